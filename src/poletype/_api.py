@@ -1,0 +1,121 @@
+"""The functions users call: load a typology, read an initiative, classify it.
+
+``classify`` accepts an `Initiative` or a plain dict in the interchange format, and a
+typology given by id, by path, or already loaded, so an integrating tool can hold one
+compiled typology and classify many initiatives without reloading it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from poletype import _loader
+from poletype._compiler import Typology
+from poletype._evaluator import evaluate
+from poletype._yaml import load_yaml
+from poletype.errors import InitiativeError, RuleFileError
+from poletype.model import Initiative
+from poletype.verdict import Verdict
+
+DEFAULT_TYPOLOGY = "labo-ess-ptce"
+
+
+def load_typology(typology: str | Path, params: Mapping[str, Any] | None = None) -> Typology:
+    """Load and compile a typology by shipped id (``labo-ess-ptce``) or rule-file path.
+
+    Every expression is parsed and type-checked against the `Initiative` model now, so
+    a misspelt field fails here, naming the file, the line and the criterion.
+    """
+    return _loader.load(typology, dict(params or {}))
+
+
+def check_typology(typology: str | Path) -> list[RuleFileError]:
+    """Every error found in a rule file (empty when it is sound), for ``validate``."""
+    return _loader.check(typology)
+
+
+def typologies() -> list[str]:
+    """The ids of the typologies shipped with poletype."""
+    return list(_loader.shipped_typologies())
+
+
+def _field_errors(exc: ValidationError) -> list[str]:
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown field")
+        else:
+            lines.append(f"{where}: {error['msg']}")
+    return lines
+
+
+def to_initiative(data: Initiative | Mapping[str, Any], *, source: str | None = None) -> Initiative:
+    """An `Initiative` from a model or a dict, with field-level errors when invalid."""
+    if isinstance(data, Initiative):
+        return data
+    try:
+        return Initiative.model_validate(dict(data))
+    except ValidationError as exc:
+        errors = _field_errors(exc)
+        raise InitiativeError(
+            f"invalid initiative: {'; '.join(errors)}",
+            code="invalid-initiative",
+            file=source,
+            errors=errors,
+        ) from None
+
+
+def read_initiative(path: str | Path) -> Initiative:
+    """Read one initiative from a YAML or JSON file in the interchange format."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InitiativeError(
+            f"cannot read file: {exc}", code="unreadable-input", file=file
+        ) from None
+    if file.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InitiativeError(
+                f"invalid JSON: {exc.msg}", code="unreadable-input", file=file, line=exc.lineno
+            ) from None
+    else:
+        data = load_yaml(text, file=file, error=InitiativeError)
+    if not isinstance(data, dict):
+        raise InitiativeError(
+            "an initiative is a mapping of fields",
+            code="invalid-initiative",
+            file=file,
+            expected="a YAML or JSON mapping with at least 'name'",
+            found=type(data).__name__,
+        )
+    return to_initiative(data, source=file)
+
+
+def classify(
+    initiative: Initiative | Mapping[str, Any],
+    typology: str | Path | Typology = DEFAULT_TYPOLOGY,
+    params: Mapping[str, Any] | None = None,
+) -> Verdict:
+    """Classify an initiative under a typology and return the justified verdict.
+
+    Unknown facts stay unknown: the outcome is decided only when no completion of
+    them could change it, and ``Verdict.missing`` lists those that could.
+    """
+    if isinstance(typology, Typology):
+        if params:
+            from poletype._examples import with_parameters  # noqa: PLC0415
+
+            typology = with_parameters(typology, dict(params))
+        compiled = typology
+    else:
+        compiled = load_typology(typology, params)
+    return evaluate(compiled, to_initiative(initiative))

@@ -1,0 +1,658 @@
+"""Rule file → compiled typology: every expression parsed, type-checked and vetted once.
+
+This is the seam between rule files and evaluation backends. Whatever evaluates a typology
+sees only what this module produces (expressions with their parsed tree, the input paths
+they read and the parameters they use), so a faster backend can replace the interpreter
+without touching rule files or callers.
+
+Rule files come from users, so expressions are sandboxed here, at load time: names
+starting with ``_``, every function call, every ``$`` built-in but the mathematical
+constants, and the null-handling operators (``??``, ``&.``, ``null``) are refused, and
+every symbol must be a field of the model or a declared parameter, with its type. A
+verdict therefore cannot depend on when it ran, and an expression cannot reach Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+import rule_engine
+from rule_engine import DataType, ast
+from rule_engine import errors as re_errors
+
+from poletype._interpreter import children, resolve_symbol
+from poletype._symbols import PARAMS, initiative_schema, params_object
+from poletype._yaml import line_of
+from poletype.errors import ErrorCode, RuleFileError
+from poletype.rulefile import Citation, Condition, Criterion, RuleFile, Text, VerdictNode
+
+ALLOWED_BUILTINS = frozenset({"e", "pi"})
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_UNDERSCORE_NAME = re.compile(r"(?<![\w$])_\w*|\.\s*(_\w*)")
+_BUILTIN = re.compile(r"\$(\w+)")
+_CALL = re.compile(r"([\w$]+|[)\]])\s*\(")
+_KEYWORDS = frozenset({"and", "or", "not", "in", "if", "for", "true", "false", "null"})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+Fail = Callable[..., RuleFileError]
+
+
+@dataclass(frozen=True, eq=False)
+class Expression:
+    """One parsed, checked expression and what it reads."""
+
+    text: str
+    rule: Any
+    paths: tuple[str, ...]
+    parameters: tuple[str, ...]
+
+    @property
+    def tree(self) -> Any:
+        """The parsed rule-engine tree, for backends."""
+        return self.rule.statement.expression
+
+
+@dataclass(frozen=True, eq=False)
+class ConditionNode:
+    """A compiled condition: ``all`` / ``any`` / ``not`` over children, or one atom."""
+
+    op: Literal["all", "any", "not", "atom"]
+    children: tuple[ConditionNode, ...] = ()
+    atom: Expression | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Template:
+    """A justification text split into literal parts and expressions to show."""
+
+    parts: tuple[str | Expression, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledCriterion:
+    """A criterion ready to evaluate, with its templates per status and language."""
+
+    spec: Criterion
+    condition: ConditionNode
+    templates: dict[str, dict[str, Template]]
+    paths: tuple[str, ...]
+    parameters: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The criterion's identifier."""
+        return self.spec.id
+
+    @property
+    def group(self) -> str:
+        """The criterion's group."""
+        return self.spec.group
+
+
+@dataclass(frozen=True, eq=False)
+class VerdictTree:
+    """The verdict condition over criterion ids, expanded from group references."""
+
+    op: Literal["all", "any", "not", "criterion"]
+    children: tuple[VerdictTree, ...] = ()
+    criterion: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Typology:
+    """A compiled typology: what ``classify`` evaluates. Immutable."""
+
+    spec: RuleFile
+    file: str
+    parameters: dict[str, Any]
+    rules_hash: str
+    criteria: tuple[CompiledCriterion, ...]
+    verdict: VerdictTree
+    params_value: dict[str, Any] = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        """The typology identifier, e.g. ``labo-ess-ptce``."""
+        return self.spec.typology
+
+    @property
+    def version(self) -> str:
+        """The rule file's declared version."""
+        return self.spec.version
+
+    @property
+    def title(self) -> Text:
+        """The typology's title in French and English."""
+        return self.spec.title
+
+    def criterion(self, criterion_id: str) -> CompiledCriterion:
+        """The compiled criterion with this id."""
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+
+class _Scope:
+    """What compiling one rule file needs: the file, its raw document and a typed context."""
+
+    def __init__(self, file: str, raw: Any, parameters: dict[str, Any]) -> None:
+        self.file = file
+        self.raw = raw
+        self.parameters = parameters
+        schema = initiative_schema()
+        types = dict(schema.root)
+        types[PARAMS] = params_object(parameters)
+        self.context = rule_engine.Context(
+            type_resolver=types,
+            resolver=resolve_symbol,
+            mapping_attribute_lookup=False,
+            default_timezone="utc",
+        )
+        self.fields = schema.fields
+
+    def error(
+        self,
+        message: str,
+        *,
+        code: ErrorCode,
+        loc: tuple[str | int, ...],
+        criterion: str | None = None,
+        **kwargs: str | None,
+    ) -> RuleFileError:
+        return RuleFileError(
+            message,
+            code=code,
+            file=self.file,
+            line=line_of(self.raw, loc),
+            criterion=criterion,
+            **kwargs,
+        )
+
+
+def parameter_values(spec: RuleFile) -> dict[str, Any]:
+    """Each parameter's default value."""
+    return {name: p.default for name, p in spec.parameters.items()}
+
+
+def compile_typology(
+    spec: RuleFile,
+    *,
+    file: str,
+    raw: Any,
+    parameters: dict[str, Any],
+    rules_hash: str,
+) -> Typology:
+    """Check and compile a validated rule file with the given parameter values."""
+    scope = _Scope(file, raw, parameters)
+    _check_references(spec, scope)
+    criteria = tuple(_compile_criterion(c, i, scope) for i, c in enumerate(spec.criteria))
+    groups = {g: tuple(c.id for c in spec.criteria if c.group == g) for g in spec.groups}
+    verdict = _compile_verdict(spec.verdict.condition, groups, scope, ("verdict", "condition"))
+    params_value = {name: _param_runtime(value) for name, value in parameters.items()}
+    return Typology(
+        spec=spec,
+        file=file,
+        parameters=dict(parameters),
+        rules_hash=rules_hash,
+        criteria=criteria,
+        verdict=verdict,
+        params_value=params_value,
+    )
+
+
+def _param_runtime(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    return tuple(value)
+
+
+def _check_references(spec: RuleFile, scope: _Scope) -> None:
+    documents = {s.id for s in spec.sources}
+
+    def check_citation(
+        citation: Citation | None, loc: tuple[str | int, ...], who: str | None
+    ) -> None:
+        if citation is not None and citation.document not in documents:
+            raise scope.error(
+                f"unknown source document {citation.document!r}",
+                code="unknown-source",
+                loc=(*loc, "document"),
+                criterion=who,
+                expected=f"one of {sorted(documents)}",
+            )
+
+    for name, parameter in spec.parameters.items():
+        check_citation(parameter.source, ("parameters", name, "source"), None)
+    seen: set[str] = set()
+    for i, criterion in enumerate(spec.criteria):
+        if criterion.id in seen:
+            raise scope.error(
+                f"criterion id {criterion.id!r} is used twice",
+                code="duplicate-criterion",
+                loc=("criteria", i, "id"),
+                criterion=criterion.id,
+            )
+        seen.add(criterion.id)
+        if criterion.group not in spec.groups:
+            raise scope.error(
+                f"unknown group {criterion.group!r}",
+                code="unknown-group",
+                loc=("criteria", i, "group"),
+                criterion=criterion.id,
+                expected=f"one of {sorted(spec.groups)}",
+            )
+        check_citation(criterion.source, ("criteria", i, "source"), criterion.id)
+    for group in spec.verdict.scores:
+        if group not in spec.groups:
+            raise scope.error(
+                f"unknown group {group!r} in verdict.scores",
+                code="unknown-group",
+                loc=("verdict", "scores"),
+                expected=f"one of {sorted(spec.groups)}",
+            )
+
+
+def _compile_criterion(criterion: Criterion, index: int, scope: _Scope) -> CompiledCriterion:
+    loc: tuple[str | int, ...] = ("criteria", index)
+    condition = _compile_condition(criterion.condition, scope, (*loc, "condition"), criterion.id)
+    atoms = list(_atoms(condition))
+    templates: dict[str, dict[str, Template]] = {}
+    for status in ("met", "not_met", "unknown"):
+        texts: Text = getattr(criterion.justification, status)
+        templates[status] = {
+            lang: _compile_template(
+                getattr(texts, lang), scope, (*loc, "justification", status, lang), criterion.id
+            )
+            for lang in ("fr", "en")
+        }
+    paths = sorted({p for a in atoms for p in a.paths})
+    parameters = sorted({p for a in atoms for p in a.parameters})
+    return CompiledCriterion(
+        spec=criterion,
+        condition=condition,
+        templates=templates,
+        paths=tuple(paths),
+        parameters=tuple(parameters),
+    )
+
+
+def _atoms(node: ConditionNode) -> list[Expression]:
+    if node.atom is not None:
+        return [node.atom]
+    return [a for child in node.children for a in _atoms(child)]
+
+
+def _compile_condition(
+    node: Condition | str, scope: _Scope, loc: tuple[str | int, ...], criterion: str
+) -> ConditionNode:
+    if isinstance(node, str):
+        return ConditionNode(
+            "atom", atom=compile_expression(node, scope, loc=loc, criterion=criterion)
+        )
+    if node.all is not None:
+        return ConditionNode(
+            "all",
+            tuple(
+                _compile_condition(c, scope, (*loc, "all", i), criterion)
+                for i, c in enumerate(node.all)
+            ),
+        )
+    if node.any is not None:
+        return ConditionNode(
+            "any",
+            tuple(
+                _compile_condition(c, scope, (*loc, "any", i), criterion)
+                for i, c in enumerate(node.any)
+            ),
+        )
+    assert node.not_ is not None
+    return ConditionNode("not", (_compile_condition(node.not_, scope, (*loc, "not"), criterion),))
+
+
+def _compile_template(
+    text: str, scope: _Scope, loc: tuple[str | int, ...], criterion: str
+) -> Template:
+    parts: list[str | Expression] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append(text[position : match.start()])
+        parts.append(
+            compile_expression(
+                match.group(1).strip(), scope, loc=loc, criterion=criterion, boolean=False
+            )
+        )
+        position = match.end()
+    rest = text[position:]
+    if "{" in rest or "}" in rest:
+        raise scope.error(
+            "unbalanced brace in justification template",
+            code="bad-template",
+            loc=loc,
+            criterion=criterion,
+            expected="placeholders of the form {expression}",
+            found=repr(text),
+        )
+    parts.append(rest)
+    return Template(tuple(p for p in parts if p != ""))
+
+
+def _compile_verdict(
+    node: VerdictNode | str,
+    groups: dict[str, tuple[str, ...]],
+    scope: _Scope,
+    loc: tuple[str | int, ...],
+) -> VerdictTree:
+    known = {c for ids in groups.values() for c in ids}
+    if isinstance(node, str):
+        if node not in known:
+            raise scope.error(
+                f"the verdict names unknown criterion {node!r}",
+                code="unknown-criterion",
+                loc=loc,
+                expected=f"one of {sorted(known)}",
+            )
+        return VerdictTree("criterion", criterion=node)
+    for op in ("all_of", "any_of"):
+        group = getattr(node, op)
+        if group is not None:
+            if group not in groups:
+                raise scope.error(
+                    f"the verdict names unknown group {group!r}",
+                    code="unknown-group",
+                    loc=(*loc, op),
+                    expected=f"one of {sorted(groups)}",
+                )
+            leaves = tuple(VerdictTree("criterion", criterion=c) for c in groups[group])
+            return VerdictTree("all" if op == "all_of" else "any", leaves)
+    if node.not_ is not None:
+        return VerdictTree("not", (_compile_verdict(node.not_, groups, scope, (*loc, "not")),))
+    op_name: Literal["all", "any"] = "all" if node.all is not None else "any"
+    nodes = node.all if node.all is not None else node.any
+    assert nodes is not None
+    return VerdictTree(
+        op_name,
+        tuple(_compile_verdict(c, groups, scope, (*loc, op_name, i)) for i, c in enumerate(nodes)),
+    )
+
+
+def compile_expression(
+    text: str,
+    scope: _Scope,
+    *,
+    loc: tuple[str | int, ...],
+    criterion: str | None,
+    boolean: bool = True,
+) -> Expression:
+    """Parse, type-check and vet one expression; raise `RuleFileError` on any fault."""
+
+    def fail(message: str, code: ErrorCode, **kwargs: str | None) -> RuleFileError:
+        return scope.error(message, code=code, loc=loc, criterion=criterion, **kwargs)
+
+    _prescan(text, fail)
+    try:
+        rule = rule_engine.Rule(text, context=scope.context)
+    except re_errors.RuleSyntaxError as exc:
+        token = getattr(exc, "token", None)
+        where = "end of expression" if token is None else repr(getattr(token, "value", token))
+        raise fail(
+            f"syntax error in {text!r} at {where}",
+            "expression-syntax",
+            expected="an expression in the rule-engine grammar",
+        ) from None
+    except re_errors.SymbolResolutionError as exc:
+        dotted = _dotted(text, exc.symbol_name)
+        suggestion = exc.suggestion
+        rest = dotted.split(".", 1)[1:]
+        if suggestion and rest and f"{suggestion}.{rest[0]}" in scope.fields:
+            suggestion = f"{suggestion}.{rest[0]}"
+        raise fail(
+            f"unknown field {dotted!r} in {text!r}",
+            "unknown-field",
+            expected="a field of the initiative model or params.NAME",
+            suggestion=suggestion,
+        ) from None
+    except re_errors.AttributeResolutionError as exc:
+        raise _attribute_error(text, exc, scope, fail) from None
+    except re_errors.SyntaxError as exc:
+        raise fail(f"syntax error in {text!r}: {exc.message}", "expression-syntax") from None
+    except re_errors.EvaluationError as exc:
+        raise fail(
+            f"type mismatch in {text!r}: {exc.message}",
+            "type-mismatch",
+            expected="operands of compatible types (numbers with numbers, text with text)",
+        ) from None
+    tree = rule.statement.expression
+    _vet(tree, text, fail)
+    if boolean and tree.result_type not in (DataType.BOOLEAN, DataType.UNDEFINED):
+        raise fail(
+            f"the condition {text!r} is not a yes/no test",
+            "not-boolean",
+            expected="a boolean expression",
+            found=tree.result_type.name,
+        )
+    paths, parameters = _reads(tree)
+    _check_enum_literals(tree, text, scope, fail)
+    return Expression(
+        text=text, rule=rule, paths=tuple(sorted(paths)), parameters=tuple(sorted(parameters))
+    )
+
+
+def _prescan(text: str, fail: Fail) -> None:
+    code = _STRING.sub('""', text)
+    match = _UNDERSCORE_NAME.search(code)
+    if match:
+        name = (match.group(1) or match.group(0)).strip(". ")
+        raise fail(
+            f"names starting with '_' are not allowed: {name!r} in {text!r}",
+            "forbidden-name",
+            expected="a field of the initiative model or params.NAME",
+        )
+    for match in _CALL.finditer(code):
+        if match.group(1) not in _KEYWORDS:
+            raise fail(
+                f"function calls are not allowed: {text!r}",
+                "forbidden-call",
+                expected="fields, parameters, operators and comprehensions only",
+            )
+    for builtin in _BUILTIN.findall(code):
+        if builtin not in ALLOWED_BUILTINS:
+            raise fail(
+                f"built-in '${builtin}' is not allowed in {text!r}",
+                "forbidden-builtin",
+                expected=f"no built-ins but {sorted('$' + b for b in ALLOWED_BUILTINS)}; "
+                "a verdict must not depend on when or where it runs (use a parameter such "
+                "as as_of for a date)",
+            )
+    if "??" in code or "&." in code or "&[" in code or re.search(r"\bnull\b", code):
+        raise fail(
+            f"{text!r} handles absent values itself",
+            "forbidden-null-handling",
+            expected="an expression written as if every fact were known: poletype treats "
+            "absent facts as unknown, and '??', '&.' or null would turn unknown into a value",
+        )
+
+
+def _vet(node: Any, text: str, fail: Fail) -> None:
+    """Refuse, on the parsed tree, what the prescan could have missed."""
+    if isinstance(node, ast.FunctionCallExpression):
+        raise fail(f"function calls are not allowed: {text!r}", "forbidden-call")
+    if isinstance(node, ast.CoalesceExpression | ast.NullExpression) or getattr(
+        node, "safe", False
+    ):
+        raise fail(f"{text!r} handles absent values itself", "forbidden-null-handling")
+    if isinstance(node, ast.SymbolExpression):
+        if node.scope is not None and node.name not in ALLOWED_BUILTINS:
+            raise fail(f"built-in '${node.name}' is not allowed in {text!r}", "forbidden-builtin")
+        if node.name.startswith("_"):
+            raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
+    if isinstance(node, ast.GetAttributeExpression) and node.name.startswith("_"):
+        raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
+    if isinstance(node, ast.ComprehensionExpression) and node.variable.startswith("_"):
+        raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
+    for child in children(node):
+        _vet(child, text, fail)
+
+
+def _dotted(text: str, name: str) -> str:
+    match = re.search(rf"(?<![\w.]){re.escape(name)}(?:\.\w+)*", _STRING.sub('""', text))
+    return match.group(0) if match else name
+
+
+def _attribute_error(text: str, exc: Any, scope: _Scope, fail: Fail) -> RuleFileError:
+    name = exc.attribute_name if hasattr(exc, "attribute_name") else exc.args[0]
+    code_text = _STRING.sub('""', text)
+    match = re.search(rf"([\w.]*)\.\s*{re.escape(str(name))}\b", code_text)
+    prefix = match.group(1) if match else ""
+    suggestion = exc.suggestion
+    if prefix == PARAMS or prefix.endswith("." + PARAMS):
+        return fail(
+            f"unknown parameter {name!r} in {text!r}",
+            "unknown-parameter",
+            expected=f"one of {sorted(scope.parameters)} (declared under 'parameters')",
+            suggestion=f"{PARAMS}.{suggestion}" if suggestion else None,
+        )
+    full = f"{prefix}.{name}" if prefix else str(name)
+    if full in scope.fields and "." in full:
+        item = prefix.rsplit(".", 1)[-1][:1] or "x"
+        return fail(
+            f"{prefix!r} is a list, so {full!r} needs a comprehension in {text!r}",
+            "type-mismatch",
+            expected=f"[{item}.{name} for {item} in {prefix}]",
+        )
+    return fail(
+        f"unknown field {full!r} in {text!r}",
+        "unknown-field",
+        expected="a field of the initiative model or a built-in attribute such as length",
+        suggestion=f"{prefix}.{suggestion}" if suggestion and prefix else suggestion,
+    )
+
+
+def _reads(tree: Any) -> tuple[set[str], set[str]]:
+    """Input paths and parameters an expression reads, from its tree.
+
+    Comprehension variables stand for their iterable's path, so ``m.kind`` in
+    ``[m.kind for m in members]`` reads ``members.kind``.
+    """
+    paths: set[str] = set()
+    parameters: set[str] = set()
+    fields = initiative_schema().fields
+
+    def path_of(node: Any, env: dict[str, str | None]) -> str | None:
+        if isinstance(node, ast.SymbolExpression) and node.scope is None:
+            return env.get(node.name, node.name)
+        if isinstance(node, ast.GetAttributeExpression):
+            base = path_of(node.object, env)
+            if base is None:
+                return None
+            candidate = f"{base}.{node.name}"
+            if base == PARAMS or candidate in fields:
+                return candidate
+        return None
+
+    def record(path: str) -> None:
+        if path.startswith(PARAMS + "."):
+            parameters.add(path.split(".", 1)[1])
+        elif path != PARAMS:
+            paths.add(path)
+
+    def visit(node: Any, env: dict[str, str | None]) -> None:
+        path = path_of(node, env)
+        if path is not None:
+            record(path)
+            return
+        if isinstance(node, ast.ComprehensionExpression):
+            visit(node.iterable, env)
+            inner = {**env, node.variable: path_of(node.iterable, env)}
+            if node.condition is not None:
+                visit(node.condition, inner)
+            visit(node.result, inner)
+            return
+        if isinstance(node, ast.SymbolExpression) and node.name in env:
+            return
+        for child in children(node):
+            visit(child, env)
+
+    visit(tree, {})
+    return paths, parameters
+
+
+def _check_enum_literals(tree: Any, text: str, scope: _Scope, fail: Fail) -> None:
+    """A string compared with an enumerated field must be one of its values."""
+
+    def path_of(node: Any, env: dict[str, str | None]) -> str | None:
+        if isinstance(node, ast.SymbolExpression) and node.scope is None:
+            return env.get(node.name, node.name)
+        if isinstance(node, ast.GetAttributeExpression):
+            base = path_of(node.object, env)
+            return None if base is None else f"{base}.{node.name}"
+        return None
+
+    def strings(node: Any) -> list[str]:
+        if isinstance(node, ast.StringExpression):
+            return [node.value]
+        if isinstance(node, ast.ArrayExpression):
+            return [s for m in node.value for s in strings(m)]
+        path = path_of(node, {})
+        if path is not None and path.startswith(PARAMS + "."):
+            value = scope.parameters.get(path.split(".", 1)[1])
+            if isinstance(value, str):
+                return [value]
+            if isinstance(value, list):
+                return [str(v) for v in value]
+        return []
+
+    def check(field_node: Any, other: Any, env: dict[str, str | None]) -> None:
+        path = path_of(field_node, env)
+        info = scope.fields.get(path) if path else None
+        if info is None or info.allowed is None:
+            return
+        for value in strings(other):
+            if value not in info.allowed:
+                raise fail(
+                    f"{value!r} is not a value of {path!r} in {text!r}",
+                    "unknown-value",
+                    expected=f"one of {list(info.allowed)}",
+                )
+
+    def visit(node: Any, env: dict[str, str | None]) -> None:
+        if isinstance(node, ast.ComparisonExpression) and node.type in ("eq", "ne"):
+            check(node.left, node.right, env)
+            check(node.right, node.left, env)
+        if isinstance(node, ast.ContainsExpression):
+            check(node.member, node.container, env)
+            check(node.container, node.member, env)
+        if isinstance(node, ast.ComprehensionExpression):
+            inner = {**env, node.variable: path_of(node.iterable, env)}
+            visit(node.iterable, env)
+            for child in (node.condition, node.result):
+                if child is not None:
+                    visit(child, inner)
+            return
+        for child in children(node):
+            visit(child, env)
+
+    visit(tree, {})
+
+
+def params_for(typology: Typology) -> dict[str, Any]:
+    """The runtime parameter object for evaluation."""
+    return typology.params_value
+
+
+__all__ = [
+    "CompiledCriterion",
+    "ConditionNode",
+    "Expression",
+    "Template",
+    "Typology",
+    "VerdictTree",
+    "compile_expression",
+    "compile_typology",
+    "parameter_values",
+]

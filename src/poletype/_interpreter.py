@@ -1,0 +1,341 @@
+"""The reference backend: rule-engine's interpreter, made three-valued.
+
+An atom whose inputs are all known is evaluated by rule-engine itself, so the grammar's
+semantics (decimal numbers, type-strict equality, regular expressions, built-in
+attributes) are rule-engine's, not a copy. Only when an atom reads an unknown value does
+this module walk the parsed tree in Kleene logic, and even then every node whose inputs
+turn out known is handed back to rule-engine.
+
+Under unknowns the walker knows three more kinds of value:
+
+- ``UNKNOWN``: the value is not known;
+- ``Maybe(v)``: an array element that may or may not be there (a comprehension filter
+  whose condition is unknown for it);
+- ``Interval(lo, hi)``: a number known to lie in a range, such as the length of an array
+  with ``Maybe`` elements, so that ``[m for m in members if m.local].length > 3`` is
+  decided when enough members are known to be local.
+
+Everything it cannot decide is ``UNKNOWN``: the walker may be less precise than the
+truth, never wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final, Protocol
+
+from rule_engine import ast
+from rule_engine import errors as re_errors
+from rule_engine.ast import Assignment
+from rule_engine.types import coerce_value
+
+from poletype._logic import Tri, k_and, k_or
+from poletype._paths import is_known
+from poletype.errors import RuleFileError
+
+
+class _Unknown:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = _Unknown()
+
+
+@dataclass(frozen=True, slots=True)
+class Maybe:
+    """An array element whose presence is unknown."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A number known only to lie in ``[lo, hi]``."""
+
+    lo: Decimal
+    hi: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """What an expression is evaluated against: the initiative and the parameters."""
+
+    initiative: Any
+    params: dict[str, Any]
+
+
+def resolve_symbol(root: Root, name: str) -> Any:
+    """rule-engine resolver: ``params`` is the parameter set, any other name a field."""
+    if name == "params":
+        return root.params
+    return getattr(root.initiative, name)
+
+
+def leaf(value: Any) -> Any:
+    """A value read from the input, as rule-engine would see it, or ``UNKNOWN``."""
+    if value is None:
+        return UNKNOWN
+    return coerce_value(value, verify_type=False)
+
+
+def is_uncertain(value: Any) -> bool:
+    """Whether a value is, or contains, anything not fully known."""
+    if value is UNKNOWN or isinstance(value, Maybe | Interval):
+        return True
+    if isinstance(value, tuple):
+        return any(is_uncertain(v) for v in value)
+    return False
+
+
+def truth(value: Any) -> Tri:
+    """A value's truth in Kleene logic."""
+    if value is UNKNOWN or isinstance(value, Interval):
+        return None
+    return bool(value)
+
+
+def _delegate(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    with node.context.assignments(*(Assignment(k, value=v) for k, v in env.items())):
+        return node.evaluate(root)
+
+
+def children(node: Any) -> list[Any]:
+    """The sub-expressions of a node, whatever its class keeps them in."""
+    attributes: dict[str, Any] = dict(getattr(node, "__dict__", {}))
+    for cls in type(node).__mro__:
+        for slot in getattr(cls, "__slots__", ()):
+            if slot != "context" and hasattr(node, slot):
+                attributes.setdefault(slot, getattr(node, slot))
+    found: list[Any] = []
+    for name in sorted(attributes):
+        child = attributes[name]
+        if isinstance(child, ast.ExpressionBase):
+            found.append(child)
+        elif isinstance(child, tuple | list):
+            found.extend(c for c in child if isinstance(c, ast.ExpressionBase))
+    return found
+
+
+def _ev(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    if isinstance(node, ast.ArrayExpression):
+        return tuple(_ev(m, root, env) for m in node.value)
+    if isinstance(node, ast.LiteralExpressionBase) and not isinstance(
+        node, ast.SetExpression | ast.MappingExpression
+    ):
+        return node.evaluate(None)
+    if isinstance(node, ast.SymbolExpression) and node.scope is None:
+        if node.name in env:
+            return env[node.name]
+        return leaf(resolve_symbol(root, node.name))
+    if isinstance(node, ast.GetAttributeExpression):
+        return _attribute(node, root, env)
+    if isinstance(node, ast.LogicExpression):
+        left = truth(_ev(node.left, root, env))
+        if node.type == "and":
+            return (
+                False if left is False else _tri(k_and([left, truth(_ev(node.right, root, env))]))
+            )
+        return True if left is True else _tri(k_or([left, truth(_ev(node.right, root, env))]))
+    if isinstance(node, ast.UnaryExpression):
+        value = _ev(node.right, root, env)
+        if node.type == "not":
+            return UNKNOWN if truth(value) is None else not value
+        if isinstance(value, Interval):
+            return Interval(-value.hi, -value.lo)
+        return UNKNOWN if is_uncertain(value) else _delegate(node, root, env)
+    if isinstance(node, ast.ContainsExpression):
+        return _contains(node, root, env)
+    if isinstance(node, ast.ComprehensionExpression):
+        return _comprehension(node, root, env)
+    if isinstance(node, ast.TernaryExpression):
+        condition = truth(_ev(node.condition, root, env))
+        if condition is not None:
+            return _ev(node.case_true if condition else node.case_false, root, env)
+        a, b = _ev(node.case_true, root, env), _ev(node.case_false, root, env)
+        if not is_uncertain(a) and type(a) is type(b) and a == b:
+            return a
+        return UNKNOWN
+    if isinstance(node, ast.ArithmeticComparisonExpression | ast.ComparisonExpression):
+        left, right = _ev(node.left, root, env), _ev(node.right, root, env)
+        if isinstance(left, Interval) or isinstance(right, Interval):
+            return _compare_interval(node.type, left, right)
+        if is_uncertain(left) or is_uncertain(right):
+            return UNKNOWN
+        return _delegate(node, root, env)
+    if isinstance(node, ast.AddExpression | ast.SubtractExpression | ast.ArithmeticExpression):
+        left, right = _ev(node.left, root, env), _ev(node.right, root, env)
+        if isinstance(left, Interval) or isinstance(right, Interval):
+            return _arith_interval(node.type, left, right)
+        if is_uncertain(left) or is_uncertain(right):
+            return UNKNOWN
+        return _delegate(node, root, env)
+    # Any other node: decided by rule-engine when every input it reads is known.
+    if any(is_uncertain(_ev(child, root, env)) for child in children(node)):
+        return UNKNOWN
+    return _delegate(node, root, env)
+
+
+def _tri(value: Tri) -> Any:
+    return UNKNOWN if value is None else value
+
+
+def _attribute(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    obj = _ev(node.object, root, env)
+    if obj is UNKNOWN:
+        return UNKNOWN
+    object_type = node._object_type
+    if object_type is not None:
+        return leaf(object_type.accessor(obj, node.name))
+    if isinstance(obj, tuple) and is_uncertain(obj):
+        certain = sum(1 for v in obj if not isinstance(v, Maybe))
+        if node.name == "length":
+            if certain == len(obj):
+                return Decimal(len(obj))
+            return Interval(Decimal(certain), Decimal(len(obj)))
+        if node.name == "is_empty":
+            if certain:
+                return False
+            return UNKNOWN if obj else True
+        return UNKNOWN
+    if is_uncertain(obj):
+        return UNKNOWN
+    return _delegate(node, root, env)
+
+
+def _contains(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    container = _ev(node.container, root, env)
+    member = _ev(node.member, root, env)
+    if container is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(container, tuple):
+        return UNKNOWN if is_uncertain(member) else _delegate(node, root, env)
+    if container == ():
+        return False
+    if is_uncertain(member):
+        return UNKNOWN
+    undecided = False
+    for element in container:
+        if isinstance(element, Maybe):
+            if is_uncertain(element.value) or element.value == member:
+                undecided = True
+        elif is_uncertain(element):
+            undecided = True
+        elif element == member:
+            return True
+    return UNKNOWN if undecided else False
+
+
+def _comprehension(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    iterable = _ev(node.iterable, root, env)
+    if iterable is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(iterable, tuple):
+        return _delegate(node, root, env)
+    output: list[Any] = []
+    for element in iterable:
+        certain = not isinstance(element, Maybe)
+        value = element.value if isinstance(element, Maybe) else element
+        scope = {**env, node.variable: value}
+        if node.condition is not None:
+            keep = truth(_ev(node.condition, root, scope))
+            if keep is False:
+                continue
+            if keep is None:
+                certain = False
+        result = _ev(node.result, root, scope)
+        output.append(result if certain else Maybe(result))
+    return tuple(output)
+
+
+def _bounds(value: Any) -> tuple[Decimal, Decimal] | None:
+    if isinstance(value, Interval):
+        return value.lo, value.hi
+    if isinstance(value, Decimal):
+        return value, value
+    return None
+
+
+def _compare_interval(op: str, left: Any, right: Any) -> Any:
+    lb, rb = _bounds(left), _bounds(right)
+    if lb is None or rb is None:
+        return UNKNOWN
+    (llo, lhi), (rlo, rhi) = lb, rb
+    decided: dict[str, tuple[bool, bool]] = {
+        # op: (certainly true, certainly false)
+        "gt": (llo > rhi, lhi <= rlo),
+        "ge": (llo >= rhi, lhi < rlo),
+        "lt": (lhi < rlo, llo >= rhi),
+        "le": (lhi <= rlo, llo > rhi),
+        "eq": (llo == lhi == rlo == rhi, lhi < rlo or llo > rhi),
+        "ne": (lhi < rlo or llo > rhi, llo == lhi == rlo == rhi),
+    }
+    if op not in decided:
+        return UNKNOWN
+    yes, no = decided[op]
+    if yes:
+        return True
+    return False if no else UNKNOWN
+
+
+def _arith_interval(op: str, left: Any, right: Any) -> Any:
+    lb, rb = _bounds(left), _bounds(right)
+    if lb is None or rb is None:
+        return UNKNOWN
+    (llo, lhi), (rlo, rhi) = lb, rb
+    if op == "add":
+        return Interval(llo + rlo, lhi + rhi)
+    if op == "sub":
+        return Interval(llo - rhi, lhi - rlo)
+    if op == "mul":
+        products = (llo * rlo, llo * rhi, lhi * rlo, lhi * rhi)
+        return Interval(min(products), max(products))
+    if op == "tdiv" and (rlo > 0 or rhi < 0):
+        quotients = (llo / rlo, llo / rhi, lhi / rlo, lhi / rhi)
+        return Interval(min(quotients), max(quotients))
+    return UNKNOWN
+
+
+class Evaluable(Protocol):
+    """What the interpreter needs of a compiled expression."""
+
+    @property
+    def paths(self) -> tuple[str, ...]: ...
+
+    @property
+    def rule(self) -> Any: ...
+
+    @property
+    def tree(self) -> Any: ...
+
+
+def _all_known(expression: Evaluable, root: Root) -> bool:
+    return all(is_known(root.initiative, path) for path in expression.paths)
+
+
+def evaluate_value(expression: Evaluable, root: Root) -> Any:
+    """An expression's value: rule-engine's when its inputs are known, else the walker's."""
+    if _all_known(expression, root):
+        return _guarded(expression, root)
+    return _ev(expression.tree, root, {})
+
+
+def evaluate_atom(expression: Evaluable, root: Root) -> Tri:
+    """A boolean atom's three-valued result."""
+    if _all_known(expression, root):
+        return bool(_guarded(expression, root))
+    return truth(_ev(expression.tree, root, {}))
+
+
+def _guarded(expression: Evaluable, root: Root) -> Any:
+    try:
+        return expression.rule.evaluate(root)
+    except (re_errors.EngineError, ArithmeticError) as exc:
+        raise RuleFileError(
+            f"evaluating {expression.rule.text!r} failed: {exc}",
+            code="evaluation-error",
+            expected="an expression defined for every known input",
+        ) from None

@@ -1,0 +1,77 @@
+"""Dotted input paths: read them, tell whether they are known, say what to ask for.
+
+A path such as ``members.kind`` runs through the list of members: its value is the list
+of every member's kind. It is known only when the list is known and every member's kind
+is. When it is not, the fact to ask for is ``members`` if the list itself is absent, and
+``members.kind`` otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def read_path(obj: Any, path: str) -> Any:
+    """The value at ``path``: ``None`` when absent, a list when the path runs through a list."""
+    return _read(obj, path.split("."))
+
+
+def _read(obj: Any, parts: list[str]) -> Any:
+    if not parts:
+        return obj
+    if obj is None:
+        return None
+    if isinstance(obj, list):
+        return [_read(item, parts) for item in obj]
+    return _read(getattr(obj, parts[0], None), parts[1:])
+
+
+def unknown_parts(obj: Any, path: str) -> tuple[str, ...]:
+    """The facts missing for ``path`` to be known; empty when it is known."""
+    parts = path.split(".")
+    found: set[str] = set()
+    _missing(obj, parts, 0, found)
+    return tuple(sorted(found))
+
+
+def _missing(obj: Any, parts: list[str], depth: int, found: set[str]) -> None:
+    if depth == len(parts):
+        return
+    value = getattr(obj, parts[depth], None)
+    here = ".".join(parts[: depth + 1])
+    if value is None:
+        # An absent list is asked for whole; an absent object's field by its full path.
+        found.add(here if _is_list_field(obj, parts[depth]) else ".".join(parts))
+        return
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, BaseModel):
+                _missing(item, parts, depth + 1, found)
+        return
+    if isinstance(value, BaseModel):
+        _missing(value, parts, depth + 1, found)
+
+
+def _is_list_field(obj: Any, name: str) -> bool:
+    fields = getattr(type(obj), "model_fields", {})
+    field = fields.get(name)
+    return field is not None and "list[" in str(field.annotation)
+
+
+def is_known(obj: Any, path: str) -> bool:
+    """Whether every value on ``path`` is stated."""
+    return not unknown_parts(obj, path)
+
+
+def to_json_value(value: Any) -> Any:
+    """A read value as plain JSON: members by name, models as dicts without absent keys."""
+    if isinstance(value, list):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, BaseModel):
+        name = getattr(value, "name", None)
+        if name is not None:
+            return name
+        return value.model_dump(mode="json", exclude_none=True)
+    return value

@@ -1,0 +1,112 @@
+"""Safe YAML with line marks and no duplicate keys.
+
+Rule-file errors must name a line, and a duplicated key in a rule file silently drops a
+criterion's condition in plain YAML; so mappings and sequences are built as dict and list
+subclasses that remember where each key and item stood, and a repeated key is an error.
+Only PyYAML's safe constructors are used: no tags, no Python objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from poletype.errors import ErrorCode, PoletypeError, RuleFileError
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that knows the line of itself and of each of its keys (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineList(list[Any]):
+    """A sequence that knows the line of itself and of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader whose mappings and sequences keep their line numbers."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        line = key_node.start_mark.line + 1
+        if key in result:
+            raise _DuplicateKeyError(key, line, result.key_lines[key])
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str, line: int, first_line: int) -> None:
+        self.key = key
+        self.line = line
+        self.first_line = first_line
+        super().__init__(key)
+
+
+def load_yaml(text: str, *, file: str, error: type[PoletypeError] = RuleFileError) -> Any:
+    """Parse one YAML document, raising ``error`` with file and line on any problem."""
+    code: ErrorCode
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except _DuplicateKeyError as exc:
+        code = "duplicate-key"
+        raise error(
+            f"duplicate key {exc.key!r} (first at line {exc.first_line})",
+            code=code,
+            file=file,
+            line=exc.line,
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        code = "yaml-syntax"
+        raise error(
+            f"invalid YAML: {exc.problem or exc.context}",
+            code=code,
+            file=file,
+            line=None if mark is None else mark.line + 1,
+        ) from None
+    except yaml.YAMLError as exc:
+        code = "yaml-syntax"
+        raise error(f"invalid YAML: {exc}", code=code, file=file) from None
+
+
+def line_of(document: Any, loc: tuple[str | int, ...]) -> int | None:
+    """The line of the deepest node on ``loc`` that the document still has."""
+    node: Any = document
+    line: int | None = getattr(document, "line", None)
+    for part in loc:
+        if isinstance(node, LineDict) and isinstance(part, str) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.item_lines[part]
+            node = node[part]
+        else:
+            break
+    return line

@@ -1,0 +1,213 @@
+"""The ``poletype`` command: arguments in, reports out, exit codes scripts can trust.
+
+Exit codes: 0 when the work is done (whatever the verdicts say), 1 when an input or a
+rule file is bad (one line on standard error, no traceback), 2 for a usage error.
+When several files are given, each gets its result or its error, in order: a bad file
+never hides the others, and never disappears from the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import yaml
+from pydantic import BaseModel
+
+from poletype._api import (
+    DEFAULT_TYPOLOGY,
+    check_typology,
+    classify,
+    load_typology,
+    read_initiative,
+    typologies,
+)
+from poletype._examples import run_examples
+from poletype._report import explain_markdown, explain_text, verdict_text
+from poletype.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, PoletypeError
+from poletype.model import Initiative
+from poletype.rulefile import RuleFile
+from poletype.verdict import Verdict
+
+Lang = Literal["fr", "en"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"poletype: error: {message}\n")
+
+
+def _parameter(text: str) -> tuple[str, Any]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        msg = f"expected NAME=VALUE, found {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return name.strip(), yaml.safe_load(value)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="poletype",
+        description="Classify social-economy cooperation clusters against published typologies.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("classify", help="classify initiatives (YAML or JSON files)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--typology", "-t", default=DEFAULT_TYPOLOGY, help="typology id or rule file")
+    p.add_argument(
+        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
+    )
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+
+    sub.add_parser("typologies", help="list the shipped typologies")
+
+    p = sub.add_parser("explain", help="show every criterion of a typology with its source")
+    p.add_argument("typology", metavar="TYPOLOGY")
+    p.add_argument("--format", "-f", choices=["text", "markdown"], default="text")
+    p.add_argument(
+        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
+    )
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+
+    p = sub.add_parser("validate", help="check initiative files or rule files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+
+    p = sub.add_parser("schema", help="print a JSON Schema")
+    p.add_argument(
+        "which", nargs="?", choices=["initiative", "verdict", "rulefile"], default="initiative"
+    )
+
+    p = sub.add_parser("test", help="run the examples written inside rule files")
+    p.add_argument("files", nargs="+", metavar="RULEFILE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _build_parser().parse_args(argv)
+    try:
+        handler = _COMMANDS[args.command]
+        return handler(args)
+    except PoletypeError as exc:
+        print(f"poletype: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return EXIT_OK
+
+
+def _classify(args: argparse.Namespace) -> int:
+    params = dict(args.param)
+    typology = load_typology(args.typology, params)
+    lang = cast(Lang, args.lang)
+    status = EXIT_OK
+    outputs: list[Any] = []
+    for file in args.files:
+        try:
+            verdict = classify(read_initiative(file), typology)
+        except PoletypeError as exc:
+            status = EXIT_BAD_INPUT
+            print(f"poletype: {exc}", file=sys.stderr)
+            outputs.append({"file": file, "error": {"code": exc.code, "message": str(exc)}})
+            continue
+        outputs.append(verdict)
+    if args.format == "json":
+        items = [o.model_dump(mode="json") if isinstance(o, Verdict) else o for o in outputs]
+        document = items[0] if len(items) == 1 else items
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        texts = [verdict_text(o, typology, lang) for o in outputs if isinstance(o, Verdict)]
+        sys.stdout.write("\n".join(texts))
+    return status
+
+
+def _typologies(_: argparse.Namespace) -> int:
+    for typology_id in typologies():
+        typology = load_typology(typology_id)
+        print(f"{typology_id}\t{typology.version}\t{typology.title.fr} / {typology.title.en}")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    typology = load_typology(args.typology, dict(args.param))
+    render = explain_markdown if args.format == "markdown" else explain_text
+    sys.stdout.write(render(typology, cast(Lang, args.lang)))
+    return EXIT_OK
+
+
+def _is_rule_file(path: str) -> bool:
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            head = handle.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.startswith("typology:") for line in head.splitlines())
+
+
+def _validate(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for file in args.files:
+        if _is_rule_file(file):
+            errors = check_typology(file)
+            for error in errors:
+                print(f"poletype: {error}", file=sys.stderr)
+            if errors:
+                status = EXIT_BAD_INPUT
+            else:
+                print(f"{file}: rule file OK")
+            continue
+        try:
+            initiative = read_initiative(file)
+        except PoletypeError as exc:
+            print(f"poletype: {exc}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        print(f"{file}: initiative {initiative.name!r} OK")
+    return status
+
+
+def _schema(args: argparse.Namespace) -> int:
+    models: dict[str, type[BaseModel]] = {
+        "initiative": Initiative,
+        "verdict": Verdict,
+        "rulefile": RuleFile,
+    }
+    model = models[args.which]
+    schema = model.model_json_schema(by_alias=True)
+    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for file in args.files:
+        typology = load_typology(file)
+        results = run_examples(typology)
+        failed = [r for r in results if not r.passed]
+        for r in results:
+            mark = "ok  " if r.passed else "FAIL"
+            where = r.criterion or "verdict"
+            detail = "" if r.passed else f" (expected {r.expected}, got {r.got})"
+            if r.error is not None:
+                detail = f" ({r.error})"
+            print(f"{mark} {where}: {r.name}{detail}")
+        print(f"{typology.file}: {len(results) - len(failed)} passed, {len(failed)} failed")
+        if failed:
+            status = EXIT_BAD_INPUT
+    return status
+
+
+_COMMANDS = {
+    "classify": _classify,
+    "typologies": _typologies,
+    "explain": _explain,
+    "validate": _validate,
+    "schema": _schema,
+    "test": _test,
+}

@@ -1,0 +1,108 @@
+"""One exception hierarchy, split by who is at fault.
+
+A typology author's mistake (`RuleFileError`) and a bad initiative (`InitiativeError`)
+are different problems for different people, so they are different classes. Both carry
+the facts a reader needs to fix the input (file, line, criterion, what was expected,
+what was found, a suggestion) as attributes, and print them on one line in that order,
+ending with a stable code documented in ``docs/errors.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+ErrorCode = Literal[
+    "yaml-syntax",
+    "duplicate-key",
+    "schema",
+    "expression-syntax",
+    "unknown-field",
+    "unknown-parameter",
+    "type-mismatch",
+    "not-boolean",
+    "forbidden-name",
+    "forbidden-call",
+    "forbidden-builtin",
+    "forbidden-null-handling",
+    "unknown-value",
+    "unknown-source",
+    "unknown-criterion",
+    "unknown-group",
+    "duplicate-criterion",
+    "bad-template",
+    "bad-parameter",
+    "example-input",
+    "evaluation-error",
+    "typology-not-found",
+    "invalid-initiative",
+    "unreadable-input",
+]
+"""Stable error codes; each has a heading in ``docs/errors.md``."""
+
+ERROR_CODES: Final[tuple[str, ...]] = get_args(ErrorCode)
+
+EXIT_OK: Final = 0
+EXIT_BAD_INPUT: Final = 1
+EXIT_USAGE: Final = 2
+
+
+class PoletypeError(Exception):
+    """Root of every error poletype raises on purpose.
+
+    Catch this to handle any foreseen failure; anything else is a bug.
+    """
+
+    exit_code: int = EXIT_BAD_INPUT
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: ErrorCode,
+        file: str | None = None,
+        line: int | None = None,
+        criterion: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.message = message
+        self.code: ErrorCode = code
+        self.file = file
+        self.line = line
+        self.criterion = criterion
+        self.expected = expected
+        self.found = found
+        self.suggestion = suggestion
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
+            where += ": "
+        if self.criterion is not None:
+            where += f"criterion {self.criterion}: "
+        text = self.message
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        if self.found is not None:
+            text += f", found {self.found}"
+        if self.suggestion is not None:
+            text += f"; did you mean {self.suggestion!r}?"
+        return f"{where}{text} [{self.code}]"
+
+
+class RuleFileError(PoletypeError):
+    """A rule file is wrong: the typology author's fault, found when the file loads."""
+
+
+class InitiativeError(PoletypeError, ValueError):
+    """An initiative document is wrong: the input's fault.
+
+    Also a `ValueError`, so callers that validate data generically can catch it.
+    """
+
+    def __init__(self, message: str, *, errors: list[str] | None = None, **kwargs: object) -> None:
+        self.errors: list[str] = list(errors or [])
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]

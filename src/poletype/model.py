@@ -1,0 +1,252 @@
+"""The initiative interchange format, version 1, as Pydantic models.
+
+Every field but ``name`` is optional and defaults to ``None``, which means *not stated*:
+poletype reads it as unknown, never as false, zero or empty. The names and enumerations are
+those of ``spec/initiative-v1.md``; renaming one would break every funder's form and
+researcher's data set written against the spec. Unknown keys are refused so that a typo
+(``activites``) is reported rather than silently read as an absent fact.
+
+The models carry no behaviour: a future input field could clash with a method name.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Count = Annotated[int, Field(ge=0)]
+
+MemberKind = Literal[
+    "ess_association",
+    "ess_cooperative",
+    "ess_mutual",
+    "ess_foundation",
+    "ess_company",
+    "ess_network",
+    "sme",
+    "large_company",
+    "local_authority",
+    "state_body",
+    "research_centre",
+    "higher_education",
+    "training_body",
+    "citizen_group",
+    "social_partner",
+    "chamber",
+    "development_agency",
+    "financial_institution",
+    "other",
+]
+ESS_KINDS: tuple[str, ...] = tuple(k for k in get_args(MemberKind) if k.startswith("ess_"))
+
+Function = Literal[
+    "production",
+    "services_to_people",
+    "hosting",
+    "pooling",
+    "incubation",
+    "distribution",
+    "training",
+    "research",
+    "awareness",
+    "representation",
+    "business_support",
+    "observation",
+    "resource_centre",
+    "development_agency",
+    "chamber_services",
+    "finance",
+    "enterprise_creation",
+]
+PooledResource = Literal[
+    "premises",
+    "staff",
+    "equipment",
+    "services",
+    "purchasing",
+    "financing",
+    "skills",
+    "communication",
+]
+JointInvestment = Literal[
+    "incubator", "distribution_network", "research_partnership", "production_unit", "shared_company"
+]
+Innovation = Literal[
+    "social", "organisational", "technological", "ecological", "economic", "governance"
+]
+FundingLevel = Literal["local", "regional", "national", "european"]
+
+
+class _Part(BaseModel):
+    """Shared configuration: refuse unknown keys, keep values immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Member(_Part):
+    """An organisation grouped in the initiative."""
+
+    name: str | None = None
+    kind: MemberKind | None = None
+    size: Literal["micro", "small", "medium", "large"] | None = None
+    founder: bool | None = None
+    local: bool | None = None
+    work_integration: bool | None = None
+
+
+class Strategy(_Part):
+    """The common development strategy (stratégie commune)."""
+
+    shared: bool | None = None
+    formalised: bool | None = None
+    territorial: bool | None = None
+
+
+class Commitment(_Part):
+    """How lasting the cooperation is."""
+
+    long_term: bool | None = None
+    single_project: bool | None = None
+
+
+class LocalIntegration(_Part):
+    """Ties of the members to local networks (ancrage local)."""
+
+    local_networks: bool | None = None
+    local_partnerships: Count | None = None
+
+
+class Activities(_Part):
+    """What the initiative does; ``primary_function`` is what it essentially is."""
+
+    social_utility_share: Share | None = None
+    sectors: list[str] | None = None
+    multisectoral: bool | None = None
+    functions: list[Function] | None = None
+    primary_function: Function | None = None
+
+
+class Pooling(_Part):
+    """Resources pooled and joint investments (mutualisation)."""
+
+    resources: list[PooledResource] | None = None
+    joint_investments: list[JointInvestment] | None = None
+
+
+class Place(_Part):
+    """An identifiable place or area."""
+
+    shared_premises: bool | None = None
+    activity_zone: bool | None = None
+    formal_network: bool | None = None
+
+
+class Research(_Part):
+    """Research and development."""
+
+    programme: bool | None = None
+    incubator: bool | None = None
+    research_partners: bool | None = None
+    intensity: Literal["none", "low", "high"] | None = None
+
+
+class Governance(_Part):
+    """How the initiative is governed."""
+
+    democratic: bool | None = None
+    structure: Literal["centralised", "decentralised"] | None = None
+    leadership: Literal["public", "private", "mixed"] | None = None
+    multi_stakeholder: bool | None = None
+    volunteer_board: bool | None = None
+    user_involvement: bool | None = None
+    legal_form: str | None = None
+
+
+class EssPolicy(_Part):
+    """Inscription in the territory's ESS policy and networks."""
+
+    in_local_policy: bool | None = None
+    in_local_ess_networks: bool | None = None
+
+
+class Resources(_Part):
+    """Income by economic principle, as shares that sum to at most 1."""
+
+    market: Share | None = None
+    non_market: Share | None = None
+    non_monetary: Share | None = None
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> Resources:
+        total = sum(s for s in (self.market, self.non_market, self.non_monetary) if s is not None)
+        if total > 1.0 + 1e-9:
+            msg = (
+                f"resource shares must sum to at most 1, found {total:g} "
+                "(market + non_market + non_monetary)"
+            )
+            raise ValueError(msg)
+        return self
+
+
+class _Facts(_Part):
+    """Every fact of an initiative; shared by the initiative and its dated snapshots."""
+
+    id: str | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    founded: int | None = None
+    stage: Literal["project", "emerging", "consolidated"] | None = None
+    scale: Literal["local", "regional", "national", "transnational"] | None = None
+    sites: Count | None = None
+    voluntary: bool | None = None
+    members: list[Member] | None = None
+    strategy: Strategy | None = None
+    commitment: Commitment | None = None
+    local_integration: LocalIntegration | None = None
+    activities: Activities | None = None
+    pooling: Pooling | None = None
+    place: Place | None = None
+    research: Research | None = None
+    governance: Governance | None = None
+    ess_policy: EssPolicy | None = None
+    evaluation: bool | None = None
+    jobs: Count | None = None
+    insertion_jobs: Count | None = None
+    origin: (
+        Literal["entrepreneurial", "citizen", "local_authority", "ess_network", "mixed"] | None
+    ) = None
+    public_role: (
+        Literal["none", "marginal", "facilitator", "service_delegator", "project_holder"] | None
+    ) = None
+    approach: Literal["bottom_up", "top_down"] | None = None
+    finality: (
+        Literal["growth", "sustainable_local_development", "social_needs", "employment"] | None
+    ) = None
+    market_reach: Literal["local", "national", "export"] | None = None
+    industrial: bool | None = None
+    profitable_activities: bool | None = None
+    innovation: list[Innovation] | None = None
+    resources: Resources | None = None
+    funding_levels: list[FundingLevel] | None = None
+    legal_entity: Literal["private_law", "public_law", "none"] | None = None
+    territory_defined: bool | None = None
+    prior_state_support: bool | None = None
+
+
+class Snapshot(_Facts):
+    """The facts that changed at a date: a partial initiative."""
+
+    date: datetime.date
+    name: str | None = None
+
+
+class Initiative(_Facts):
+    """A cluster, pole or PTCE, existing or applying, as its user describes it."""
+
+    name: str = Field(min_length=1)
+    snapshots: list[Snapshot] | None = None
+
+
+INITIATIVE_FIELDS: tuple[str, ...] = tuple(Initiative.model_fields)

@@ -1,0 +1,90 @@
+"""The verdict: what poletype concludes about one initiative under one typology, and why.
+
+A verdict is evidence a funder may have to defend and a researcher may have to
+reproduce, so it names the typology, its version and a hash of the rule file and
+parameter values, and it serialises to the same bytes every time for the same input.
+Every criterion carries its status, the values it read, its source and a sentence in
+French and English; ``missing`` lists the unknown facts whose knowledge could change the
+outcome, and only those.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from poletype.rulefile import Text
+
+Status = Literal["met", "not_met", "unknown"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Frozen):
+    """Where a criterion comes from: the document and the section."""
+
+    document: str
+    title: str
+    section: str
+
+
+class CriterionResult(_Frozen):
+    """One criterion's status for one initiative, with its evidence."""
+
+    id: str
+    group: str
+    status: Status
+    label: Text
+    justification: Text
+    source: Source
+    interpretation: Text | None = None
+    values: dict[str, Any] = Field(
+        description="Each input path the criterion reads, with the value found (null: unknown)."
+    )
+    missing: list[str] = Field(
+        description="Unknown input paths whose knowledge could change this criterion's status."
+    )
+
+
+class Score(_Frozen):
+    """A count of criteria by status within a group (e.g. the criteria to test)."""
+
+    group: str
+    label: Text
+    met: int
+    not_met: int
+    unknown: int
+    total: int
+
+
+class Verdict(_Frozen):
+    """The typed, justified result of classifying one initiative under one typology."""
+
+    typology: str
+    version: str
+    rules_hash: str = Field(description="sha256 of the rule file bytes and the parameter values.")
+    poletype_version: str
+    initiative: str = Field(description="The initiative's name.")
+    initiative_id: str | None = None
+    parameters: dict[str, Any]
+    outcome: str
+    outcome_label: Text
+    criteria: list[CriterionResult]
+    scores: list[Score] = Field(default_factory=list)
+    missing: list[str] = Field(
+        description="Unknown input paths whose knowledge could change the outcome, and only those."
+    )
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Canonical JSON: the same verdict always gives the same bytes."""
+        return self.model_dump_json(indent=indent)
+
+    def criterion(self, criterion_id: str) -> CriterionResult:
+        """The result for one criterion, by id."""
+        for result in self.criteria:
+            if result.id == criterion_id:
+                return result
+        raise KeyError(criterion_id)

@@ -1,0 +1,178 @@
+"""Hypothesis strategies for initiatives, derived from the model's own annotations.
+
+Every optional field is drawn as "absent or a value" (a bare ``st.builds`` would only
+vary required fields), and `completion` fills every absent fact of a given initiative,
+which is what the soundness and completeness properties quantify over.
+"""
+
+from __future__ import annotations
+
+import random
+import types
+import typing
+from typing import Any, Literal
+
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from poletype.model import Initiative, Member, Resources
+
+_SMALL_TEXT = st.text(alphabet="abcdefgh ", min_size=1, max_size=8)
+
+
+def _strip(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _strip(args[0])
+    if origin is typing.Annotated:
+        return _strip(typing.get_args(annotation)[0])
+    return annotation
+
+
+def value_strategy(annotation: Any, *, partial: bool) -> st.SearchStrategy[Any]:
+    """Values of a field's type; nested models partial (absent-or-value) or complete."""
+    annotation = _strip(annotation)
+    if typing.get_origin(annotation) is Literal:
+        return st.sampled_from(typing.get_args(annotation))
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        return st.lists(value_strategy(item, partial=partial), max_size=7)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return model_strategy(annotation, partial=partial)
+    if annotation is bool:
+        return st.booleans()
+    if annotation is int:
+        return st.integers(min_value=0, max_value=60)
+    if annotation is float:
+        # Every float of the model is a share in [0, 1]; 0.5 is drawn often: it is a threshold.
+        return st.sampled_from([0.0, 0.25, 0.5, 0.5000001, 0.75, 1.0]) | st.floats(0.0, 1.0)
+    if annotation is str:
+        return _SMALL_TEXT
+    msg = f"no strategy for {annotation!r}"
+    raise TypeError(msg)
+
+
+_SKIP = {"snapshots", "id", "country", "founded", "name"}
+
+
+def model_strategy(model: type[BaseModel], *, partial: bool) -> st.SearchStrategy[Any]:
+    """Dicts for a model: each field absent or a value (partial), or every field set."""
+    fields = {}
+    for name, field in model.model_fields.items():
+        if name in _SKIP:
+            continue
+        values = value_strategy(field.annotation, partial=partial)
+        fields[name] = (st.none() | values) if partial else values
+    strategy = st.fixed_dictionaries(fields)
+    if model is Resources:
+        strategy = strategy.filter(_shares_fit)
+    return strategy
+
+
+def _shares_fit(d: dict[str, Any]) -> bool:
+    return sum(v for v in d.values() if v is not None) <= 1.0
+
+
+@st.composite
+def initiatives(draw: st.DrawFn) -> Initiative:
+    """Initiatives with any subset of facts stated."""
+    data = draw(model_strategy(Initiative, partial=True))
+    data = {k: v for k, v in data.items() if v is not None}
+    return Initiative.model_validate({"name": "Pôle", **data})
+
+
+def members(*, partial: bool = True) -> st.SearchStrategy[Any]:
+    """A list of member dicts."""
+    return st.lists(model_strategy(Member, partial=partial), max_size=8)
+
+
+@st.composite
+def completion(draw: st.DrawFn, initiative: Initiative) -> Initiative:
+    """The same initiative with every absent fact given a value."""
+    data = _complete(draw, initiative.model_dump(exclude={"snapshots"}), Initiative)
+    return Initiative.model_validate(data)
+
+
+def _complete(draw: st.DrawFn, data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    out = dict(data)
+    for name, field in model.model_fields.items():
+        if name in _SKIP:
+            continue
+        annotation = _strip(field.annotation)
+        value = out.get(name)
+        if value is None:
+            out[name] = draw(value_strategy(field.annotation, partial=False))
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            out[name] = _complete(draw, value, annotation)
+        elif typing.get_origin(annotation) is list:
+            (item,) = typing.get_args(annotation)
+            item = _strip(item)
+            if isinstance(item, type) and issubclass(item, BaseModel):
+                out[name] = [_complete(draw, v, item) for v in value]
+    if model is Resources:
+        _fit_resources(draw, out, data)
+    return out
+
+
+def _fit_resources(draw: st.DrawFn, out: dict[str, Any], known: dict[str, Any]) -> None:
+    """Completed shares must still sum to at most 1: scale the drawn ones into the room left."""
+    room = 1.0 - sum(v for v in known.values() if v is not None)
+    drawn = [k for k, v in known.items() if v is None]
+    total = sum(out[k] for k in drawn)
+    if total > room:
+        for k in drawn:
+            out[k] = out[k] * room / total if total else 0.0
+
+
+def random_value(annotation: Any, rng: random.Random) -> Any:
+    """A uniformly varied value of a field's type, for searches Hypothesis would shrink away."""
+    annotation = _strip(annotation)
+    if typing.get_origin(annotation) is Literal:
+        return rng.choice(typing.get_args(annotation))
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        return [random_value(item, rng) for _ in range(rng.randint(0, 7))]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _random_complete({}, annotation, rng)
+    if annotation is bool:
+        return rng.random() < 0.5
+    if annotation is int:
+        return rng.randint(0, 60)
+    if annotation is float:
+        return rng.choice([0.0, 0.5, 1.0, rng.random()])
+    if annotation is str:
+        return rng.choice(["a", "b", "SCIC"])
+    msg = f"no random value for {annotation!r}"
+    raise TypeError(msg)
+
+
+def random_completion(initiative: Initiative, rng: random.Random) -> dict[str, Any]:
+    """A document completing every absent fact of ``initiative`` at random."""
+    return _random_complete(initiative.model_dump(exclude={"snapshots"}), Initiative, rng)
+
+
+def _random_complete(data: dict[str, Any], model: type[BaseModel], rng: random.Random) -> dict[str, Any]:
+    out = dict(data)
+    for name, field in model.model_fields.items():
+        if name in _SKIP:
+            continue
+        annotation = _strip(field.annotation)
+        value = out.get(name)
+        if value is None:
+            out[name] = random_value(field.annotation, rng)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            out[name] = _random_complete(value, annotation, rng)
+        elif typing.get_origin(annotation) is list:
+            (item,) = typing.get_args(annotation)
+            item = _strip(item)
+            if isinstance(item, type) and issubclass(item, BaseModel):
+                out[name] = [_random_complete(v, item, rng) for v in value]
+    if model is Resources:
+        room = 1.0 - sum(v for v in data.values() if v is not None)
+        drawn = [k for k, v in data.items() if v is None] or [k for k in out if k not in data]
+        total = sum(out[k] for k in drawn)
+        if total > room:
+            for k in drawn:
+                out[k] = out[k] * room / total if total else 0.0
+    return out

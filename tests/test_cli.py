@@ -1,0 +1,168 @@
+"""The command line: every subcommand, its output, and exit codes scripts can trust."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+from poletype.cli import main
+
+PTCE_EXAMPLE = EXAMPLES / "pole-exemple-complet.yaml"
+
+
+def run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_classify_text_in_french_names_every_criterion(capsys: pytest.CaptureFixture[str]) -> None:
+    """The default report is French and lists each criterion with its status and source."""
+    code, out, _ = run("classify", str(PTCE_EXAMPLE), capsys=capsys)
+    assert code == 0
+    assert "Verdict : PTCE" in out
+    for criterion in [*(f"M{i}" for i in range(1, 9)), *(f"T{i}" for i in range(1, 7))]:
+        assert f" {criterion}  " in out
+    assert "Source : Le Labo de l'ESS" in out
+
+
+def test_classify_json_has_the_verdict_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    """--format json prints one verdict with the documented fields."""
+    code, out, _ = run("classify", str(PTCE_EXAMPLE), "--format", "json", capsys=capsys)
+    assert code == 0
+    verdict = json.loads(out)
+    assert {"typology", "version", "rules_hash", "parameters", "outcome", "criteria", "missing"} <= set(verdict)
+    assert verdict["outcome"] == "ptce"
+    first = verdict["criteria"][0]
+    assert {"id", "group", "status", "justification", "source", "values"} <= set(first)
+    assert set(first["justification"]) == {"fr", "en"}
+
+
+def test_several_files_give_a_list_and_errors_keep_their_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One entry per file, in order; a bad file is an error entry and exit code 1."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: X\nstage: mature\n", encoding="utf-8")
+    code, out, err = run("classify", str(PTCE_EXAMPLE), str(bad), str(PTCE_EXAMPLE), "-f", "json", capsys=capsys)
+    assert code == 1
+    items = json.loads(out)
+    assert len(items) == 3
+    assert items[1]["error"]["code"] == "invalid-initiative"
+    assert items[2]["outcome"] == "ptce"
+    assert "stage" in err
+    assert "Traceback" not in err
+
+
+def test_param_changes_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--param NAME=VALUE overrides a parameter and shows in the verdict."""
+    code, out, _ = run(
+        "classify", str(PTCE_EXAMPLE), "-f", "json", "--param", "min_organisations=100", capsys=capsys
+    )
+    assert code == 0
+    verdict = json.loads(out)
+    assert verdict["parameters"]["min_organisations"] == 100
+    assert verdict["outcome"] == "not_ptce"
+
+
+def test_english_report(capsys: pytest.CaptureFixture[str]) -> None:
+    """--lang en gives the English sentences."""
+    code, out, _ = run("classify", str(PTCE_EXAMPLE), "--lang", "en", capsys=capsys)
+    assert code == 0
+    assert "Verdict: PTCE" in out
+
+
+def test_bad_rule_file_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt field in a rule file: file, line, criterion, one line, exit 1."""
+    bad = Path(__file__).parent / "bad_rules" / "misspelt-field.yaml"
+    code, out, err = run("classify", str(PTCE_EXAMPLE), "--typology", str(bad), capsys=capsys)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert f"{bad}:21: criterion SHARE: unknown field" in err
+
+
+def test_missing_file_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unreadable input is a bad input."""
+    code, _, err = run("classify", "no/such/file.yaml", capsys=capsys)
+    assert code == 1
+    assert "unreadable-input" in err
+
+
+def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad arguments are a usage error."""
+    with pytest.raises(SystemExit) as info:
+        main(["classify"])
+    assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        main(["classify", "x.yaml", "--param", "novalue"])
+    assert info.value.code == 2
+
+
+def test_typologies_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    """explain shows every criterion with its label, source and parameters."""
+    code, out, _ = run("typologies", capsys=capsys)
+    assert code == 0
+    assert out.startswith("labo-ess-ptce\t")
+    code, out, _ = run("explain", "labo-ess-ptce", capsys=capsys)
+    assert code == 0
+    for criterion in ["M1", "M8", "T6", "X5"]:
+        assert f"  {criterion}  " in out
+    assert "min_organisations = 5" in out
+    assert "min_jobs" in out and "interprétation" in out
+
+
+def test_validate_initiatives_and_rule_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """validate checks both kinds of file and says which failed."""
+    bad = Path(__file__).parent / "bad_rules" / "unknown-parameter.yaml"
+    code, out, err = run("validate", str(PTCE_EXAMPLE), str(bad), capsys=capsys)
+    assert code == 1
+    assert "OK" in out
+    assert "unknown-parameter" in err
+    code, _, _ = run("validate", str(PTCE_EXAMPLE), capsys=capsys)
+    assert code == 0
+
+
+@pytest.mark.parametrize("which", ["initiative", "verdict", "rulefile"])
+def test_schema(which: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """schema prints a JSON Schema."""
+    code, out, _ = run("schema", which, capsys=capsys)
+    assert code == 0
+    schema = json.loads(out)
+    assert "properties" in schema
+
+
+def test_schema_lists_enum_values(capsys: pytest.CaptureFixture[str]) -> None:
+    """The input schema carries the allowed values."""
+    run("schema", capsys=capsys)
+    code, out, _ = run("schema", capsys=capsys)
+    assert "local_authority" in out
+
+
+def test_test_command_runs_inline_examples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """poletype test passes on a sound file and fails (exit 1) on a wrong expectation."""
+    minimal = Path(__file__).parent / "rules" / "minimal.yaml"
+    code, out, _ = run("test", str(minimal), capsys=capsys)
+    assert code == 0
+    assert "4 passed, 0 failed" in out
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(
+        minimal.read_text(encoding="utf-8").replace("expect: not_met", "expect: met"), encoding="utf-8"
+    )
+    code, out, _ = run("test", str(wrong), capsys=capsys)
+    assert code == 1
+    assert "FAIL SHARE: Une part de 0,5 ne le dépasse pas (expected met, got not_met)" in out
+
+
+def test_python_dash_m_entry_point() -> None:
+    """python -m poletype works like the poletype command."""
+    result = subprocess.run(
+        [sys.executable, "-m", "poletype", "typologies"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "labo-ess-ptce" in result.stdout

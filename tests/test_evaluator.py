@@ -1,0 +1,184 @@
+"""Verdict laws, for every shipped typology and the minimal test typology.
+
+- soundness: a decided outcome is the outcome of every completion of the unknown facts;
+- completeness of ``missing``: each listed fact, alone, can change the outcome: two
+  completions that differ only in that fact give different outcomes;
+- determinism: the same input gives byte-identical JSON;
+- round trip: a verdict's JSON reads back to an equal verdict.
+"""
+
+from __future__ import annotations
+
+import random
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, TEST_RULES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import completion, initiatives, random_completion, random_value
+
+from poletype import Initiative, Typology, Verdict, classify, load_typology
+from poletype._evaluator import _relevant
+from poletype.model import Member
+
+TYPOLOGIES = [str(p) for p in sorted((ROOT / "rules").glob("*.yaml"))] + [
+    str(TEST_RULES / "minimal.yaml")
+]
+
+
+def _typology(path: str) -> Typology:
+    return load_typology(Path(path))
+
+
+@pytest.mark.parametrize("path", TYPOLOGIES, ids=lambda p: Path(p).stem)
+@settings(max_examples=40)
+@given(data=st.data())
+def test_decided_outcome_is_sound(path: str, data: st.DataObject) -> None:
+    """Every completion of the unknown facts gives the decided outcome."""
+    typology = _typology(path)
+    partial = data.draw(initiatives())
+    verdict = classify(partial, typology)
+    if verdict.outcome == typology.spec.verdict.outcomes.unknown:
+        return
+    assert verdict.missing == []
+    for _ in range(3):
+        assert classify(data.draw(completion(partial)), typology).outcome == verdict.outcome
+
+
+def _redraw(data: dict[str, Any], path: str, partial: Initiative, rng: random.Random) -> dict[str, Any]:
+    """A copy of a completed document with the fact at ``path`` drawn anew.
+
+    A path through the members list (``members.kind``) redraws that field for the
+    members whose value was unknown in the partial initiative.
+    """
+    out = dict(data)
+    head, _, rest = path.partition(".")
+    field = Initiative.model_fields[head]
+    if not rest:
+        out[head] = random_value(field.annotation, rng)
+        return out
+    if head == "members":
+        members = [dict(m) for m in out["members"]]
+        for i, member in enumerate(partial.members or []):
+            if getattr(member, rest) is None:
+                members[i][rest] = random_value(Member.model_fields[rest].annotation, rng)
+        out["members"] = members
+        return out
+    inner = dict(out[head])
+    sub_model = typing.get_args(field.annotation)[0]
+    inner[rest] = random_value(sub_model.model_fields[rest].annotation, rng)
+    out[head] = inner
+    return out
+
+
+@pytest.mark.parametrize("path", TYPOLOGIES, ids=lambda p: Path(p).stem)
+@settings(max_examples=25)
+@given(partial=initiatives())
+def test_each_missing_fact_can_change_the_outcome(path: str, partial: Initiative) -> None:
+    """Completeness: for each listed fact, two completions differing only there give
+    different outcomes (found by a seeded random search)."""
+    typology = _typology(path)
+    verdict = classify(partial, typology)
+    rng = random.Random(0)
+    for fact in verdict.missing:
+        for _ in range(400):
+            base = random_completion(partial, rng)
+            other = _redraw(base, fact, partial, rng)
+            try:
+                if classify(base, typology).outcome != classify(other, typology).outcome:
+                    break
+            except ValueError:
+                continue
+        else:
+            pytest.fail(f"no pair of completions shows that {fact!r} matters")
+
+
+@pytest.mark.parametrize("path", TYPOLOGIES, ids=lambda p: Path(p).stem)
+@settings(max_examples=20)
+@given(initiative=initiatives())
+def test_json_is_deterministic_and_round_trips(path: str, initiative: Initiative) -> None:
+    """Same input, same bytes; and JSON reads back to the same verdict."""
+    typology = _typology(path)
+    first = classify(initiative, typology).to_json()
+    again = classify(Initiative.model_validate_json(initiative.model_dump_json()), typology)
+    assert again.to_json() == first
+    assert Verdict.model_validate_json(first) == again
+
+
+@st.composite
+def _formula(draw: st.DrawFn, leaves: list[str]) -> Any:
+    """A read-once formula over the given leaves."""
+    if len(leaves) == 1:
+        return leaves[0]
+    cut = draw(st.integers(1, len(leaves) - 1))
+    op = draw(st.sampled_from(["and", "or"]))
+    left, right = draw(_formula(leaves[:cut])), draw(_formula(leaves[cut:]))
+    if draw(st.booleans()):
+        left = ("not", left)
+    return (op, left, right)
+
+
+def _value(formula: Any, env: dict[str, bool | None]) -> bool | None:
+    from poletype._logic import k_and, k_not, k_or
+
+    if isinstance(formula, str):
+        return env[formula]
+    if formula[0] == "not":
+        return k_not(_value(formula[1], env))
+    combine = k_and if formula[0] == "and" else k_or
+    return combine([_value(formula[1], env), _value(formula[2], env)])
+
+
+def _masking(formula: Any, env: dict[str, bool | None]) -> set[str]:
+    if isinstance(formula, str):
+        return {formula} if env[formula] is None else set()
+    if formula[0] == "not":
+        return _masking(formula[1], env)
+    values = [_value(formula[1], env), _value(formula[2], env)]
+    if (formula[0] == "and" and False in values) or (formula[0] == "or" and True in values):
+        return set()
+    return _masking(formula[1], env) | _masking(formula[2], env)
+
+
+@given(data=st.data())
+def test_masking_rule_equals_exhaustive_relevance_on_read_once_formulas(data: st.DataObject) -> None:
+    """The shortcut used past the exhaustive limit is exact where it is used."""
+    leaves = [f"c{i}" for i in range(data.draw(st.integers(1, 7)))]
+    formula = data.draw(_formula(leaves))
+    env = {leaf: data.draw(st.sampled_from([True, False, None])) for leaf in leaves}
+    unknown = {k for k, v in env.items() if v is None}
+    exact = _relevant(lambda e: _value(formula, dict(e)), env, unknown, lambda: set())
+    assert exact == _masking(formula, env) & unknown
+
+
+def test_known_failure_decides_despite_unknowns(minimal_rules: Path) -> None:
+    """A criterion known to fail decides the outcome; nothing is missing."""
+    verdict = classify({"name": "P", "activities": {"social_utility_share": 0.3}}, load_typology(minimal_rules))
+    assert verdict.outcome == "fail"
+    assert verdict.criterion("LOCAL").status == "unknown"
+    assert verdict.missing == []
+
+
+def test_missing_lists_only_relevant_facts(minimal_rules: Path) -> None:
+    """With local networks known, member locality no longer matters."""
+    typology = load_typology(minimal_rules)
+    verdict = classify({"name": "P", "local_integration": {"local_networks": True}}, typology)
+    assert verdict.outcome == "open"
+    assert verdict.missing == ["activities.social_utility_share"]
+    verdict = classify({"name": "P", "activities": {"social_utility_share": 0.9}}, typology)
+    assert verdict.missing == ["local_integration.local_networks", "members"]
+
+
+def test_exhaustive_relevance_finds_every_live_leaf() -> None:
+    """Brute force on 'a and (b or c)' with b known false: a and c matter."""
+    env: dict[str, bool | None] = {"a": None, "b": False, "c": None}
+
+    def formula(e: Any) -> bool | None:
+        from poletype._logic import k_and, k_or
+
+        return k_and([e["a"], k_or([e["b"], e["c"]])])
+
+    assert _relevant(formula, env, {"a", "c"}, lambda: set()) == {"a", "c"}

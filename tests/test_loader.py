@@ -1,0 +1,70 @@
+"""check_typology collects every error; shipped rule files are found as package data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import ROOT
+
+from poletype import check_typology, typologies
+
+
+def test_shipped_typologies_are_found_by_id() -> None:
+    """Every YAML file in rules/ is a typology id."""
+    ids = {p.stem for p in (ROOT / "rules").glob("*.yaml")}
+    assert set(typologies()) == ids
+    assert "labo-ess-ptce" in ids
+
+
+def test_check_collects_errors_from_several_criteria(tmp_path: Path, minimal_rules: Path) -> None:
+    """Two bad criteria give two errors, in file order."""
+    text = minimal_rules.read_text(encoding="utf-8")
+    text = text.replace("> params.threshold", "> params.treshold")
+    text = text.replace("local_integration.local_networks", "local_integration.local_network")
+    bad = tmp_path / "two.yaml"
+    bad.write_text(text, encoding="utf-8")
+    errors = check_typology(bad)
+    assert [e.code for e in errors] == ["unknown-parameter", "unknown-field"]
+    assert [e.criterion for e in errors] == ["SHARE", "LOCAL"]
+    assert errors[0].line is not None and errors[1].line is not None
+    assert errors[0].line < errors[1].line
+
+
+def test_check_collects_all_schema_errors(tmp_path: Path, minimal_rules: Path) -> None:
+    """Schema errors are all reported, each with its line."""
+    text = minimal_rules.read_text(encoding="utf-8").replace("label:", "lable:")
+    bad = tmp_path / "labels.yaml"
+    bad.write_text(text, encoding="utf-8")
+    errors = check_typology(bad)
+    unknown = [e for e in errors if "unknown key 'lable'" in str(e)]
+    assert len(unknown) == 2
+    assert all(e.line is not None for e in errors)
+
+
+def test_check_leaves_expectations_to_poletype_test(tmp_path: Path, minimal_rules: Path) -> None:
+    """A wrong expectation is a failing test (poletype test), not a malformed file."""
+    text = minimal_rules.read_text(encoding="utf-8").replace(
+        "input: {activities: {social_utility_share: 0.5}}, expect: not_met",
+        "input: {activities: {social_utility_share: 0.5}}, expect: met",
+    )
+    bad = tmp_path / "example.yaml"
+    bad.write_text(text, encoding="utf-8")
+    assert check_typology(bad) == []
+
+
+def test_check_reports_invalid_example_inputs(tmp_path: Path, minimal_rules: Path) -> None:
+    """An example whose input is not a valid initiative fragment is an error of the file."""
+    text = minimal_rules.read_text(encoding="utf-8").replace(
+        "input: {activities: {social_utility_share: 0.5}}", "input: {activities: {share: 0.5}}"
+    )
+    bad = tmp_path / "example.yaml"
+    bad.write_text(text, encoding="utf-8")
+    errors = check_typology(bad)
+    assert [e.code for e in errors] == ["example-input"]
+    assert errors[0].criterion == "SHARE"
+    assert "activities.share" in str(errors[0])
+
+
+def test_sound_file_has_no_errors(minimal_rules: Path) -> None:
+    """The minimal rule file is sound."""
+    assert check_typology(minimal_rules) == []
