@@ -7,6 +7,7 @@ which is what the soundness and completeness properties quantify over.
 
 from __future__ import annotations
 
+import copy
 import random
 import types
 import typing
@@ -132,7 +133,9 @@ def random_value(annotation: Any, rng: random.Random) -> Any:
         return rng.choice(typing.get_args(annotation))
     if typing.get_origin(annotation) is list:
         (item,) = typing.get_args(annotation)
-        return [random_value(item, rng) for _ in range(rng.randint(0, 7))]
+        # An empty list is a boundary of many criteria: draw it half the time.
+        size = 0 if rng.random() < 0.5 else rng.randint(1, 7)
+        return [random_value(item, rng) for _ in range(size)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _random_complete({}, annotation, rng)
     if annotation is bool:
@@ -147,22 +150,45 @@ def random_value(annotation: Any, rng: random.Random) -> Any:
     raise TypeError(msg)
 
 
-def random_completion(initiative: Initiative, rng: random.Random) -> dict[str, Any]:
-    """A document completing every absent fact of ``initiative`` at random."""
-    return _random_complete(initiative.model_dump(exclude={"snapshots"}), Initiative, rng)
+def random_completion(
+    initiative: Initiative, rng: random.Random, donors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A document completing every absent fact of ``initiative``.
+
+    Each absent fact is drawn at random or, more often, copied from a donor document (a
+    complete case such as a shipped example): a random fill almost never meets all of a
+    typology's mandatory criteria at once, and the search for a pair of completions that
+    shows a fact matters needs such contexts.
+    """
+    donor = rng.choice(donors) if donors else {}
+    return _random_complete(initiative.model_dump(exclude={"snapshots"}), Initiative, rng, donor)
 
 
-def _random_complete(data: dict[str, Any], model: type[BaseModel], rng: random.Random) -> dict[str, Any]:
+def _random_complete(
+    data: dict[str, Any],
+    model: type[BaseModel],
+    rng: random.Random,
+    donor: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    donor = donor or {}
     out = dict(data)
     for name, field in model.model_fields.items():
         if name in _SKIP:
             continue
         annotation = _strip(field.annotation)
         value = out.get(name)
+        given = donor.get(name)
         if value is None:
-            out[name] = random_value(field.annotation, rng)
+            if given is not None and rng.random() < 0.8:
+                out[name] = copy.deepcopy(given)
+                if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                    out[name] = _random_complete(out[name], annotation, rng)
+            else:
+                out[name] = random_value(field.annotation, rng)
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            out[name] = _random_complete(value, annotation, rng)
+            out[name] = _random_complete(
+                value, annotation, rng, given if isinstance(given, dict) else None
+            )
         elif typing.get_origin(annotation) is list:
             (item,) = typing.get_args(annotation)
             item = _strip(item)

@@ -36,7 +36,15 @@ def test_classify_json_has_the_verdict_fields(capsys: pytest.CaptureFixture[str]
     code, out, _ = run("classify", str(PTCE_EXAMPLE), "--format", "json", capsys=capsys)
     assert code == 0
     verdict = json.loads(out)
-    assert {"typology", "version", "rules_hash", "parameters", "outcome", "criteria", "missing"} <= set(verdict)
+    assert {
+        "typology",
+        "version",
+        "rules_hash",
+        "parameters",
+        "outcome",
+        "criteria",
+        "missing",
+    } <= set(verdict)
     assert verdict["outcome"] == "ptce"
     first = verdict["criteria"][0]
     assert {"id", "group", "status", "justification", "source", "values"} <= set(first)
@@ -49,7 +57,9 @@ def test_several_files_give_a_list_and_errors_keep_their_place(
     """One entry per file, in order; a bad file is an error entry and exit code 1."""
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: X\nstage: mature\n", encoding="utf-8")
-    code, out, err = run("classify", str(PTCE_EXAMPLE), str(bad), str(PTCE_EXAMPLE), "-f", "json", capsys=capsys)
+    code, out, err = run(
+        "classify", str(PTCE_EXAMPLE), str(bad), str(PTCE_EXAMPLE), "-f", "json", capsys=capsys
+    )
     assert code == 1
     items = json.loads(out)
     assert len(items) == 3
@@ -62,7 +72,13 @@ def test_several_files_give_a_list_and_errors_keep_their_place(
 def test_param_changes_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--param NAME=VALUE overrides a parameter and shows in the verdict."""
     code, out, _ = run(
-        "classify", str(PTCE_EXAMPLE), "-f", "json", "--param", "min_organisations=100", capsys=capsys
+        "classify",
+        str(PTCE_EXAMPLE),
+        "-f",
+        "json",
+        "--param",
+        "min_organisations=100",
+        capsys=capsys,
     )
     assert code == 0
     verdict = json.loads(out)
@@ -117,7 +133,9 @@ def test_typologies_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert "min_jobs" in out and "interprétation" in out
 
 
-def test_validate_initiatives_and_rule_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_initiatives_and_rule_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """validate checks both kinds of file and says which failed."""
     bad = Path(__file__).parent / "bad_rules" / "unknown-parameter.yaml"
     code, out, err = run("validate", str(PTCE_EXAMPLE), str(bad), capsys=capsys)
@@ -144,7 +162,9 @@ def test_schema_lists_enum_values(capsys: pytest.CaptureFixture[str]) -> None:
     assert "local_authority" in out
 
 
-def test_test_command_runs_inline_examples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_test_command_runs_inline_examples(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """poletype test passes on a sound file and fails (exit 1) on a wrong expectation."""
     minimal = Path(__file__).parent / "rules" / "minimal.yaml"
     code, out, _ = run("test", str(minimal), capsys=capsys)
@@ -152,7 +172,8 @@ def test_test_command_runs_inline_examples(tmp_path: Path, capsys: pytest.Captur
     assert "4 passed, 0 failed" in out
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text(
-        minimal.read_text(encoding="utf-8").replace("expect: not_met", "expect: met"), encoding="utf-8"
+        minimal.read_text(encoding="utf-8").replace("expect: not_met", "expect: met"),
+        encoding="utf-8",
     )
     code, out, _ = run("test", str(wrong), capsys=capsys)
     assert code == 1
@@ -162,7 +183,10 @@ def test_test_command_runs_inline_examples(tmp_path: Path, capsys: pytest.Captur
 def test_python_dash_m_entry_point() -> None:
     """python -m poletype works like the poletype command."""
     result = subprocess.run(
-        [sys.executable, "-m", "poletype", "typologies"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "poletype", "typologies"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0
     assert "labo-ess-ptce" in result.stdout

@@ -41,7 +41,12 @@ def test_bad_rule_file_fails_with_documented_error(path: Path) -> None:
 def test_sandbox_refusals_are_all_covered() -> None:
     """The sandbox's refusals each have a bad rule file."""
     codes = {_header(p)["code"] for p in BAD}
-    assert {"forbidden-name", "forbidden-call", "forbidden-builtin", "forbidden-null-handling"} <= codes
+    assert {
+        "forbidden-name",
+        "forbidden-call",
+        "forbidden-builtin",
+        "forbidden-null-handling",
+    } <= codes
 
 
 def test_reads_are_listed_from_the_tree(minimal_rules: Path) -> None:
@@ -84,7 +89,9 @@ def test_parameter_override_changes_hash_and_result(minimal_rules: Path) -> None
         ({"threshold": True}, "takes a number"),
     ],
 )
-def test_bad_parameter_overrides(minimal_rules: Path, params: dict[str, object], fragment: str) -> None:
+def test_bad_parameter_overrides(
+    minimal_rules: Path, params: dict[str, object], fragment: str
+) -> None:
     """Unknown parameters and wrong types are refused with the expected kind."""
     with pytest.raises(RuleFileError) as info:
         load_typology(minimal_rules, params)
@@ -106,3 +113,13 @@ def test_shipped_rule_files_are_sound(path: Path) -> None:
     from poletype import check_typology
 
     assert check_typology(path) == []
+
+
+def test_rules_hash_depends_on_rules_and_values_not_on_the_path_taken(minimal_rules: Path) -> None:
+    """Re-parameterising a loaded typology gives the hash of loading with those values."""
+    from poletype import classify
+
+    loaded = load_typology(minimal_rules, {"threshold": 0.7})
+    via_object = classify({"name": "P"}, load_typology(minimal_rules), params={"threshold": 0.7})
+    assert via_object.rules_hash == loaded.rules_hash
+    assert via_object.parameters == {"threshold": 0.7}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import ROOT, TEST_RULES
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,7 +49,17 @@ def test_decided_outcome_is_sound(path: str, data: st.DataObject) -> None:
         assert classify(data.draw(completion(partial)), typology).outcome == verdict.outcome
 
 
-def _redraw(data: dict[str, Any], path: str, partial: Initiative, rng: random.Random) -> dict[str, Any]:
+def _donors(typology: Typology) -> list[dict[str, Any]]:
+    """Complete documents to borrow facts from: the rule file's and the shipped examples."""
+    documents = [dict(e.input) for e in typology.spec.verdict.examples]
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        documents.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return documents
+
+
+def _redraw(
+    data: dict[str, Any], path: str, partial: Initiative, rng: random.Random
+) -> dict[str, Any]:
     """A copy of a completed document with the fact at ``path`` drawn anew.
 
     A path through the members list (``members.kind``) redraws that field for the
@@ -83,9 +94,10 @@ def test_each_missing_fact_can_change_the_outcome(path: str, partial: Initiative
     typology = _typology(path)
     verdict = classify(partial, typology)
     rng = random.Random(0)
+    donors = _donors(typology)
     for fact in verdict.missing:
         for _ in range(400):
-            base = random_completion(partial, rng)
+            base = random_completion(partial, rng, donors)
             other = _redraw(base, fact, partial, rng)
             try:
                 if classify(base, typology).outcome != classify(other, typology).outcome:
@@ -144,7 +156,9 @@ def _masking(formula: Any, env: dict[str, bool | None]) -> set[str]:
 
 
 @given(data=st.data())
-def test_masking_rule_equals_exhaustive_relevance_on_read_once_formulas(data: st.DataObject) -> None:
+def test_masking_rule_equals_exhaustive_relevance_on_read_once_formulas(
+    data: st.DataObject,
+) -> None:
     """The shortcut used past the exhaustive limit is exact where it is used."""
     leaves = [f"c{i}" for i in range(data.draw(st.integers(1, 7)))]
     formula = data.draw(_formula(leaves))
@@ -156,7 +170,9 @@ def test_masking_rule_equals_exhaustive_relevance_on_read_once_formulas(data: st
 
 def test_known_failure_decides_despite_unknowns(minimal_rules: Path) -> None:
     """A criterion known to fail decides the outcome; nothing is missing."""
-    verdict = classify({"name": "P", "activities": {"social_utility_share": 0.3}}, load_typology(minimal_rules))
+    verdict = classify(
+        {"name": "P", "activities": {"social_utility_share": 0.3}}, load_typology(minimal_rules)
+    )
     assert verdict.outcome == "fail"
     assert verdict.criterion("LOCAL").status == "unknown"
     assert verdict.missing == []

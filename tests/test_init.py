@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import doctest
+import types
 
 import poletype
 
 
 def test_all_is_sorted_and_complete() -> None:
     """__all__ lists exactly the public names, sorted."""
-    public = {name for name in vars(poletype) if not name.startswith("_")}
+    public = {
+        name
+        for name, value in vars(poletype).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
     assert poletype.__all__ == sorted(poletype.__all__)
     assert set(poletype.__all__) == public
 

@@ -51,7 +51,7 @@ CORPUS = [
     "[m.name for m in members if m.work_integration].length == 0",
     "place.shared_premises or place.activity_zone or place.formal_network",
     "members.is_empty",
-    "[m for m in members if m.size == \"large\"].length != 1",
+    '[m for m in members if m.size == "large"].length != 1',
 ]
 
 
@@ -67,7 +67,9 @@ RUNTIME_PARAMS = {"n": 3, "share": 0.5, "kinds": ("ess_association", "ess_cooper
 def _root(initiative: Initiative) -> Root:
     from decimal import Decimal
 
-    params = {k: Decimal(str(v)) if isinstance(v, float | int) else v for k, v in RUNTIME_PARAMS.items()}
+    params = {
+        k: Decimal(str(v)) if isinstance(v, float | int) else v for k, v in RUNTIME_PARAMS.items()
+    }
     return Root(initiative, params)
 
 
@@ -82,7 +84,9 @@ def _rule_engine(expression: Expression, initiative: Initiative) -> bool | None:
 @pytest.mark.parametrize("expression", COMPILED, ids=CORPUS)
 @settings(max_examples=20)
 @given(data=st.data())
-def test_walker_equals_rule_engine_on_known_facts(expression: Expression, data: st.DataObject) -> None:
+def test_walker_equals_rule_engine_on_known_facts(
+    expression: Expression, data: st.DataObject
+) -> None:
     """With every fact known, the walker gives rule-engine's value."""
     partial = data.draw(initiatives())
     known = data.draw(completion(partial))
@@ -95,7 +99,9 @@ def test_walker_equals_rule_engine_on_known_facts(expression: Expression, data: 
 @pytest.mark.parametrize("expression", COMPILED, ids=CORPUS)
 @settings(max_examples=20)
 @given(data=st.data())
-def test_decided_atoms_hold_for_every_completion(expression: Expression, data: st.DataObject) -> None:
+def test_decided_atoms_hold_for_every_completion(
+    expression: Expression, data: st.DataObject
+) -> None:
     """Soundness: a decided atom keeps its value whatever the unknown facts turn out to be."""
     partial = data.draw(initiatives())
     decided = evaluate_atom(expression, _root(partial))
@@ -117,7 +123,9 @@ def test_unknown_inputs_make_an_atom_unknown() -> None:
 def test_known_failure_inside_an_atom_decides_it() -> None:
     """'a and b' is false when a is known false, whatever b is."""
     expression = _compile("activities.social_utility_share >= 0.5 and strategy.shared")
-    initiative = Initiative.model_validate({"name": "P", "activities": {"social_utility_share": 0.2}})
+    initiative = Initiative.model_validate(
+        {"name": "P", "activities": {"social_utility_share": 0.2}}
+    )
     assert evaluate_atom(expression, _root(initiative)) is False
 
 
@@ -154,3 +162,17 @@ def test_uncertain_values_are_represented() -> None:
     assert isinstance(value[1], Maybe)
     assert isinstance(_ev(expression.tree.left, _root(initiative), {}), Interval)
     assert repr(UNKNOWN) == "UNKNOWN"
+
+
+def test_distinct_count_is_an_interval_under_unknowns() -> None:
+    """Three known distinct kinds and one unknown: between 3 and 4 distinct kinds."""
+    expression = _compile("[m.kind for m in members].to_set.length >= 2")
+    kinds = ["sme", "local_authority", "ess_association", None]
+    initiative = Initiative.model_validate(
+        {"name": "P", "members": [{"kind": k} if k else {} for k in kinds]}
+    )
+    assert evaluate_atom(expression, _root(initiative)) is True
+    value = _ev(expression.tree.left, _root(initiative), {})
+    assert value == Interval(3, 4)
+    expression = _compile("[m.kind for m in members].to_set.length >= 5")
+    assert evaluate_atom(expression, _root(initiative)) is False

@@ -98,9 +98,7 @@ def test_all_errors_are_listed() -> None:
 
 def test_snapshots_are_partial_and_dated() -> None:
     """A snapshot needs a date and may state any subset of facts."""
-    initiative = to_initiative(
-        {"name": "P", "snapshots": [{"date": "2015-01-01", "jobs": 3}]}
-    )
+    initiative = to_initiative({"name": "P", "snapshots": [{"date": "2015-01-01", "jobs": 3}]})
     assert initiative.snapshots is not None
     assert initiative.snapshots[0].jobs == 3
     _error({"snapshots": [{"jobs": 3}]})

@@ -14,6 +14,8 @@ verdict therefore cannot depend on when it ran, and an expression cannot reach P
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,6 +111,7 @@ class Typology:
     file: str
     parameters: dict[str, Any]
     rules_hash: str
+    source: bytes = field(repr=False)
     criteria: tuple[CompiledCriterion, ...]
     verdict: VerdictTree
     params_value: dict[str, Any] = field(repr=False)
@@ -173,6 +176,14 @@ class _Scope:
         )
 
 
+def rules_hash(source: bytes, parameters: dict[str, Any]) -> str:
+    """sha256 of the rule file's bytes and the canonical JSON of the parameter values."""
+    digest = hashlib.sha256(source)
+    digest.update(b"\0")
+    digest.update(json.dumps(parameters, sort_keys=True, separators=(",", ":")).encode())
+    return "sha256:" + digest.hexdigest()
+
+
 def parameter_values(spec: RuleFile) -> dict[str, Any]:
     """Each parameter's default value."""
     return {name: p.default for name, p in spec.parameters.items()}
@@ -184,7 +195,7 @@ def compile_typology(
     file: str,
     raw: Any,
     parameters: dict[str, Any],
-    rules_hash: str,
+    source: bytes,
 ) -> Typology:
     """Check and compile a validated rule file with the given parameter values."""
     scope = _Scope(file, raw, parameters)
@@ -197,7 +208,8 @@ def compile_typology(
         spec=spec,
         file=file,
         parameters=dict(parameters),
-        rules_hash=rules_hash,
+        rules_hash=rules_hash(source, parameters),
+        source=source,
         criteria=criteria,
         verdict=verdict,
         params_value=params_value,

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from poletype._compiler import Typology, compile_typology
 from poletype._evaluator import condition_value, evaluate
-from poletype._loader import resolve_parameters, rules_hash
+from poletype._loader import resolve_parameters
 from poletype._logic import status_of
 from poletype.errors import RuleFileError
 from poletype.model import Initiative
@@ -50,7 +50,7 @@ def with_parameters(typology: Typology, overrides: dict[str, Any]) -> Typology:
         file=typology.file,
         raw=None,
         parameters=parameters,
-        rules_hash=rules_hash(typology.rules_hash.encode(), parameters),
+        source=typology.source,
     )
 
 

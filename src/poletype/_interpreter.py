@@ -184,6 +184,10 @@ def _tri(value: Tri) -> Any:
 
 
 def _attribute(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    if node.name == "length" and _is_to_set(node.object):
+        distinct = _distinct_count(_ev(node.object.object, root, env))
+        if distinct is not None:
+            return distinct
     obj = _ev(node.object, root, env)
     if obj is UNKNOWN:
         return UNKNOWN
@@ -204,6 +208,30 @@ def _attribute(node: Any, root: Root, env: dict[str, Any]) -> Any:
     if is_uncertain(obj):
         return UNKNOWN
     return _delegate(node, root, env)
+
+
+def _is_to_set(node: Any) -> bool:  # noqa: ANN401
+    return isinstance(node, ast.GetAttributeExpression) and node.name == "to_set"
+
+
+def _distinct_count(values: Any) -> Any:  # noqa: ANN401
+    """How many distinct values an array with unknowns holds: a number or an interval.
+
+    ``None`` when the array is fully known (rule-engine then decides) or not an array.
+    """
+    if not isinstance(values, tuple) or not is_uncertain(values):
+        return UNKNOWN if values is UNKNOWN else None
+    certain = {v for v in values if not is_uncertain(v)}
+    possible = set(certain)
+    open_slots = 0
+    for v in values:
+        inner = v.value if isinstance(v, Maybe) else v
+        if is_uncertain(inner):
+            open_slots += 1
+        else:
+            possible.add(inner)
+    low, high = Decimal(len(certain)), Decimal(len(possible) + open_slots)
+    return low if low == high else Interval(low, high)
 
 
 def _contains(node: Any, root: Root, env: dict[str, Any]) -> Any:

@@ -8,7 +8,6 @@ user's own rule file is loaded from a path the same way. Loading raises the firs
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -149,14 +148,6 @@ def _coerce_parameter(name: str, value: Any, default: Any, file: str) -> Any:
     return list(value)
 
 
-def rules_hash(data: bytes, parameters: dict[str, Any]) -> str:
-    """sha256 of the rule file's bytes and the canonical JSON of the parameter values."""
-    digest = hashlib.sha256(data)
-    digest.update(b"\0")
-    digest.update(json.dumps(parameters, sort_keys=True, separators=(",", ":")).encode())
-    return "sha256:" + digest.hexdigest()
-
-
 def _freeze(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in params.items()))
 
@@ -172,9 +163,7 @@ def _load_cached(file: str, data: bytes, frozen: tuple[tuple[str, str], ...]) ->
     overrides = {k: json.loads(v) for k, v in frozen}
     spec, raw = _parse(file, data)
     parameters = resolve_parameters(spec, overrides, file)
-    return compile_typology(
-        spec, file=file, raw=raw, parameters=parameters, rules_hash=rules_hash(data, parameters)
-    )
+    return compile_typology(spec, file=file, raw=raw, parameters=parameters, source=data)
 
 
 def check(name_or_path: str | Path) -> list[RuleFileError]:
@@ -198,14 +187,12 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
         index = spec.criteria.index(criterion)
         single_raw = _with_single_criterion(raw, index)
         try:
-            compile_typology(
-                single, file=file, raw=single_raw, parameters=parameters, rules_hash=""
-            )
+            compile_typology(single, file=file, raw=single_raw, parameters=parameters, source=data)
         except RuleFileError as exc:
             if exc.code not in ("unknown-criterion", "unknown-group") or exc.criterion:
                 errors.append(exc)
     try:
-        compile_typology(spec, file=file, raw=raw, parameters=parameters, rules_hash="")
+        compile_typology(spec, file=file, raw=raw, parameters=parameters, source=data)
     except RuleFileError as exc:
         if all(str(exc) != str(e) for e in errors):
             errors.append(exc)

@@ -87,7 +87,8 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
                 lines.append(f"      {t['missing_criterion']}{c}{', '.join(r.missing)}")
             lines.append(f"      {t['source']}{c}{r.source.title}, {r.source.section}")
     for score in verdict.scores:
-        lines += ["", t["score"].format(label=getattr(score.label, lang), **score.model_dump())]
+        counts = score.model_dump(include={"met", "not_met", "unknown", "total"})
+        lines += ["", t["score"].format(label=getattr(score.label, lang), **counts)]
     lines.append("")
     if verdict.missing:
         lines.append(t["missing"] + c.rstrip())
@@ -151,7 +152,7 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
                 lines.append(
                     f"      {t['interpretation']}{c}{getattr(spec_c.interpretation, lang)}"
                 )
-            lines.append(f"      {t['condition']} :")
+            lines.append(f"      {t['condition']}{c.rstrip()}")
             lines += _condition_text(criterion.condition, "        ")
             reads = ", ".join(criterion.paths)
             if criterion.parameters:
