@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
 
+from conftest import EXAMPLES
 from poletype.cli import main
 
 PTCE_EXAMPLE = EXAMPLES / "pole-exemple-complet.yaml"
@@ -130,7 +130,8 @@ def test_typologies_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     for criterion in ["M1", "M8", "T6", "X5"]:
         assert f"  {criterion}  " in out
     assert "min_organisations = 5" in out
-    assert "min_jobs" in out and "interprétation" in out
+    assert "min_jobs" in out
+    assert "interprétation" in out
 
 
 def test_validate_initiatives_and_rule_files(
@@ -158,7 +159,7 @@ def test_schema(which: str, capsys: pytest.CaptureFixture[str]) -> None:
 def test_schema_lists_enum_values(capsys: pytest.CaptureFixture[str]) -> None:
     """The input schema carries the allowed values."""
     run("schema", capsys=capsys)
-    code, out, _ = run("schema", capsys=capsys)
+    _code, out, _ = run("schema", capsys=capsys)
     assert "local_authority" in out
 
 

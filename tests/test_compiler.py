@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from poletype import RuleFileError, load_typology
 
 BAD = sorted((Path(__file__).parent / "bad_rules").glob("*.yaml"))

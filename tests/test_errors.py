@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-
 from poletype import InitiativeError, PoletypeError, RuleFileError
 from poletype.errors import ERROR_CODES
 

@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, TEST_RULES
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import completion, initiatives, random_completion, random_value
 
+from conftest import ROOT, TEST_RULES
 from poletype import Initiative, Typology, Verdict, classify, load_typology
 from poletype._evaluator import _relevant
 from poletype.model import Member
+from strategies import completion, initiatives, random_completion, random_value
 
 TYPOLOGIES = [str(p) for p in sorted((ROOT / "rules").glob("*.yaml"))] + [
     str(TEST_RULES / "minimal.yaml")
@@ -164,7 +164,7 @@ def test_masking_rule_equals_exhaustive_relevance_on_read_once_formulas(
     formula = data.draw(_formula(leaves))
     env = {leaf: data.draw(st.sampled_from([True, False, None])) for leaf in leaves}
     unknown = {k for k, v in env.items() if v is None}
-    exact = _relevant(lambda e: _value(formula, dict(e)), env, unknown, lambda: set())
+    exact = _relevant(lambda e: _value(formula, dict(e)), env, unknown, set)
     assert exact == _masking(formula, env) & unknown
 
 
@@ -197,4 +197,4 @@ def test_exhaustive_relevance_finds_every_live_leaf() -> None:
 
         return k_and([e["a"], k_or([e["b"], e["c"]])])
 
-    assert _relevant(formula, env, {"a", "c"}, lambda: set()) == {"a", "c"}
+    assert _relevant(formula, env, {"a", "c"}, set) == {"a", "c"}

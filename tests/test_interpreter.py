@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import completion, initiatives
 
 from poletype._compiler import Expression, _Scope, compile_expression
 from poletype._interpreter import UNKNOWN, Interval, Maybe, Root, _ev, evaluate_atom, truth
 from poletype.model import Initiative
+from strategies import completion, initiatives
 
 PARAMS: dict[str, Any] = {"n": 3, "share": 0.5, "kinds": ["ess_association", "ess_cooperative"]}
 
@@ -77,7 +77,7 @@ def _rule_engine(expression: Expression, initiative: Initiative) -> bool | None:
     """rule-engine's own value, or None when it cannot evaluate (e.g. division by zero)."""
     try:
         return bool(expression.rule.evaluate(_root(initiative)))
-    except Exception:  # noqa: BLE001 - the law is about values rule-engine does give
+    except Exception:
         return None
 
 

@@ -178,5 +178,6 @@ def test_every_criterion_names_its_source_and_speaks_both_languages() -> None:
     for result in verdict.criteria:
         assert result.source.document == "labo-ess-2012"
         assert result.source.section
-        assert result.justification.fr and result.justification.en
+        assert result.justification.fr
+        assert result.justification.en
         assert "{" not in result.justification.fr

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ROOT
-
 from poletype import check_typology, typologies
 
 
@@ -26,7 +25,8 @@ def test_check_collects_errors_from_several_criteria(tmp_path: Path, minimal_rul
     errors = check_typology(bad)
     assert [e.code for e in errors] == ["unknown-parameter", "unknown-field"]
     assert [e.criterion for e in errors] == ["SHARE", "LOCAL"]
-    assert errors[0].line is not None and errors[1].line is not None
+    assert errors[0].line is not None
+    assert errors[1].line is not None
     assert errors[0].line < errors[1].line
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, example_files
 
+from conftest import ROOT, example_files
 from poletype import Initiative, InitiativeError
 from poletype._api import to_initiative
 

@@ -210,11 +210,11 @@ def _attribute(node: Any, root: Root, env: dict[str, Any]) -> Any:
     return _delegate(node, root, env)
 
 
-def _is_to_set(node: Any) -> bool:  # noqa: ANN401
+def _is_to_set(node: Any) -> bool:
     return isinstance(node, ast.GetAttributeExpression) and node.name == "to_set"
 
 
-def _distinct_count(values: Any) -> Any:  # noqa: ANN401
+def _distinct_count(values: Any) -> Any:
     """How many distinct values an array with unknowns holds: a number or an interval.
 
     ``None`` when the array is fully known (rule-engine then decides) or not an array.
