@@ -193,7 +193,8 @@ def _random_complete(
             (item,) = typing.get_args(annotation)
             item = _strip(item)
             if isinstance(item, type) and issubclass(item, BaseModel):
-                out[name] = [_random_complete(v, item, rng) for v in value]
+                pool = given if isinstance(given, list) and given else [None]
+                out[name] = [_random_complete(v, item, rng, rng.choice(pool)) for v in value]
     if model is Resources:
         room = 1.0 - sum(v for v in data.values() if v is not None)
         drawn = [k for k, v in data.items() if v is None] or [k for k in out if k not in data]

@@ -96,7 +96,7 @@ def test_each_missing_fact_can_change_the_outcome(path: str, partial: Initiative
     rng = random.Random(0)
     donors = _donors(typology)
     for fact in verdict.missing:
-        for _ in range(400):
+        for _ in range(1000):
             base = random_completion(partial, rng, donors)
             other = _redraw(base, fact, partial, rng)
             try:
