@@ -28,7 +28,7 @@ def test_classify_text_in_french_names_every_criterion(capsys: pytest.CaptureFix
     assert "Verdict : PTCE" in out
     for criterion in [*(f"M{i}" for i in range(1, 9)), *(f"T{i}" for i in range(1, 7))]:
         assert f" {criterion}  " in out
-    assert "Source : Le Labo de l'ESS" in out
+    assert "Source : [labo-ess-2012] 6 - " in out
 
 
 def test_classify_json_has_the_verdict_fields(capsys: pytest.CaptureFixture[str]) -> None:

@@ -85,7 +85,7 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
             lines.append(f"      {getattr(r.justification, lang)}")
             if r.missing:
                 lines.append(f"      {t['missing_criterion']}{c}{', '.join(r.missing)}")
-            lines.append(f"      {t['source']}{c}{r.source.title}, {r.source.section}")
+            lines.append(f"      {t['source']}{c}[{r.source.document}] {r.source.section}")
     for score in verdict.scores:
         counts = score.model_dump(include={"met", "not_met", "unknown", "total"})
         lines += ["", t["score"].format(label=getattr(score.label, lang), **counts)]
