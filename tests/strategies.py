@@ -160,7 +160,11 @@ def random_completion(
     typology's mandatory criteria at once, and the search for a pair of completions that
     shows a fact matters needs such contexts.
     """
-    donor = rng.choice(donors) if donors else {}
+    # One donor per field, so that facts of different complete cases can be combined.
+    donor: dict[str, Any] = {}
+    for name in Initiative.model_fields:
+        stating = [d[name] for d in donors or [] if d.get(name) is not None]
+        donor[name] = rng.choice(stating) if stating else None
     return _random_complete(initiative.model_dump(exclude={"snapshots"}), Initiative, rng, donor)
 
 

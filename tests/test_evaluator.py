@@ -86,11 +86,15 @@ def _redraw(
 
 
 @pytest.mark.parametrize("path", TYPOLOGIES, ids=lambda p: Path(p).stem)
-@settings(max_examples=25)
+@settings(max_examples=25, derandomize=True)
 @given(partial=initiatives())
 def test_each_missing_fact_can_change_the_outcome(path: str, partial: Initiative) -> None:
     """Completeness: for each listed fact, two completions differing only there give
-    different outcomes (found by a seeded random search)."""
+    different outcomes (found by a seeded random search).
+
+    The search can miss a witness that exists, so the examples are derandomized: CI
+    checks the same cases every run rather than failing at random on a weak search.
+    """
     typology = _typology(path)
     verdict = classify(partial, typology)
     rng = random.Random(0)

@@ -91,9 +91,14 @@ def _condition(node: ConditionNode, root: Root, atoms: dict[int, Tri]) -> Tri:
         atoms[id(node)] = value
         return value
     values = [_condition(child, root, atoms) for child in node.children]
-    if node.op == "all":
+    return _combine(node.op, values)
+
+
+def _combine(op: str, values: list[Tri]) -> Tri:
+    """Kleene combination of a node's children: ``all``, ``any`` or ``not``."""
+    if op == "all":
         return k_and(values)
-    if node.op == "any":
+    if op == "any":
         return k_or(values)
     return k_not(values[0])
 
@@ -102,22 +107,14 @@ def _condition_from(node: ConditionNode, env: Mapping[int, Tri]) -> Tri:
     if node.atom is not None:
         return env[id(node)]
     values = [_condition_from(child, env) for child in node.children]
-    if node.op == "all":
-        return k_and(values)
-    if node.op == "any":
-        return k_or(values)
-    return k_not(values[0])
+    return _combine(node.op, values)
 
 
 def _verdict(node: VerdictTree, statuses: Mapping[str, Tri]) -> Tri:
     if node.criterion is not None:
         return statuses[node.criterion]
     values = [_verdict(child, statuses) for child in node.children]
-    if node.op == "all":
-        return k_and(values)
-    if node.op == "any":
-        return k_or(values)
-    return k_not(values[0])
+    return _combine(node.op, values)
 
 
 def _relevant(
