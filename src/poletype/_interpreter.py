@@ -221,15 +221,17 @@ def _distinct_count(values: Any) -> Any:
     """
     if not isinstance(values, tuple) or not is_uncertain(values):
         return UNKNOWN if values is UNKNOWN else None
-    certain = {v for v in values if not is_uncertain(v)}
-    possible = set(certain)
+    certain: set[Any] = set()
+    possible: set[Any] = set()
     open_slots = 0
     for v in values:
         inner = v.value if isinstance(v, Maybe) else v
         if is_uncertain(inner):
             open_slots += 1
-        else:
-            possible.add(inner)
+            continue
+        possible.add(inner)
+        if not isinstance(v, Maybe):
+            certain.add(inner)
     low, high = Decimal(len(certain)), Decimal(len(possible) + open_slots)
     return low if low == high else Interval(low, high)
 
