@@ -16,6 +16,7 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from poletype._derive import derive
 from poletype.model import Initiative, Member, Resources
 
 _SMALL_TEXT = st.text(alphabet="abcdefgh ", min_size=1, max_size=8)
@@ -90,7 +91,12 @@ def members(*, partial: bool = True) -> st.SearchStrategy[Any]:
 
 @st.composite
 def completion(draw: st.DrawFn, initiative: Initiative) -> Initiative:
-    """The same initiative with every absent fact given a value."""
+    """The same initiative with every absent fact given a value.
+
+    Derivable facts (``origin``) are derived first: they are not unknown, so a completion
+    must not contradict them.
+    """
+    initiative = derive(initiative)[0]
     data = _complete(draw, initiative.model_dump(exclude={"snapshots"}), Initiative)
     return Initiative.model_validate(data)
 
@@ -160,6 +166,7 @@ def random_completion(
     typology's mandatory criteria at once, and the search for a pair of completions that
     shows a fact matters needs such contexts.
     """
+    initiative = derive(initiative)[0]
     # One donor per field, so that facts of different complete cases can be combined.
     donor: dict[str, Any] = {}
     for name in Initiative.model_fields:
@@ -187,6 +194,11 @@ def _random_complete(
                 out[name] = copy.deepcopy(given)
                 if isinstance(annotation, type) and issubclass(annotation, BaseModel):
                     out[name] = _random_complete(out[name], annotation, rng)
+                elif typing.get_origin(annotation) is list:
+                    (item,) = typing.get_args(annotation)
+                    item = _strip(item)
+                    if isinstance(item, type) and issubclass(item, BaseModel):
+                        out[name] = [_random_complete(v, item, rng) for v in out[name]]
             else:
                 out[name] = random_value(field.annotation, rng)
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):

@@ -13,28 +13,46 @@ from poletype._api import (
     classify,
     load_typology,
     read_initiative,
+    trajectory,
     typologies,
 )
 from poletype._compiler import Typology
+from poletype._trajectory import Change, Trajectory, TrajectoryPoint
 from poletype.errors import InitiativeError, PoletypeError, RuleFileError
 from poletype.model import Initiative, Member
-from poletype.verdict import CriterionResult, Score, Source, Status, Verdict
+from poletype.verdict import (
+    AxisPosition,
+    CriterionResult,
+    Degree,
+    Membership,
+    Score,
+    Source,
+    Status,
+    Verdict,
+)
 
 __all__ = [
+    "AxisPosition",
+    "Change",
     "CriterionResult",
+    "Degree",
     "Initiative",
     "InitiativeError",
     "Member",
+    "Membership",
     "PoletypeError",
     "RuleFileError",
     "Score",
     "Source",
     "Status",
+    "Trajectory",
+    "TrajectoryPoint",
     "Typology",
     "Verdict",
     "check_typology",
     "classify",
     "load_typology",
     "read_initiative",
+    "trajectory",
     "typologies",
 ]

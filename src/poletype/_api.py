@@ -17,12 +17,14 @@ from pydantic import ValidationError
 from poletype import _loader
 from poletype._compiler import Typology
 from poletype._evaluator import evaluate
+from poletype._trajectory import Trajectory, TrajectoryPoint, changes, states
 from poletype._yaml import load_yaml
 from poletype.errors import InitiativeError, RuleFileError
 from poletype.model import Initiative
 from poletype.verdict import Verdict
 
 DEFAULT_TYPOLOGY = "labo-ess-ptce"
+GRADED_TYPOLOGY = "matray-poisat"
 
 
 def load_typology(typology: str | Path, params: Mapping[str, Any] | None = None) -> Typology:
@@ -110,12 +112,35 @@ def classify(
     Unknown facts stay unknown: the outcome is decided only when no completion of
     them could change it, and ``Verdict.missing`` lists those that could.
     """
+    return evaluate(_compiled(typology, params), to_initiative(initiative))
+
+
+def _compiled(typology: str | Path | Typology, params: Mapping[str, Any] | None) -> Typology:
     if isinstance(typology, Typology):
         if params:
             from poletype._examples import with_parameters  # noqa: PLC0415
 
-            typology = with_parameters(typology, dict(params))
-        compiled = typology
-    else:
-        compiled = load_typology(typology, params)
-    return evaluate(compiled, to_initiative(initiative))
+            return with_parameters(typology, dict(params))
+        return typology
+    return load_typology(typology, params)
+
+
+def trajectory(
+    initiative: Initiative | Mapping[str, Any],
+    typology: str | Path | Typology = GRADED_TYPOLOGY,
+    params: Mapping[str, Any] | None = None,
+) -> Trajectory:
+    """Classify an initiative at its first state and at each snapshot date.
+
+    The series a researcher plots: poles move between ideal types, and ``changes`` names
+    the dates at which the outcome (the dominant type) changed.
+    """
+    compiled = _compiled(typology, params)
+    model = to_initiative(initiative)
+    points = [
+        TrajectoryPoint(date=date, verdict=evaluate(compiled, state))
+        for date, state in states(model)
+    ]
+    return Trajectory(
+        initiative=model.name, typology=compiled.id, points=points, changes=changes(points)
+    )

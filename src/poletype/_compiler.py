@@ -14,6 +14,7 @@ verdict therefore cannot depend on when it ran, and an expression cannot reach P
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -26,11 +27,25 @@ import rule_engine
 from rule_engine import DataType, ast
 from rule_engine import errors as re_errors
 
+from poletype._fuzzy import Anchors
 from poletype._interpreter import children, resolve_symbol
 from poletype._symbols import PARAMS, initiative_schema, params_object
 from poletype._yaml import line_of
 from poletype.errors import ErrorCode, RuleFileError
-from poletype.rulefile import Citation, Condition, Criterion, RuleFile, Text, VerdictNode
+from poletype.rulefile import (
+    Axis,
+    Calibration,
+    Citation,
+    Combination,
+    Condition,
+    Criterion,
+    GradedRule,
+    IdealType,
+    Indicator,
+    RuleFile,
+    Text,
+    VerdictNode,
+)
 
 ALLOWED_BUILTINS = frozenset({"e", "pi"})
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
@@ -104,8 +119,88 @@ class VerdictTree:
 
 
 @dataclass(frozen=True, eq=False)
+class CompiledIndicator:
+    """A graded indicator: a yes/no condition, or a number and its calibration."""
+
+    spec: Indicator
+    condition: ConditionNode | None
+    value: Expression | None
+    anchors: Anchors | None
+    templates: dict[str, dict[str, Template]]
+    paths: tuple[str, ...]
+    parameters: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The indicator's identifier."""
+        return self.spec.id
+
+
+@dataclass(frozen=True, eq=False)
+class CombinationTree:
+    """A membership formula with weights resolved: ``mean``, ``min``, ``max`` or a leaf."""
+
+    op: Literal["indicator", "mean", "min", "max"]
+    children: tuple[CombinationTree, ...] = ()
+    indicator: str | None = None
+    weight: float = 1.0
+    negate: bool = False
+
+    def indicators(self) -> list[str]:
+        """The indicator ids the formula reads, in order, without repeats."""
+        if self.indicator is not None:
+            return [self.indicator]
+        seen: dict[str, None] = {}
+        for child in self.children:
+            seen.update(dict.fromkeys(child.indicators()))
+        return list(seen)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledType:
+    """An ideal type and its membership formula."""
+
+    spec: IdealType
+    membership: CombinationTree
+
+    @property
+    def id(self) -> str:
+        """The type's identifier."""
+        return self.spec.id
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledAxis:
+    """A map axis and the formula that places an initiative on it."""
+
+    spec: Axis
+    value: CombinationTree
+
+
+@dataclass(frozen=True, eq=False)
+class Graded:
+    """What a graded typology evaluates: indicators, types, and how to read them."""
+
+    spec: GradedRule
+    indicators: tuple[CompiledIndicator, ...]
+    types: tuple[CompiledType, ...]
+    axes: tuple[CompiledAxis, ...]
+    hybrid_margin: float
+
+    def indicator(self, indicator_id: str) -> CompiledIndicator:
+        """The compiled indicator with this id."""
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(indicator_id)
+
+
+@dataclass(frozen=True, eq=False)
 class Typology:
-    """A compiled typology: what ``classify`` evaluates. Immutable."""
+    """A compiled typology: what ``classify`` evaluates. Immutable.
+
+    A crisp typology has ``criteria`` and a ``verdict`` tree; a graded one has ``graded``.
+    """
 
     spec: RuleFile
     file: str
@@ -113,8 +208,9 @@ class Typology:
     rules_hash: str
     source: bytes = field(repr=False)
     criteria: tuple[CompiledCriterion, ...]
-    verdict: VerdictTree
+    verdict: VerdictTree | None
     params_value: dict[str, Any] = field(repr=False)
+    graded: Graded | None = None
 
     @property
     def id(self) -> str:
@@ -142,7 +238,10 @@ class Typology:
 class _Scope:
     """What compiling one rule file needs: the file, its raw document and a typed context."""
 
-    def __init__(self, file: str, raw: Any, parameters: dict[str, Any]) -> None:
+    def __init__(
+        self, file: str, raw: Any, parameters: dict[str, Any], spec: RuleFile | None = None
+    ) -> None:
+        self.spec = spec
         self.file = file
         self.raw = raw
         self.parameters = parameters
@@ -198,11 +297,16 @@ def compile_typology(
     source: bytes,
 ) -> Typology:
     """Check and compile a validated rule file with the given parameter values."""
-    scope = _Scope(file, raw, parameters)
+    scope = _Scope(file, raw, parameters, spec)
     _check_references(spec, scope)
     criteria = tuple(_compile_criterion(c, i, scope) for i, c in enumerate(spec.criteria))
     groups = {g: tuple(c.id for c in spec.criteria if c.group == g) for g in spec.groups}
-    verdict = _compile_verdict(spec.verdict.condition, groups, scope, ("verdict", "condition"))
+    verdict = (
+        None
+        if spec.verdict is None
+        else _compile_verdict(spec.verdict.condition, groups, scope, ("verdict", "condition"))
+    )
+    graded = None if spec.graded is None else _compile_graded(spec, spec.graded, scope)
     params_value = {name: _param_runtime(value) for name, value in parameters.items()}
     return Typology(
         spec=spec,
@@ -213,6 +317,7 @@ def compile_typology(
         criteria=criteria,
         verdict=verdict,
         params_value=params_value,
+        graded=graded,
     )
 
 
@@ -260,7 +365,7 @@ def _check_references(spec: RuleFile, scope: _Scope) -> None:
                 expected=f"one of {sorted(spec.groups)}",
             )
         check_citation(criterion.source, ("criteria", i, "source"), criterion.id)
-    for group in spec.verdict.scores:
+    for group in spec.verdict.scores if spec.verdict is not None else ():
         if group not in spec.groups:
             raise scope.error(
                 f"unknown group {group!r} in verdict.scores",
@@ -270,19 +375,26 @@ def _check_references(spec: RuleFile, scope: _Scope) -> None:
             )
 
 
+def _compile_templates(
+    spec: Criterion | Indicator, scope: _Scope, loc: tuple[str | int, ...]
+) -> dict[str, dict[str, Template]]:
+    templates: dict[str, dict[str, Template]] = {}
+    for status in ("met", "not_met", "unknown"):
+        texts: Text = getattr(spec.justification, status)
+        templates[status] = {
+            lang: _compile_template(
+                getattr(texts, lang), scope, (*loc, "justification", status, lang), spec.id
+            )
+            for lang in ("fr", "en")
+        }
+    return templates
+
+
 def _compile_criterion(criterion: Criterion, index: int, scope: _Scope) -> CompiledCriterion:
     loc: tuple[str | int, ...] = ("criteria", index)
     condition = _compile_condition(criterion.condition, scope, (*loc, "condition"), criterion.id)
     atoms = list(_atoms(condition))
-    templates: dict[str, dict[str, Template]] = {}
-    for status in ("met", "not_met", "unknown"):
-        texts: Text = getattr(criterion.justification, status)
-        templates[status] = {
-            lang: _compile_template(
-                getattr(texts, lang), scope, (*loc, "justification", status, lang), criterion.id
-            )
-            for lang in ("fr", "en")
-        }
+    templates = _compile_templates(criterion, scope, loc)
     paths = sorted({p for a in atoms for p in a.paths})
     parameters = sorted({p for a in atoms for p in a.parameters})
     return CompiledCriterion(
@@ -292,6 +404,210 @@ def _compile_criterion(criterion: Criterion, index: int, scope: _Scope) -> Compi
         paths=tuple(paths),
         parameters=tuple(parameters),
     )
+
+
+def _compile_graded(spec: RuleFile, graded: GradedRule, scope: _Scope) -> Graded:
+    indicators = tuple(_compile_indicator(x, i, scope) for i, x in enumerate(spec.indicators))
+    known = [x.id for x in indicators]
+    duplicates = sorted({i for i in known if known.count(i) > 1})
+    if duplicates:
+        raise scope.error(
+            f"indicator id {duplicates[0]!r} is used twice",
+            code="duplicate-criterion",
+            loc=("indicators", known.index(duplicates[0]), "id"),
+            criterion=duplicates[0],
+        )
+    types: list[CompiledType] = []
+    for i, ideal in enumerate(spec.types):
+        if any(t.spec.id == ideal.id for t in types):
+            raise scope.error(
+                f"type id {ideal.id!r} is used twice",
+                code="duplicate-criterion",
+                loc=("types", i, "id"),
+                criterion=ideal.id,
+            )
+        _check_citation(spec, ideal.source, scope, ("types", i, "source"), ideal.id)
+        formula = _compile_combination(
+            ideal.membership, scope, ("types", i, "membership"), known, who=ideal.id
+        )
+        types.append(CompiledType(spec=ideal, membership=formula))
+    axes = tuple(
+        CompiledAxis(
+            axis,
+            _compile_combination(
+                axis.value, scope, ("graded", "axes", i, "value"), known, who=axis.id
+            ),
+        )
+        for i, axis in enumerate(graded.axes)
+    )
+    type_ids = [t.id for t in types]
+    for i, quadrant in enumerate(graded.quadrants):
+        if quadrant.type not in type_ids:
+            raise scope.error(
+                f"quadrant names unknown type {quadrant.type!r}",
+                code="unknown-criterion",
+                loc=("graded", "quadrants", i, "type"),
+                expected=f"one of {type_ids}",
+            )
+    margin = _number(graded.hybrid_margin, scope, ("graded", "hybrid_margin"), None)
+    return Graded(
+        spec=graded,
+        indicators=indicators,
+        types=tuple(types),
+        axes=axes,
+        hybrid_margin=margin,
+    )
+
+
+def _check_citation(
+    spec: RuleFile, citation: Citation, scope: _Scope, loc: tuple[str | int, ...], who: str
+) -> None:
+    documents = sorted(s.id for s in spec.sources)
+    if citation.document not in documents:
+        raise scope.error(
+            f"unknown source document {citation.document!r}",
+            code="unknown-source",
+            loc=(*loc, "document"),
+            criterion=who,
+            expected=f"one of {documents}",
+        )
+
+
+def _compile_indicator(indicator: Indicator, index: int, scope: _Scope) -> CompiledIndicator:
+    loc: tuple[str | int, ...] = ("indicators", index)
+    assert scope.spec is not None
+    _check_citation(scope.spec, indicator.source, scope, (*loc, "source"), indicator.id)
+    condition = value = anchors = None
+    if indicator.condition is not None:
+        condition = _compile_condition(
+            indicator.condition, scope, (*loc, "condition"), indicator.id
+        )
+        atoms = list(_atoms(condition))
+    else:
+        assert indicator.value is not None
+        assert indicator.calibration is not None
+        value = compile_expression(
+            indicator.value, scope, loc=(*loc, "value"), criterion=indicator.id, boolean=False
+        )
+        if value.tree.result_type not in (DataType.FLOAT, DataType.UNDEFINED):
+            raise scope.error(
+                f"the value {indicator.value!r} is not a number",
+                code="not-numeric",
+                loc=(*loc, "value"),
+                criterion=indicator.id,
+                expected="a numeric expression, to be calibrated",
+                found=value.tree.result_type.name,
+            )
+        anchors = _anchors(indicator.calibration, scope, (*loc, "calibration"), indicator.id)
+        atoms = [value]
+    return CompiledIndicator(
+        spec=indicator,
+        condition=condition,
+        value=value,
+        anchors=anchors,
+        templates=_compile_templates(indicator, scope, loc),
+        paths=tuple(sorted({p for a in atoms for p in a.paths})),
+        parameters=tuple(sorted({p for a in atoms for p in a.parameters})),
+    )
+
+
+def _number(
+    value: float | str, scope: _Scope, loc: tuple[str | int, ...], who: str | None
+) -> float:
+    """A literal number, or the value of the parameter it names."""
+    if not isinstance(value, str):
+        return float(value)
+    found = scope.parameters.get(value)
+    if found is None or isinstance(found, bool) or not isinstance(found, int | float):
+        raise scope.error(
+            f"{value!r} is not a numeric parameter",
+            code="unknown-parameter",
+            loc=loc,
+            criterion=who,
+            expected=f"a number or one of the numeric parameters {sorted(_numeric(scope))}",
+        )
+    return float(found)
+
+
+def _numeric(scope: _Scope) -> list[str]:
+    return [
+        k
+        for k, v in scope.parameters.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+
+
+def _anchors(
+    calibration: Calibration, scope: _Scope, loc: tuple[str | int, ...], who: str
+) -> Anchors:
+    exclusion, crossover, inclusion = (
+        _number(getattr(calibration, k), scope, (*loc, k), who)
+        for k in ("exclusion", "crossover", "inclusion")
+    )
+    if not (exclusion < crossover < inclusion or exclusion > crossover > inclusion):
+        raise scope.error(
+            "calibration anchors are not in order",
+            code="bad-calibration",
+            loc=loc,
+            criterion=who,
+            expected="crossover strictly between exclusion and inclusion",
+            found=f"exclusion {exclusion:g}, crossover {crossover:g}, inclusion {inclusion:g}",
+        )
+    return Anchors(exclusion, crossover, inclusion, calibration.method)
+
+
+def _compile_combination(
+    node: Combination | str,
+    scope: _Scope,
+    loc: tuple[str | int, ...],
+    known: list[str],
+    *,
+    who: str,
+    in_mean: bool = False,
+) -> CombinationTree:
+    if isinstance(node, str):
+        node = Combination(indicator=node)
+    weight = _number(node.weight, scope, (*loc, "weight"), who)
+    if weight <= 0 or (not in_mean and weight != 1):
+        raise scope.error(
+            f"weight {weight:g} is not allowed here",
+            code="bad-combination",
+            loc=(*loc, "weight"),
+            criterion=who,
+            expected="a positive weight, and only on a term of a 'mean'"
+            " (use 'negate: true' for a fact that weighs against a type)",
+        )
+    if node.indicator is not None:
+        if node.indicator not in known:
+            raise scope.error(
+                f"the formula names unknown indicator {node.indicator!r}",
+                code="unknown-criterion",
+                criterion=who,
+                loc=(*loc, "indicator") if len(loc) else loc,
+                expected=f"one of {known}",
+                suggestion=_closest(node.indicator, known),
+            )
+        return CombinationTree(
+            "indicator", indicator=node.indicator, weight=weight, negate=node.negate
+        )
+    op: Literal["mean", "min", "max"] = (
+        "mean" if node.mean is not None else "min" if node.min is not None else "max"
+    )
+    terms = getattr(node, op)
+    return CombinationTree(
+        op,
+        tuple(
+            _compile_combination(t, scope, (*loc, op, i), known, who=who, in_mean=op == "mean")
+            for i, t in enumerate(terms)
+        ),
+        weight=weight,
+        negate=node.negate,
+    )
+
+
+def _closest(name: str, known: list[str]) -> str | None:
+    matches = difflib.get_close_matches(name, known, n=1)
+    return matches[0] if matches else None
 
 
 def _atoms(node: ConditionNode) -> list[Expression]:
@@ -658,9 +974,14 @@ def params_for(typology: Typology) -> dict[str, Any]:
 
 
 __all__ = [
+    "CombinationTree",
+    "CompiledAxis",
     "CompiledCriterion",
+    "CompiledIndicator",
+    "CompiledType",
     "ConditionNode",
     "Expression",
+    "Graded",
     "Template",
     "Typology",
     "VerdictTree",

@@ -21,13 +21,20 @@ from collections.abc import Callable, Hashable, Mapping
 from importlib import metadata
 from typing import Any, TypeVar
 
-from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
+from poletype._compiler import (
+    CompiledCriterion,
+    CompiledIndicator,
+    ConditionNode,
+    Typology,
+    VerdictTree,
+)
+from poletype._derive import derive
 from poletype._interpreter import Root, evaluate_atom
 from poletype._justify import render_both
 from poletype._logic import Tri, k_and, k_not, k_or, status_of
 from poletype._paths import read_path, to_json_value, unknown_parts
 from poletype.model import Initiative
-from poletype.verdict import CriterionResult, Score, Source, Verdict
+from poletype.verdict import CriterionResult, Degree, Score, Source, Status, Verdict
 
 _EXACT_LIMIT = 12
 K = TypeVar("K", bound=Hashable)
@@ -45,6 +52,13 @@ POLETYPE_VERSION = _version()
 
 def evaluate(typology: Typology, initiative: Initiative) -> Verdict:
     """Classify one validated initiative under one compiled typology."""
+    initiative, derived = derive(initiative)
+    if typology.graded is not None:
+        from poletype._membership import evaluate_graded  # noqa: PLC0415 - it imports us
+
+        return evaluate_graded(typology, initiative, derived)
+    assert typology.verdict is not None
+    assert typology.spec.verdict is not None
     root = Root(initiative, typology.params_value)
     results: list[CriterionResult] = []
     statuses: dict[str, Tri] = {}
@@ -53,36 +67,61 @@ def evaluate(typology: Typology, initiative: Initiative) -> Verdict:
         atom_values: dict[int, Tri] = {}
         value = _condition(criterion.condition, root, atom_values)
         statuses[criterion.id] = value
-        missing = _criterion_missing(criterion, atom_values, initiative) if value is None else []
+        missing = (
+            condition_missing(criterion.condition, atom_values, initiative) if value is None else []
+        )
         relevant_atoms[criterion.id] = missing
-        results.append(_result(typology, criterion, value, root, missing))
-    outcome_value = _verdict(typology.verdict, statuses)
+        results.append(
+            result(
+                typology,
+                criterion,
+                group=criterion.group,
+                status=status_of(value),
+                root=root,
+                missing=missing,
+            )
+        )
+    verdict_tree = typology.verdict
+    outcome_value = _verdict(verdict_tree, statuses)
     outcome_missing: set[str] = set()
     if outcome_value is None:
         unknown = {cid for cid, v in statuses.items() if v is None}
         for cid in _relevant(
-            lambda env: _verdict(typology.verdict, env),
+            lambda env: _verdict(verdict_tree, env),
             statuses,
             unknown,
-            _verdict_masking(typology.verdict, statuses),
+            _verdict_masking(verdict_tree, statuses),
         ):
             outcome_missing.update(relevant_atoms[cid])
-    spec = typology.spec
-    outcome = getattr(spec.verdict.outcomes, status_of(outcome_value))
+    verdict_spec = typology.spec.verdict
+    outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
     return Verdict(
-        typology=typology.id,
-        version=typology.version,
-        rules_hash=typology.rules_hash,
-        poletype_version=POLETYPE_VERSION,
-        initiative=initiative.name,
-        initiative_id=initiative.id,
-        parameters=dict(sorted(typology.parameters.items())),
+        **provenance(typology, initiative),
         outcome=outcome,
-        outcome_label=spec.verdict.labels[outcome],
+        outcome_label=verdict_spec.labels[outcome],
         criteria=results,
-        scores=[_score(typology, group, statuses) for group in spec.verdict.scores],
+        scores=[_score(typology, group, statuses) for group in verdict_spec.scores],
         missing=sorted(outcome_missing),
+        derived=list(derived),
     )
+
+
+def condition(node: ConditionNode, root: Root, atoms: dict[int, Tri]) -> Tri:
+    """A condition's Kleene value; records each atom's value in ``atoms`` by node id."""
+    return _condition(node, root, atoms)
+
+
+def provenance(typology: Typology, initiative: Initiative) -> dict[str, Any]:
+    """What every verdict records to be reproduced: typology, versions, hash, parameters."""
+    return {
+        "typology": typology.id,
+        "version": typology.version,
+        "rules_hash": typology.rules_hash,
+        "poletype_version": POLETYPE_VERSION,
+        "initiative": initiative.name,
+        "initiative_id": initiative.id,
+        "parameters": dict(sorted(typology.parameters.items())),
+    }
 
 
 def _condition(node: ConditionNode, root: Root, atoms: dict[int, Tri]) -> Tri:
@@ -174,40 +213,44 @@ def _atom_nodes(node: ConditionNode) -> list[ConditionNode]:
     return [a for child in node.children for a in _atom_nodes(child)]
 
 
-def _criterion_missing(
-    criterion: CompiledCriterion, atom_values: dict[int, Tri], initiative: Initiative
+def condition_missing(
+    tree: ConditionNode, atom_values: dict[int, Tri], initiative: Initiative
 ) -> list[str]:
+    """The unknown facts that could change an undecided condition's value."""
     unknown = {key for key, value in atom_values.items() if value is None}
     relevant = _relevant(
-        lambda env: _condition_from(criterion.condition, env),
+        lambda env: _condition_from(tree, env),
         atom_values,
         unknown,
-        _condition_masking(criterion.condition, atom_values),
+        _condition_masking(tree, atom_values),
     )
     facts: set[str] = set()
-    for node in _atom_nodes(criterion.condition):
+    for node in _atom_nodes(tree):
         if id(node) in relevant and node.atom is not None:
             for path in node.atom.paths:
                 facts.update(unknown_parts(initiative, path))
     return sorted(facts)
 
 
-def _result(
+def result(
     typology: Typology,
-    criterion: CompiledCriterion,
-    value: Tri,
+    criterion: CompiledCriterion | CompiledIndicator,
+    *,
+    group: str,
+    status: Status,
     root: Root,
     missing: list[str],
+    degree: Degree | None = None,
 ) -> CriterionResult:
+    """A criterion's or indicator's result: status, sentence, source and values read."""
     spec = criterion.spec
-    status = status_of(value)
     document = next(s for s in typology.spec.sources if s.id == spec.source.document)
     shown = [p for p in criterion.paths if not any(q.startswith(p + ".") for q in criterion.paths)]
     values = {path: to_json_value(read_path(root.initiative, path)) for path in shown}
     values.update({f"params.{name}": typology.parameters[name] for name in criterion.parameters})
     return CriterionResult(
         id=spec.id,
-        group=spec.group,
+        group=group,
         status=status,
         label=spec.label,
         justification=render_both(criterion.templates[status], root),
@@ -215,6 +258,7 @@ def _result(
         interpretation=spec.interpretation,
         values=dict(sorted(values.items())),
         missing=missing,
+        **({} if degree is None else {"degree": degree}),
     )
 
 

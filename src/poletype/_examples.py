@@ -14,7 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from poletype._compiler import Typology, compile_typology
+from poletype._derive import derive
 from poletype._evaluator import condition_value, evaluate
+from poletype._fuzzy import is_point, status
+from poletype._interpreter import Root
 from poletype._loader import resolve_parameters
 from poletype._logic import status_of
 from poletype.errors import RuleFileError
@@ -28,8 +31,8 @@ class ExampleResult:
 
     criterion: str | None
     name: str
-    expected: str
-    got: str | None
+    expected: str | float
+    got: str | float | None
     error: RuleFileError | None = None
 
     @property
@@ -56,7 +59,7 @@ def with_parameters(typology: Typology, overrides: dict[str, Any]) -> Typology:
 
 def _initiative(example: Example, typology: Typology, criterion: str | None) -> Initiative:
     try:
-        return Initiative.model_validate({"name": example.name, **example.input})
+        initiative = Initiative.model_validate({"name": example.name, **example.input})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -66,6 +69,7 @@ def _initiative(example: Example, typology: Typology, criterion: str | None) -> 
             file=typology.file,
             criterion=criterion,
         ) from None
+    return derive(initiative)[0]
 
 
 def run_examples(typology: Typology) -> list[ExampleResult]:
@@ -84,11 +88,46 @@ def run_examples(typology: Typology) -> list[ExampleResult]:
                 )
             except RuleFileError as exc:
                 results.append(ExampleResult(criterion.id, example.name, example.expect, None, exc))
-    for example in typology.spec.verdict.examples:
+    if typology.graded is not None:
+        results += _indicator_examples(typology)
+    verdict_examples = (
+        typology.graded.spec.examples
+        if typology.graded is not None
+        else typology.spec.verdict.examples
+        if typology.spec.verdict is not None
+        else []
+    )
+    for example in verdict_examples:
         try:
             variant = with_parameters(typology, example.params)
             verdict = evaluate(variant, _initiative(example, typology, None))
             results.append(ExampleResult(None, example.name, example.expect, verdict.outcome))
         except RuleFileError as exc:
             results.append(ExampleResult(None, example.name, example.expect, None, exc))
+    return results
+
+
+def _indicator_examples(typology: Typology) -> list[ExampleResult]:
+    """Indicator examples expect a status (met, not_met, unknown) or an exact degree."""
+    from poletype._membership import indicator_degree  # noqa: PLC0415 - it imports us
+
+    assert typology.graded is not None
+    results: list[ExampleResult] = []
+    for indicator in typology.graded.indicators:
+        for example in indicator.spec.examples:
+            try:
+                variant = with_parameters(typology, example.params)
+                assert variant.graded is not None
+                root = Root(_initiative(example, typology, indicator.id), variant.params_value)
+                degree, _ = indicator_degree(variant.graded.indicator(indicator.id), root)
+                got: str | float = (
+                    degree[0]
+                    if isinstance(example.expect, float) and is_point(degree)
+                    else status(degree)
+                    if isinstance(example.expect, str)
+                    else f"[{degree[0]:g}, {degree[1]:g}]"
+                )
+                results.append(ExampleResult(indicator.id, example.name, example.expect, got))
+            except RuleFileError as exc:
+                results.append(ExampleResult(indicator.id, example.name, example.expect, None, exc))
     return results

@@ -181,15 +181,18 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
         return _schema_errors(file, raw, exc)
     errors: list[RuleFileError] = []
     parameters = parameter_values(spec)
-    # Compile one criterion at a time so that one bad criterion does not hide the next.
-    for criterion in spec.criteria:
-        single = spec.model_copy(update={"criteria": [criterion]})
-        index = spec.criteria.index(criterion)
-        single_raw = _with_single_criterion(raw, index)
+    # Compile one criterion (or indicator) at a time so that one bad one does not hide the next.
+    key = "indicators" if spec.is_graded else "criteria"
+    items = getattr(spec, key)
+    for index, item in enumerate(items):
+        single = spec.model_copy(update={key: [item]})
+        single_raw = _with_single(raw, key, index)
         try:
             compile_typology(single, file=file, raw=single_raw, parameters=parameters, source=data)
         except RuleFileError as exc:
-            if exc.code not in ("unknown-criterion", "unknown-group") or exc.criterion:
+            if exc.code not in ("unknown-criterion", "unknown-group") or (
+                exc.criterion and not spec.is_graded
+            ):
                 errors.append(exc)
     try:
         compile_typology(spec, file=file, raw=raw, parameters=parameters, source=data)
@@ -201,18 +204,18 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
     return sorted(errors, key=lambda e: (e.line or 0, str(e)))
 
 
-def _with_single_criterion(raw: Any, index: int) -> Any:
-    """The raw document as if it held only criterion ``index``, keeping its lines."""
+def _with_single(raw: Any, key: str, index: int) -> Any:
+    """The raw document as if ``key`` held only item ``index``, keeping its lines."""
     from poletype._yaml import LineDict, LineList  # noqa: PLC0415
 
-    criteria = raw["criteria"]
-    one = LineList([criteria[index]])
-    one.line = criteria.line
-    one.item_lines = [criteria.item_lines[index]]
+    items = raw[key]
+    one = LineList([items[index]])
+    one.line = items.line
+    one.item_lines = [items.item_lines[index]]
     copy = LineDict(raw)
     copy.line = raw.line
     copy.key_lines = raw.key_lines
-    copy["criteria"] = one
+    copy[key] = one
     return copy
 
 

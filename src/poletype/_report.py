@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from poletype._compiler import ConditionNode, Typology
+from poletype._compiler import (
+    CombinationTree,
+    CompiledIndicator,
+    ConditionNode,
+    Graded,
+    Typology,
+)
 from poletype._justify import format_value
-from poletype.verdict import Verdict
+from poletype._trajectory import Trajectory
+from poletype.verdict import AxisPosition, CriterionResult, Degree, Membership, Verdict
 
 Lang = Literal["fr", "en"]
 
@@ -39,6 +46,27 @@ _T: dict[str, dict[str, str]] = {
         "our_reading": "interprétation (le texte source ne fixe pas cette valeur)",
         "from_source": "tiré de la source",
         "outcomes": "Issue",
+        "leaning": "Tendance",
+        "hybrid": "Hybride",
+        "yes": "oui",
+        "no": "non",
+        "cannot_say": "on ne peut pas dire",
+        "memberships": "Appartenance à chaque type idéal (intervalle sous les inconnues)",
+        "indicators": "Indicateurs",
+        "types": "Types idéaux",
+        "axes": "Axes de la carte",
+        "formula": "Formule",
+        "value": "Valeur",
+        "calibration": "Calibrage",
+        "calibration_text": "0 à {exclusion}, 0,5 à {crossover}, 1 à {inclusion} ({method})",
+        "degree": "degré",
+        "quadrants": "Quadrants",
+        "margin": "marge",
+        "date": "date",
+        "first_state": "état initial",
+        "outcome": "issue",
+        "changes": "Changements de type dominant",
+        "no_change": "Le type dominant ne change pas.",
     },
     "en": {
         "verdict": "Verdict",
@@ -57,6 +85,27 @@ _T: dict[str, dict[str, str]] = {
         "sources": "Sources",
         "condition": "Condition",
         "reads": "Reads",
+        "leaning": "Leaning",
+        "hybrid": "Hybrid",
+        "yes": "yes",
+        "no": "no",
+        "cannot_say": "cannot say",
+        "memberships": "Membership in each ideal type (interval under unknowns)",
+        "indicators": "Indicators",
+        "types": "Ideal types",
+        "axes": "Map axes",
+        "formula": "Formula",
+        "value": "Value",
+        "calibration": "Calibration",
+        "calibration_text": "0 at {exclusion}, 0.5 at {crossover}, 1 at {inclusion} ({method})",
+        "degree": "degree",
+        "quadrants": "Quadrants",
+        "margin": "margin",
+        "date": "date",
+        "first_state": "first state",
+        "outcome": "outcome",
+        "changes": "Changes of dominant type",
+        "no_change": "The dominant type does not change.",
         "examples": "Examples",
         "default": "value",
         "our_reading": "interpretation (the source text does not set this value)",
@@ -75,17 +124,14 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
         f"{verdict.initiative} — {title} ({verdict.typology} {verdict.version})",
         f"{t['verdict']}{_colon(lang)}{getattr(verdict.outcome_label, lang)}",
     ]
+    if verdict.memberships is not None:
+        lines += _graded_lines(verdict, lang)
+        lines += ["", t["indicators"]]
+        lines += _result_lines(verdict.criteria, lang)
     for group, label in typology.spec.groups.items():
         results = [r for r in verdict.criteria if r.group == group]
-        if not results:
-            continue
-        lines += ["", getattr(label, lang)]
-        for r in results:
-            lines.append(f"  {_MARK[r.status]} {r.id}  {getattr(r.label, lang)} — {t[r.status]}")
-            lines.append(f"      {getattr(r.justification, lang)}")
-            if r.missing:
-                lines.append(f"      {t['missing_criterion']}{c}{', '.join(r.missing)}")
-            lines.append(f"      {t['source']}{c}[{r.source.document}] {r.source.section}")
+        if results:
+            lines += ["", getattr(label, lang), *_result_lines(results, lang)]
     for score in verdict.scores:
         counts = score.model_dump(include={"met", "not_met", "unknown", "total"})
         lines += ["", t["score"].format(label=getattr(score.label, lang), **counts)]
@@ -93,8 +139,6 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
     if verdict.missing:
         lines.append(t["missing"] + c.rstrip())
         lines += [f"  - {path}" for path in verdict.missing]
-    elif verdict.outcome == typology.spec.verdict.outcomes.unknown:  # pragma: no cover
-        lines.append(t["missing"] + c + "—")
     else:
         lines.append(t["none_missing"])
     params = ", ".join(f"{k}={_param(v, lang)}" for k, v in verdict.parameters.items())
@@ -104,6 +148,57 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
         f"{t['parameters']}{c}{params}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
+    t, c = _T[lang], _colon(lang)
+    lines: list[str] = []
+    for r in results:
+        shown = t[r.status] if r.degree is None else f"{t['degree']} {_span(r.degree, lang)}"
+        lines.append(f"  {_MARK[r.status]} {r.id}  {getattr(r.label, lang)} — {shown}")
+        lines.append(f"      {getattr(r.justification, lang)}")
+        if r.missing:
+            lines.append(f"      {t['missing_criterion']}{c}{', '.join(r.missing)}")
+        lines.append(f"      {t['source']}{c}[{r.source.document}] {r.source.section}")
+    return lines
+
+
+def _span(degree: Degree | Membership | AxisPosition, lang: Lang) -> str:
+    low, high = format_value(degree.low, lang), format_value(degree.high, lang)
+    return low if degree.low == degree.high else f"{low}–{high}"
+
+
+def bar(low: float, high: float, width: int = 20) -> str:
+    """A membership interval as a text bar: known part full, uncertain part shaded.
+
+    >>> bar(0.25, 0.5, 8)
+    '██▒▒····'
+    """
+    full, upto = round(low * width), round(high * width)
+    return "█" * full + "▒" * (upto - full) + "·" * (width - upto)
+
+
+def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
+    t, c = _T[lang], _colon(lang)
+    assert verdict.memberships is not None
+    leaning = verdict.membership(verdict.leaning or "")
+    hybrid = {True: t["yes"], False: t["no"], None: t["cannot_say"]}[verdict.hybrid]
+    margin = format_value(verdict.parameters.get("hybrid_margin", 0), lang)
+    lines = [
+        f"{t['leaning']}{c}{getattr(leaning.label, lang)}",
+        f"{t['hybrid']}{c}{hybrid} ({t['margin']} {margin})",
+        "",
+        t["memberships"],
+    ]
+    width = max(len(getattr(m.label, lang)) for m in verdict.memberships)
+    for m in verdict.memberships:
+        label = getattr(m.label, lang).ljust(width)
+        lines.append(f"  {label}  {bar(m.low, m.high)}  {_span(m, lang)}")
+    if verdict.axes:
+        lines += ["", t["axes"]]
+        for a in verdict.axes:
+            lines.append(f"  {getattr(a.label, lang)}{c}{_span(a, lang)}")
+    return lines
 
 
 def _colon(lang: Lang) -> str:
@@ -160,13 +255,93 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
             lines.append(f"      {t['reads']}{c}{reads}")
             if spec_c.examples:
                 lines.append(f"      {t['examples']}{c}{len(spec_c.examples)}")
-    outcomes = spec.verdict.outcomes
-    lines += [
-        "",
-        f"{t['outcomes']}{c}{outcomes.met} / {outcomes.not_met} / {outcomes.unknown}",
-        f"{t['rules']}{c}{typology.file} ({typology.rules_hash[:19]}…)",
-    ]
+    if typology.graded is not None:
+        lines += _explain_graded_text(typology.graded, lang)
+    lines += ["", f"{t['outcomes']}{c}" + " / ".join(_outcomes(typology))]
+    lines.append(f"{t['rules']}{c}{typology.file} ({typology.rules_hash[:19]}…)")
     return "\n".join(lines) + "\n"
+
+
+def _outcomes(typology: Typology) -> list[str]:
+    if typology.graded is not None:
+        return [*(x.id for x in typology.graded.types), "indeterminate"]
+    assert typology.spec.verdict is not None
+    outcomes = typology.spec.verdict.outcomes
+    return [outcomes.met, outcomes.not_met, outcomes.unknown]
+
+
+def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
+    """A membership formula in one line, e.g. ``mean(2×market, 1 − democratic)``.
+
+    >>> from poletype._compiler import CombinationTree as T
+    >>> formula_text(T("mean", (T("indicator", indicator="a", weight=2.0),
+    ...     T("indicator", indicator="b", negate=True))))
+    'mean(2×a, 1 − b)'
+    """
+    if node.indicator is not None:
+        text = node.indicator
+    else:
+        inner = ", ".join(formula_text(c, weighted=node.op == "mean") for c in node.children)
+        text = f"{node.op}({inner})"
+    if node.negate:
+        text = f"1 − {text}"
+    if weighted and node.weight != 1:
+        text = f"{node.weight:g}×{text}"
+    return text
+
+
+def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
+    t, c = _T[lang], _colon(lang)
+    if indicator.condition is not None:
+        return [f"{t['condition']}{c.rstrip()}", *_condition_text(indicator.condition, "  ")]
+    assert indicator.value is not None
+    assert indicator.anchors is not None
+    a = indicator.anchors
+    calibration = t["calibration_text"].format(
+        exclusion=format_value(a.exclusion, lang),
+        crossover=format_value(a.crossover, lang),
+        inclusion=format_value(a.inclusion, lang),
+        method=a.method,
+    )
+    return [f"{t['value']}{c}{indicator.value.text}", f"{t['calibration']}{c}{calibration}"]
+
+
+def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
+    t, c = _T[lang], _colon(lang)
+    lines = ["", t["types"]]
+    for ideal in graded.types:
+        spec = ideal.spec
+        lines.append(f"  {spec.id}  {getattr(spec.label, lang)}")
+        lines.append(f"      {getattr(spec.description, lang)}")
+        lines.append(f"      {t['source']}{c}[{spec.source.document}] {spec.source.section}")
+        if spec.interpretation is not None:
+            lines.append(f"      {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
+        lines.append(f"      {t['formula']}{c}{formula_text(ideal.membership)}")
+    lines += ["", t["indicators"]]
+    for indicator in graded.indicators:
+        spec_i = indicator.spec
+        lines.append(f"  {spec_i.id}  {getattr(spec_i.label, lang)}")
+        lines.append(f"      {t['source']}{c}[{spec_i.source.document}] {spec_i.source.section}")
+        if spec_i.interpretation is not None:
+            lines.append(f"      {t['interpretation']}{c}{getattr(spec_i.interpretation, lang)}")
+        lines += [f"      {line}" for line in _logic_lines(indicator, lang)]
+        lines.append(f"      {t['reads']}{c}{', '.join(indicator.paths)}")
+        if spec_i.examples:
+            lines.append(f"      {t['examples']}{c}{len(spec_i.examples)}")
+    if graded.axes:
+        lines += ["", t["axes"]]
+        for axis in graded.axes:
+            a = axis.spec
+            lines.append(
+                f"  {a.id}  {getattr(a.label, lang)} ({getattr(a.low, lang)} → "
+                f"{getattr(a.high, lang)})"
+            )
+            lines.append(f"      {t['interpretation']}{c}{getattr(a.interpretation, lang)}")
+            lines.append(f"      {t['formula']}{c}{formula_text(axis.value)}")
+        quadrants = ", ".join(f"{q.type} (x {q.x}, y {q.y})" for q in graded.spec.quadrants)
+        if quadrants:
+            lines.append(f"  {t['quadrants']}{c}{quadrants}")
+    return lines
 
 
 def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
@@ -203,13 +378,88 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
                 out.append(f"- *{example.name}* → `{example.expect}`")
             if spec_c.examples:
                 out.append("")
-    outcomes = spec.verdict.outcomes
+    if typology.graded is not None:
+        out += _explain_graded_markdown(typology.graded, lang)
+        labels = {x.id: x.spec.label for x in typology.graded.types}
+        labels["indeterminate"] = typology.graded.spec.indeterminate
+    else:
+        assert spec.verdict is not None
+        labels = spec.verdict.labels
     out += [
         "",
         f"## {t['outcomes']}",
         "",
-        f"`{outcomes.met}` / `{outcomes.not_met}` / `{outcomes.unknown}`: "
-        + ", ".join(f"`{k}` = {getattr(v, lang)}" for k, v in spec.verdict.labels.items()),
+        " / ".join(f"`{o}`" for o in _outcomes(typology))
+        + ": "
+        + ", ".join(f"`{k}` = {getattr(v, lang)}" for k, v in labels.items()),
         "",
     ]
     return "\n".join(out)
+
+
+def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
+    t, c = _T[lang], _colon(lang)
+    out = ["", f"## {t['types']}", ""]
+    for ideal in graded.types:
+        spec = ideal.spec
+        out += [f"### {spec.id} — {getattr(spec.label, lang)}", "", getattr(spec.description, lang)]
+        out += ["", f"- {t['source']}{c}`{spec.source.document}`, {spec.source.section}"]
+        if spec.interpretation is not None:
+            out.append(f"- {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
+        out += [f"- {t['formula']}{c}`{formula_text(ideal.membership)}`", ""]
+    out += [f"## {t['indicators']}", ""]
+    for indicator in graded.indicators:
+        spec_i = indicator.spec
+        out += [f"### {spec_i.id} — {getattr(spec_i.label, lang)}", ""]
+        out.append(f"- {t['source']}{c}`{spec_i.source.document}`, {spec_i.source.section}")
+        if spec_i.interpretation is not None:
+            out.append(f"- {t['interpretation']}{c}{getattr(spec_i.interpretation, lang)}")
+        out.append(f"- {t['reads']}{c}" + ", ".join(f"`{p}`" for p in indicator.paths))
+        out += ["", "```", *_logic_lines(indicator, lang), "```", ""]
+        out += [f"- *{e.name}* → `{e.expect}`" for e in spec_i.examples]
+        if spec_i.examples:
+            out.append("")
+    if graded.axes:
+        out += [f"## {t['axes']}", ""]
+        for axis in graded.axes:
+            a = axis.spec
+            out.append(
+                f"- **{a.id}**, {getattr(a.label, lang)} ({getattr(a.low, lang)} → "
+                f"{getattr(a.high, lang)}): `{formula_text(axis.value)}`. "
+                f"{getattr(a.interpretation, lang)}"
+            )
+        quadrants = ", ".join(f"`{q.type}` (x {q.x}, y {q.y})" for q in graded.spec.quadrants)
+        out += ["", f"- {t['quadrants']}{c}{quadrants}"]
+    return out
+
+
+def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr") -> str:
+    """An initiative's memberships (or outcomes) per date, then the changes of outcome."""
+    t, c = _T[lang], _colon(lang)
+    title = getattr(typology.title, lang)
+    header = [t["date"]]
+    first = trajectory.points[0].verdict
+    if first.memberships is not None:
+        header += [getattr(m.label, lang) for m in first.memberships]
+    header.append(t["outcome"])
+    rows = []
+    for point in trajectory.points:
+        row = [t["first_state"] if point.date is None else point.date.isoformat()]
+        row += [_span(m, lang) for m in point.verdict.memberships or ()]
+        row.append(point.verdict.outcome)
+        rows.append(row)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [f"{trajectory.initiative} — {title} ({typology.id} {typology.version})", ""]
+    lines += [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
+    lines.append("")
+    if trajectory.changes:
+        lines.append(t["changes"] + c.rstrip())
+        lines += [
+            f"  {ch.date.isoformat()}{c}{ch.before} → {ch.after}" for ch in trajectory.changes
+        ]
+    else:
+        lines.append(t["no_change"])
+    return "\n".join(lines) + "\n"

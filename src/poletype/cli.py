@@ -20,14 +20,16 @@ from pydantic import BaseModel
 
 from poletype._api import (
     DEFAULT_TYPOLOGY,
+    GRADED_TYPOLOGY,
     check_typology,
     classify,
     load_typology,
     read_initiative,
+    trajectory,
     typologies,
 )
 from poletype._examples import run_examples
-from poletype._report import explain_markdown, explain_text, verdict_text
+from poletype._report import explain_markdown, explain_text, trajectory_text, verdict_text
 from poletype.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, PoletypeError
 from poletype.model import Initiative
 from poletype.rulefile import RuleFile
@@ -50,6 +52,15 @@ def _parameter(text: str) -> tuple[str, Any]:
     return name.strip(), yaml.safe_load(value)
 
 
+def _classify_options(p: argparse.ArgumentParser, typology: str) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--typology", "-t", default=typology, help="typology id or rule file")
+    p.add_argument(
+        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
+    )
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="poletype",
@@ -58,12 +69,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("classify", help="classify initiatives (YAML or JSON files)")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--typology", "-t", default=DEFAULT_TYPOLOGY, help="typology id or rule file")
-    p.add_argument(
-        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
-    )
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    _classify_options(p, DEFAULT_TYPOLOGY)
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
 
     sub.add_parser("typologies", help="list the shipped typologies")
@@ -83,6 +89,16 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "which", nargs="?", choices=["initiative", "verdict", "rulefile"], default="initiative"
     )
+
+    p = sub.add_parser(
+        "trajectory", help="classify an initiative at each dated snapshot (graded types)"
+    )
+    _classify_options(p, GRADED_TYPOLOGY)
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("map", help="plot initiatives on a graded typology's two axes")
+    _classify_options(p, GRADED_TYPOLOGY)
+    p.add_argument("--out", "-o", required=True, type=Path, help="map.png or map.svg")
 
     p = sub.add_parser("test", help="run the examples written inside rule files")
     p.add_argument("files", nargs="+", metavar="RULEFILE")
@@ -124,6 +140,47 @@ def _classify(args: argparse.Namespace) -> int:
     else:
         texts = [verdict_text(o, typology, lang) for o in outputs if isinstance(o, Verdict)]
         sys.stdout.write("\n".join(texts))
+    return status
+
+
+def _trajectory(args: argparse.Namespace) -> int:
+    typology = load_typology(args.typology, dict(args.param))
+    status = EXIT_OK
+    outputs: list[Any] = []
+    for file in args.files:
+        try:
+            outputs.append(trajectory(read_initiative(file), typology))
+        except PoletypeError as exc:
+            status = EXIT_BAD_INPUT
+            print(f"poletype: {exc}", file=sys.stderr)
+            outputs.append({"file": file, "error": {"code": exc.code, "message": str(exc)}})
+    if args.format == "json":
+        items = [o if isinstance(o, dict) else o.model_dump(mode="json") for o in outputs]
+        document = items[0] if len(items) == 1 else items
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        lang = cast(Lang, args.lang)
+        texts = [trajectory_text(o, typology, lang) for o in outputs if not isinstance(o, dict)]
+        sys.stdout.write("\n".join(texts))
+    return status
+
+
+def _map(args: argparse.Namespace) -> int:
+    from poletype._map import draw_map  # noqa: PLC0415 - matplotlib loads only for maps
+
+    typology = load_typology(args.typology, dict(args.param))
+    status = EXIT_OK
+    series = []
+    for file in args.files:
+        try:
+            series.append([p.verdict for p in trajectory(read_initiative(file), typology).points])
+        except PoletypeError as exc:
+            status = EXIT_BAD_INPUT
+            print(f"poletype: {exc}", file=sys.stderr)
+    if not series:
+        return status
+    out = draw_map(series, typology, args.out, cast(Lang, args.lang))
+    print(f"{out} ({len(series)} initiatives)")
     return status
 
 
@@ -210,4 +267,6 @@ _COMMANDS = {
     "validate": _validate,
     "schema": _schema,
     "test": _test,
+    "trajectory": _trajectory,
+    "map": _map,
 }

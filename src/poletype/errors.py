@@ -20,6 +20,9 @@ ErrorCode = Literal[
     "unknown-parameter",
     "type-mismatch",
     "not-boolean",
+    "not-numeric",
+    "bad-calibration",
+    "bad-combination",
     "forbidden-name",
     "forbidden-call",
     "forbidden-builtin",
@@ -36,6 +39,7 @@ ErrorCode = Literal[
     "typology-not-found",
     "invalid-initiative",
     "unreadable-input",
+    "missing-dependency",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 

@@ -71,7 +71,10 @@ class Example(_Strict):
     name: str = Field(min_length=1)
     input: dict[str, Any]
     params: dict[str, Any] = Field(default_factory=dict)
-    expect: str
+    expect: str | float = Field(
+        description="A status (met, not_met, unknown), an outcome, or a graded "
+        "indicator's exact degree."
+    )
 
 
 class Condition(_Strict):
@@ -151,6 +154,129 @@ class VerdictRule(_Strict):
         return self
 
 
+Number = float | Identifier
+"""A number, or the name of a parameter that holds one."""
+
+
+class Calibration(_Strict):
+    """Three anchors that turn a number into a membership degree, as in fuzzy-set QCA.
+
+    At ``exclusion`` or beyond the degree is 0 (full non-membership), at ``crossover`` it
+    is 0.5 and at ``inclusion`` or beyond it is 1. Anchors may run downwards (exclusion
+    above inclusion) for an indicator that a larger number weakens. ``linear`` joins the
+    anchors with straight lines; ``logistic`` is Ragin's direct method (log-odds of 3 at
+    the outer anchors, so the degree there is 0.05 and 0.95).
+    """
+
+    exclusion: Number
+    crossover: Number
+    inclusion: Number
+    method: Literal["linear", "logistic"] = "linear"
+
+
+class Indicator(_Strict):
+    """A graded fact: a yes/no condition (degree 0 or 1) or a calibrated number."""
+
+    id: Identifier = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    label: Text
+    source: Citation
+    interpretation: Text | None = None
+    condition: Condition | str | None = None
+    value: str | None = None
+    calibration: Calibration | None = None
+    justification: Justification
+    examples: list[Example] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _condition_or_value(self) -> Indicator:
+        if (self.condition is None) == (self.value is None):
+            msg = "an indicator has exactly one of 'condition' (yes/no) or 'value' (a number)"
+            raise ValueError(msg)
+        if (self.value is None) != (self.calibration is None):
+            msg = "a 'value' indicator needs a 'calibration', and only it may have one"
+            raise ValueError(msg)
+        return self
+
+
+class Combination(_Strict):
+    """A node of a membership formula over indicator degrees.
+
+    Exactly one of ``indicator`` (a leaf), ``mean`` (weighted mean), ``min`` (fuzzy and)
+    or ``max`` (fuzzy or). ``weight`` counts only inside a ``mean``; ``negate`` reads the
+    node as its complement, 1 − degree, for a fact that weighs against a type.
+    """
+
+    indicator: Identifier | None = None
+    mean: list[Combination | Identifier] | None = None
+    min: list[Combination | Identifier] | None = None
+    max: list[Combination | Identifier] | None = None
+    weight: Number = 1.0
+    negate: bool = False
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Combination:
+        given = [k for k in ("indicator", "mean", "min", "max") if getattr(self, k) is not None]
+        if len(given) != 1:
+            msg = "a combination node has exactly one of 'indicator', 'mean', 'min', 'max'"
+            raise ValueError(msg)
+        for op in ("mean", "min", "max"):
+            terms = getattr(self, op)
+            if terms is not None and not terms:
+                msg = f"'{op}' needs at least one term"
+                raise ValueError(msg)
+        return self
+
+
+class IdealType(_Strict):
+    """One ideal type: its sourced description and its declared membership formula."""
+
+    id: Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+    description: Text
+    source: Citation
+    interpretation: Text | None = None
+    membership: Combination | Identifier
+
+
+class Axis(_Strict):
+    """An interpretive axis for the typology map, computed from indicators."""
+
+    id: Identifier
+    label: Text
+    low: Text
+    high: Text
+    interpretation: Text
+    value: Combination | Identifier
+
+
+class Quadrant(_Strict):
+    """Which type a quadrant of the map stands for."""
+
+    x: Literal["low", "high"]
+    y: Literal["low", "high"]
+    type: Identifier
+
+
+class GradedRule(_Strict):
+    """How a graded verdict reads the memberships: dominance, hybrids and the map."""
+
+    indeterminate: Text
+    hybrid_margin: Identifier
+    axes: list[Axis] = Field(default_factory=list)
+    quadrants: list[Quadrant] = Field(default_factory=list)
+    examples: list[Example] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _axes_pair(self) -> GradedRule:
+        if self.axes and len(self.axes) != 2:
+            msg = "a typology map has exactly two axes (x then y)"
+            raise ValueError(msg)
+        if self.quadrants and not self.axes:
+            msg = "quadrants need two axes"
+            raise ValueError(msg)
+        return self
+
+
 class RuleFile(_Strict):
     """A whole rule file: one typology."""
 
@@ -160,6 +286,32 @@ class RuleFile(_Strict):
     description: Text | None = None
     sources: list[SourceDocument] = Field(min_length=1)
     parameters: dict[Identifier, Parameter] = Field(default_factory=dict)
-    groups: dict[Identifier, Text]
-    criteria: list[Criterion] = Field(min_length=1)
-    verdict: VerdictRule
+    groups: dict[Identifier, Text] = Field(default_factory=dict)
+    criteria: list[Criterion] = Field(default_factory=list)
+    verdict: VerdictRule | None = None
+    indicators: list[Indicator] = Field(default_factory=list)
+    types: list[IdealType] = Field(default_factory=list)
+    graded: GradedRule | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RuleFile:
+        crisp = bool(self.criteria) or self.verdict is not None
+        graded = bool(self.indicators) or bool(self.types) or self.graded is not None
+        if crisp == graded:
+            msg = (
+                "a rule file declares either criteria and a verdict (a crisp typology) "
+                "or indicators, types and graded (a graded typology)"
+            )
+            raise ValueError(msg)
+        if crisp and (not self.criteria or self.verdict is None):
+            msg = "a crisp typology needs both 'criteria' and 'verdict'"
+            raise ValueError(msg)
+        if graded and (not self.indicators or len(self.types) < 2 or self.graded is None):
+            msg = "a graded typology needs 'indicators', at least two 'types' and 'graded'"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def is_graded(self) -> bool:
+        """Whether the typology grades membership in types rather than testing criteria."""
+        return self.graded is not None

@@ -31,8 +31,23 @@ class Source(_Frozen):
     section: str
 
 
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+class Degree(_Frozen):
+    """A membership degree in [0, 1], as an interval: ``low == high`` when all is known."""
+
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+
+
 class CriterionResult(_Frozen):
-    """One criterion's status for one initiative, with its evidence."""
+    """One criterion's (or graded indicator's) status for one initiative, with its evidence.
+
+    A graded indicator also carries its ``degree``; its status reads the degree against
+    the crossover: met when at least 0.5 whatever the unknowns, not met when below.
+    """
 
     id: str
     group: str
@@ -47,6 +62,11 @@ class CriterionResult(_Frozen):
     missing: list[str] = Field(
         description="Unknown input paths whose knowledge could change this criterion's status."
     )
+    degree: Degree | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Graded indicators only: the membership degree, an interval under unknowns.",
+    )
 
 
 class Score(_Frozen):
@@ -58,6 +78,25 @@ class Score(_Frozen):
     not_met: int
     unknown: int
     total: int
+
+
+class Membership(_Frozen):
+    """An initiative's graded membership in one ideal type."""
+
+    type: str
+    label: Text
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+    indicators: list[str] = Field(description="The indicators the type's formula reads.")
+
+
+class AxisPosition(_Frozen):
+    """Where an initiative sits on one interpretive axis of the typology map."""
+
+    axis: str
+    label: Text
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
 
 
 class Verdict(_Frozen):
@@ -77,10 +116,40 @@ class Verdict(_Frozen):
     missing: list[str] = Field(
         description="Unknown input paths whose knowledge could change the outcome, and only those."
     )
+    derived: list[str] = Field(
+        default_factory=list,
+        exclude_if=lambda value: not value,
+        description="Facts the user did not state that poletype derived (origin from the "
+        "founders), listed so a reader can tell them from stated facts.",
+    )
+    memberships: list[Membership] | None = Field(
+        default=None, exclude_if=_absent, description="Graded typologies: membership per type."
+    )
+    leaning: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Graded typologies: the type with the highest midpoint, always given.",
+    )
+    hybrid: bool | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Graded typologies: whether the top two memberships are within the "
+        "hybrid margin (absent when the unknowns allow both).",
+    )
+    axes: list[AxisPosition] | None = Field(
+        default=None, exclude_if=_absent, description="Graded typologies: map position."
+    )
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Canonical JSON: the same verdict always gives the same bytes."""
         return self.model_dump_json(indent=indent)
+
+    def membership(self, type_id: str) -> Membership:
+        """The membership in one ideal type, by id."""
+        for membership in self.memberships or ():
+            if membership.type == type_id:
+                return membership
+        raise KeyError(type_id)
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         """The result for one criterion, by id."""

@@ -1,0 +1,64 @@
+"""Facts the interchange format derives when the user does not state them.
+
+The spec makes ``origin`` an exception to "facts, not conclusions": where it is absent,
+it is derived from the founder members. The derivation is done once, before any rule
+reads the initiative, so every typology sees the same origin and a verdict lists it
+under ``derived``. It decides only when the facts do:
+
+- each founder's kind counts towards one origin when it is unambiguous: a citizens'
+  collective → ``citizen``; a local authority or a State body → ``local_authority``; an
+  ESS network → ``ess_network``; a conventional SME or large company →
+  ``entrepreneurial``. Other kinds (associations, cooperatives, research bodies…) can
+  belong to any origin and count towards none;
+- one origin among the founders gives that origin, several give ``mixed``;
+- a member whose founder flag or kind is unknown could add an origin, so the origin is
+  derived only if it would not change (``mixed`` stays ``mixed`` whatever is added);
+  otherwise it stays unknown, and verdicts ask for it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from poletype.model import Initiative
+
+ORIGIN_OF_KIND: Final[dict[str, str]] = {
+    "citizen_group": "citizen",
+    "local_authority": "local_authority",
+    "state_body": "local_authority",
+    "ess_network": "ess_network",
+    "sme": "entrepreneurial",
+    "large_company": "entrepreneurial",
+}
+
+
+def derived_origin(initiative: Initiative) -> str | None:
+    """The origin the founders decide, or ``None`` when they do not decide one."""
+    if initiative.members is None:
+        return None
+    certain: set[str] = set()
+    open_ended = False
+    for member in initiative.members:
+        if member.founder is False:
+            continue
+        if member.founder is None or member.kind is None:
+            open_ended = True
+            continue
+        origin = ORIGIN_OF_KIND.get(member.kind)
+        if origin is not None:
+            certain.add(origin)
+    if len(certain) > 1:
+        return "mixed"
+    if open_ended or not certain:
+        return None
+    return next(iter(certain))
+
+
+def derive(initiative: Initiative) -> tuple[Initiative, tuple[str, ...]]:
+    """The initiative with its derivable facts filled in, and the names of those facts."""
+    if initiative.origin is not None:
+        return initiative, ()
+    origin = derived_origin(initiative)
+    if origin is None:
+        return initiative, ()
+    return initiative.model_copy(update={"origin": origin}), ("origin",)

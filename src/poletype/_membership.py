@@ -1,0 +1,182 @@
+"""Graded typology × initiative → verdict: memberships in ideal types, with intervals.
+
+Ideal types are not boxes: a real pole belongs to each of them to some degree and moves
+between them. Each indicator gives a degree (a yes/no condition gives 0 or 1, a number
+is calibrated by its anchors); each type's declared formula combines the degrees. An
+unknown indicator spans [0, 1], so memberships are intervals that contain the membership
+of every way of filling in the unknown facts, and the dominant type is named only when
+no such way could unseat it.
+
+``missing`` lists the unknown facts read by the indicators that can still move a type in
+contention (one that is the maximum in some completion). It never omits a fact whose
+knowledge could change the dominant type; it may list one that could not, when
+indicators share facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from poletype._compiler import CombinationTree, CompiledIndicator, Graded, Typology
+from poletype._evaluator import condition, condition_missing, provenance, result
+from poletype._fuzzy import (
+    UNKNOWN_DEGREE,
+    Degree,
+    complement,
+    crisp,
+    dominance,
+    fuzzy_and,
+    fuzzy_or,
+    is_point,
+    rounded,
+    status,
+    weighted_mean,
+)
+from poletype._interpreter import UNKNOWN, Interval, Root, evaluate_value
+from poletype._logic import Tri
+from poletype._paths import unknown_parts
+from poletype.model import Initiative
+from poletype.rulefile import Text
+from poletype.verdict import AxisPosition, CriterionResult, Membership, Verdict
+from poletype.verdict import Degree as DegreeModel
+
+INDETERMINATE = "indeterminate"
+
+
+def evaluate_graded(
+    typology: Typology, initiative: Initiative, derived: tuple[str, ...] = ()
+) -> Verdict:
+    """Grade one initiative's membership in each ideal type of a graded typology.
+
+    ``initiative`` has its derivable facts filled in already; ``derived`` names them.
+    """
+    graded = typology.graded
+    assert graded is not None
+    root = Root(initiative, typology.params_value)
+    degrees: dict[str, Degree] = {}
+    facts: dict[str, list[str]] = {}
+    results: list[CriterionResult] = []
+    for indicator in graded.indicators:
+        degree, missing = indicator_degree(indicator, root)
+        degrees[indicator.id] = degree
+        facts[indicator.id] = missing
+        results.append(
+            result(
+                typology,
+                indicator,
+                group="indicator",
+                status=status(degree),
+                root=root,
+                missing=missing,
+                degree=DegreeModel(low=degree[0], high=degree[1]),
+            )
+        )
+    memberships = {t.id: _rounded(combine(t.membership, degrees)) for t in graded.types}
+    reading = dominance(memberships, graded.hybrid_margin)
+    outcome_missing: set[str] = set()
+    if reading.dominant is None:
+        for t in graded.types:
+            if t.id in reading.contenders:
+                for indicator_id in live(t.membership, degrees):
+                    outcome_missing.update(facts[indicator_id])
+    outcome = reading.dominant or INDETERMINATE
+    return Verdict(
+        **provenance(typology, initiative),
+        outcome=outcome,
+        outcome_label=_label(graded, outcome),
+        criteria=results,
+        scores=[],
+        missing=sorted(outcome_missing),
+        derived=list(derived),
+        memberships=[
+            Membership(
+                type=t.id,
+                label=t.spec.label,
+                low=memberships[t.id][0],
+                high=memberships[t.id][1],
+                indicators=t.membership.indicators(),
+            )
+            for t in graded.types
+        ],
+        leaning=reading.leaning,
+        hybrid=reading.hybrid,
+        axes=[
+            AxisPosition(axis=a.spec.id, label=a.spec.label, low=low, high=high)
+            for a in graded.axes
+            for low, high in [_rounded(combine(a.value, degrees))]
+        ],
+    )
+
+
+def _label(graded: Graded, outcome: str) -> Text:
+    for t in graded.types:
+        if t.id == outcome:
+            return t.spec.label
+    return graded.spec.indeterminate
+
+
+def _rounded(degree: Degree) -> Degree:
+    return (rounded(degree[0]), rounded(degree[1]))
+
+
+def indicator_degree(indicator: CompiledIndicator, root: Root) -> tuple[Degree, list[str]]:
+    """An indicator's degree (rounded) and the unknown facts that could change it."""
+    if indicator.condition is not None:
+        atoms: dict[int, Tri] = {}
+        value = condition(indicator.condition, root, atoms)
+        facts = (
+            []
+            if value is not None
+            else condition_missing(indicator.condition, atoms, root.initiative)
+        )
+        return crisp(value), facts
+    assert indicator.value is not None
+    assert indicator.anchors is not None
+    number = evaluate_value(indicator.value, root)
+    if number is UNKNOWN:
+        degree = UNKNOWN_DEGREE
+    elif isinstance(number, Interval):
+        degree = indicator.anchors.interval(float(number.lo), float(number.hi))
+    else:
+        degree = indicator.anchors.interval(float(number), float(number))
+    degree = _rounded(degree)
+    missing: list[str] = []
+    if not is_point(degree):
+        found = {
+            part for path in indicator.value.paths for part in unknown_parts(root.initiative, path)
+        }
+        missing = sorted(found)
+    return degree, missing
+
+
+def combine(node: CombinationTree, degrees: Mapping[str, Degree]) -> Degree:
+    """A formula's degree from its indicators' degrees (intervals in, interval out)."""
+    if node.indicator is not None:
+        value = degrees[node.indicator]
+    elif node.op == "mean":
+        value = weighted_mean([(c.weight, combine(c, degrees)) for c in node.children])
+    elif node.op == "min":
+        value = fuzzy_and([combine(c, degrees) for c in node.children])
+    else:
+        value = fuzzy_or([combine(c, degrees) for c in node.children])
+    return complement(value) if node.negate else value
+
+
+def live(node: CombinationTree, degrees: Mapping[str, Degree]) -> list[str]:
+    """The indicators whose unknown degree can still move the formula's value.
+
+    A term of a ``min`` is masked when another term is certainly below it, and a term of
+    a ``max`` when another is certainly above it; a ``mean`` masks nothing.
+    """
+    if node.indicator is not None:
+        return [] if is_point(degrees[node.indicator]) else [node.indicator]
+    values = [combine(c, degrees) for c in node.children]
+    found: dict[str, None] = {}
+    for i, child in enumerate(node.children):
+        others = values[:i] + values[i + 1 :]
+        if others and node.op == "min" and values[i][0] >= min(o[1] for o in others):
+            continue
+        if others and node.op == "max" and values[i][1] <= max(o[0] for o in others):
+            continue
+        found.update(dict.fromkeys(live(child, degrees)))
+    return list(found)
