@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import ModuleType
 
 from conftest import ROOT
 
@@ -36,8 +38,30 @@ def test_readme_test_command_is_the_one_ci_runs() -> None:
     assert commands[0] in ci.splitlines()
 
 
-def test_readme_examples_table_matches_the_verdicts() -> None:
-    """Every shipped example is in the README table with its current outcome and missing facts."""
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "generate_docs", ROOT / "scripts" / "generate_docs.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_docs_are_current() -> None:
+    """README table, docs/examples.md and each typology page match the rules and examples.
+
+    Regenerate with ``python scripts/generate_docs.py``.
+    """
+    outputs = _generator().outputs()
+    assert ROOT / "docs" / "matray-poisat.md" in outputs
+    for path, text in outputs.items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale"
+
+
+def test_readme_table_lists_every_example_with_its_verdicts() -> None:
+    """Every shipped example has a row with its crisp outcome and four memberships."""
     from poletype import classify, read_initiative
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -47,17 +71,3 @@ def test_readme_examples_table_matches_the_verdicts() -> None:
     assert set(rows) == {p.name for p in examples}
     for path in examples:
         assert rows[path.name] == classify(read_initiative(path)).outcome, path.name
-
-
-def test_typology_page_is_generated_from_the_rule_file() -> None:
-    """docs/labo-ess-ptce.md is what `poletype explain --format markdown` prints now."""
-    import contextlib
-    import io
-
-    from poletype.cli import main
-
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        main(["explain", "labo-ess-ptce", "--format", "markdown", "--lang", "en"])
-    page = (ROOT / "docs" / "labo-ess-ptce.md").read_text(encoding="utf-8")
-    assert page == buffer.getvalue()

@@ -1,0 +1,249 @@
+"""The Matray–Poisat ideal types: inline examples, and cases written apart from the file.
+
+The four clear-cut cases below are the type descriptions of ``DOMAIN.md`` section 2 read
+as initiatives; they are not copied from the rule file's examples, so they test its
+formulas rather than restate them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES
+from poletype import classify, load_typology, read_initiative
+from poletype._examples import run_examples
+from poletype.cli import main
+
+TYPOLOGY = load_typology("matray-poisat")
+RESULTS = run_examples(TYPOLOGY)
+assert TYPOLOGY.graded is not None
+GRADED = TYPOLOGY.graded
+
+
+def _member(kind: str, **facts: Any) -> dict[str, Any]:
+    return {"name": kind, "kind": kind, "local": True, **facts}
+
+
+CITIZEN_SOCIAL: dict[str, Any] = {
+    "name": "Collectif d'habitants",
+    "origin": "citizen",
+    "finality": "social_needs",
+    "approach": "bottom_up",
+    "public_role": "facilitator",
+    "members": [
+        _member("citizen_group", founder=True),
+        _member("ess_association", founder=True),
+        _member("ess_association"),
+        _member("local_authority"),
+    ],
+    "resources": {"market": 0.15, "non_market": 0.45, "non_monetary": 0.4},
+    "governance": {
+        "democratic": True,
+        "leadership": "private",
+        "volunteer_board": True,
+        "user_involvement": True,
+        "structure": "decentralised",
+    },
+    "profitable_activities": False,
+    "industrial": False,
+    "market_reach": "local",
+}
+
+ENTREPRENEURIAL: dict[str, Any] = {
+    "name": "Pôle industriel inclusif",
+    "origin": "entrepreneurial",
+    "finality": "growth",
+    "approach": "top_down",
+    "industrial": True,
+    "profitable_activities": True,
+    "market_reach": "national",
+    "members": [
+        _member("sme", founder=True),
+        _member("sme", founder=True),
+        _member("large_company"),
+        _member("ess_association", work_integration=True),
+        _member("ess_cooperative", work_integration=True),
+    ],
+    "jobs": 120,
+    "insertion_jobs": 35,
+    "resources": {"market": 0.85, "non_market": 0.15, "non_monetary": 0.0},
+    "governance": {"democratic": False, "leadership": "private", "structure": "centralised"},
+    "public_role": "marginal",
+}
+
+INSTITUTIONALISED: dict[str, Any] = {
+    "name": "Réseau territorial de l'ESS",
+    "origin": "ess_network",
+    "finality": "employment",
+    "approach": "top_down",
+    "members": [
+        _member("ess_network", founder=True),
+        _member("ess_association"),
+        _member("ess_cooperative"),
+        _member("ess_mutual"),
+        _member("ess_association"),
+        _member("local_authority"),
+    ],
+    "activities": {
+        "functions": ["production", "pooling", "representation", "awareness"],
+        "primary_function": "pooling",
+    },
+    "governance": {"leadership": "mixed", "democratic": True, "structure": "centralised"},
+    "public_role": "project_holder",
+    "resources": {"market": 0.3, "non_market": 0.6, "non_monetary": 0.1},
+    "profitable_activities": False,
+    "industrial": False,
+    "ess_policy": {"in_local_policy": True, "in_local_ess_networks": True},
+}
+
+ALTERNATIVE: dict[str, Any] = {
+    "name": "Coopérative rentable et démocratique",
+    "origin": "mixed",
+    "finality": "sustainable_local_development",
+    "profitable_activities": True,
+    "market_reach": "national",
+    "members": [
+        _member("ess_cooperative", founder=True),
+        _member("sme", founder=True),
+        _member("sme"),
+        _member("ess_company"),
+    ],
+    "resources": {"market": 0.9, "non_market": 0.05, "non_monetary": 0.05},
+    "governance": {
+        "democratic": True,
+        "leadership": "private",
+        "user_involvement": True,
+        "volunteer_board": True,
+        "structure": "decentralised",
+    },
+    "public_role": "none",
+    "industrial": False,
+}
+
+
+@pytest.mark.parametrize(
+    "result", RESULTS, ids=[f"{r.criterion or 'verdict'}: {r.name}" for r in RESULTS]
+)
+def test_inline_example(result: Any) -> None:
+    """Each example written in the rule file gives the status, degree or type it expects."""
+    assert result.error is None, str(result.error)
+    assert result.got == result.expected
+
+
+def test_every_indicator_is_exemplified_met_not_met_and_unknown() -> None:
+    """Every indicator's examples cover the three statuses (a degree counts as its status)."""
+    from poletype._fuzzy import status
+
+    for indicator in GRADED.indicators:
+        seen = set()
+        for example in indicator.spec.examples:
+            if isinstance(example.expect, str):
+                seen.add(example.expect)
+            else:
+                seen.add(status((example.expect, example.expect)))
+        assert seen >= {"met", "not_met", "unknown"}, indicator.id
+
+
+def test_the_four_types_and_two_axes() -> None:
+    """Four ideal types with the source's names; a map with the two interpretive axes."""
+    assert [t.id for t in GRADED.types] == [
+        "institutionalised",
+        "entrepreneurial",
+        "social",
+        "alternative",
+    ]
+    assert len(GRADED.axes) == 2
+    assert {(q.x, q.y, q.type) for q in GRADED.spec.quadrants} == {
+        ("high", "high", "entrepreneurial"),
+        ("low", "high", "institutionalised"),
+        ("low", "low", "social"),
+        ("high", "low", "alternative"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        (CITIZEN_SOCIAL, "social"),
+        (ENTREPRENEURIAL, "entrepreneurial"),
+        (INSTITUTIONALISED, "institutionalised"),
+        (ALTERNATIVE, "alternative"),
+    ],
+    ids=["citizen-social", "entrepreneurial", "institutionalised", "alternative"],
+)
+def test_clear_cut_cases_have_the_right_dominant_type(case: dict[str, Any], expected: str) -> None:
+    """The descriptions' clear cases dominate their type, with everything they need known."""
+    verdict = classify(case, TYPOLOGY)
+    assert verdict.outcome == expected, [(m.type, m.low, m.high) for m in verdict.memberships or []]
+    assert verdict.leaning == expected
+    assert verdict.missing == []
+
+
+@pytest.mark.parametrize(
+    ("case", "quadrant"),
+    [
+        (CITIZEN_SOCIAL, ("low", "low")),
+        (ENTREPRENEURIAL, ("high", "high")),
+        (INSTITUTIONALISED, ("low", "high")),
+        (ALTERNATIVE, ("high", "low")),
+    ],
+    ids=["social", "entrepreneurial", "institutionalised", "alternative"],
+)
+def test_clear_cut_cases_sit_in_their_quadrant(
+    case: dict[str, Any], quadrant: tuple[str, str]
+) -> None:
+    """The map axes, computed from the rule file, put each clear case in its quadrant."""
+    verdict = classify(case, TYPOLOGY)
+    assert verdict.axes is not None
+    side = tuple("high" if (a.low + a.high) / 2 > 0.5 else "low" for a in verdict.axes)
+    assert side == quadrant
+
+
+def test_unknowns_give_honest_intervals() -> None:
+    """Dropping the governance facts widens the alternative type and may undecide it."""
+    known = classify(ALTERNATIVE, TYPOLOGY).membership("alternative")
+    partial = dict(ALTERNATIVE)
+    del partial["governance"]
+    verdict = classify(partial, TYPOLOGY)
+    widened = verdict.membership("alternative")
+    assert widened.low <= known.low <= known.high <= widened.high
+    assert widened.low < widened.high
+    if verdict.outcome == "indeterminate":
+        assert any(p.startswith("governance.") for p in verdict.missing)
+
+
+def test_nothing_known_is_indeterminate_with_every_type_open() -> None:
+    """An initiative with only a name spans a wide interval for each type."""
+    verdict = classify({"name": "Inconnu"}, TYPOLOGY)
+    assert verdict.outcome == "indeterminate"
+    assert verdict.hybrid is None
+    assert verdict.memberships is not None
+    assert all(m.low < m.high for m in verdict.memberships)
+    assert verdict.missing
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_shipped_example_has_memberships(path: Any) -> None:
+    """Each example gets an interval per type and a leaning."""
+    verdict = classify(read_initiative(path), TYPOLOGY)
+    assert verdict.memberships is not None
+    assert len(verdict.memberships) == 4
+    assert verdict.leaning in {"institutionalised", "entrepreneurial", "social", "alternative"}
+
+
+def test_explain_shows_every_indicator_with_source_and_reading(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`poletype explain matray-poisat` lists each indicator, its source and our reading."""
+    assert main(["explain", "matray-poisat"]) == 0
+    out = capsys.readouterr().out
+    for indicator in GRADED.indicators:
+        spec = indicator.spec
+        assert f"  {spec.id}  {spec.label.fr}" in out
+        assert f"[{spec.source.document}] {spec.source.section}" in out
+        assert spec.interpretation is not None, spec.id
+        assert spec.interpretation.fr in out
+    for ideal in GRADED.types:
+        assert ideal.spec.description.fr in out
