@@ -56,17 +56,19 @@ def _memberships_cell(verdict: Verdict) -> str:
 
 def readme_table() -> str:
     """The README's examples table: the crisp verdict and the graded memberships."""
+    others = [t for t in typologies() if t not in (CRISP, GRADED)]
     rows = [
-        f"| example | source | `{CRISP}` | `{GRADED}` (membership per type) |",
-        "|---|---|---|---|",
+        f"| example | source | `{CRISP}` | `{GRADED}` (membership per type) | other typologies |",
+        "|---|---|---|---|---|",
     ]
     for path in _examples():
         initiative = read_initiative(path)
         crisp = classify(initiative, CRISP)
         graded = classify(initiative, GRADED)
+        rest = "<br>".join(f"{t}: `{classify(initiative, t).outcome}`" for t in others)
         rows.append(
             f"| [`{path.name}`](examples/{path.name}) | {_kind(path)} | `{crisp.outcome}` "
-            f"| {_memberships_cell(graded)} |"
+            f"| {_memberships_cell(graded)} | {rest or '—'} |"
         )
     return "\n".join(rows)
 
@@ -142,8 +144,11 @@ def examples_page() -> str:
             if verdict.memberships is None and verdict.missing:
                 line += "; to ask: " + ", ".join(f"`{p}`" for p in verdict.missing)
             out.append(line)
-        graded = classify(initiative, GRADED)
-        out += ["", *_reading(graded), ""]
+        for typology_id in ids:
+            verdict = classify(initiative, typology_id)
+            if verdict.memberships is not None:
+                out += ["", f"{load_typology(typology_id).title.en}:", "", *_reading(verdict)]
+        out.append("")
     return "\n".join(out)
 
 

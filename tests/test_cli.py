@@ -124,7 +124,8 @@ def test_typologies_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     """explain shows every criterion with its label, source and parameters."""
     code, out, _ = run("typologies", capsys=capsys)
     assert code == 0
-    assert out.startswith("labo-ess-ptce\t")
+    assert "\nlabo-ess-ptce\t1.0.0\t" in "\n" + out
+    assert "\nmatray-poisat\t" in out
     code, out, _ = run("explain", "labo-ess-ptce", capsys=capsys)
     assert code == 0
     for criterion in ["M1", "M8", "T6", "X5"]:
@@ -191,3 +192,28 @@ def test_python_dash_m_entry_point() -> None:
     )
     assert result.returncode == 0
     assert "labo-ess-ptce" in result.stdout
+
+
+def test_typology_all_runs_every_shipped_typology(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--typology all`: one combined report; the JSON is a list with one verdict each."""
+    from poletype import typologies
+
+    example = str(EXAMPLES / "pole-exemple-complet.yaml")
+    assert main(["classify", example, "--typology", "all", "-f", "json"]) == 0
+    verdicts = json.loads(capsys.readouterr().out)
+    assert [v["typology"] for v in verdicts] == typologies()
+    assert main(["classify", example, "-t", "all", "-p", "min_organisations=3"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Pôle Exemple Complet (fictif) — ") == len(typologies())
+    assert main(["classify", example, "-t", "all", "-p", "no_such=1"]) == 1
+    assert "bad-parameter" in capsys.readouterr().err
+
+
+def test_classify_graded_text_shows_memberships(capsys: pytest.CaptureFixture[str]) -> None:
+    """The French report of a graded typology shows memberships, leaning and indicators."""
+    example = str(EXAMPLES / "pole-trajectoire.yaml")
+    assert main(["classify", example, "--typology", "matray-poisat"]) == 0
+    out = capsys.readouterr().out
+    assert "Verdict : Pôle social" in out
+    assert "Appartenance à chaque type idéal" in out
+    assert "Tendance : Pôle social" in out

@@ -217,3 +217,24 @@ def test_crisp_verdicts_carry_no_graded_fields() -> None:
     text = classify({"name": "P"}).to_json()
     for key in ('"memberships"', '"leaning"', '"hybrid"', '"axes"', '"degree"'):
         assert key not in text
+
+
+def test_dimensions_name_the_nearest_type_or_leave_it_open() -> None:
+    """Per dimension, each type's degree there, and the nearest type when decided."""
+    typology = load_typology(MINIMAL)
+    verdict = classify(
+        {"name": "P", "resources": {"market": 0.9}, "governance": {"democratic": False}},
+        typology,
+    )
+    assert verdict.dimensions is not None
+    economy, governance = verdict.dimensions
+    assert economy.dimension == "economy"
+    assert {d.type: (d.low, d.high) for d in economy.degrees} == {
+        "market_type": (1.0, 1.0),
+        "civic": (0.0, 0.0),
+    }
+    assert economy.nearest == "market_type"
+    assert governance.nearest == "market_type"
+    unknown = classify({"name": "P"}, typology).dimensions
+    assert unknown is not None
+    assert unknown[1].nearest is None

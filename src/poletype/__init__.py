@@ -17,6 +17,7 @@ from poletype._api import (
     typologies,
 )
 from poletype._compiler import Typology
+from poletype._hypotheses import HypothesesReport, check_hypotheses
 from poletype._trajectory import Change, Trajectory, TrajectoryPoint
 from poletype.errors import InitiativeError, PoletypeError, RuleFileError
 from poletype.model import Initiative, Member
@@ -36,6 +37,7 @@ __all__ = [
     "Change",
     "CriterionResult",
     "Degree",
+    "HypothesesReport",
     "Initiative",
     "InitiativeError",
     "Member",
@@ -49,6 +51,7 @@ __all__ = [
     "TrajectoryPoint",
     "Typology",
     "Verdict",
+    "check_hypotheses",
     "check_typology",
     "classify",
     "load_typology",

@@ -39,6 +39,8 @@ from poletype.rulefile import (
     Combination,
     Condition,
     Criterion,
+    Descriptor,
+    DescriptorCase,
     GradedRule,
     IdealType,
     Indicator,
@@ -196,6 +198,21 @@ class Graded:
 
 
 @dataclass(frozen=True, eq=False)
+class CompiledDescriptor:
+    """A descriptive category: ordered cases with compiled conditions, or a value."""
+
+    spec: Descriptor
+    cases: tuple[tuple[DescriptorCase, ConditionNode], ...]
+    value: Expression | None
+    paths: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The descriptor's identifier."""
+        return self.spec.id
+
+
+@dataclass(frozen=True, eq=False)
 class Typology:
     """A compiled typology: what ``classify`` evaluates. Immutable.
 
@@ -211,6 +228,7 @@ class Typology:
     verdict: VerdictTree | None
     params_value: dict[str, Any] = field(repr=False)
     graded: Graded | None = None
+    descriptors: tuple[CompiledDescriptor, ...] = ()
 
     @property
     def id(self) -> str:
@@ -307,6 +325,7 @@ def compile_typology(
         else _compile_verdict(spec.verdict.condition, groups, scope, ("verdict", "condition"))
     )
     graded = None if spec.graded is None else _compile_graded(spec, spec.graded, scope)
+    descriptors = tuple(_compile_descriptor(d, i, scope) for i, d in enumerate(spec.descriptors))
     params_value = {name: _param_runtime(value) for name, value in parameters.items()}
     return Typology(
         spec=spec,
@@ -318,6 +337,7 @@ def compile_typology(
         verdict=verdict,
         params_value=params_value,
         graded=graded,
+        descriptors=descriptors,
     )
 
 
@@ -459,6 +479,30 @@ def _compile_graded(spec: RuleFile, graded: GradedRule, scope: _Scope) -> Graded
     )
 
 
+def _compile_descriptor(descriptor: Descriptor, index: int, scope: _Scope) -> CompiledDescriptor:
+    loc: tuple[str | int, ...] = ("descriptors", index)
+    assert scope.spec is not None
+    _check_citation(scope.spec, descriptor.source, scope, (*loc, "source"), descriptor.id)
+    cases = tuple(
+        (case, _compile_condition(case.when, scope, (*loc, "cases", i, "when"), descriptor.id))
+        for i, case in enumerate(descriptor.cases or ())
+    )
+    value = (
+        None
+        if descriptor.value is None
+        else compile_expression(
+            descriptor.value, scope, loc=(*loc, "value"), criterion=descriptor.id, boolean=False
+        )
+    )
+    atoms = [a for _, node in cases for a in _atoms(node)] + ([value] if value else [])
+    return CompiledDescriptor(
+        spec=descriptor,
+        cases=cases,
+        value=value,
+        paths=tuple(sorted({p for a in atoms for p in a.paths})),
+    )
+
+
 def _check_citation(
     spec: RuleFile, citation: Citation, scope: _Scope, loc: tuple[str | int, ...], who: str
 ) -> None:
@@ -476,6 +520,14 @@ def _check_citation(
 def _compile_indicator(indicator: Indicator, index: int, scope: _Scope) -> CompiledIndicator:
     loc: tuple[str | int, ...] = ("indicators", index)
     assert scope.spec is not None
+    if indicator.dimension is not None and indicator.dimension not in scope.spec.dimensions:
+        raise scope.error(
+            f"unknown dimension {indicator.dimension!r}",
+            code="unknown-group",
+            loc=(*loc, "dimension"),
+            criterion=indicator.id,
+            expected=f"one of {sorted(scope.spec.dimensions)} (declared under 'dimensions')",
+        )
     _check_citation(scope.spec, indicator.source, scope, (*loc, "source"), indicator.id)
     condition = value = anchors = None
     if indicator.condition is not None:
@@ -977,6 +1029,7 @@ __all__ = [
     "CombinationTree",
     "CompiledAxis",
     "CompiledCriterion",
+    "CompiledDescriptor",
     "CompiledIndicator",
     "CompiledType",
     "ConditionNode",

@@ -29,12 +29,20 @@ from poletype._compiler import (
     VerdictTree,
 )
 from poletype._derive import derive
-from poletype._interpreter import Root, evaluate_atom
+from poletype._interpreter import UNKNOWN, Interval, Root, evaluate_atom, evaluate_value
 from poletype._justify import render_both
 from poletype._logic import Tri, k_and, k_not, k_or, status_of
 from poletype._paths import read_path, to_json_value, unknown_parts
 from poletype.model import Initiative
-from poletype.verdict import CriterionResult, Degree, Score, Source, Status, Verdict
+from poletype.verdict import (
+    CriterionResult,
+    Degree,
+    DescriptorResult,
+    Score,
+    Source,
+    Status,
+    Verdict,
+)
 
 _EXACT_LIMIT = 12
 K = TypeVar("K", bound=Hashable)
@@ -103,6 +111,7 @@ def evaluate(typology: Typology, initiative: Initiative) -> Verdict:
         scores=[_score(typology, group, statuses) for group in verdict_spec.scores],
         missing=sorted(outcome_missing),
         derived=list(derived),
+        descriptors=describe(typology, root),
     )
 
 
@@ -280,3 +289,57 @@ def condition_value(
 ) -> Tri:
     """One criterion's three-valued value, for tests and ``poletype test``."""
     return _condition(criterion.condition, Root(initiative, params), {})
+
+
+def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
+    """The typology's descriptive categories for one initiative, in three-valued logic.
+
+    Cases are tried in order: the first that holds gives the value, unless an earlier one
+    is unknown, in which case the value is open and ``possible`` lists what it can be.
+    """
+    if not typology.descriptors:
+        return None
+    results = []
+    for descriptor in typology.descriptors:
+        value: Any = None
+        label = None
+        possible: list[str] = []
+        open_paths: set[str] = set()
+        for case, node in descriptor.cases:
+            holds = _condition(node, root, {})
+            if holds is None:
+                possible.append(case.value)
+                open_paths.update(p for a in _atom_nodes(node) if a.atom for p in a.atom.paths)
+            elif holds:
+                if possible:
+                    possible.append(case.value)
+                else:
+                    value, label = case.value, case.label
+                break
+        if descriptor.value is not None:
+            raw = evaluate_value(descriptor.value, root)
+            if raw is UNKNOWN or isinstance(raw, Interval):
+                open_paths.update(descriptor.value.paths)
+            else:
+                value = to_json_value(raw)
+        missing = sorted(
+            {part for path in open_paths for part in unknown_parts(root.initiative, path)}
+        )
+        document = next(s for s in typology.spec.sources if s.id == descriptor.spec.source.document)
+        results.append(
+            DescriptorResult(
+                id=descriptor.id,
+                label=descriptor.spec.label,
+                value=value,
+                value_label=label,
+                possible=possible,
+                source=Source(
+                    document=document.id,
+                    title=document.title,
+                    section=descriptor.spec.source.section,
+                ),
+                interpretation=descriptor.spec.interpretation,
+                missing=missing if value is None else [],
+            )
+        )
+    return results

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from poletype._compiler import Typology, compile_typology
 from poletype._derive import derive
-from poletype._evaluator import condition_value, evaluate
+from poletype._evaluator import condition_value, describe, evaluate
 from poletype._fuzzy import is_point, status
 from poletype._interpreter import Root
 from poletype._loader import resolve_parameters
@@ -90,6 +90,7 @@ def run_examples(typology: Typology) -> list[ExampleResult]:
                 results.append(ExampleResult(criterion.id, example.name, example.expect, None, exc))
     if typology.graded is not None:
         results += _indicator_examples(typology)
+    results += _descriptor_examples(typology)
     verdict_examples = (
         typology.graded.spec.examples
         if typology.graded is not None
@@ -130,4 +131,23 @@ def _indicator_examples(typology: Typology) -> list[ExampleResult]:
                 results.append(ExampleResult(indicator.id, example.name, example.expect, got))
             except RuleFileError as exc:
                 results.append(ExampleResult(indicator.id, example.name, example.expect, None, exc))
+    return results
+
+
+def _descriptor_examples(typology: Typology) -> list[ExampleResult]:
+    """Descriptor examples expect a case value, or ``unknown`` when the facts leave it open."""
+    results: list[ExampleResult] = []
+    for descriptor in typology.descriptors:
+        for example in descriptor.spec.examples:
+            try:
+                variant = with_parameters(typology, example.params)
+                root = Root(_initiative(example, typology, descriptor.id), variant.params_value)
+                found = next(d for d in describe(variant, root) or [] if d.id == descriptor.id)
+                is_open = found.value is None and (found.possible or found.missing)
+                got = "unknown" if is_open else found.value
+                results.append(ExampleResult(descriptor.id, example.name, example.expect, got))
+            except RuleFileError as exc:
+                results.append(
+                    ExampleResult(descriptor.id, example.name, example.expect, None, exc)
+                )
     return results

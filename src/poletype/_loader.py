@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -106,13 +107,32 @@ def _parse(file: str, data: bytes) -> tuple[RuleFile, Any]:
         raise _schema_errors(file, raw, exc)[0] from None
 
 
-def resolve_parameters(spec: RuleFile, overrides: dict[str, Any], file: str) -> dict[str, Any]:
+def resolve_parameters(
+    spec: RuleFile, overrides: dict[str, Any], file: str, *, owner: str | None = None
+) -> dict[str, Any]:
     """Defaults with the user's overrides, each checked against its default's type."""
-    values = parameter_values(spec)
+    return resolve_declared(
+        {n: p.default for n, p in spec.parameters.items()},
+        overrides,
+        file,
+        owner=owner or f"typology {spec.typology!r}",
+    )
+
+
+def rules_package() -> Traversable:
+    """The installed ``rules`` folder (typologies, and hypotheses in a subfolder)."""
+    return resources.files(_RULES_PACKAGE)
+
+
+def resolve_declared(
+    defaults: dict[str, Any], overrides: dict[str, Any], file: str, *, owner: str
+) -> dict[str, Any]:
+    """Declared defaults with overrides, each checked against its default's type."""
+    values = dict(defaults)
     for name, value in overrides.items():
         if name not in values:
             raise RuleFileError(
-                f"typology {spec.typology!r} has no parameter {name!r}",
+                f"{owner} has no parameter {name!r}",
                 code="bad-parameter",
                 file=file,
                 expected=f"one of {sorted(values)}",

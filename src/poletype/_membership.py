@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from poletype._compiler import CombinationTree, CompiledIndicator, Graded, Typology
-from poletype._evaluator import condition, condition_missing, provenance, result
+from poletype._evaluator import condition, condition_missing, describe, provenance, result
 from poletype._fuzzy import (
     UNKNOWN_DEGREE,
     Degree,
@@ -37,7 +37,14 @@ from poletype._logic import Tri
 from poletype._paths import unknown_parts
 from poletype.model import Initiative
 from poletype.rulefile import Text
-from poletype.verdict import AxisPosition, CriterionResult, Membership, Verdict
+from poletype.verdict import (
+    AxisPosition,
+    CriterionResult,
+    DimensionReading,
+    Membership,
+    TypeDegree,
+    Verdict,
+)
 from poletype.verdict import Degree as DegreeModel
 
 INDETERMINATE = "indeterminate"
@@ -88,6 +95,8 @@ def evaluate_graded(
         scores=[],
         missing=sorted(outcome_missing),
         derived=list(derived),
+        descriptors=describe(typology, root),
+        dimensions=_dimensions(typology, graded, degrees),
         memberships=[
             Membership(
                 type=t.id,
@@ -180,3 +189,48 @@ def live(node: CombinationTree, degrees: Mapping[str, Degree]) -> list[str]:
             continue
         found.update(dict.fromkeys(live(child, degrees)))
     return list(found)
+
+
+def _leaves(node: CombinationTree, negated: bool = False) -> list[tuple[str, bool]]:
+    """Each indicator a formula reads, with whether it enters negated."""
+    negated = negated != node.negate
+    if node.indicator is not None:
+        return [(node.indicator, negated)]
+    return [leaf for child in node.children for leaf in _leaves(child, negated)]
+
+
+def _dimensions(
+    typology: Typology, graded: Graded, degrees: Mapping[str, Degree]
+) -> list[DimensionReading] | None:
+    """Per dimension, each type's mean degree over its indicators there, and the nearest.
+
+    A type reads a dimension through the indicators of that dimension in its formula
+    (a negated one counts as its complement); a type with none there is left out.
+    """
+    if not typology.spec.dimensions:
+        return None
+    dimension_of = {i.id: i.spec.dimension for i in graded.indicators}
+    readings = []
+    for dimension, label in typology.spec.dimensions.items():
+        per_type: dict[str, Degree] = {}
+        for ideal in graded.types:
+            terms = [
+                complement(degrees[i]) if negated else degrees[i]
+                for i, negated in _leaves(ideal.membership)
+                if dimension_of[i] == dimension
+            ]
+            if terms:
+                per_type[ideal.id] = _rounded(weighted_mean([(1.0, d) for d in terms]))
+        if not per_type:
+            continue
+        reading = dominance(per_type, 0.0) if len(per_type) > 1 else None
+        readings.append(
+            DimensionReading(
+                dimension=dimension,
+                label=label,
+                degrees=[TypeDegree(type=t, low=d[0], high=d[1]) for t, d in per_type.items()],
+                nearest=reading.dominant if reading else next(iter(per_type)),
+                leaning=reading.leaning if reading else next(iter(per_type)),
+            )
+        )
+    return readings

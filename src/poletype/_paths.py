@@ -8,6 +8,7 @@ is. When it is not, the fact to ask for is ``members`` if the list itself is abs
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -66,8 +67,14 @@ def is_known(obj: Any, path: str) -> bool:
 
 
 def to_json_value(value: Any) -> Any:
-    """A read value as plain JSON: members by name, models as dicts without absent keys."""
-    if isinstance(value, list):
+    """A read value as plain JSON: members by name, models as dicts without absent keys.
+
+    rule-engine's values are plain too: a ``Decimal`` becomes an int when whole, else a
+    float; a tuple becomes a list.
+    """
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list | tuple):
         return [to_json_value(v) for v in value]
     if isinstance(value, BaseModel):
         name = getattr(value, "name", None)

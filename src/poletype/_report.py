@@ -11,14 +11,23 @@ from typing import Any, Literal
 
 from poletype._compiler import (
     CombinationTree,
+    CompiledDescriptor,
     CompiledIndicator,
     ConditionNode,
     Graded,
     Typology,
 )
+from poletype._hypotheses import HypothesesReport
 from poletype._justify import format_value
 from poletype._trajectory import Trajectory
-from poletype.verdict import AxisPosition, CriterionResult, Degree, Membership, Verdict
+from poletype.verdict import (
+    AxisPosition,
+    CriterionResult,
+    Degree,
+    Membership,
+    TypeDegree,
+    Verdict,
+)
 
 Lang = Literal["fr", "en"]
 
@@ -62,6 +71,16 @@ _T: dict[str, dict[str, str]] = {
         "degree": "degré",
         "quadrants": "Quadrants",
         "margin": "marge",
+        "descriptors": "Descripteurs",
+        "dimensions": "Type le plus proche, dimension par dimension",
+        "possibly": "peut-être",
+        "tie": "à égalité :",
+        "cases": "Cas",
+        "initiatives": "initiatives",
+        "h_supports": "la confirment",
+        "h_contradicts": "la contredisent",
+        "h_cannot_say": "ne permettent pas de conclure",
+        "h_not_applicable": "hors de sa portée",
         "date": "date",
         "first_state": "état initial",
         "outcome": "issue",
@@ -101,6 +120,16 @@ _T: dict[str, dict[str, str]] = {
         "degree": "degree",
         "quadrants": "Quadrants",
         "margin": "margin",
+        "descriptors": "Descriptors",
+        "dimensions": "Nearest type, dimension by dimension",
+        "possibly": "possibly",
+        "tie": "tied:",
+        "cases": "Cases",
+        "initiatives": "initiatives",
+        "h_supports": "support it",
+        "h_contradicts": "contradict it",
+        "h_cannot_say": "cannot say",
+        "h_not_applicable": "outside its scope",
         "date": "date",
         "first_state": "first state",
         "outcome": "outcome",
@@ -135,6 +164,7 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
     for score in verdict.scores:
         counts = score.model_dump(include={"met", "not_met", "unknown", "total"})
         lines += ["", t["score"].format(label=getattr(score.label, lang), **counts)]
+    lines += _descriptor_lines(verdict, lang)
     lines.append("")
     if verdict.missing:
         lines.append(t["missing"] + c.rstrip())
@@ -163,7 +193,46 @@ def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
     return lines
 
 
-def _span(degree: Degree | Membership | AxisPosition, lang: Lang) -> str:
+def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
+    t, c = _T[lang], _colon(lang)
+    if not verdict.descriptors:
+        return []
+    lines = ["", t["descriptors"]]
+    for d in verdict.descriptors:
+        if d.value_label is not None:
+            shown = getattr(d.value_label, lang)
+        elif d.value is not None:
+            shown = _param(d.value, lang)
+        elif d.possible:
+            shown = f"{t['unknown']} ({t['possibly']} {' / '.join(d.possible)})"
+        else:
+            shown = "—"
+        lines.append(f"  {getattr(d.label, lang)}{c}{shown}")
+        if d.missing:
+            lines.append(f"      {t['missing_criterion']}{c}{', '.join(d.missing)}")
+    return lines
+
+
+def _dimension_lines(verdict: Verdict, lang: Lang) -> list[str]:
+    t, c = _T[lang], _colon(lang)
+    if not verdict.dimensions:
+        return []
+    lines = ["", t["dimensions"]]
+    for d in verdict.dimensions:
+        degrees = ", ".join(f"{x.type} {_span(x, lang)}" for x in d.degrees)
+        known = all(x.low == x.high for x in d.degrees)
+        top = max(x.high for x in d.degrees)
+        tied = " = ".join(x.type for x in d.degrees if x.high == top)
+        nearest = d.nearest or (
+            f"{t['tie']} {tied}"
+            if known
+            else f"{t['unknown']} ({t['leaning'].lower()} {d.leaning})"
+        )
+        lines.append(f"  {getattr(d.label, lang)}{c}{nearest}  [{degrees}]")
+    return lines
+
+
+def _span(degree: Degree | Membership | AxisPosition | TypeDegree, lang: Lang) -> str:
     low, high = format_value(degree.low, lang), format_value(degree.high, lang)
     return low if degree.low == degree.high else f"{low}–{high}"
 
@@ -198,7 +267,7 @@ def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
         lines += ["", t["axes"]]
         for a in verdict.axes:
             lines.append(f"  {getattr(a.label, lang)}{c}{_span(a, lang)}")
-    return lines
+    return lines + _dimension_lines(verdict, lang)
 
 
 def _colon(lang: Lang) -> str:
@@ -257,6 +326,10 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
                 lines.append(f"      {t['examples']}{c}{len(spec_c.examples)}")
     if typology.graded is not None:
         lines += _explain_graded_text(typology.graded, lang)
+    for descriptor in typology.descriptors:
+        if descriptor is typology.descriptors[0]:
+            lines += ["", t["descriptors"]]
+        lines += [f"  {line}" for line in _descriptor_explained(descriptor, lang)]
     lines += ["", f"{t['outcomes']}{c}" + " / ".join(_outcomes(typology))]
     lines.append(f"{t['rules']}{c}{typology.file} ({typology.rules_hash[:19]}…)")
     return "\n".join(lines) + "\n"
@@ -304,6 +377,23 @@ def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
         method=a.method,
     )
     return [f"{t['value']}{c}{indicator.value.text}", f"{t['calibration']}{c}{calibration}"]
+
+
+def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[str]:
+    t, c = _T[lang], _colon(lang)
+    spec = descriptor.spec
+    lines = [
+        f"{spec.id}  {getattr(spec.label, lang)}",
+        f"    {t['source']}{c}[{spec.source.document}] {spec.source.section}",
+    ]
+    if spec.interpretation is not None:
+        lines.append(f"    {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
+    for case, node in descriptor.cases:
+        when = " / ".join(x.strip() for x in _condition_text(node, ""))
+        lines.append(f"    {case.value} ({getattr(case.label, lang)}){c}{when}")
+    if descriptor.value is not None:
+        lines.append(f"    {t['value']}{c}{descriptor.value.text}")
+    return lines
 
 
 def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
@@ -378,6 +468,11 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
                 out.append(f"- *{example.name}* → `{example.expect}`")
             if spec_c.examples:
                 out.append("")
+    if typology.descriptors:
+        out += ["", f"## {t['descriptors']}", ""]
+        for descriptor in typology.descriptors:
+            lines = _descriptor_explained(descriptor, lang)
+            out += [f"- **{lines[0]}**", *(f"  {x}" for x in lines[1:]), ""]
     if typology.graded is not None:
         out += _explain_graded_markdown(typology.graded, lang)
         labels = {x.id: x.spec.label for x in typology.graded.types}
@@ -462,4 +557,21 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
         ]
     else:
         lines.append(t["no_change"])
+    return "\n".join(lines) + "\n"
+
+
+def hypotheses_text(report: HypothesesReport, lang: Lang = "fr") -> str:
+    """Each proposition with the initiatives that support, contradict or cannot say."""
+    t, c = _T[lang], _colon(lang)
+    lines = [f"{getattr(report.title, lang)} ({report.hypotheses} {report.version})"]
+    lines.append(f"{len(report.initiatives)} {t['initiatives']}")
+    for prop in report.propositions:
+        lines += ["", f"{prop.id}  {getattr(prop.statement, lang)}"]
+        lines.append(f"    {t['source']}{c}[{prop.source.document}] {prop.source.section}")
+        if prop.interpretation is not None:
+            lines.append(f"    {t['interpretation']}{c}{getattr(prop.interpretation, lang)}")
+        for key in ("supports", "contradicts", "cannot_say", "not_applicable"):
+            names: list[str] = getattr(prop, key)
+            shown = ", ".join(names) if names else "—"
+            lines.append(f"    {t['h_' + key]} ({len(names)}){c}{shown}")
     return "\n".join(lines) + "\n"

@@ -28,14 +28,24 @@ from poletype._api import (
     trajectory,
     typologies,
 )
+from poletype._compiler import Typology
 from poletype._examples import run_examples
-from poletype._report import explain_markdown, explain_text, trajectory_text, verdict_text
+from poletype._hypotheses import SHIPPED as SHIPPED_HYPOTHESES
+from poletype._hypotheses import check_hypotheses
+from poletype._report import (
+    explain_markdown,
+    explain_text,
+    hypotheses_text,
+    trajectory_text,
+    verdict_text,
+)
 from poletype.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, PoletypeError
 from poletype.model import Initiative
 from poletype.rulefile import RuleFile
 from poletype.verdict import Verdict
 
 Lang = Literal["fr", "en"]
+ALL = "all"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,7 +64,12 @@ def _parameter(text: str) -> tuple[str, Any]:
 
 def _classify_options(p: argparse.ArgumentParser, typology: str) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--typology", "-t", default=typology, help="typology id or rule file")
+    p.add_argument(
+        "--typology",
+        "-t",
+        default=typology,
+        help="typology id or rule file ('all': every shipped typology, for classify)",
+    )
     p.add_argument(
         "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
     )
@@ -100,6 +115,21 @@ def _build_parser() -> argparse.ArgumentParser:
     _classify_options(p, GRADED_TYPOLOGY)
     p.add_argument("--out", "-o", required=True, type=Path, help="map.png or map.svg")
 
+    p = sub.add_parser(
+        "hypotheses", help="test typology hypotheses on a set of initiatives (researchers)"
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--hypotheses",
+        default=SHIPPED_HYPOTHESES,
+        help=f"a hypotheses file (default: the shipped {SHIPPED_HYPOTHESES})",
+    )
+    p.add_argument(
+        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
+    )
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+
     p = sub.add_parser("test", help="run the examples written inside rule files")
     p.add_argument("files", nargs="+", metavar="RULEFILE")
     return parser
@@ -118,28 +148,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _typology_set(name: str, params: dict[str, Any]) -> list[Typology]:
+    """One typology, or with ``all`` every shipped one (each given the parameters it has)."""
+    if name != ALL:
+        return [load_typology(name, params)]
+    ids = typologies()
+    declared = {t: set(load_typology(t).spec.parameters) for t in ids}
+    unused = sorted(set(params) - set().union(*declared.values()))
+    if unused:
+        raise PoletypeError(
+            f"no shipped typology has a parameter {unused[0]!r}",
+            code="bad-parameter",
+            expected="a parameter of at least one typology (see poletype explain ID)",
+        )
+    return [load_typology(t, {k: v for k, v in params.items() if k in declared[t]}) for t in ids]
+
+
 def _classify(args: argparse.Namespace) -> int:
-    params = dict(args.param)
-    typology = load_typology(args.typology, params)
+    chosen = _typology_set(args.typology, dict(args.param))
     lang = cast(Lang, args.lang)
     status = EXIT_OK
     outputs: list[Any] = []
     for file in args.files:
         try:
-            verdict = classify(read_initiative(file), typology)
+            initiative = read_initiative(file)
         except PoletypeError as exc:
             status = EXIT_BAD_INPUT
             print(f"poletype: {exc}", file=sys.stderr)
             outputs.append({"file": file, "error": {"code": exc.code, "message": str(exc)}})
             continue
-        outputs.append(verdict)
+        outputs += [(classify(initiative, typology), typology) for typology in chosen]
     if args.format == "json":
-        items = [o.model_dump(mode="json") if isinstance(o, Verdict) else o for o in outputs]
-        document = items[0] if len(items) == 1 else items
+        items = [o[0].model_dump(mode="json") if isinstance(o, tuple) else o for o in outputs]
+        document = items[0] if len(items) == 1 and args.typology != ALL else items
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
-        texts = [verdict_text(o, typology, lang) for o in outputs if isinstance(o, Verdict)]
-        sys.stdout.write("\n".join(texts))
+        rule = "\n" + "=" * 78 + "\n\n" if len(chosen) > 1 else "\n"
+        texts = [verdict_text(v, t, lang) for v, t in (o for o in outputs if isinstance(o, tuple))]
+        sys.stdout.write(rule.join(texts))
     return status
 
 
@@ -181,6 +227,23 @@ def _map(args: argparse.Namespace) -> int:
         return status
     out = draw_map(series, typology, args.out, cast(Lang, args.lang))
     print(f"{out} ({len(series)} initiatives)")
+    return status
+
+
+def _hypotheses(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    cases = []
+    for file in args.files:
+        try:
+            cases.append(read_initiative(file))
+        except PoletypeError as exc:
+            status = EXIT_BAD_INPUT
+            print(f"poletype: {exc}", file=sys.stderr)
+    report = check_hypotheses(cases, args.hypotheses, dict(args.param))
+    if args.format == "json":
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        sys.stdout.write(hypotheses_text(report, cast(Lang, args.lang)))
     return status
 
 
@@ -268,5 +331,6 @@ _COMMANDS = {
     "schema": _schema,
     "test": _test,
     "trajectory": _trajectory,
+    "hypotheses": _hypotheses,
     "map": _map,
 }

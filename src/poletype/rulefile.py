@@ -178,6 +178,7 @@ class Indicator(_Strict):
     """A graded fact: a yes/no condition (degree 0 or 1) or a calibrated number."""
 
     id: Identifier = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    dimension: Identifier | None = None
     label: Text
     source: Citation
     interpretation: Text | None = None
@@ -277,6 +278,41 @@ class GradedRule(_Strict):
         return self
 
 
+class DescriptorCase(_Strict):
+    """One value a descriptor can take, and when."""
+
+    value: Identifier
+    label: Text
+    when: Condition | str
+
+
+class Descriptor(_Strict):
+    """A descriptive category computed for the record, not a criterion of the outcome.
+
+    Either ``cases`` (the first whose ``when`` holds gives the value; under unknowns the
+    value is unknown and ``possible`` lists the values still open) or a ``value``
+    expression shown as it is (a count, a list).
+    """
+
+    id: Identifier = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    label: Text
+    source: Citation
+    interpretation: Text | None = None
+    cases: list[DescriptorCase] | None = None
+    value: str | None = None
+    examples: list[Example] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cases_or_value(self) -> Descriptor:
+        if (self.cases is None) == (self.value is None):
+            msg = "a descriptor has exactly one of 'cases' or 'value'"
+            raise ValueError(msg)
+        if self.cases is not None and not self.cases:
+            msg = "'cases' needs at least one case"
+            raise ValueError(msg)
+        return self
+
+
 class RuleFile(_Strict):
     """A whole rule file: one typology."""
 
@@ -292,6 +328,8 @@ class RuleFile(_Strict):
     indicators: list[Indicator] = Field(default_factory=list)
     types: list[IdealType] = Field(default_factory=list)
     graded: GradedRule | None = None
+    dimensions: dict[Identifier, Text] = Field(default_factory=dict)
+    descriptors: list[Descriptor] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_kind(self) -> RuleFile:

@@ -80,6 +80,42 @@ class Score(_Frozen):
     total: int
 
 
+class DescriptorResult(_Frozen):
+    """A descriptive category's value for one initiative (not part of the outcome)."""
+
+    id: str
+    label: Text
+    value: Any = Field(description="The value, or null when the unknown facts leave it open.")
+    value_label: Text | None = None
+    possible: list[str] = Field(
+        description="When the value is open: the values the unknown facts still allow."
+    )
+    source: Source
+    interpretation: Text | None = None
+    missing: list[str]
+
+
+class TypeDegree(_Frozen):
+    """A type's degree within one dimension."""
+
+    type: str
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+
+
+class DimensionReading(_Frozen):
+    """Which type an initiative resembles on one dimension of a graded typology."""
+
+    dimension: str
+    label: Text
+    degrees: list[TypeDegree]
+    nearest: str | None = Field(
+        description="The type whose degree beats every other on this dimension whatever "
+        "the unknowns; null when they leave it open."
+    )
+    leaning: str
+
+
 class Membership(_Frozen):
     """An initiative's graded membership in one ideal type."""
 
@@ -138,6 +174,16 @@ class Verdict(_Frozen):
     )
     axes: list[AxisPosition] | None = Field(
         default=None, exclude_if=_absent, description="Graded typologies: map position."
+    )
+    dimensions: list[DimensionReading] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Graded typologies with dimensions: the nearest type on each.",
+    )
+    descriptors: list[DescriptorResult] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Descriptive categories the typology computes beside its outcome.",
     )
 
     def to_json(self, *, indent: int | None = 2) -> str:
