@@ -1,21 +1,17 @@
-"""The Labo de l'ESS typology: its inline examples, and cases written apart from it.
+"""The Labo de l'ESS typology: cases written apart from its rule file.
 
-The inline examples (one or more per criterion and status) run as separate tests so a
-failure names the criterion and the case. The cases below are not in the rule file:
-they are the readings of ``DOMAIN.md`` section 1 that the verdict must honour.
+Its inline examples run in ``test_shipped_typologies.py``. The cases below are not in
+the rule file: they are the readings of ``DOMAIN.md`` section 1 that the verdict must
+honour.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from poletype import classify, load_typology
-from poletype._examples import run_examples
 
 TYPOLOGY = load_typology("labo-ess-ptce")
-RESULTS = run_examples(TYPOLOGY)
 
 COMPLETE: dict[str, Any] = {
     "name": "Pôle complet",
@@ -33,22 +29,6 @@ COMPLETE: dict[str, Any] = {
     "commitment": {"long_term": True, "single_project": False},
     "pooling": {"resources": ["premises", "staff"]},
 }
-
-
-@pytest.mark.parametrize(
-    "result", RESULTS, ids=[f"{r.criterion or 'verdict'}: {r.name}" for r in RESULTS]
-)
-def test_inline_example(result: Any) -> None:
-    """Each example written in the rule file gives the status or outcome it expects."""
-    assert result.error is None, str(result.error)
-    assert result.got == result.expected
-
-
-def test_every_criterion_has_examples_in_all_three_states() -> None:
-    """Met, not met and unknown are each exemplified for every criterion."""
-    for criterion in TYPOLOGY.criteria:
-        expected = {e.expect for e in criterion.spec.examples}
-        assert expected == {"met", "not_met", "unknown"}, criterion.id
 
 
 def test_the_typology_has_the_three_lists() -> None:

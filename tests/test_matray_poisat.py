@@ -1,4 +1,6 @@
-"""The Matray–Poisat ideal types: inline examples, and cases written apart from the file.
+"""The Matray–Poisat ideal types: cases written apart from the rule file.
+
+Its inline examples run in ``test_shipped_typologies.py``.
 
 The four clear-cut cases below are the type descriptions of ``DOMAIN.md`` section 2 read
 as initiatives; they are not copied from the rule file's examples, so they test its
@@ -13,11 +15,9 @@ import pytest
 
 from conftest import EXAMPLES
 from poletype import classify, load_typology, read_initiative
-from poletype._examples import run_examples
 from poletype.cli import main
 
 TYPOLOGY = load_typology("matray-poisat")
-RESULTS = run_examples(TYPOLOGY)
 assert TYPOLOGY.graded is not None
 GRADED = TYPOLOGY.graded
 
@@ -121,29 +121,6 @@ ALTERNATIVE: dict[str, Any] = {
     "public_role": "none",
     "industrial": False,
 }
-
-
-@pytest.mark.parametrize(
-    "result", RESULTS, ids=[f"{r.criterion or 'verdict'}: {r.name}" for r in RESULTS]
-)
-def test_inline_example(result: Any) -> None:
-    """Each example written in the rule file gives the status, degree or type it expects."""
-    assert result.error is None, str(result.error)
-    assert result.got == result.expected
-
-
-def test_every_indicator_is_exemplified_met_not_met_and_unknown() -> None:
-    """Every indicator's examples cover the three statuses (a degree counts as its status)."""
-    from poletype._fuzzy import status
-
-    for indicator in GRADED.indicators:
-        seen = set()
-        for example in indicator.spec.examples:
-            if isinstance(example.expect, str):
-                seen.add(example.expect)
-            else:
-                seen.add(status((example.expect, example.expect)))
-        assert seen >= {"met", "not_met", "unknown"}, indicator.id
 
 
 def test_the_four_types_and_two_axes() -> None:

@@ -27,6 +27,7 @@ def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
     for rule_file in (ROOT / "rules").glob("*.yaml"):
         assert f"poletype/rules/{rule_file.name}" in names
     assert "poletype/py.typed" in names
+    assert "poletype/rules/hypotheses/gianfaldoni-2016.yaml" in names
 
 
 def test_readme_test_command_is_the_one_ci_runs() -> None:
