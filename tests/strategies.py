@@ -55,7 +55,10 @@ def value_strategy(annotation: Any, *, partial: bool) -> st.SearchStrategy[Any]:
     raise TypeError(msg)
 
 
-_SKIP = {"snapshots", "id", "country", "founded", "name"}
+_SKIP = {"snapshots", "id", "founded", "name"}
+COUNTRIES = ("FR", "LU", "ES", "MT")
+"""Valid ISO codes, small and large countries, for rules that read ``country``."""
+_SPECIAL: dict[str, st.SearchStrategy[Any]] = {"country": st.sampled_from(COUNTRIES)}
 
 
 def model_strategy(model: type[BaseModel], *, partial: bool) -> st.SearchStrategy[Any]:
@@ -64,7 +67,11 @@ def model_strategy(model: type[BaseModel], *, partial: bool) -> st.SearchStrateg
     for name, field in model.model_fields.items():
         if name in _SKIP:
             continue
-        values = value_strategy(field.annotation, partial=partial)
+        values = (
+            _SPECIAL[name]
+            if name in _SPECIAL
+            else value_strategy(field.annotation, partial=partial)
+        )
         fields[name] = (st.none() | values) if partial else values
     strategy = st.fixed_dictionaries(fields)
     if model is Resources:
@@ -109,7 +116,12 @@ def _complete(draw: st.DrawFn, data: dict[str, Any], model: type[BaseModel]) -> 
         annotation = _strip(field.annotation)
         value = out.get(name)
         if value is None:
-            out[name] = draw(value_strategy(field.annotation, partial=False))
+            strategy = (
+                _SPECIAL[name]
+                if name in _SPECIAL
+                else value_strategy(field.annotation, partial=False)
+            )
+            out[name] = draw(strategy)
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
             out[name] = _complete(draw, value, annotation)
         elif typing.get_origin(annotation) is list:
@@ -199,6 +211,8 @@ def _random_complete(
                     item = _strip(item)
                     if isinstance(item, type) and issubclass(item, BaseModel):
                         out[name] = [_random_complete(v, item, rng) for v in out[name]]
+            elif name == "country":
+                out[name] = rng.choice(COUNTRIES)
             else:
                 out[name] = random_value(field.annotation, rng)
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):

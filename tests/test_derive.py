@@ -67,3 +67,16 @@ def test_the_verdict_says_what_was_derived() -> None:
     assert verdict.derived == ["origin"]
     assert verdict.criterion("citizen_origin").values["origin"] == "citizen"
     assert '"derived"' not in classify({"name": "P"}, "matray-poisat").to_json()
+
+
+def test_public_role_is_derived_only_from_a_public_leadership() -> None:
+    """Public leadership makes public authorities the project holder; nothing else decides."""
+    public = Initiative.model_validate({"name": "P", "governance": {"leadership": "public"}})
+    derived, names = derive(public)
+    assert (derived.public_role, names) == ("project_holder", ("public_role",))
+    private = Initiative.model_validate({"name": "P", "governance": {"leadership": "private"}})
+    assert derive(private) == (private, ())
+    stated = Initiative.model_validate(
+        {"name": "P", "public_role": "facilitator", "governance": {"leadership": "public"}}
+    )
+    assert derive(stated) == (stated, ())

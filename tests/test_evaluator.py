@@ -23,7 +23,7 @@ from conftest import ROOT, TEST_RULES
 from poletype import Initiative, Typology, Verdict, classify, load_typology
 from poletype._evaluator import _relevant
 from poletype.model import Member
-from strategies import completion, initiatives, random_completion, random_value
+from strategies import COUNTRIES, completion, initiatives, random_completion, random_value
 
 TYPOLOGIES = [str(p) for p in sorted((ROOT / "rules").glob("*.yaml"))] + [
     str(TEST_RULES / "minimal.yaml"),
@@ -86,7 +86,9 @@ def _redraw(
     head, _, rest = path.partition(".")
     field = Initiative.model_fields[head]
     if not rest:
-        out[head] = random_value(field.annotation, rng)
+        out[head] = (
+            rng.choice(COUNTRIES) if head == "country" else random_value(field.annotation, rng)
+        )
         return out
     if head == "members":
         members = [dict(m) for m in out["members"]]

@@ -1,9 +1,10 @@
 """Facts the interchange format derives when the user does not state them.
 
-The spec makes ``origin`` an exception to "facts, not conclusions": where it is absent,
-it is derived from the founder members. The derivation is done once, before any rule
-reads the initiative, so every typology sees the same origin and a verdict lists it
-under ``derived``. It decides only when the facts do:
+The spec makes ``origin`` and ``public_role`` exceptions to "facts, not conclusions":
+where they are absent, they are derived from the members and other facts. The derivation
+is done once, before any rule reads the initiative, so every typology sees the same facts
+and a verdict lists the derived ones under ``derived``. ``origin`` is decided only when
+the founders decide it:
 
 - each founder's kind counts towards one origin when it is unambiguous: a citizens'
   collective → ``citizen``; a local authority or a State body → ``local_authority``; an
@@ -14,6 +15,11 @@ under ``derived``. It decides only when the facts do:
 - a member whose founder flag or kind is unknown could add an origin, so the origin is
   derived only if it would not change (``mixed`` stays ``mixed`` whatever is added);
   otherwise it stays unknown, and verdicts ask for it.
+
+``public_role`` is derived in one case only: a pole whose leadership is public has public
+authorities as its project holder (Gianfaldoni's fourth role, EcoTransFaire's case). No
+other fact decides the role: public bodies act from outside the membership too, so their
+absence among the members does not make the role ``none`` or ``marginal``.
 """
 
 from __future__ import annotations
@@ -54,11 +60,21 @@ def derived_origin(initiative: Initiative) -> str | None:
     return next(iter(certain))
 
 
+def derived_public_role(initiative: Initiative) -> str | None:
+    """The public role the facts decide: project holder under a public leadership."""
+    governance = initiative.governance
+    if governance is not None and governance.leadership == "public":
+        return "project_holder"
+    return None
+
+
 def derive(initiative: Initiative) -> tuple[Initiative, tuple[str, ...]]:
     """The initiative with its derivable facts filled in, and the names of those facts."""
-    if initiative.origin is not None:
+    update: dict[str, str] = {}
+    if initiative.origin is None and (origin := derived_origin(initiative)) is not None:
+        update["origin"] = origin
+    if initiative.public_role is None and (role := derived_public_role(initiative)) is not None:
+        update["public_role"] = role
+    if not update:
         return initiative, ()
-    origin = derived_origin(initiative)
-    if origin is None:
-        return initiative, ()
-    return initiative.model_copy(update={"origin": origin}), ("origin",)
+    return initiative.model_copy(update=update), tuple(update)
