@@ -67,7 +67,7 @@ def draw_map(
         raise PoletypeError(
             "drawing a map needs matplotlib",
             code="missing-dependency",
-            suggestion="pip install 'poletype[map]'",
+            expected="matplotlib, installed with pip install 'poletype[map]'",
         ) from None
     import matplotlib as mpl  # noqa: PLC0415
 
