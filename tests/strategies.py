@@ -16,6 +16,7 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from poletype._compiler import Typology
 from poletype._derive import derive
 from poletype.model import Initiative, Member, Resources
 
@@ -233,3 +234,14 @@ def _random_complete(
             for k in drawn:
                 out[k] = out[k] * room / total if total else 0.0
     return out
+
+
+def example_inputs(typology: Typology) -> list[dict[str, Any]]:
+    """The inputs of a rule file's whole-initiative examples, crisp or graded: donors of
+    complete facts for completion searches."""
+    if typology.graded is not None:
+        examples = typology.graded.spec.examples
+    else:
+        assert typology.spec.verdict is not None
+        examples = typology.spec.verdict.examples
+    return [dict(e.input) for e in examples]

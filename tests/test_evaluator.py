@@ -23,7 +23,14 @@ from conftest import ROOT, TEST_RULES
 from poletype import Initiative, Typology, Verdict, classify, load_typology
 from poletype._evaluator import _relevant
 from poletype.model import Member
-from strategies import COUNTRIES, completion, initiatives, random_completion, random_value
+from strategies import (
+    COUNTRIES,
+    completion,
+    example_inputs,
+    initiatives,
+    random_completion,
+    random_value,
+)
 
 TYPOLOGIES = [str(p) for p in sorted((ROOT / "rules").glob("*.yaml"))] + [
     str(TEST_RULES / "minimal.yaml"),
@@ -43,14 +50,6 @@ def unknown_outcome(typology: Typology) -> str:
     return typology.spec.verdict.outcomes.unknown
 
 
-def verdict_examples(typology: Typology) -> list[Any]:
-    """The whole-initiative examples of a rule file, crisp or graded."""
-    if typology.graded is not None:
-        return list(typology.graded.spec.examples)
-    assert typology.spec.verdict is not None
-    return list(typology.spec.verdict.examples)
-
-
 @pytest.mark.parametrize("path", TYPOLOGIES, ids=lambda p: Path(p).stem)
 @settings(max_examples=40)
 @given(data=st.data())
@@ -68,7 +67,7 @@ def test_decided_outcome_is_sound(path: str, data: st.DataObject) -> None:
 
 def _donors(typology: Typology) -> list[dict[str, Any]]:
     """Complete documents to borrow facts from: the rule file's and the shipped examples."""
-    documents = [dict(e.input) for e in verdict_examples(typology)]
+    documents = example_inputs(typology)
     for path in sorted((ROOT / "examples").glob("*.yaml")):
         documents.append(yaml.safe_load(path.read_text(encoding="utf-8")))
     return documents

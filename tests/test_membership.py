@@ -22,10 +22,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, TEST_RULES
-from poletype import Initiative, Typology, Verdict, classify, load_typology
+from poletype import Initiative, Verdict, classify, load_typology
 from poletype._compiler import CombinationTree
 from poletype._membership import combine, live
-from strategies import completion, initiatives, random_completion
+from strategies import completion, example_inputs, initiatives, random_completion
 
 GRADED = [
     p
@@ -37,11 +37,6 @@ MINIMAL = TEST_RULES / "graded-minimal.yaml"
 
 def _ids(path: Path) -> str:
     return path.stem
-
-
-def _donors(typology: Typology) -> list[dict[str, Any]]:
-    assert typology.graded is not None
-    return [dict(e.input) for e in typology.graded.spec.examples]
 
 
 @pytest.mark.parametrize("path", GRADED, ids=_ids)
@@ -112,7 +107,7 @@ def test_facts_not_listed_cannot_change_the_dominant_type(path: Path, partial: I
     if verdict.outcome != "indeterminate":
         return
     rng = random.Random(0)
-    donors = _donors(typology)
+    donors = example_inputs(typology)
     for _ in range(5):
         first = random_completion(partial, rng, donors)
         fixed = partial.model_dump(exclude_none=True, exclude={"snapshots"})

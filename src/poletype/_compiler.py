@@ -350,22 +350,8 @@ def _param_runtime(value: Any) -> Any:
 
 
 def _check_references(spec: RuleFile, scope: _Scope) -> None:
-    documents = {s.id for s in spec.sources}
-
-    def check_citation(
-        citation: Citation | None, loc: tuple[str | int, ...], who: str | None
-    ) -> None:
-        if citation is not None and citation.document not in documents:
-            raise scope.error(
-                f"unknown source document {citation.document!r}",
-                code="unknown-source",
-                loc=(*loc, "document"),
-                criterion=who,
-                expected=f"one of {sorted(documents)}",
-            )
-
     for name, parameter in spec.parameters.items():
-        check_citation(parameter.source, ("parameters", name, "source"), None)
+        _check_citation(spec, parameter.source, scope, ("parameters", name, "source"), None)
     seen: set[str] = set()
     for i, criterion in enumerate(spec.criteria):
         if criterion.id in seen:
@@ -384,7 +370,7 @@ def _check_references(spec: RuleFile, scope: _Scope) -> None:
                 criterion=criterion.id,
                 expected=f"one of {sorted(spec.groups)}",
             )
-        check_citation(criterion.source, ("criteria", i, "source"), criterion.id)
+        _check_citation(spec, criterion.source, scope, ("criteria", i, "source"), criterion.id)
     for group in spec.verdict.scores if spec.verdict is not None else ():
         if group not in spec.groups:
             raise scope.error(
@@ -504,10 +490,15 @@ def _compile_descriptor(descriptor: Descriptor, index: int, scope: _Scope) -> Co
 
 
 def _check_citation(
-    spec: RuleFile, citation: Citation, scope: _Scope, loc: tuple[str | int, ...], who: str
+    spec: RuleFile,
+    citation: Citation | None,
+    scope: _Scope,
+    loc: tuple[str | int, ...],
+    who: str | None,
 ) -> None:
+    """A citation must name one of the file's declared source documents."""
     documents = sorted(s.id for s in spec.sources)
-    if citation.document not in documents:
+    if citation is not None and citation.document not in documents:
         raise scope.error(
             f"unknown source document {citation.document!r}",
             code="unknown-source",

@@ -32,8 +32,9 @@ from poletype._derive import derive
 from poletype._interpreter import UNKNOWN, Interval, Root, evaluate_atom, evaluate_value
 from poletype._justify import render_both
 from poletype._logic import Tri, k_and, k_not, k_or, status_of
-from poletype._paths import read_path, to_json_value, unknown_parts
+from poletype._paths import read_path, to_json_value, unknown_facts
 from poletype.model import Initiative
+from poletype.rulefile import Citation
 from poletype.verdict import (
     CriterionResult,
     Degree,
@@ -233,12 +234,10 @@ def condition_missing(
         unknown,
         _condition_masking(tree, atom_values),
     )
-    facts: set[str] = set()
-    for node in _atom_nodes(tree):
-        if id(node) in relevant and node.atom is not None:
-            for path in node.atom.paths:
-                facts.update(unknown_parts(initiative, path))
-    return sorted(facts)
+    return unknown_facts(
+        initiative,
+        (p for n in _atom_nodes(tree) if id(n) in relevant and n.atom for p in n.atom.paths),
+    )
 
 
 def result(
@@ -253,7 +252,6 @@ def result(
 ) -> CriterionResult:
     """A criterion's or indicator's result: status, sentence, source and values read."""
     spec = criterion.spec
-    document = next(s for s in typology.spec.sources if s.id == spec.source.document)
     shown = [p for p in criterion.paths if not any(q.startswith(p + ".") for q in criterion.paths)]
     values = {path: to_json_value(read_path(root.initiative, path)) for path in shown}
     values.update({f"params.{name}": typology.parameters[name] for name in criterion.parameters})
@@ -263,12 +261,18 @@ def result(
         status=status,
         label=spec.label,
         justification=render_both(criterion.templates[status], root),
-        source=Source(document=document.id, title=document.title, section=spec.source.section),
+        source=_source(typology, spec.source),
         interpretation=spec.interpretation,
         values=dict(sorted(values.items())),
         missing=missing,
         **({} if degree is None else {"degree": degree}),
     )
+
+
+def _source(typology: Typology, citation: Citation) -> Source:
+    """A citation with its document's title, as verdicts show it."""
+    document = next(s for s in typology.spec.sources if s.id == citation.document)
+    return Source(document=document.id, title=document.title, section=citation.section)
 
 
 def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
@@ -322,10 +326,7 @@ def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
                 open_paths.update(descriptor.value.paths)
             else:
                 value = to_json_value(raw)
-        missing = sorted(
-            {part for path in open_paths for part in unknown_parts(root.initiative, path)}
-        )
-        document = next(s for s in typology.spec.sources if s.id == descriptor.spec.source.document)
+        missing = unknown_facts(root.initiative, open_paths)
         results.append(
             DescriptorResult(
                 id=descriptor.id,
@@ -333,11 +334,7 @@ def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
                 value=value,
                 value_label=label,
                 possible=possible,
-                source=Source(
-                    document=document.id,
-                    title=document.title,
-                    section=descriptor.spec.source.section,
-                ),
+                source=_source(typology, descriptor.spec.source),
                 interpretation=descriptor.spec.interpretation,
                 missing=missing if value is None else [],
             )

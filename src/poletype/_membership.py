@@ -34,7 +34,7 @@ from poletype._fuzzy import (
 )
 from poletype._interpreter import UNKNOWN, Interval, Root, evaluate_value
 from poletype._logic import Tri
-from poletype._paths import unknown_parts
+from poletype._paths import unknown_facts
 from poletype.model import Initiative
 from poletype.rulefile import Text
 from poletype.verdict import (
@@ -149,12 +149,7 @@ def indicator_degree(indicator: CompiledIndicator, root: Root) -> tuple[Degree, 
     else:
         degree = indicator.anchors.interval(float(number), float(number))
     degree = _rounded(degree)
-    missing: list[str] = []
-    if not is_point(degree):
-        found = {
-            part for path in indicator.value.paths for part in unknown_parts(root.initiative, path)
-        }
-        missing = sorted(found)
+    missing = [] if is_point(degree) else unknown_facts(root.initiative, indicator.value.paths)
     return degree, missing
 
 

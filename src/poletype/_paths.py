@@ -8,6 +8,7 @@ is. When it is not, the fact to ask for is ``members`` if the list itself is abs
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +36,11 @@ def unknown_parts(obj: Any, path: str) -> tuple[str, ...]:
     found: set[str] = set()
     _missing(obj, parts, 0, found)
     return tuple(sorted(found))
+
+
+def unknown_facts(obj: Any, paths: Iterable[str]) -> list[str]:
+    """The facts missing for any of ``paths`` to be known, sorted, each once."""
+    return sorted({part for path in paths for part in unknown_parts(obj, path)})
 
 
 def _missing(obj: Any, parts: list[str], depth: int, found: set[str]) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,33 +54,13 @@ class Trajectory(BaseModel):
         return self.model_dump_json(indent=indent)
 
 
-def _merge(earlier: Any, change: Any) -> Any:
-    if isinstance(earlier, BaseModel) and isinstance(change, BaseModel):
-        update = {name: getattr(change, name) for name in change.model_fields_set}
-        return earlier.model_validate({**earlier.model_dump(exclude_unset=True), **_dump(update)})
-    return change
-
-
-def _dump(values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: v.model_dump(exclude_unset=True) if isinstance(v, BaseModel) else _plain(v)
-        for k, v in values.items()
-    }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, list):
-        return [v.model_dump(exclude_unset=True) if isinstance(v, BaseModel) else v for v in value]
-    return value
-
-
 def apply(state: Initiative, snapshot: Snapshot) -> Initiative:
     """The state after one snapshot's changes."""
-    fields = {k: getattr(state, k) for k in state.model_fields_set if k != "snapshots"}
-    for name in sorted(snapshot.model_fields_set - {"date"}):
-        new = getattr(snapshot, name)
-        fields[name] = _merge(fields.get(name), new) if name in fields else new
-    return Initiative.model_validate(_dump(fields))
+    facts = state.model_dump(exclude_unset=True, exclude={"snapshots"})
+    for name, new in snapshot.model_dump(exclude_unset=True, exclude={"date"}).items():
+        old = facts.get(name)
+        facts[name] = {**old, **new} if isinstance(old, dict) and isinstance(new, dict) else new
+    return Initiative.model_validate(facts)
 
 
 def states(initiative: Initiative) -> list[tuple[datetime.date | None, Initiative]]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel
@@ -46,6 +46,9 @@ from poletype.verdict import Verdict
 
 Lang = Literal["fr", "en"]
 ALL = "all"
+T = TypeVar("T")
+Error = dict[str, Any]
+"""The JSON entry that stands in place of a file that could not be read or classified."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +65,13 @@ def _parameter(text: str) -> tuple[str, Any]:
     return name.strip(), yaml.safe_load(value)
 
 
+def _param_and_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
+    )
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+
+
 def _classify_options(p: argparse.ArgumentParser, typology: str) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument(
@@ -70,10 +80,7 @@ def _classify_options(p: argparse.ArgumentParser, typology: str) -> None:
         default=typology,
         help="typology id or rule file ('all': every shipped typology, for classify)",
     )
-    p.add_argument(
-        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
-    )
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    _param_and_lang(p)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -92,10 +99,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="show every criterion of a typology with its source")
     p.add_argument("typology", metavar="TYPOLOGY")
     p.add_argument("--format", "-f", choices=["text", "markdown"], default="text")
-    p.add_argument(
-        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
-    )
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    _param_and_lang(p)
 
     p = sub.add_parser("validate", help="check initiative files or rule files")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -124,10 +128,7 @@ def _build_parser() -> argparse.ArgumentParser:
         default=SHIPPED_HYPOTHESES,
         help=f"a hypotheses file (default: the shipped {SHIPPED_HYPOTHESES})",
     )
-    p.add_argument(
-        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
-    )
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    _param_and_lang(p)
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
 
     p = sub.add_parser("test", help="run the examples written inside rule files")
@@ -164,49 +165,52 @@ def _typology_set(name: str, params: dict[str, Any]) -> list[Typology]:
     return [load_typology(t, {k: v for k, v in params.items() if k in declared[t]}) for t in ids]
 
 
-def _classify(args: argparse.Namespace) -> int:
-    chosen = _typology_set(args.typology, dict(args.param))
-    lang = cast(Lang, args.lang)
+def _per_file(files: Sequence[str], work: Callable[[Initiative], T]) -> tuple[list[T | Error], int]:
+    """``work`` on each file's initiative; a bad file gets an error entry in its place."""
     status = EXIT_OK
-    outputs: list[Any] = []
-    for file in args.files:
+    results: list[T | Error] = []
+    for file in files:
         try:
-            initiative = read_initiative(file)
+            results.append(work(read_initiative(file)))
         except PoletypeError as exc:
             status = EXIT_BAD_INPUT
             print(f"poletype: {exc}", file=sys.stderr)
-            outputs.append({"file": file, "error": {"code": exc.code, "message": str(exc)}})
-            continue
-        outputs += [(classify(initiative, typology), typology) for typology in chosen]
+            results.append({"file": file, "error": {"code": exc.code, "message": str(exc)}})
+    return results, status
+
+
+def _write_json(items: list[Any], *, single: bool) -> None:
+    document = items[0] if single and len(items) == 1 else items
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _classify(args: argparse.Namespace) -> int:
+    chosen = _typology_set(args.typology, dict(args.param))
+    results, status = _per_file(
+        args.files, lambda initiative: [(classify(initiative, t), t) for t in chosen]
+    )
+    verdicts = [pair for r in results if isinstance(r, list) for pair in r]
     if args.format == "json":
-        items = [o[0].model_dump(mode="json") if isinstance(o, tuple) else o for o in outputs]
-        document = items[0] if len(items) == 1 and args.typology != ALL else items
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        items: list[Any] = []
+        for r in results:
+            items += [v.model_dump(mode="json") for v, _ in r] if isinstance(r, list) else [r]
+        _write_json(items, single=args.typology != ALL)
     else:
         rule = "\n" + "=" * 78 + "\n\n" if len(chosen) > 1 else "\n"
-        texts = [verdict_text(v, t, lang) for v, t in (o for o in outputs if isinstance(o, tuple))]
-        sys.stdout.write(rule.join(texts))
+        lang = cast(Lang, args.lang)
+        sys.stdout.write(rule.join(verdict_text(v, t, lang) for v, t in verdicts))
     return status
 
 
 def _trajectory(args: argparse.Namespace) -> int:
     typology = load_typology(args.typology, dict(args.param))
-    status = EXIT_OK
-    outputs: list[Any] = []
-    for file in args.files:
-        try:
-            outputs.append(trajectory(read_initiative(file), typology))
-        except PoletypeError as exc:
-            status = EXIT_BAD_INPUT
-            print(f"poletype: {exc}", file=sys.stderr)
-            outputs.append({"file": file, "error": {"code": exc.code, "message": str(exc)}})
+    results, status = _per_file(args.files, lambda initiative: trajectory(initiative, typology))
     if args.format == "json":
-        items = [o if isinstance(o, dict) else o.model_dump(mode="json") for o in outputs]
-        document = items[0] if len(items) == 1 else items
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        items = [r if isinstance(r, dict) else r.model_dump(mode="json") for r in results]
+        _write_json(items, single=True)
     else:
         lang = cast(Lang, args.lang)
-        texts = [trajectory_text(o, typology, lang) for o in outputs if not isinstance(o, dict)]
+        texts = [trajectory_text(r, typology, lang) for r in results if not isinstance(r, dict)]
         sys.stdout.write("\n".join(texts))
     return status
 
@@ -215,14 +219,11 @@ def _map(args: argparse.Namespace) -> int:
     from poletype._map import draw_map  # noqa: PLC0415 - matplotlib loads only for maps
 
     typology = load_typology(args.typology, dict(args.param))
-    status = EXIT_OK
-    series = []
-    for file in args.files:
-        try:
-            series.append([p.verdict for p in trajectory(read_initiative(file), typology).points])
-        except PoletypeError as exc:
-            status = EXIT_BAD_INPUT
-            print(f"poletype: {exc}", file=sys.stderr)
+    results, status = _per_file(
+        args.files,
+        lambda initiative: [p.verdict for p in trajectory(initiative, typology).points],
+    )
+    series = [r for r in results if isinstance(r, list)]
     if not series:
         return status
     out = draw_map(series, typology, args.out, cast(Lang, args.lang))
@@ -231,14 +232,8 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _hypotheses(args: argparse.Namespace) -> int:
-    status = EXIT_OK
-    cases = []
-    for file in args.files:
-        try:
-            cases.append(read_initiative(file))
-        except PoletypeError as exc:
-            status = EXIT_BAD_INPUT
-            print(f"poletype: {exc}", file=sys.stderr)
+    results, status = _per_file(args.files, lambda initiative: initiative)
+    cases = [r for r in results if isinstance(r, Initiative)]
     report = check_hypotheses(cases, args.hypotheses, dict(args.param))
     if args.format == "json":
         sys.stdout.write(report.to_json() + "\n")
