@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import typing
 from pathlib import Path
@@ -177,6 +178,38 @@ def _masking(formula: Any, env: dict[str, bool | None]) -> set[str]:
     return _masking(formula[1], env) | _masking(formula[2], env)
 
 
+def _bits(formula: Any, bits: Any, full: int) -> int:
+    if isinstance(formula, str):
+        return int(bits[formula])
+    if formula[0] == "not":
+        return full ^ _bits(formula[1], bits, full)
+    left, right = _bits(formula[1], bits, full), _bits(formula[2], bits, full)
+    return left & right if formula[0] == "and" else left | right
+
+
+def _brute_force(formula: Any, env: dict[str, bool | None], unknown: set[str]) -> set[str]:
+    """Every assignment, every flip: the definition of relevance, slowly."""
+    order = sorted(unknown)
+    found: set[str] = set()
+    for values in itertools.product((False, True), repeat=len(order)):
+        e = {**env, **dict(zip(order, values, strict=True))}
+        for leaf in order:
+            if _value(formula, e) != _value(formula, {**e, leaf: not e[leaf]}):
+                found.add(leaf)
+    return found
+
+
+@given(data=st.data())
+def test_bitset_relevance_equals_the_definition(data: st.DataObject) -> None:
+    """All assignments at once, as bitsets: the same leaves as flipping one by one."""
+    leaves = [f"c{i}" for i in range(data.draw(st.integers(1, 7)))]
+    formula = data.draw(_formula([*leaves, *leaves[:2]]))
+    env = {leaf: data.draw(st.sampled_from([True, False, None])) for leaf in leaves}
+    unknown = {k for k, v in env.items() if v is None}
+    found = _relevant(lambda b, f: _bits(formula, b, f), env, unknown, set)
+    assert found == _brute_force(formula, env, unknown)
+
+
 @given(data=st.data())
 def test_masking_rule_equals_exhaustive_relevance_on_read_once_formulas(
     data: st.DataObject,
@@ -186,7 +219,7 @@ def test_masking_rule_equals_exhaustive_relevance_on_read_once_formulas(
     formula = data.draw(_formula(leaves))
     env = {leaf: data.draw(st.sampled_from([True, False, None])) for leaf in leaves}
     unknown = {k for k, v in env.items() if v is None}
-    exact = _relevant(lambda e: _value(formula, dict(e)), env, unknown, set)
+    exact = _relevant(lambda b, f: _bits(formula, b, f), env, unknown, set)
     assert exact == _masking(formula, env) & unknown
 
 
@@ -214,10 +247,8 @@ def test_exhaustive_relevance_finds_every_live_leaf() -> None:
     """Brute force on 'a and (b or c)' with b known false: a and c matter."""
     env: dict[str, bool | None] = {"a": None, "b": False, "c": None}
 
-    def formula(e: Any) -> bool | None:
-        from poletype._logic import k_and, k_or
-
-        return k_and([e["a"], k_or([e["b"], e["c"]])])
+    def formula(bits: Any, full: int) -> int:
+        return int(bits["a"] & (bits["b"] | bits["c"]))
 
     assert _relevant(formula, env, {"a", "c"}, set) == {"a", "c"}
 

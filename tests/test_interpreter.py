@@ -70,7 +70,7 @@ def _root(initiative: Initiative) -> Root:
     params = {
         k: Decimal(str(v)) if isinstance(v, float | int) else v for k, v in RUNTIME_PARAMS.items()
     }
-    return Root(initiative, params)
+    return Root(initiative, params, backend="interpreter")
 
 
 def _rule_engine(expression: Expression, initiative: Initiative) -> bool | None:

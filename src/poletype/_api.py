@@ -8,7 +8,7 @@ compiled typology and classify many initiatives without reloading it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,10 @@ from pydantic import ValidationError
 from poletype import _loader
 from poletype._compiler import Typology
 from poletype._evaluator import evaluate
+from poletype._interpreter import Backend
 from poletype._trajectory import Trajectory, TrajectoryPoint, changes, states
 from poletype._yaml import load_yaml
-from poletype.errors import InitiativeError, RuleFileError
+from poletype.errors import InitiativeError, PoletypeError, RuleFileError
 from poletype.model import Initiative
 from poletype.verdict import Verdict
 
@@ -106,13 +107,50 @@ def classify(
     initiative: Initiative | Mapping[str, Any],
     typology: str | Path | Typology = DEFAULT_TYPOLOGY,
     params: Mapping[str, Any] | None = None,
+    *,
+    backend: Backend = "compiled",
 ) -> Verdict:
     """Classify an initiative under a typology and return the justified verdict.
 
     Unknown facts stay unknown: the outcome is decided only when no completion of
     them could change it, and ``Verdict.missing`` lists those that could.
+    ``backend="interpreter"`` evaluates with rule-engine's own interpreter: the
+    reference the compiled backend is tested against, and much slower.
     """
-    return evaluate(_compiled(typology, params), to_initiative(initiative))
+    return evaluate(
+        _compiled(typology, params), to_initiative(initiative), backend=_backend(backend)
+    )
+
+
+def classify_many(
+    initiatives: Iterable[Initiative | Mapping[str, Any]],
+    typology: str | Path | Typology = DEFAULT_TYPOLOGY,
+    params: Mapping[str, Any] | None = None,
+    *,
+    backend: Backend = "compiled",
+) -> Iterator[Verdict]:
+    """Classify initiatives one by one as they are read, yielding a verdict for each.
+
+    The typology is loaded and compiled once; nothing is held in memory but the current
+    initiative, so a funder's register or a researcher's synthetic sweep of any size
+    streams through. An invalid initiative raises `InitiativeError` when its turn comes,
+    after the verdicts of those before it have been yielded.
+    """
+    compiled = _compiled(typology, params)
+    chosen = _backend(backend)
+    for initiative in initiatives:
+        yield evaluate(compiled, to_initiative(initiative), backend=chosen)
+
+
+def _backend(backend: str) -> Backend:
+    if backend not in ("compiled", "interpreter"):
+        raise PoletypeError(
+            f"unknown backend {backend!r}",
+            code="bad-backend",
+            expected="'compiled' (the default) or 'interpreter'",
+            found=repr(backend),
+        )
+    return "compiled" if backend == "compiled" else "interpreter"
 
 
 def _compiled(typology: str | Path | Typology, params: Mapping[str, Any] | None) -> Typology:

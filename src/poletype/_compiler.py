@@ -27,6 +27,8 @@ import rule_engine
 from rule_engine import DataType, ast
 from rule_engine import errors as re_errors
 
+from poletype._closures import Compiled, compile_tree
+from poletype._codegen import Generated, generate
 from poletype._fuzzy import Anchors
 from poletype._interpreter import children, resolve_symbol
 from poletype._symbols import PARAMS, initiative_schema, params_object
@@ -67,6 +69,7 @@ class Expression:
     rule: Any
     paths: tuple[str, ...]
     parameters: tuple[str, ...]
+    native: Compiled = field(repr=False)
 
     @property
     def tree(self) -> Any:
@@ -229,6 +232,8 @@ class Typology:
     params_value: dict[str, Any] = field(repr=False)
     graded: Graded | None = None
     descriptors: tuple[CompiledDescriptor, ...] = ()
+    atoms: tuple[ConditionNode, ...] = field(default=(), repr=False)
+    generated: Generated | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
@@ -327,7 +332,19 @@ def compile_typology(
     graded = None if spec.graded is None else _compile_graded(spec, spec.graded, scope)
     descriptors = tuple(_compile_descriptor(d, i, scope) for i, d in enumerate(spec.descriptors))
     params_value = {name: _param_runtime(value) for name, value in parameters.items()}
+    atoms = tuple(a for c in criteria for a in _atom_nodes(c.condition))
+    generated = (
+        None
+        if verdict is None
+        else generate(
+            [(a.atom.tree, a.atom.native.atom) for a in atoms if a.atom],
+            [(c.id, c.condition) for c in criteria],
+            verdict,
+        )
+    )
     return Typology(
+        atoms=atoms,
+        generated=generated,
         spec=spec,
         file=file,
         parameters=dict(parameters),
@@ -339,6 +356,12 @@ def compile_typology(
         graded=graded,
         descriptors=descriptors,
     )
+
+
+def _atom_nodes(node: ConditionNode) -> list[ConditionNode]:
+    if node.atom is not None:
+        return [node]
+    return [a for child in node.children for a in _atom_nodes(child)]
 
 
 def _param_runtime(value: Any) -> Any:
@@ -798,6 +821,12 @@ def compile_expression(
             "type-mismatch",
             expected="operands of compatible types (numbers with numbers, text with text)",
         ) from None
+    except re_errors.EngineError as exc:
+        raise fail(
+            f"{text!r} cannot be evaluated: {exc}",
+            "evaluation-error",
+            expected="an expression defined for every input (no division by a zero constant)",
+        ) from None
     tree = rule.statement.expression
     _vet(tree, text, fail)
     if boolean and tree.result_type not in (DataType.BOOLEAN, DataType.UNDEFINED):
@@ -810,7 +839,11 @@ def compile_expression(
     paths, parameters = _reads(tree)
     _check_enum_literals(tree, text, scope, fail)
     return Expression(
-        text=text, rule=rule, paths=tuple(sorted(paths)), parameters=tuple(sorted(parameters))
+        text=text,
+        rule=rule,
+        paths=tuple(sorted(paths)),
+        parameters=tuple(sorted(parameters)),
+        native=compile_tree(text, tree),
     )
 
 
@@ -849,8 +882,28 @@ def _prescan(text: str, fail: Fail) -> None:
         )
 
 
-def _vet(node: Any, text: str, fail: Fail) -> None:
-    """Refuse, on the parsed tree, what the prescan could have missed."""
+def _vet(node: Any, text: str, fail: Fail, bound: frozenset[str] = frozenset()) -> None:
+    """Refuse, on the parsed tree, what the prescan could have missed.
+
+    A comprehension variable may not reuse the name of an enclosing one: rule-engine 5.1
+    resolves such a name to the *outer* variable, against every reader's expectation.
+    """
+    if isinstance(node, ast.ComprehensionExpression):
+        if node.variable in bound:
+            raise fail(
+                f"the variable {node.variable!r} is already bound by an enclosing "
+                f"comprehension in {text!r}",
+                "forbidden-name",
+                expected="a new name for each nested comprehension's variable",
+            )
+        if node.variable.startswith("_"):
+            raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
+        _vet(node.iterable, text, fail, bound)
+        inner = bound | {node.variable}
+        for part in (node.condition, node.result):
+            if part is not None:
+                _vet(part, text, fail, inner)
+        return
     if isinstance(node, ast.FunctionCallExpression):
         raise fail(f"function calls are not allowed: {text!r}", "forbidden-call")
     if isinstance(node, ast.CoalesceExpression | ast.NullExpression) or getattr(
@@ -864,10 +917,8 @@ def _vet(node: Any, text: str, fail: Fail) -> None:
             raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
     if isinstance(node, ast.GetAttributeExpression) and node.name.startswith("_"):
         raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
-    if isinstance(node, ast.ComprehensionExpression) and node.variable.startswith("_"):
-        raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
     for child in children(node):
-        _vet(child, text, fail)
+        _vet(child, text, fail, bound)
 
 
 def _dotted(text: str, name: str) -> str:

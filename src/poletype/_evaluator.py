@@ -16,7 +16,8 @@ sibling already decides one of its ancestors.
 
 from __future__ import annotations
 
-import itertools
+import functools
+import operator
 from collections.abc import Callable, Hashable, Mapping
 from importlib import metadata
 from typing import Any, TypeVar
@@ -29,7 +30,14 @@ from poletype._compiler import (
     VerdictTree,
 )
 from poletype._derive import derive
-from poletype._interpreter import UNKNOWN, Interval, Root, evaluate_atom, evaluate_value
+from poletype._interpreter import (
+    UNKNOWN,
+    Backend,
+    Interval,
+    Root,
+    evaluate_atom,
+    evaluate_value,
+)
 from poletype._justify import render_both
 from poletype._logic import Tri, k_and, k_not, k_or, status_of
 from poletype._paths import read_path, to_json_value, unknown_facts
@@ -59,22 +67,28 @@ def _version() -> str:
 POLETYPE_VERSION = _version()
 
 
-def evaluate(typology: Typology, initiative: Initiative) -> Verdict:
+def evaluate(
+    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+) -> Verdict:
     """Classify one validated initiative under one compiled typology."""
     initiative, derived = derive(initiative)
     if typology.graded is not None:
         from poletype._membership import evaluate_graded  # noqa: PLC0415 - it imports us
 
-        return evaluate_graded(typology, initiative, derived)
+        return evaluate_graded(typology, initiative, derived, backend)
     assert typology.verdict is not None
     assert typology.spec.verdict is not None
-    root = Root(initiative, typology.params_value)
+    root = Root(initiative, typology.params_value, backend)
     results: list[CriterionResult] = []
     statuses: dict[str, Tri] = {}
     relevant_atoms: dict[str, list[str]] = {}
+    known = _fast_atoms(typology, root)
     for criterion in typology.criteria:
         atom_values: dict[int, Tri] = {}
-        value = _condition(criterion.condition, root, atom_values)
+        if known is None:
+            value = _condition(criterion.condition, root, atom_values)
+        else:
+            value = _condition_known(criterion.condition, known, atom_values)
         statuses[criterion.id] = value
         missing = (
             condition_missing(criterion.condition, atom_values, initiative) if value is None else []
@@ -96,7 +110,7 @@ def evaluate(typology: Typology, initiative: Initiative) -> Verdict:
     if outcome_value is None:
         unknown = {cid for cid, v in statuses.items() if v is None}
         for cid in _relevant(
-            lambda env: _verdict(verdict_tree, env),
+            lambda bits, full: _verdict_bits(verdict_tree, bits, full),
             statuses,
             unknown,
             _verdict_masking(verdict_tree, statuses),
@@ -114,6 +128,39 @@ def evaluate(typology: Typology, initiative: Initiative) -> Verdict:
         derived=list(derived),
         descriptors=describe(typology, root),
     )
+
+
+def decide(
+    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+) -> tuple[dict[str, Tri], Tri]:
+    """Each criterion's value and the verdict condition's, without the justified verdict.
+
+    What a parameter sweep or a "what it would take" search needs thousands of times:
+    the decision alone, with the facts derived as `evaluate` derives them.
+    """
+    assert typology.verdict is not None, "decide() is for crisp typologies"
+    initiative, _ = derive(initiative)
+    root = Root(initiative, typology.params_value, backend)
+    if backend == "compiled" and typology.generated is not None:
+        return typology.generated.decide(initiative, typology.params_value)
+    statuses = {c.id: _condition(c.condition, root, {}) for c in typology.criteria}
+    return statuses, _verdict(typology.verdict, statuses)
+
+
+def _fast_atoms(typology: Typology, root: Root) -> dict[int, Tri] | None:
+    """Every atom's value from the typology's generated function (compiled backend only)."""
+    if root.backend != "compiled" or typology.generated is None:
+        return None
+    values = typology.generated.atoms(root.initiative, root.params)
+    return {id(node): value for node, value in zip(typology.atoms, values, strict=True)}
+
+
+def _condition_known(node: ConditionNode, known: Mapping[int, Tri], atoms: dict[int, Tri]) -> Tri:
+    if node.atom is not None:
+        value = known[id(node)]
+        atoms[id(node)] = value
+        return value
+    return _combine(node.op, [_condition_known(c, known, atoms) for c in node.children])
 
 
 def condition(node: ConditionNode, root: Root, atoms: dict[int, Tri]) -> Tri:
@@ -167,30 +214,67 @@ def _verdict(node: VerdictTree, statuses: Mapping[str, Tri]) -> Tri:
 
 
 def _relevant(
-    formula: Callable[[Mapping[K, Tri]], Tri],
+    formula: Callable[[Mapping[K, int], int], int],
     known: Mapping[K, Tri],
     unknown: set[K],
     masking: Callable[[], set[K]],
 ) -> set[K]:
-    """The unknown leaves whose value can change the formula's value."""
+    """The unknown leaves whose value can change the formula's value.
+
+    Exhaustive below ``_EXACT_LIMIT`` leaves, and fast: the formula is evaluated once
+    over every assignment at the same time, each leaf a bitset of the assignments in
+    which it is true (bit ``k`` of leaf ``i`` is bit ``i`` of ``k``). A leaf matters when
+    flipping it changes the result for some assignment, that is when the result differs
+    from itself with the halves of each ``2**i`` block swapped.
+    """
     if len(unknown) > _EXACT_LIMIT:
         return masking() & unknown
     order = sorted(unknown, key=str)
+    size = 1 << len(order)
+    full = (1 << size) - 1
+    bits: dict[K, int] = {leaf: (full if value else 0) for leaf, value in known.items()}
+    for i, leaf in enumerate(order):
+        bits[leaf] = _pattern(len(order), i)
+    result = formula(bits, full)
     found: set[K] = set()
-    env = dict(known)
-    for bits in itertools.product((False, True), repeat=len(order)):
-        env.update(zip(order, bits, strict=True))
-        base = formula(env)
-        for leaf in order:
-            if leaf in found:
-                continue
-            env[leaf] = not env[leaf]
-            if formula(env) != base:
-                found.add(leaf)
-            env[leaf] = not env[leaf]
-        if len(found) == len(order):
-            break
+    for i, leaf in enumerate(order):
+        step = 1 << i
+        low = full ^ bits[leaf]
+        flipped = ((result & low) << step) | ((result >> step) & low)
+        if result != flipped:
+            found.add(leaf)
     return found
+
+
+@functools.cache
+def _pattern(leaves: int, i: int) -> int:
+    """The assignments (as a bitset over ``2**leaves`` of them) in which leaf ``i`` is true."""
+    step = 1 << i
+    block = ((1 << step) - 1) << step
+    pattern = 0
+    for start in range(0, 1 << leaves, 2 * step):
+        pattern |= block << start
+    return pattern
+
+
+def _bits(op: str, values: list[int], full: int) -> int:
+    if op == "all":
+        return functools.reduce(operator.and_, values, full)
+    if op == "any":
+        return functools.reduce(operator.or_, values, 0)
+    return full ^ values[0]
+
+
+def _verdict_bits(node: VerdictTree, bits: Mapping[str, int], full: int) -> int:
+    if node.criterion is not None:
+        return bits[node.criterion]
+    return _bits(node.op, [_verdict_bits(c, bits, full) for c in node.children], full)
+
+
+def _condition_bits(node: ConditionNode, bits: Mapping[int, int], full: int) -> int:
+    if node.atom is not None:
+        return bits[id(node)]
+    return _bits(node.op, [_condition_bits(c, bits, full) for c in node.children], full)
 
 
 def _verdict_masking(node: VerdictTree, statuses: Mapping[str, Tri]) -> Callable[[], set[str]]:
@@ -229,7 +313,7 @@ def condition_missing(
     """The unknown facts that could change an undecided condition's value."""
     unknown = {key for key, value in atom_values.items() if value is None}
     relevant = _relevant(
-        lambda env: _condition_from(tree, env),
+        lambda bits, full: _condition_bits(tree, bits, full),
         atom_values,
         unknown,
         _condition_masking(tree, atom_values),

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from rule_engine import ast
 from rule_engine import errors as re_errors
@@ -60,12 +60,16 @@ class Interval:
     hi: Decimal
 
 
+Backend = Literal["compiled", "interpreter"]
+
+
 @dataclass(frozen=True, slots=True)
 class Root:
-    """What an expression is evaluated against: the initiative and the parameters."""
+    """What an expression is evaluated against: the initiative, the parameters, the backend."""
 
     initiative: Any
     params: dict[str, Any]
+    backend: Backend = "compiled"
 
 
 def resolve_symbol(root: Root, name: str) -> Any:
@@ -101,6 +105,26 @@ def truth(value: Any) -> Tri:
 def _delegate(node: Any, root: Root, env: dict[str, Any]) -> Any:
     with node.context.assignments(*(Assignment(k, value=v) for k, v in env.items())):
         return node.evaluate(root)
+
+
+def _apply(node: Any, root: Root, env: dict[str, Any], *values: Any) -> Any:
+    """rule-engine's operator applied to values the walker already has.
+
+    Re-evaluating the node itself would also re-evaluate its operands, and so read again
+    the unknown facts that a short-circuit (``x ? a : b``, ``a and b``) let the walker
+    skip; rule-engine would then fail on them.
+    """
+    try:
+        operands = [ast.LiteralExpressionBase.from_value(node.context, v) for v in values]
+    except (TypeError, re_errors.EngineError):
+        return _delegate(node, root, env)
+    if isinstance(node, ast.UnaryExpression):
+        rebuilt = type(node)(node.context, node.type, *operands)
+    elif isinstance(node, ast.ContainsExpression):
+        rebuilt = type(node)(node.context, *operands)
+    else:
+        rebuilt = type(node)(node.context, node.type, *operands)
+    return rebuilt.evaluate(None)
 
 
 def children(node: Any) -> list[Any]:
@@ -146,7 +170,7 @@ def _ev(node: Any, root: Root, env: dict[str, Any]) -> Any:
             return UNKNOWN if truth(value) is None else not value
         if isinstance(value, Interval):
             return Interval(-value.hi, -value.lo)
-        return UNKNOWN if is_uncertain(value) else _delegate(node, root, env)
+        return UNKNOWN if is_uncertain(value) else _apply(node, root, env, value)
     if isinstance(node, ast.ContainsExpression):
         return _contains(node, root, env)
     if isinstance(node, ast.ComprehensionExpression):
@@ -165,14 +189,14 @@ def _ev(node: Any, root: Root, env: dict[str, Any]) -> Any:
             return _compare_interval(node.type, left, right)
         if is_uncertain(left) or is_uncertain(right):
             return UNKNOWN
-        return _delegate(node, root, env)
+        return _apply(node, root, env, left, right)
     if isinstance(node, ast.AddExpression | ast.SubtractExpression | ast.ArithmeticExpression):
         left, right = _ev(node.left, root, env), _ev(node.right, root, env)
         if isinstance(left, Interval) or isinstance(right, Interval):
             return _arith_interval(node.type, left, right)
         if is_uncertain(left) or is_uncertain(right):
             return UNKNOWN
-        return _delegate(node, root, env)
+        return _apply(node, root, env, left, right)
     # Any other node: decided by rule-engine when every input it reads is known.
     if any(is_uncertain(_ev(child, root, env)) for child in children(node)):
         return UNKNOWN
@@ -207,7 +231,7 @@ def _attribute(node: Any, root: Root, env: dict[str, Any]) -> Any:
         return UNKNOWN
     if is_uncertain(obj):
         return UNKNOWN
-    return _delegate(node, root, env)
+    return node.context.resolve_attribute(None, obj, node.name)
 
 
 def _is_to_set(node: Any) -> bool:
@@ -242,7 +266,7 @@ def _contains(node: Any, root: Root, env: dict[str, Any]) -> Any:
     if container is UNKNOWN:
         return UNKNOWN
     if not isinstance(container, tuple):
-        return UNKNOWN if is_uncertain(member) else _delegate(node, root, env)
+        return UNKNOWN if is_uncertain(member) else _apply(node, root, env, container, member)
     if container == ():
         return False
     if is_uncertain(member):
@@ -264,7 +288,7 @@ def _comprehension(node: Any, root: Root, env: dict[str, Any]) -> Any:
     if iterable is UNKNOWN:
         return UNKNOWN
     if not isinstance(iterable, tuple):
-        return _delegate(node, root, env)
+        iterable = tuple(iterable)
     output: list[Any] = []
     for element in iterable:
         certain = not isinstance(element, Maybe)
@@ -341,31 +365,60 @@ class Evaluable(Protocol):
     @property
     def tree(self) -> Any: ...
 
+    @property
+    def native(self) -> Any: ...
+
 
 def _all_known(expression: Evaluable, root: Root) -> bool:
     return all(is_known(root.initiative, path) for path in expression.paths)
 
 
 def evaluate_value(expression: Evaluable, root: Root) -> Any:
-    """An expression's value: rule-engine's when its inputs are known, else the walker's."""
-    if _all_known(expression, root):
-        return _guarded(expression, root)
-    return _ev(expression.tree, root, {})
+    """An expression's value, from the backend ``root`` names."""
+    if root.backend == "compiled":
+        return expression.native.value(root.initiative, root.params)
+    return interpret_value(expression, root)
 
 
 def evaluate_atom(expression: Evaluable, root: Root) -> Tri:
-    """A boolean atom's three-valued result."""
+    """A boolean atom's three-valued result, from the backend ``root`` names."""
+    if root.backend == "compiled":
+        result: Tri = expression.native.atom(root.initiative, root.params)
+        return result
+    return interpret_atom(expression, root)
+
+
+def interpret_value(expression: Evaluable, root: Root) -> Any:
+    """An expression's value: rule-engine's when its inputs are known, else the walker's."""
+    if _all_known(expression, root):
+        return _guarded(expression, root)
+    return _walk(expression, root)
+
+
+def interpret_atom(expression: Evaluable, root: Root) -> Tri:
+    """A boolean atom's three-valued result, by the reference backend."""
     if _all_known(expression, root):
         return bool(_guarded(expression, root))
-    return truth(_ev(expression.tree, root, {}))
+    return truth(_walk(expression, root))
+
+
+def _walk(expression: Evaluable, root: Root) -> Any:
+    try:
+        return _ev(expression.tree, root, {})
+    except (re_errors.EngineError, ArithmeticError) as exc:
+        raise _failure(expression, exc) from None
+
+
+def _failure(expression: Evaluable, exc: Exception) -> RuleFileError:
+    return RuleFileError(
+        f"evaluating {expression.rule.text!r} failed: {exc}",
+        code="evaluation-error",
+        expected="an expression defined for every known input",
+    )
 
 
 def _guarded(expression: Evaluable, root: Root) -> Any:
     try:
         return expression.rule.evaluate(root)
     except (re_errors.EngineError, ArithmeticError) as exc:
-        raise RuleFileError(
-            f"evaluating {expression.rule.text!r} failed: {exc}",
-            code="evaluation-error",
-            expected="an expression defined for every known input",
-        ) from None
+        raise _failure(expression, exc) from None

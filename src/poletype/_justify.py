@@ -62,12 +62,20 @@ def _number(number: Decimal, lang: Lang) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
-def render(template: Template, root: Root, lang: Lang) -> str:
-    """Fill a template's placeholders with formatted values."""
+def render(template: Template, root: Root, lang: Lang, values: dict[str, Any] | None = None) -> str:
+    """Fill a template's placeholders with formatted values.
+
+    ``values`` memoises each placeholder's value by expression, so that the French and
+    English sentences of one result evaluate each expression once.
+    """
+    values = {} if values is None else values
     out: list[str] = []
     for part in template.parts:
         if isinstance(part, Expression):
-            out.append(format_value(evaluate_value(part, root), lang))
+            key = part.text
+            if key not in values:
+                values[key] = evaluate_value(part, root)
+            out.append(format_value(values[key], lang))
         else:
             out.append(part)
     return "".join(out)
@@ -75,4 +83,8 @@ def render(template: Template, root: Root, lang: Lang) -> str:
 
 def render_both(templates: dict[str, Template], root: Root) -> Text:
     """The French and English sentences of one status."""
-    return Text(fr=render(templates["fr"], root, "fr"), en=render(templates["en"], root, "en"))
+    values: dict[str, Any] = {}
+    return Text(
+        fr=render(templates["fr"], root, "fr", values),
+        en=render(templates["en"], root, "en", values),
+    )

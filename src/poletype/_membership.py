@@ -32,7 +32,7 @@ from poletype._fuzzy import (
     status,
     weighted_mean,
 )
-from poletype._interpreter import UNKNOWN, Interval, Root, evaluate_value
+from poletype._interpreter import UNKNOWN, Backend, Interval, Root, evaluate_value
 from poletype._logic import Tri
 from poletype._paths import unknown_facts
 from poletype.model import Initiative
@@ -51,7 +51,10 @@ INDETERMINATE = "indeterminate"
 
 
 def evaluate_graded(
-    typology: Typology, initiative: Initiative, derived: tuple[str, ...] = ()
+    typology: Typology,
+    initiative: Initiative,
+    derived: tuple[str, ...] = (),
+    backend: Backend = "compiled",
 ) -> Verdict:
     """Grade one initiative's membership in each ideal type of a graded typology.
 
@@ -59,7 +62,7 @@ def evaluate_graded(
     """
     graded = typology.graded
     assert graded is not None
-    root = Root(initiative, typology.params_value)
+    root = Root(initiative, typology.params_value, backend)
     degrees: dict[str, Degree] = {}
     facts: dict[str, list[str]] = {}
     results: list[CriterionResult] = []
