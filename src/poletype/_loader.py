@@ -4,11 +4,23 @@ Shipped rule files live in the ``poletype.rules`` package and are read with
 ``importlib.resources``, so an installed wheel finds them wherever it is installed. A
 user's own rule file is loaded from a path the same way. Loading raises the first error;
 `check_typology` collects every error it can, for ``poletype validate``.
+
+A rule file may extend another typology (``extends:``) rather than copy it: a funder's
+call adds its own criteria to a published grid. The extension is resolved here, on the
+parsed documents and before anything is compiled, into one plain rule-file document, so
+the compiler, the evaluator and every report see an ordinary typology. The documents keep
+their nodes' line numbers, and the file each inherited criterion was written in, so an
+error still names the right file, line and criterion.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -18,9 +30,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from poletype._compiler import Typology, compile_typology, parameter_values
-from poletype._yaml import line_of, load_yaml
-from poletype.errors import RuleFileError
-from poletype.rulefile import RuleFile
+from poletype._yaml import LineDict, LineList, line_of, load_yaml
+from poletype.errors import ErrorCode, RuleFileError
+from poletype.rulefile import Extension, RuleFile, VerdictNode
 
 _RULES_PACKAGE = "poletype.rules"
 
@@ -34,17 +46,40 @@ def shipped_typologies() -> dict[str, str]:
     return found
 
 
-def _read(name_or_path: str | Path) -> tuple[str, bytes]:
-    """The display name and bytes of a rule file given by typology id or path."""
+@dataclass(frozen=True)
+class _Located:
+    """A rule file's bytes, the name errors give it, and where its ``extends`` paths start.
+
+    ``key`` tells two files apart for cycle detection; ``folder`` is None for a shipped
+    file, which may extend only another shipped typology.
+    """
+
+    file: str
+    data: bytes
+    key: str
+    folder: str | None
+
+
+def _shipped(typology_id: str, shipped: dict[str, str]) -> _Located:
+    name = shipped[typology_id]
+    data = resources.files(_RULES_PACKAGE).joinpath(name).read_bytes()
+    return _Located(f"rules/{name}", data, f"shipped:{name}", None)
+
+
+def _at_path(path: Path) -> _Located:
+    return _Located(str(path), path.read_bytes(), str(path.resolve()), str(path.parent))
+
+
+def _locate(name_or_path: str | Path) -> _Located:
+    """A rule file given by typology id or path."""
     text = str(name_or_path)
     shipped = shipped_typologies()
     if text in shipped:
-        data = resources.files(_RULES_PACKAGE).joinpath(shipped[text]).read_bytes()
-        return f"rules/{shipped[text]}", data
+        return _shipped(text, shipped)
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         try:
-            return str(path), path.read_bytes()
+            return _at_path(path)
         except OSError as exc:
             raise RuleFileError(
                 f"cannot read rule file: {exc.strerror}", code="typology-not-found", file=str(path)
@@ -54,6 +89,12 @@ def _read(name_or_path: str | Path) -> tuple[str, bytes]:
         code="typology-not-found",
         expected=f"a shipped typology id ({', '.join(shipped)}) or a path to a rule file",
     )
+
+
+def _read(name_or_path: str | Path) -> tuple[str, bytes]:
+    """The display name and bytes of a rule file given by typology id or path."""
+    located = _locate(name_or_path)
+    return located.file, located.data
 
 
 def _decode(file: str, data: bytes) -> str:
@@ -95,16 +136,6 @@ def _criterion_at(raw: Any, loc: tuple[Any, ...]) -> str | None:
             return None
         return value if isinstance(value, str) else None
     return None
-
-
-def _parse(file: str, data: bytes) -> tuple[RuleFile, Any]:
-    raw = load_yaml(_decode(file, data), file=file)
-    if not isinstance(raw, dict):
-        raise RuleFileError("a rule file is a YAML mapping", code="schema", file=file, line=1)
-    try:
-        return RuleFile.model_validate(raw), raw
-    except ValidationError as exc:
-        raise _schema_errors(file, raw, exc)[0] from None
 
 
 def resolve_parameters(
@@ -174,31 +205,49 @@ def _freeze(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def load(name_or_path: str | Path, params: dict[str, Any] | None = None) -> Typology:
     """Load and compile a typology by id or path, with parameter overrides."""
-    file, data = _read(name_or_path)
-    return _load_cached(file, data, _freeze(params or {}))
+    located = _locate(name_or_path)
+    return _load_cached(located, _bases(located), _freeze(params or {}))
 
 
 @lru_cache(maxsize=64)
-def _load_cached(file: str, data: bytes, frozen: tuple[tuple[str, str], ...]) -> Typology:
+def _load_cached(
+    located: _Located, bases: tuple[bytes, ...], frozen: tuple[tuple[str, str], ...]
+) -> Typology:
+    # ``bases`` only keys the cache: an extension must reload when its base changes.
+    del bases
     overrides = {k: json.loads(v) for k, v in frozen}
-    spec, raw = _parse(file, data)
-    parameters = resolve_parameters(spec, overrides, file)
-    return compile_typology(spec, file=file, raw=raw, parameters=parameters, source=data)
+    try:
+        resolved = _resolve(located, ())
+        spec = _validated(resolved)
+    except _Invalid as exc:
+        raise exc.errors[0] from None
+    parameters = resolve_parameters(spec, overrides, resolved.file)
+    return _compile(spec, resolved, parameters)
+
+
+def _compile(spec: RuleFile, resolved: _Resolved, parameters: dict[str, Any]) -> Typology:
+    try:
+        return compile_typology(
+            spec,
+            file=resolved.file,
+            raw=resolved.raw,
+            parameters=parameters,
+            source=resolved.source,
+        )
+    except RuleFileError as exc:
+        raise _relocate(exc, resolved.origins) from None
 
 
 def check(name_or_path: str | Path) -> list[RuleFileError]:
     """Every error in a rule file that can be found, in file order."""
     try:
-        file, data = _read(name_or_path)
-        raw = load_yaml(_decode(file, data), file=file)
+        resolved = _resolve(_locate(name_or_path), ())
+        spec = _validated(resolved)
     except RuleFileError as exc:
         return [exc]
-    if not isinstance(raw, dict):
-        return [RuleFileError("a rule file is a YAML mapping", code="schema", file=file, line=1)]
-    try:
-        spec = RuleFile.model_validate(raw)
-    except ValidationError as exc:
-        return _schema_errors(file, raw, exc)
+    except _Invalid as exc:
+        return exc.errors
+    file, raw = resolved.file, resolved.raw
     errors: list[RuleFileError] = []
     parameters = parameter_values(spec)
     # Compile one criterion (or indicator) at a time so that one bad one does not hide the next.
@@ -208,14 +257,16 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
         single = spec.model_copy(update={key: [item]})
         single_raw = _with_single(raw, key, index)
         try:
-            compile_typology(single, file=file, raw=single_raw, parameters=parameters, source=data)
+            _compile(
+                single, _Resolved(file, single_raw, resolved.source, resolved.origins), parameters
+            )
         except RuleFileError as exc:
             if exc.code not in ("unknown-criterion", "unknown-group") or (
                 exc.criterion and not spec.is_graded
             ):
                 errors.append(exc)
     try:
-        compile_typology(spec, file=file, raw=raw, parameters=parameters, source=data)
+        _compile(spec, resolved, parameters)
     except RuleFileError as exc:
         if all(str(exc) != str(e) for e in errors):
             errors.append(exc)
@@ -226,8 +277,6 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
 
 def _with_single(raw: Any, key: str, index: int) -> Any:
     """The raw document as if ``key`` held only item ``index``, keeping its lines."""
-    from poletype._yaml import LineDict, LineList  # noqa: PLC0415
-
     items = raw[key]
     one = LineList([items[index]])
     one.line = items.line
@@ -243,3 +292,625 @@ def _example_errors(name_or_path: str | Path) -> list[RuleFileError]:
     from poletype._examples import run_examples  # noqa: PLC0415
 
     return [r.error for r in run_examples(load(name_or_path)) if r.error is not None]
+
+
+# ---------------------------------------------------------------- extensions
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """A rule-file document with any ``extends`` resolved, ready to validate and compile.
+
+    ``source`` is what the rules hash covers: the file's bytes, then its base's.
+    ``origins`` names the file each inherited criterion or descriptor was written in.
+    """
+
+    file: str
+    raw: Any
+    source: bytes
+    origins: dict[str, str]
+
+
+class _Invalid(Exception):  # noqa: N818 - internal carrier, never raised to users
+    """Every error found while resolving a document; loading raises the first."""
+
+    def __init__(self, errors: list[RuleFileError]) -> None:
+        self.errors = errors
+        super().__init__(str(self.errors[0]))
+
+
+_EXTENDS_SEPARATOR = b"\0extends\0"
+"""Joins an extension's bytes to its base's; YAML text never holds a NUL byte."""
+
+
+def _resolve(located: _Located, chain: tuple[_Located, ...]) -> _Resolved:
+    raw = load_yaml(_decode(located.file, located.data), file=located.file)
+    if not isinstance(raw, dict):
+        raise _Invalid(
+            [
+                RuleFileError(
+                    "a rule file is a YAML mapping", code="schema", file=located.file, line=1
+                )
+            ]
+        )
+    if "extends" not in raw:
+        return _Resolved(located.file, raw, located.data, {})
+    return _extend(located, raw, chain)
+
+
+def _validated(resolved: _Resolved) -> RuleFile:
+    try:
+        return RuleFile.model_validate(resolved.raw)
+    except ValidationError as exc:
+        errors = _schema_errors(resolved.file, resolved.raw, exc)
+        raise _Invalid([_relocate(e, resolved.origins) for e in errors]) from None
+
+
+def _relocate(error: RuleFileError, origins: Mapping[str, str]) -> RuleFileError:
+    """The error in the file its criterion was written in, when that is a base file."""
+    origin = origins.get(error.criterion or "")
+    if origin is None or origin == error.file:
+        return error
+    return RuleFileError(
+        error.message,
+        code=error.code,
+        file=origin,
+        line=error.line,
+        criterion=error.criterion,
+        expected=error.expected,
+        found=error.found,
+        suggestion=error.suggestion,
+    )
+
+
+def _extend(located: _Located, raw: Any, chain: tuple[_Located, ...]) -> _Resolved:
+    try:
+        ext = Extension.model_validate(raw)
+    except ValidationError as exc:
+        raise _Invalid(_schema_errors(located.file, raw, exc)) from None
+    base_located = _base_location(located, ext.extends, raw)
+    path = (*chain, located)
+    if any(base_located.key == seen.key for seen in path):
+        loop = " → ".join(f.file for f in (*path, base_located))
+        raise _Invalid(
+            [
+                RuleFileError(
+                    f"extends {ext.extends!r}, which leads back to a file of the chain",
+                    code="extends-cycle",
+                    file=located.file,
+                    line=line_of(raw, ("extends",)),
+                    expected="a chain of extensions ending at a plain typology",
+                    found=loop,
+                )
+            ]
+        )
+    base = _resolve(base_located, path)
+    base_spec = _validated(base)
+    if base_spec.is_graded:
+        raise _Invalid(
+            [
+                RuleFileError(
+                    f"{base_spec.typology!r} is a graded typology; extending a graded "
+                    "typology is not supported yet",
+                    code="extends-graded",
+                    file=located.file,
+                    line=line_of(raw, ("extends",)),
+                    expected="a crisp typology (criteria and a verdict)",
+                    found=base.file,
+                )
+            ]
+        )
+    merge = _Merge(located.file, raw, ext, base, base_spec)
+    document = merge.document()
+    if merge.errors:
+        raise _Invalid(sorted(merge.errors, key=lambda e: (e.line or 0, str(e))))
+    return _Resolved(
+        located.file, document, located.data + _EXTENDS_SEPARATOR + base.source, merge.origins
+    )
+
+
+def _base_location(located: _Located, target: str, raw: Any) -> _Located:
+    """The rule file ``extends`` names: a shipped id, or a path from the extending file."""
+    shipped = shipped_typologies()
+    if target in shipped:
+        return _shipped(target, shipped)
+    if located.folder is not None:
+        path = Path(os.path.normpath(Path(located.folder) / target))
+        try:
+            return _at_path(path)
+        except OSError:
+            pass
+    raise _Invalid(
+        [
+            RuleFileError(
+                f"cannot find the typology {target!r} that this file extends",
+                code="extends-not-found",
+                file=located.file,
+                line=line_of(raw, ("extends",)),
+                expected=f"a shipped typology id ({', '.join(shipped)})"
+                + ("" if located.folder is None else " or a rule file path relative to this file"),
+                found=target,
+            )
+        ]
+    )
+
+
+def _bases(located: _Located) -> tuple[bytes, ...]:
+    """The bytes of every file an extension rests on, to key the load cache."""
+    found: list[bytes] = []
+    seen = {located.key}
+    current = located
+    while b"extends" in current.data:
+        target = _extends_target(current.data)
+        if target is None:
+            break
+        try:
+            current = _base_location(current, target, None)
+        except _Invalid:
+            break
+        if current.key in seen:
+            break
+        seen.add(current.key)
+        found.append(current.data)
+    return tuple(found)
+
+
+@lru_cache(maxsize=64)
+def _extends_target(data: bytes) -> str | None:
+    try:
+        raw = load_yaml(data.decode("utf-8"), file="")
+    except (RuleFileError, UnicodeDecodeError):
+        return None
+    target = raw.get("extends") if isinstance(raw, dict) else None
+    return target if isinstance(target, str) else None
+
+
+def _line_dict(items: Mapping[str, Any], line: int, key_lines: Mapping[str, int]) -> LineDict:
+    out = LineDict(items)
+    out.line = line
+    out.key_lines = {k: v for k, v in key_lines.items() if k in out}
+    return out
+
+
+def _line_list(items: Sequence[tuple[Any, int]], line: int) -> LineList:
+    out = LineList(item for item, _ in items)
+    out.line = line
+    out.item_lines = [item_line for _, item_line in items]
+    return out
+
+
+def _items(node: Any) -> list[tuple[Any, int]]:
+    """A raw sequence's items with their lines (an absent sequence has none)."""
+    if not isinstance(node, LineList):
+        return []
+    return list(zip(node, node.item_lines, strict=True))
+
+
+def _key_lines(node: Any) -> dict[str, int]:
+    return dict(node.key_lines) if isinstance(node, LineDict) else {}
+
+
+def _without(node: Any, key: str) -> Any:
+    return _line_dict({k: v for k, v in node.items() if k != key}, node.line, node.key_lines)
+
+
+def _close(name: str, names: Sequence[str]) -> str | None:
+    match = difflib.get_close_matches(name, list(names), n=1)
+    return match[0] if match else None
+
+
+def _verdict_reads(node: VerdictNode | str, groups: Mapping[str, Sequence[str]]) -> set[str]:
+    """The criterion ids a verdict condition reads, directly or through a group."""
+    if isinstance(node, str):
+        return {node}
+    if node.all_of is not None or node.any_of is not None:
+        return set(groups.get(node.all_of or node.any_of or "", ()))
+    children: list[VerdictNode | str] = [
+        *(node.all or ()),
+        *(node.any or ()),
+        *([] if node.not_ is None else [node.not_]),
+    ]
+    return {c for child in children for c in _verdict_reads(child, groups)}
+
+
+def _verdict_names(nodes: Sequence[VerdictNode | str], groups: Mapping[str, Sequence[str]]) -> bool:
+    """Whether every criterion and group a verdict condition names exists."""
+    known = {c for ids in groups.values() for c in ids}
+    for node in nodes:
+        if isinstance(node, str):
+            if node not in known:
+                return False
+            continue
+        group = node.all_of or node.any_of
+        if group is not None and group not in groups:
+            return False
+        children = [
+            *(node.all or ()),
+            *(node.any or ()),
+            *([] if node.not_ is None else [node.not_]),
+        ]
+        if not _verdict_names(children, groups):
+            return False
+    return True
+
+
+_PARAMS_READ = re.compile(r"\bparams\s*\.\s*(\w+)")
+_PARAMS_WORD = re.compile(r"\bparams\b(?!\s*\.\s*\w)")
+
+
+def _condition_params(node: Any) -> set[str] | None:
+    """The parameters a raw condition reads, or None when it reads ``params`` as a whole."""
+    if isinstance(node, str):
+        if _PARAMS_WORD.search(node):
+            return None
+        return set(_PARAMS_READ.findall(node))
+    found: set[str] = set()
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for child in children:
+        inner = _condition_params(child)
+        if inner is None:
+            return None
+        found |= inner
+    return found
+
+
+class _Merge:
+    """One extension laid over its resolved base, giving a plain rule-file document.
+
+    Problems are collected, not raised, so that ``poletype validate`` lists them all.
+    """
+
+    def __init__(
+        self, file: str, raw: Any, ext: Extension, base: _Resolved, base_spec: RuleFile
+    ) -> None:
+        self.file = file
+        self.raw = raw
+        self.ext = ext
+        self.base = base
+        self.base_spec = base_spec
+        self.errors: list[RuleFileError] = []
+        self.origins: dict[str, str] = {
+            d.id: base.origins.get(d.id, base.file) for d in base_spec.descriptors
+        }
+        self.overridden: dict[str, Any] = {}
+        self.groups_of: dict[str, str] = {}
+        self.new: list[int] = []
+
+    def error(
+        self,
+        message: str,
+        code: ErrorCode,
+        loc: tuple[str | int, ...],
+        criterion: str | None = None,
+        **kwargs: str | None,
+    ) -> None:
+        self.errors.append(
+            RuleFileError(
+                message,
+                code=code,
+                file=self.file,
+                line=line_of(self.raw, loc),
+                criterion=criterion,
+                **kwargs,
+            )
+        )
+
+    def document(self) -> LineDict:
+        """The merged rule-file document: the extension's own keys over the base's.
+
+        Parts are built in order: inherited examples need the overridden parameters, and
+        the verdict's checks need the merged criteria.
+        """
+        base_raw = self.base.raw
+        parts: dict[str, Any] = {
+            key: self.raw[key]
+            for key in ("typology", "version", "title", "description")
+            if key in self.raw
+        }
+        parts["sources"] = self.sources()
+        parameters = self.parameters()
+        if parameters:
+            parts["parameters"] = parameters
+        parts["groups"] = self.groups()
+        parts["criteria"] = self.criteria()
+        parts["verdict"] = self.verdict()
+        if "descriptors" in base_raw:
+            descriptors = base_raw["descriptors"]
+            parts["descriptors"] = _line_list(
+                [
+                    (self.with_base_values(node, ("cases", "value")), line)
+                    for node, line in _items(descriptors)
+                ],
+                descriptors.line,
+            )
+        lines = {**_key_lines(base_raw), **_key_lines(self.raw)}
+        if "require" in self.raw:
+            lines["verdict"] = self.raw.key_lines["require"]
+        self.check_roles()
+        return _line_dict(parts, self.raw.line, lines)
+
+    def sources(self) -> LineList:
+        """The base's sources, then the extension's own."""
+        base_items = self.base.raw["sources"]
+        items = _items(base_items)
+        known = {s.id for s in self.base_spec.sources}
+        for i, (source, item) in enumerate(
+            zip(self.ext.sources, _items(self.raw.get("sources")), strict=True)
+        ):
+            if source.id in known:
+                self.error(
+                    f"source {source.id!r} is already declared by the base typology",
+                    "bad-extension",
+                    ("sources", i, "id"),
+                    expected="a new source id (the base's sources are inherited)",
+                )
+            else:
+                items.append(item)
+        return _line_list(items, base_items.line)
+
+    def groups(self) -> LineDict:
+        """The base's groups, then the extension's new ones."""
+        base_groups = self.base.raw.get("groups") or {}
+        groups = dict(base_groups)
+        lines = _key_lines(base_groups)
+        given = self.raw.get("groups") or {}
+        for name in self.ext.groups:
+            if name in groups:
+                self.error(
+                    f"group {name!r} is already declared by the base typology",
+                    "bad-extension",
+                    ("groups", name),
+                    expected="a new group id (the base's groups are inherited)",
+                )
+                continue
+            groups[name] = given[name]
+            lines[name] = _key_lines(given)[name]
+        return _line_dict(groups, getattr(base_groups, "line", 0), lines)
+
+    def parameters(self) -> LineDict:
+        """The base's parameters, with the extension's values and declarations over them."""
+        base_raw = self.base.raw.get("parameters") or {}
+        out = _line_dict(base_raw, getattr(base_raw, "line", 0), _key_lines(base_raw))
+        declared = {n: p.default for n, p in self.base_spec.parameters.items()}
+        given = self.raw.get("parameters") or {}
+        for name, value in given.items():
+            loc: tuple[str | int, ...] = ("parameters", name)
+            if isinstance(value, dict):
+                if name in declared and not self.coerce(
+                    name, value.get("default"), declared[name], (*loc, "default")
+                ):
+                    continue
+                out[name] = value
+                new_default = value.get("default")
+            elif name not in declared:
+                self.error(
+                    f"the base typology {self.base_spec.typology!r} has no parameter {name!r} "
+                    "to override",
+                    "unknown-override",
+                    loc,
+                    expected=f"one of {sorted(declared)}, or a full declaration (default, doc) "
+                    "for a new parameter",
+                    suggestion=_close(name, list(declared)),
+                )
+                continue
+            else:
+                if not self.coerce(name, value, declared[name], loc):
+                    continue
+                node = base_raw[name]
+                out[name] = _line_dict({**node, "default": value}, node.line, node.key_lines)
+                new_default = value
+            out.key_lines[name] = _key_lines(given)[name]
+            if name in declared and new_default != declared[name]:
+                self.overridden[name] = declared[name]
+        return out
+
+    def coerce(self, name: str, value: Any, default: Any, loc: tuple[str | int, ...]) -> bool:
+        """Whether a new value has the type of the base parameter's default."""
+        try:
+            _coerce_parameter(name, value, default, self.file)
+        except RuleFileError as exc:
+            self.error(
+                exc.message,
+                "bad-parameter",
+                loc,
+                expected=f"{exc.expected} (the type of the base's default)",
+                found=exc.found,
+            )
+            return False
+        return True
+
+    def criteria(self) -> LineList:
+        """The base's criteria less those dropped, replaced in place, then the new ones."""
+        base_ids = [c.id for c in self.base_spec.criteria]
+        own = self.raw.get("criteria")
+        own_ids = [c.id for c in self.ext.criteria]
+        dropped = self.dropped(base_ids, own_ids)
+        replacing: dict[str, int] = {}
+        new: list[int] = []
+        for i, criterion in enumerate(self.ext.criteria):
+            if criterion.id in base_ids and criterion.id not in replacing:
+                if criterion.replaces:
+                    replacing[criterion.id] = i
+                else:
+                    self.error(
+                        f"criterion id {criterion.id!r} is the base typology's",
+                        "implicit-replace",
+                        ("criteria", i, "id"),
+                        criterion=criterion.id,
+                        expected="'replaces: true' to replace the base criterion, or a new id",
+                    )
+                continue
+            if criterion.replaces:
+                self.error(
+                    f"criterion {criterion.id!r} says 'replaces: true' but the base typology "
+                    "has no such criterion",
+                    "bad-extension",
+                    ("criteria", i, "replaces"),
+                    criterion=criterion.id,
+                    expected=f"one of {base_ids}",
+                    suggestion=_close(criterion.id, base_ids),
+                )
+            new.append(i)
+        items: list[tuple[Any, int]] = []
+        for (node, line), spec in zip(
+            _items(self.base.raw["criteria"]), self.base_spec.criteria, strict=True
+        ):
+            if spec.id in dropped:
+                continue
+            if spec.id in replacing:
+                i = replacing[spec.id]
+                items.append((_without(own[i], "replaces"), own.item_lines[i]))
+                self.groups_of[spec.id] = self.ext.criteria[i].group
+                continue
+            items.append((self.with_base_values(node, ("condition",)), line))
+            self.groups_of[spec.id] = spec.group
+            self.origins[spec.id] = self.base.origins.get(spec.id, self.base.file)
+        for i in new:
+            items.append((_without(own[i], "replaces"), own.item_lines[i]))
+            self.groups_of.setdefault(self.ext.criteria[i].id, self.ext.criteria[i].group)
+            self.origins.pop(self.ext.criteria[i].id, None)
+        self.new = new
+        return _line_list(items, self.base.raw["criteria"].line)
+
+    def dropped(self, base_ids: list[str], own_ids: list[str]) -> set[str]:
+        """The base criteria to leave out, each checked against the verdict it would break."""
+        base_verdict = self.base_spec.verdict
+        assert base_verdict is not None
+        groups: dict[str, list[str]] = {}
+        for criterion in self.base_spec.criteria:
+            groups.setdefault(criterion.group, []).append(criterion.id)
+        read = _verdict_reads(base_verdict.condition, groups)
+        dropped: set[str] = set()
+        for i, criterion_id in enumerate(self.ext.drop):
+            loc = ("drop", i)
+            if criterion_id not in base_ids:
+                self.error(
+                    f"cannot drop {criterion_id!r}: the base typology has no such criterion",
+                    "unknown-drop",
+                    loc,
+                    criterion=criterion_id,
+                    expected=f"one of {base_ids}",
+                    suggestion=_close(criterion_id, base_ids),
+                )
+            elif criterion_id in own_ids:
+                self.error(
+                    f"criterion {criterion_id!r} is both dropped and defined in this file",
+                    "bad-extension",
+                    loc,
+                    criterion=criterion_id,
+                    expected="either 'drop' or a replacement with 'replaces: true'",
+                )
+            elif criterion_id in read and self.ext.verdict is None:
+                self.error(
+                    f"cannot drop {criterion_id!r}: the base verdict's condition reads it",
+                    "dropped-in-verdict",
+                    loc,
+                    criterion=criterion_id,
+                    expected="a criterion the verdict does not read (a criterion to test), "
+                    "or a new 'verdict:' in this file",
+                )
+            else:
+                dropped.add(criterion_id)
+        return dropped
+
+    def with_base_values(self, node: Any, keys: tuple[str, ...]) -> Any:
+        """An inherited criterion or descriptor whose examples run with the base's values.
+
+        The examples were written for the base's thresholds; run with the extension's,
+        they would test what their author never claimed. Only the parameters that the
+        node's ``keys`` read are set, so the other examples need no recompilation.
+        """
+        examples = node.get("examples")
+        read = [_condition_params(node.get(key)) for key in keys]
+        reads = None if None in read else {p for r in read if r is not None for p in r}
+        relevant = {
+            name: value for name, value in self.overridden.items() if reads is None or name in reads
+        }
+        if not relevant or not examples:
+            return node
+        rewritten = [
+            (
+                _line_dict(
+                    {**example, "params": {**relevant, **(example.get("params") or {})}},
+                    example.line,
+                    {"params": example.line, **example.key_lines},
+                ),
+                line,
+            )
+            for example, line in _items(examples)
+        ]
+        copy = _line_dict(node, node.line, node.key_lines)
+        copy["examples"] = _line_list(rewritten, examples.line)
+        return copy
+
+    def verdict(self) -> LineDict:
+        """The extension's verdict, or the base's with ``require`` ANDed into its condition.
+
+        The base's verdict examples are never inherited: they were written for the base's
+        verdict. The extension's top-level ``examples`` take their place.
+        """
+        if self.ext.verdict is not None:
+            verdict = self.raw["verdict"]
+            if self.ext.require:
+                self.error(
+                    "'require' and 'verdict' are given together",
+                    "bad-extension",
+                    ("require",),
+                    expected="either a new 'verdict' (whole) or 'require' (criteria ANDed "
+                    "into the base verdict)",
+                )
+        else:
+            verdict = self.base.raw["verdict"]
+        parts = dict(verdict)
+        lines = _key_lines(verdict)
+        if self.ext.verdict is None and self.ext.require:
+            require = self.raw["require"]
+            wrapper = _line_dict(
+                {
+                    "all": _line_list(
+                        [(verdict["condition"], lines["condition"]), *_items(require)],
+                        require.line,
+                    )
+                },
+                require.line,
+                {"all": require.line},
+            )
+            parts["condition"] = wrapper
+            lines["condition"] = self.raw.key_lines["require"]
+        examples = _items(verdict.get("examples")) if self.ext.verdict is not None else []
+        examples += _items(self.raw.get("examples"))
+        parts["examples"] = _line_list(examples, self.raw.key_lines.get("examples", verdict.line))
+        if "examples" in self.raw:
+            lines["examples"] = self.raw.key_lines["examples"]
+        return _line_dict(parts, verdict.line, lines)
+
+    def condition(self) -> list[VerdictNode | str]:
+        """The merged verdict condition, as the nodes that are ANDed together."""
+        if self.ext.verdict is not None:
+            return [self.ext.verdict.condition]
+        base_verdict = self.base_spec.verdict
+        assert base_verdict is not None
+        return [base_verdict.condition, *self.ext.require]
+
+    def check_roles(self) -> None:
+        """Every new criterion must count: read by the verdict, or in a scored group."""
+        groups: dict[str, list[str]] = {}
+        for criterion_id, group in self.groups_of.items():
+            groups.setdefault(group, []).append(criterion_id)
+        if not _verdict_names(self.condition(), groups):
+            return  # the compiler names the unknown criterion or group: the real mistake
+        read = {c for node in self.condition() for c in _verdict_reads(node, groups)}
+        verdict = self.ext.verdict or self.base_spec.verdict
+        assert verdict is not None
+        for i in self.new:
+            criterion = self.ext.criteria[i]
+            if criterion.id in read or criterion.group in verdict.scores:
+                continue
+            self.error(
+                f"criterion {criterion.id!r} takes no part in the verdict",
+                "unused-criterion",
+                ("criteria", i, "id"),
+                criterion=criterion.id,
+                expected=f"'require: [{criterion.id}]' (or '{{all_of: {criterion.group}}}') "
+                "to make it mandatory, a new 'verdict:' that reads it, or a scored group",
+            )

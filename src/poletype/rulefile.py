@@ -353,3 +353,40 @@ class RuleFile(_Strict):
     def is_graded(self) -> bool:
         """Whether the typology grades membership in types rather than testing criteria."""
         return self.graded is not None
+
+
+class ExtensionCriterion(Criterion):
+    """A criterion of an extension; ``replaces: true`` lets it take a base criterion's place.
+
+    Reusing a base criterion's id without saying so would silently change the base's
+    meaning, so the replacement has to be explicit.
+    """
+
+    replaces: bool = False
+
+
+class Extension(_Strict):
+    """A rule file that extends another typology instead of copying it.
+
+    A funder's call adds its own eligibility criteria to a published typology, changes a
+    threshold or drops a criterion it does not test. The loader resolves the extension
+    against its base into one ordinary `RuleFile` before compiling, so nothing downstream
+    knows the difference. ``parameters`` maps a base parameter's name to its new value, or
+    any name to a full `Parameter` declaration; ``require`` lists verdict nodes (criterion
+    ids or ``{all_of: group}``) ANDed into the base verdict's condition; ``examples`` are
+    verdict examples of the extended typology (the base's are not inherited).
+    """
+
+    typology: Identifier = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = Field(min_length=1)
+    title: Text
+    description: Text | None = None
+    extends: str = Field(min_length=1)
+    sources: list[SourceDocument] = Field(default_factory=list)
+    parameters: dict[Identifier, Any] = Field(default_factory=dict)
+    groups: dict[Identifier, Text] = Field(default_factory=dict)
+    criteria: list[ExtensionCriterion] = Field(default_factory=list)
+    drop: list[Identifier] = Field(default_factory=list)
+    require: list[VerdictNode | str] = Field(default_factory=list)
+    verdict: VerdictRule | None = None
+    examples: list[Example] = Field(default_factory=list)
