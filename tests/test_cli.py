@@ -217,3 +217,140 @@ def test_classify_graded_text_shows_memberships(capsys: pytest.CaptureFixture[st
     assert "Verdict : Pôle social" in out
     assert "Appartenance à chaque type idéal" in out
     assert "Tendance : Pôle social" in out
+
+
+SCREENING = EXAMPLES / "screening" / "candidatures.csv"
+
+
+def test_screen_writes_the_three_outputs_and_a_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """screen: the report, the CSV and the JSON Lines in --out, their paths on stdout,
+    one summary line on stderr, exit 0 when every row was screened."""
+    out = tmp_path / "resultats"
+    code, stdout, stderr = run("screen", str(SCREENING), "--out", str(out), capsys=capsys)
+    assert code == 0
+    assert stdout.splitlines() == [
+        str(out / "rapport.html"),
+        str(out / "verdicts.csv"),
+        str(out / "verdicts.jsonl"),
+    ]
+    assert stderr == (
+        "poletype: 6 rows screened; labo-ess-ptce: ptce 1, not_ptce 3, indeterminate 2; errors 0\n"
+    )
+    assert "\r" not in stderr  # no progress bar when standard error is not a terminal
+    assert len((out / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()) == 6
+
+
+def test_screen_with_a_bad_row_goes_on_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A malformed row: named on stderr, kept in every output, the others screened, exit 1."""
+    source = tmp_path / "appel.csv"
+    source.write_text(
+        "id;name;stage\nA;Pôle A;emerging\nB;Pôle B;mature\nC;Pôle C;\n", encoding="utf-8"
+    )
+    code, _, stderr = run("screen", str(source), "-o", str(tmp_path / "out"), capsys=capsys)
+    assert code == 1
+    assert f"poletype: {source}: row 3, column stage: " in stderr
+    assert "mature" in stderr
+    assert stderr.splitlines()[-1].endswith("errors 1")
+    assert "Traceback" not in stderr
+    lines = (tmp_path / "out" / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["row"] for line in lines] == [2, 3, 4]
+    assert "error" in json.loads(lines[1])
+    csv_text = (tmp_path / "out" / "verdicts.csv").read_text(encoding="utf-8-sig")
+    assert len(csv_text.splitlines()) == 4
+
+
+def test_screen_typologies_rules_params_and_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Several --typology, a funder's --rules file, a --param for whoever declares it, en."""
+    call = EXAMPLES / "calls" / "appel-ptce-region-2026.yaml"
+    code, stdout, stderr = run(
+        "screen",
+        str(SCREENING),
+        "-t",
+        "labo-ess-ptce",
+        "-t",
+        "matray-poisat",
+        "--rules",
+        str(call),
+        "-p",
+        "hybrid_margin=0.2",
+        "--lang",
+        "en",
+        "-o",
+        str(tmp_path),
+        capsys=capsys,
+    )
+    assert code == 0
+    assert stdout.splitlines()[0] == str(tmp_path / "report.html")
+    assert "labo-ess-ptce: " in stderr
+    assert "matray-poisat: " in stderr
+    assert "appel-ptce-region-2026: " in stderr
+    first = json.loads((tmp_path / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert [v["typology"] for v in first["verdicts"]] == [
+        "labo-ess-ptce",
+        "matray-poisat",
+        "appel-ptce-region-2026",
+    ]
+    assert first["verdicts"][1]["parameters"]["hybrid_margin"] == 0.2
+    header = (tmp_path / "verdicts.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("row,source,id,name,labo-ess-ptce.outcome,")
+    assert "appel-ptce-region-2026.R1" in header
+
+
+def test_screen_input_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unreadable input or a bad parameter: one line, exit 1, nothing written.
+    A missing --out: usage error, exit 2."""
+    out = tmp_path / "out"
+    code, stdout, stderr = run("screen", str(tmp_path / "none.csv"), "-o", str(out), capsys=capsys)
+    assert code == 1
+    assert stdout == ""
+    assert stderr.count("\n") == 1
+    assert "unreadable-input" in stderr
+    assert not out.exists()
+    code, _, stderr = run("screen", str(SCREENING), "-o", str(out), "-p", "nope=1", capsys=capsys)
+    assert code == 1
+    assert "bad-parameter" in stderr
+    with pytest.raises(SystemExit) as info:
+        main(["screen", str(SCREENING)])
+    assert info.value.code == 2
+
+
+def test_template_then_screen_round_trip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """template writes the files it lists; a row filled in it screens without error."""
+    target = tmp_path / "modele.csv"
+    code, stdout, _ = run("template", "--format", "csv", "--out", str(target), capsys=capsys)
+    assert code == 0
+    written = [Path(line) for line in stdout.splitlines()]
+    assert written[0] == target
+    assert all(p.exists() for p in written)
+    header = target.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+    cells = {"[id]": "T1", "[name]": "Pôle rempli", "[voluntary]": "oui", "[jobs]": "12"}
+    row = [next((v for k, v in cells.items() if h.endswith(k)), "") for h in header]
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(";".join(row) + "\n")
+    code, _, stderr = run("screen", str(target), "-o", str(tmp_path / "out"), capsys=capsys)
+    assert code == 0, stderr
+    assert stderr.startswith("poletype: 1 row screened;")
+    code, stdout, _ = run("template", "-o", str(tmp_path / "modele.xlsx"), capsys=capsys)
+    assert code == 0
+    assert stdout.splitlines() == [str(tmp_path / "modele.xlsx")]
+
+
+def test_screen_draws_a_progress_bar_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, a bar redrawn in place after each row, ending with a new line."""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, _, stderr = run(
+        "screen", str(SCREENING), "-t", "matray-poisat", "-o", str(tmp_path), capsys=capsys
+    )
+    assert code == 0
+    assert stderr.count("\r[") == 6
+    assert "\r[" + "#" * 30 + "] 6/6\n" in stderr

@@ -8,17 +8,25 @@ private and may change.
 'not_ptce'
 """
 
+import poletype._parsetab  # noqa: F401 - first: rule-engine's prebuilt parser tables
 from poletype._api import (
     check_typology,
     classify,
+    classify_many,
     load_typology,
     read_initiative,
     trajectory,
     typologies,
 )
+from poletype._closures import CompilerFallbackWarning
 from poletype._compiler import Typology
 from poletype._hypotheses import HypothesesReport, check_hypotheses
+from poletype._outputs import write_screening
+from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
+from poletype._tabular import Applicant, RowError, read_applicants
+from poletype._template import write_template
 from poletype._trajectory import Change, Trajectory, TrajectoryPoint
+from poletype._whatif import ChangeSet, FieldChange, what_it_would_take
 from poletype.errors import InitiativeError, PoletypeError, RuleFileError
 from poletype.model import Initiative, Member
 from poletype.verdict import (
@@ -33,18 +41,26 @@ from poletype.verdict import (
 )
 
 __all__ = [
+    "Applicant",
     "AxisPosition",
     "Change",
+    "ChangeSet",
+    "CompilerFallbackWarning",
     "CriterionResult",
     "Degree",
+    "FieldChange",
+    "Finding",
     "HypothesesReport",
     "Initiative",
     "InitiativeError",
     "Member",
     "Membership",
     "PoletypeError",
+    "RowError",
     "RuleFileError",
     "Score",
+    "ScreenedRow",
+    "Screening",
     "Source",
     "Status",
     "Trajectory",
@@ -54,8 +70,15 @@ __all__ = [
     "check_hypotheses",
     "check_typology",
     "classify",
+    "classify_many",
     "load_typology",
+    "read_applicants",
     "read_initiative",
+    "screen",
+    "screening_typologies",
     "trajectory",
     "typologies",
+    "what_it_would_take",
+    "write_screening",
+    "write_template",
 ]

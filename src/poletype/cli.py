@@ -3,7 +3,8 @@
 Exit codes: 0 when the work is done (whatever the verdicts say), 1 when an input or a
 rule file is bad (one line on standard error, no traceback), 2 for a usage error.
 When several files are given, each gets its result or its error, in order: a bad file
-never hides the others, and never disappears from the output.
+never hides the others, and never disappears from the output. ``screen`` does the same
+with the rows of a spreadsheet: 1 when any row failed, after writing every output.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from poletype._compiler import Typology
 from poletype._examples import run_examples
 from poletype._hypotheses import SHIPPED as SHIPPED_HYPOTHESES
 from poletype._hypotheses import check_hypotheses
+from poletype._interpreter import Backend
 from poletype._report import (
     explain_markdown,
     explain_text,
@@ -93,6 +95,20 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", help="classify initiatives (YAML or JSON files)")
     _classify_options(p, DEFAULT_TYPOLOGY)
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="classify with N processes (for thousands of files; output order is kept)",
+    )
+    p.add_argument(
+        "--backend",
+        choices=["compiled", "interpreter"],
+        default="compiled",
+        help="evaluation backend (interpreter: rule-engine's own, the slow reference)",
+    )
 
     sub.add_parser("typologies", help="list the shipped typologies")
 
@@ -133,6 +149,42 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("test", help="run the examples written inside rule files")
     p.add_argument("files", nargs="+", metavar="RULEFILE")
+
+    p = sub.add_parser(
+        "screen", help="screen a call's applicants (CSV, XLSX, JSON Lines or a folder)"
+    )
+    p.add_argument(
+        "input", metavar="INPUT", help="a .csv, .xlsx or .jsonl file, or a folder of .yaml/.json"
+    )
+    p.add_argument(
+        "--typology",
+        "-t",
+        action="append",
+        default=[],
+        help="typology id, repeatable ('all': every shipped one; default labo-ess-ptce)",
+    )
+    p.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a rule file to screen with, repeatable (e.g. a funder's extension)",
+    )
+    p.add_argument(
+        "--members",
+        type=Path,
+        metavar="FILE",
+        help="members file keyed by applicant_id (default: the workbook's 'membres' sheet, "
+        "or NAME-membres.csv beside a CSV)",
+    )
+    p.add_argument(
+        "--out", "-o", required=True, type=Path, metavar="DIR", help="folder for the results"
+    )
+    _param_and_lang(p)
+
+    p = sub.add_parser("template", help="write an empty applicant spreadsheet to fill in")
+    p.add_argument("--format", "-f", choices=["xlsx", "csv"], default="xlsx")
+    p.add_argument("--out", "-o", required=True, type=Path, metavar="FILE")
     return parser
 
 
@@ -184,11 +236,40 @@ def _write_json(items: list[Any], *, single: bool) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
+def _classify_file(task: tuple[str, str, dict[str, Any], Backend]) -> list[Verdict] | Error:
+    """One file's verdicts, or its error entry: the unit of work of ``--jobs``."""
+    file, typology, params, backend = task
+    try:
+        initiative = read_initiative(file)
+        return [classify(initiative, t, backend=backend) for t in _typology_set(typology, params)]
+    except PoletypeError as exc:
+        return {"file": file, "error": {"code": exc.code, "message": str(exc)}}
+
+
 def _classify(args: argparse.Namespace) -> int:
     chosen = _typology_set(args.typology, dict(args.param))
-    results, status = _per_file(
-        args.files, lambda initiative: [(classify(initiative, t), t) for t in chosen]
-    )
+    if args.jobs < 1:
+        raise PoletypeError(
+            f"--jobs must be at least 1, not {args.jobs}", code="bad-parameter", expected="N >= 1"
+        )
+    tasks = [(f, args.typology, dict(args.param), args.backend) for f in args.files]
+    if args.jobs == 1 or len(tasks) < 2:
+        outputs = [_classify_file(task) for task in tasks]
+    else:
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only for --jobs
+
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            chunk = max(1, len(tasks) // (args.jobs * 8))
+            outputs = list(pool.map(_classify_file, tasks, chunksize=chunk))
+    status = EXIT_OK
+    results: list[list[tuple[Verdict, Typology]] | Error] = []
+    for output in outputs:
+        if isinstance(output, dict):
+            status = EXIT_BAD_INPUT
+            print(f"poletype: {output['error']['message']}", file=sys.stderr)
+            results.append(output)
+        else:
+            results.append(list(zip(output, chosen, strict=True)))
     verdicts = [pair for r in results if isinstance(r, list) for pair in r]
     if args.format == "json":
         items: list[Any] = []
@@ -318,6 +399,41 @@ def _test(args: argparse.Namespace) -> int:
     return status
 
 
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total if total else width
+    bar = "#" * filled + "." * (width - filled)
+    end = "\n" if done >= total else ""
+    sys.stderr.write(f"\r[{bar}] {done}/{total}{end}")
+    sys.stderr.flush()
+
+
+def _screen(args: argparse.Namespace) -> int:
+    from poletype._outputs import write_screening  # noqa: PLC0415 - spreadsheet readers load here
+    from poletype._screen import screen, screening_typologies  # noqa: PLC0415
+
+    chosen = screening_typologies(args.typology, args.rules, dict(args.param))
+    progress = _progress_bar if sys.stderr.isatty() else None
+    screening = screen(args.input, chosen, members=args.members, progress=progress)
+    for row in screening.rows:
+        if row.error is not None:
+            column = "" if row.error.column is None else f", column {row.error.column}"
+            where = f"{row.source}: row {row.error.row}{column}"
+            print(f"poletype: {where}: {row.error.message}", file=sys.stderr)
+    for path in write_screening(screening, args.out, cast(Lang, args.lang)):
+        print(path)
+    print(f"poletype: {screening.summary()}", file=sys.stderr)
+    return EXIT_BAD_INPUT if screening.errors else EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from poletype._template import write_template  # noqa: PLC0415 - openpyxl loads here
+
+    for path in write_template(args.out, args.format):
+        print(path)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "classify": _classify,
     "typologies": _typologies,
@@ -328,4 +444,6 @@ _COMMANDS = {
     "trajectory": _trajectory,
     "hypotheses": _hypotheses,
     "map": _map,
+    "screen": _screen,
+    "template": _template,
 }

@@ -40,6 +40,23 @@ ErrorCode = Literal[
     "invalid-initiative",
     "unreadable-input",
     "missing-dependency",
+    "bad-backend",
+    "extends-not-found",
+    "extends-cycle",
+    "extends-graded",
+    "unknown-override",
+    "unknown-drop",
+    "dropped-in-verdict",
+    "implicit-replace",
+    "unused-criterion",
+    "bad-extension",
+    "duplicate-typology",
+    "unwritable-output",
+    "unknown-column",
+    "duplicate-column",
+    "missing-column",
+    "whatif-graded",
+    "unknown-outcome",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 

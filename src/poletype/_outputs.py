@@ -1,0 +1,194 @@
+"""The files a screening leaves behind: the report, ``verdicts.csv`` and ``verdicts.jsonl``.
+
+Each has exactly one entry per input row, error rows included, in input order, so the
+three can be joined on ``row`` and none can hide an applicant. The CSV is for a
+spreadsheet: UTF-8 with a byte-order mark (Excel otherwise misreads accents) and, in
+French, ``;`` as separator and a decimal comma, as French Excel expects. The JSON Lines
+file is for programs: each verdict exactly as ``classify --format json`` gives it.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from poletype._compiler import Typology
+from poletype._html import REPORT_NAMES, render_report
+from poletype._screen import (
+    Finding,
+    ScreenedRow,
+    Screening,
+    criterion_ids,
+    positive_outcome,
+)
+from poletype._tabular import RowError
+from poletype._whatif import ChangeSet
+from poletype.errors import PoletypeError
+from poletype.verdict import Verdict
+
+Lang = Literal["fr", "en"]
+
+CSV_NAME = "verdicts.csv"
+JSONL_NAME = "verdicts.jsonl"
+DELIMITERS: dict[Lang, str] = {"fr": ";", "en": ","}
+"""The CSV separator per language: what Excel expects in a French or an English locale."""
+
+
+def write_screening(screening: Screening, out: str | Path, lang: Lang = "fr") -> list[Path]:
+    """Write the report, the CSV and the JSON Lines file into ``out``; return their paths."""
+    out = Path(out)
+    files = {
+        out / REPORT_NAMES[lang]: render_report(screening, lang),
+        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang),
+        out / JSONL_NAME: verdicts_jsonl(screening),
+    }
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for path, text in files.items():
+            path.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise PoletypeError(
+            f"cannot write the screening results: {exc.strerror or exc}",
+            code="unwritable-output",
+            file=str(exc.filename or out),
+            expected="a folder that can be created and written to",
+        ) from None
+    return list(files)
+
+
+def csv_header(screening: Screening) -> list[str]:
+    """The CSV columns: the row, then per typology its outcome, statuses and missing facts."""
+    header = ["row", "source", "id", "name"]
+    for typology in screening.typologies:
+        t = typology.id
+        header += [f"{t}.outcome", f"{t}.verdict"]
+        if typology.graded is not None:
+            header.append(f"{t}.leaning")
+            header += [f"{t}.membership.{x.spec.id}" for x in typology.graded.types]
+        header += [f"{t}.{c}" for c in criterion_ids(typology)]
+        header.append(f"{t}.missing")
+        if positive_outcome(typology) is not None:
+            header.append(f"{t}.what_it_would_take")
+    header.append("error")
+    return header
+
+
+def verdicts_csv(screening: Screening, lang: Lang = "fr") -> str:
+    """One CSV line per input row (no byte-order mark: `write_screening` adds it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
+    writer.writerow(csv_header(screening))
+    for row in screening.rows:
+        writer.writerow(_csv_row(row, screening, lang))
+    return buffer.getvalue()
+
+
+def _csv_row(row: ScreenedRow, screening: Screening, lang: Lang) -> list[str]:
+    initiative = row.initiative
+    cells = [
+        str(row.row),
+        row.source,
+        (initiative.id or "") if initiative is not None else "",
+        initiative.name if initiative is not None else "",
+    ]
+    findings = {f.typology.id: f for f in row.findings}
+    for typology in screening.typologies:
+        finding = findings.get(typology.id)
+        cells += _typology_cells(finding, typology_width(typology), lang)
+    cells.append(_error_text(row.error) if row.error is not None else "")
+    return cells
+
+
+def typology_width(typology: Typology) -> int:
+    """How many CSV columns one typology takes."""
+    width = 2 + len(criterion_ids(typology)) + 1
+    if typology.graded is not None:
+        width += 1 + len(typology.graded.types)
+    if positive_outcome(typology) is not None:
+        width += 1
+    return width
+
+
+def _typology_cells(finding: Finding | None, width: int, lang: Lang) -> list[str]:
+    if finding is None:
+        return [""] * width
+    verdict, typology = finding.verdict, finding.typology
+    cells = [verdict.outcome, getattr(verdict.outcome_label, lang)]
+    if typology.graded is not None:
+        cells.append(verdict.leaning or "")
+        memberships = {m.type: m for m in verdict.memberships or ()}
+        for ideal in typology.graded.types:
+            m = memberships.get(ideal.spec.id)
+            cells.append("" if m is None else _interval(m.low, m.high, lang))
+    statuses = {r.id: r.status for r in verdict.criteria}
+    cells += [statuses.get(c, "") for c in criterion_ids(typology)]
+    cells.append("; ".join(verdict.missing))
+    if positive_outcome(typology) is not None:
+        cells.append(_changes_text(finding.changes or (), lang))
+    return cells
+
+
+def _interval(low: float, high: float, lang: Lang) -> str:
+    def number(value: float) -> str:
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if lang == "fr" else text
+
+    return number(low) if low == high else f"{number(low)}–{number(high)}"
+
+
+def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
+    """Each change set as its sentences joined by ' + ', the sets separated by ' | '."""
+    return " | ".join(" + ".join(getattr(c.text, lang) for c in s.changes) for s in changes)
+
+
+def _error_text(error: RowError) -> str:
+    return error.message if error.column is None else f"{error.column}: {error.message}"
+
+
+def verdicts_jsonl(screening: Screening) -> str:
+    """One JSON object per input row: its verdicts and what it would take, or its error."""
+    lines = [json.dumps(row_document(row), ensure_ascii=False) for row in screening.rows]
+    return "".join(line + "\n" for line in lines)
+
+
+def row_document(row: ScreenedRow) -> dict[str, Any]:
+    """The JSON Lines entry for one row."""
+    if row.error is not None:
+        return {
+            "row": row.row,
+            "source": row.source,
+            "error": {"column": row.error.column, "message": row.error.message},
+        }
+    document: dict[str, Any] = {
+        "row": row.row,
+        "source": row.source,
+        "verdicts": [_verdict_json(f.verdict) for f in row.findings],
+    }
+    document["what_it_would_take"] = {
+        f.typology.id: [_plain(s) for s in f.changes] for f in row.findings if f.changes is not None
+    }
+    return document
+
+
+def _verdict_json(verdict: Verdict) -> Any:
+    return verdict.model_dump(mode="json")
+
+
+def _plain(value: Any) -> Any:
+    """A change set as JSON-ready data, whether it is a dataclass or a Pydantic model."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,235 @@
+"""Screen a call's applicants: every input row in, exactly one result out.
+
+A programme officer cannot defend a shortlist from which an applicant silently vanished,
+so a row that cannot be read or classified is kept, in its place, as an error row, and
+the run goes on. Each typology receives only the parameters it declares, as
+``classify --typology all`` does, so one ``--param`` can tune a shipped typology and a
+funder's extension of it at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from poletype._api import DEFAULT_TYPOLOGY, classify, load_typology, typologies
+from poletype._compiler import Typology
+from poletype._tabular import Applicant, RowError, read_applicants
+from poletype._whatif import ChangeSet, what_it_would_take
+from poletype.errors import PoletypeError
+from poletype.model import Initiative
+from poletype.rulefile import Text
+from poletype.verdict import Verdict
+
+ALL = "all"
+Progress = Callable[[int, int], None]
+"""Called with (rows done, rows in all) after each row."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One typology's verdict on one applicant, and what it would take to qualify.
+
+    ``changes`` is computed only when a crisp typology says the applicant does not qualify
+    (``not_ptce``): an indeterminate applicant is first asked the missing facts, and ideal
+    types have nothing to qualify for. Otherwise it is None. Empty: no change set found.
+    """
+
+    typology: Typology
+    verdict: Verdict
+    changes: tuple[ChangeSet, ...] | None
+
+
+@dataclass(frozen=True)
+class ScreenedRow:
+    """The result for one input row: findings, or the error that stopped it."""
+
+    row: int
+    source: str
+    label: str
+    initiative: Initiative | None
+    findings: tuple[Finding, ...]
+    error: RowError | None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the row could not be read or classified."""
+        return self.error is not None
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Every row of one input screened under the chosen typologies, in input order."""
+
+    input: str
+    typologies: tuple[Typology, ...]
+    rows: tuple[ScreenedRow, ...]
+
+    @property
+    def errors(self) -> int:
+        """How many rows could not be read or classified."""
+        return sum(1 for r in self.rows if r.failed)
+
+    def summary(self) -> str:
+        """One line for standard error: rows, counts per outcome per typology, errors."""
+        parts = [
+            f"{t.id}: " + ", ".join(f"{o} {n}" for o, n in self.counts(t).items())
+            for t in self.typologies
+        ]
+        rows = f"{len(self.rows)} row{'' if len(self.rows) == 1 else 's'} screened"
+        return f"{rows}; " + "; ".join(parts) + f"; errors {self.errors}"
+
+    def counts(self, typology: Typology) -> dict[str, int]:
+        """Rows per outcome of one typology, every outcome listed (zero included)."""
+        counts = dict.fromkeys((o for o, _ in outcomes(typology)), 0)
+        for row in self.rows:
+            for finding in row.findings:
+                if finding.typology.id == typology.id:
+                    counts[finding.verdict.outcome] = counts.get(finding.verdict.outcome, 0) + 1
+        return counts
+
+
+def outcomes(typology: Typology) -> list[tuple[str, Text]]:
+    """A typology's outcomes with their labels, positive first, indeterminate last."""
+    if typology.graded is not None:
+        types = [(t.spec.id, t.spec.label) for t in typology.graded.types]
+        return [*types, ("indeterminate", typology.graded.spec.indeterminate)]
+    assert typology.spec.verdict is not None
+    rule = typology.spec.verdict
+    order = (rule.outcomes.met, rule.outcomes.not_met, rule.outcomes.unknown)
+    return [(o, rule.labels[o]) for o in order]
+
+
+def positive_outcome(typology: Typology) -> str | None:
+    """The outcome a crisp typology's applicants aim at (``ptce``); None when graded."""
+    if typology.spec.verdict is None:
+        return None
+    return typology.spec.verdict.outcomes.met
+
+
+def criterion_ids(typology: Typology) -> list[str]:
+    """The ids of a typology's criteria (graded: indicators), in rule-file order."""
+    if typology.graded is not None:
+        return [i.id for i in typology.graded.indicators]
+    return [c.id for c in typology.criteria]
+
+
+def screening_typologies(
+    ids: Sequence[str] = (),
+    rules: Sequence[str | Path] = (),
+    params: Mapping[str, Any] | None = None,
+) -> list[Typology]:
+    """The typologies to screen with, each given only the parameters it declares.
+
+    ``ids`` are shipped ids (``all``: every shipped one); ``rules`` are rule files, such
+    as a funder's extension of ``labo-ess-ptce``. With neither, ``labo-ess-ptce``.
+    """
+    params = dict(params or {})
+    names: list[str | Path] = []
+    for given in ids:
+        names += typologies() if given == ALL else [given]
+    names += list(rules)
+    if not names:
+        names = [DEFAULT_TYPOLOGY]
+    plain = [load_typology(n) for n in names]
+    declared = [set(t.spec.parameters) for t in plain]
+    unused = sorted(set(params) - set().union(*declared))
+    if unused:
+        raise PoletypeError(
+            f"no typology screened has a parameter {unused[0]!r}",
+            code="bad-parameter",
+            expected="a parameter of at least one typology (see poletype explain ID)",
+        )
+    chosen: list[Typology] = []
+    seen: dict[str, str] = {}
+    for name, typology, own in zip(names, plain, declared, strict=True):
+        if typology.id in seen:
+            if seen[typology.id] == typology.file:
+                continue
+            raise PoletypeError(
+                f"two typologies have the id {typology.id!r}",
+                code="duplicate-typology",
+                file=typology.file,
+                expected="one id per typology screened",
+                found=f"{seen[typology.id]} and {typology.file}",
+            )
+        seen[typology.id] = typology.file
+        subset = {k: v for k, v in params.items() if k in own}
+        chosen.append(load_typology(name, subset) if subset else typology)
+    return chosen
+
+
+def screen(
+    source: str | Path,
+    typologies: Sequence[Typology] | None = None,
+    *,
+    members: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Screening:
+    """Screen every applicant of a spreadsheet, JSON Lines file or folder.
+
+    An unreadable input as a whole raises; a bad row does not: it comes back as an error
+    row in its place.
+    """
+    chosen = tuple(typologies or [load_typology(DEFAULT_TYPOLOGY)])
+    sheet = None if members is None else Path(members)
+    applicants = list(read_applicants(Path(source), members=sheet))
+    return Screening(
+        input=str(source),
+        typologies=chosen,
+        rows=tuple(screen_applicants(applicants, chosen, progress=progress)),
+    )
+
+
+def screen_applicants(
+    applicants: Iterable[Applicant],
+    typologies: Sequence[Typology],
+    *,
+    progress: Progress | None = None,
+) -> list[ScreenedRow]:
+    """One `ScreenedRow` per applicant, in order; failures become error rows."""
+    items = list(applicants)
+    rows: list[ScreenedRow] = []
+    for done, applicant in enumerate(items, start=1):
+        rows.append(_screen_one(applicant, typologies))
+        if progress is not None:
+            progress(done, len(items))
+    return rows
+
+
+def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> ScreenedRow:
+    initiative = applicant.initiative
+    error = applicant.error
+    findings: list[Finding] = []
+    if error is None and initiative is None:
+        error = RowError(applicant.row, None, "the row gave no initiative", applicant.source)
+    if error is None and initiative is not None:
+        try:
+            findings = [_finding(initiative, t) for t in typologies]
+        except PoletypeError as exc:
+            findings = []
+            error = RowError(applicant.row, None, str(exc), applicant.source)
+    return ScreenedRow(
+        row=applicant.row,
+        source=applicant.source,
+        label=applicant.label,
+        initiative=initiative,
+        findings=tuple(findings),
+        error=error,
+    )
+
+
+def negative_outcome(typology: Typology) -> str | None:
+    """The outcome that says an applicant does not qualify (``not_ptce``); None when graded."""
+    if typology.spec.verdict is None:
+        return None
+    return typology.spec.verdict.outcomes.not_met
+
+
+def _finding(initiative: Initiative, typology: Typology) -> Finding:
+    verdict = classify(initiative, typology)
+    if verdict.outcome != negative_outcome(typology):
+        return Finding(typology, verdict, None)
+    return Finding(typology, verdict, tuple(what_it_would_take(initiative, typology)))

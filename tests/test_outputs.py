@@ -1,0 +1,157 @@
+"""The screening's files: one entry per input row in each, and the same bytes every run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+from poletype import classify
+from poletype._outputs import (
+    CSV_NAME,
+    JSONL_NAME,
+    csv_header,
+    row_document,
+    verdicts_csv,
+    verdicts_jsonl,
+    write_screening,
+)
+from poletype._screen import Screening, screen, screening_typologies
+from poletype.errors import PoletypeError
+
+CANDIDATURES = EXAMPLES / "screening" / "candidatures.csv"
+
+
+@pytest.fixture(scope="module")
+def screening(tmp_path_factory: pytest.TempPathFactory) -> Screening:
+    """The example call with one malformed row inserted, under a crisp and a graded typology."""
+    folder = tmp_path_factory.mktemp("call")
+    text = CANDIDATURES.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    bad = "CAND-99;Pôle <mal> & rempli;FR;local;mature" + ";" * (lines[0].count(";") - 4)
+    lines.insert(3, bad)
+    (folder / "appel.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    members = (EXAMPLES / "screening" / "candidatures-membres.csv").read_bytes()
+    (folder / "appel-membres.csv").write_bytes(members)
+    chosen = screening_typologies(["labo-ess-ptce", "matray-poisat"])
+    return screen(folder / "appel.csv", chosen)
+
+
+def _rows(text: str, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def test_csv_has_one_line_per_row_with_error_in_place(screening: Screening) -> None:
+    """Seven input rows, seven lines after the header, the malformed one at row 4."""
+    table = _rows(verdicts_csv(screening, "fr"), ";")
+    header, body = table[0], table[1:]
+    assert len(body) == len(screening.rows) == 7
+    assert [line[0] for line in body] == ["2", "3", "4", "5", "6", "7", "8"]
+    bad = dict(zip(header, body[2], strict=True))
+    assert bad["error"].startswith("stage: ")
+    assert "mature" in bad["error"]
+    assert bad["labo-ess-ptce.outcome"] == ""
+    good = dict(zip(header, body[0], strict=True))
+    assert good["error"] == ""
+    assert good["labo-ess-ptce.outcome"] == "ptce"
+    assert good["labo-ess-ptce.verdict"] == "PTCE"
+    assert good["labo-ess-ptce.M1"] == "met"
+    assert good["id"] == "CAND-01"
+
+
+def test_csv_columns_name_every_criterion_of_every_typology(screening: Screening) -> None:
+    """Per typology: outcome, label, memberships (graded), one status per criterion, missing."""
+    header = csv_header(screening)
+    assert header[:4] == ["row", "source", "id", "name"]
+    assert header[-1] == "error"
+    for criterion in ("M1", "M8", "T6", "X5"):
+        assert f"labo-ess-ptce.{criterion}" in header
+    assert "labo-ess-ptce.missing" in header
+    assert "labo-ess-ptce.what_it_would_take" in header
+    assert "matray-poisat.membership.social" in header
+    assert "matray-poisat.what_it_would_take" not in header
+    assert len(header) == len(set(header))
+
+
+def test_csv_missing_facts_and_changes(screening: Screening) -> None:
+    """Missing facts are '; '-joined; a not_ptce row says what it would take."""
+    table = _rows(verdicts_csv(screening, "fr"), ";")
+    rows = [dict(zip(table[0], line, strict=True)) for line in table[1:]]
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["CAND-05"]["labo-ess-ptce.missing"] == "strategy.formalised"
+    assert by_id["CAND-02"]["labo-ess-ptce.what_it_would_take"]
+    assert by_id["CAND-01"]["labo-ess-ptce.what_it_would_take"] == ""
+
+
+def test_csv_separator_follows_the_language(screening: Screening) -> None:
+    """French Excel wants ';' and a decimal comma; English ',' and a point."""
+    fr, en = verdicts_csv(screening, "fr"), verdicts_csv(screening, "en")
+    assert fr.splitlines()[0].startswith("row;source;id;name;")
+    assert en.splitlines()[0].startswith("row,source,id,name,")
+    fr_rows, en_rows = _rows(fr, ";"), _rows(en, ",")
+    assert len(fr_rows) == len(en_rows)
+    column = fr_rows[0].index("matray-poisat.membership.social")
+    shown = [(f[column], e[column]) for f, e in zip(fr_rows[1:], en_rows[1:], strict=True)]
+    assert any("." in e for _, e in shown)
+    assert all(f == e.replace(".", ",") for f, e in shown)
+
+
+def test_jsonl_entries_are_classify_verdicts_or_errors(screening: Screening) -> None:
+    """Each line is a row: its verdicts exactly as classify gives them, or its error."""
+    lines = verdicts_jsonl(screening).splitlines()
+    assert len(lines) == len(screening.rows)
+    documents = [json.loads(line) for line in lines]
+    assert [d["row"] for d in documents] == [r.row for r in screening.rows]
+    for row, document in zip(screening.rows, documents, strict=True):
+        if row.error is not None:
+            assert set(document) == {"row", "source", "error"}
+            assert document["error"]["column"] == "stage"
+            continue
+        assert row.initiative is not None
+        expected = [
+            classify(row.initiative, t).model_dump(mode="json") for t in screening.typologies
+        ]
+        assert document["verdicts"] == expected
+        changes = document["what_it_would_take"]
+        assert "matray-poisat" not in changes
+        assert ("labo-ess-ptce" in changes) == (document["verdicts"][0]["outcome"] == "not_ptce")
+
+
+def test_jsonl_change_sets_carry_paths_values_and_sentences(screening: Screening) -> None:
+    """A change set in JSON: its changes (path, before, after, text), criteria, outcome."""
+    row = next(r for r in screening.rows if r.initiative and r.initiative.id == "CAND-02")
+    (change_set, *_) = row_document(row)["what_it_would_take"]["labo-ess-ptce"]
+    assert change_set["outcome"] == "ptce"
+    assert change_set["criteria"] == ["M5"]
+    (change,) = change_set["changes"]
+    assert change["path"] == "activities.social_utility_share"
+    assert change["before"] == 0.3
+    assert set(change["text"]) == {"fr", "en"}
+
+
+def test_outputs_are_byte_identical_across_runs(screening: Screening, tmp_path: Path) -> None:
+    """Same input, same bytes: the report, the CSV (with its BOM) and the JSON Lines."""
+    first = write_screening(screening, tmp_path / "a", "fr")
+    again = screen(
+        Path(screening.input), [*screening_typologies(["labo-ess-ptce", "matray-poisat"])]
+    )
+    second = write_screening(again, tmp_path / "b", "fr")
+    assert [p.name for p in first] == ["rapport.html", CSV_NAME, JSONL_NAME]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    assert (tmp_path / "a" / CSV_NAME).read_bytes().startswith(b"\xef\xbb\xbf")
+    english = write_screening(screening, tmp_path / "c", "en")
+    assert english[0].name == "report.html"
+
+
+def test_unwritable_output_is_a_clear_error(screening: Screening, tmp_path: Path) -> None:
+    """--out naming an existing file: an unwritable-output error, not a traceback."""
+    blocker = tmp_path / "results"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(PoletypeError) as info:
+        write_screening(screening, blocker, "fr")
+    assert info.value.code == "unwritable-output"

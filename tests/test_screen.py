@@ -1,0 +1,332 @@
+"""Screening: one result per input row, in order, whatever fails; each typology its params."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES, ROOT
+from poletype import classify, load_typology
+from poletype._screen import (
+    Screening,
+    criterion_ids,
+    negative_outcome,
+    outcomes,
+    positive_outcome,
+    screen,
+    screening_typologies,
+)
+from poletype.errors import PoletypeError
+from strategies import initiatives
+
+CANDIDATURES = EXAMPLES / "screening" / "candidatures.csv"
+
+
+def generated_applicants(count: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Applicants varied from the shipped examples: facts dropped, shares and jobs redrawn.
+
+    Each gets its own id and name, as a call's register would give them.
+    """
+    rng = random.Random(seed)
+    donors = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document.pop("snapshots", None)
+        donors.append(document)
+    applicants = []
+    for number in range(1, count + 1):
+        document = copy.deepcopy(rng.choice(donors))
+        keys = sorted(k for k in document if k not in ("name", "id"))
+        for key in rng.sample(keys, k=min(len(keys), rng.randint(0, 3))):
+            del document[key]
+        if rng.random() < 0.7:
+            activities = document.setdefault("activities", {})
+            activities["social_utility_share"] = rng.choice([0.2, 0.5, 0.6, 0.9])
+        if rng.random() < 0.5:
+            document["jobs"] = rng.randint(0, 80)
+        document["id"] = f"GEN-{number:03d}"
+        document["name"] = f"Pôle généré n° {number}"
+        applicants.append(document)
+    return applicants
+
+
+def write_folder(folder: Path, applicants: list[dict[str, Any]]) -> Path:
+    """Each applicant as a YAML file in ``folder``, named so that file order is row order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, document in enumerate(applicants, start=1):
+        text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+        (folder / f"{number:04d}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def example() -> Screening:
+    """The shipped example call screened under the Labo de l'ESS grid and Matray–Poisat."""
+    return screen(CANDIDATURES, screening_typologies(["labo-ess-ptce", "matray-poisat"]))
+
+
+def test_the_shipped_example_screens_every_applicant_in_order(example: Screening) -> None:
+    """Six applicants, six rows, sheet row numbers 2–7, no error, the expected outcomes."""
+    assert [r.row for r in example.rows] == [2, 3, 4, 5, 6, 7]
+    assert example.errors == 0
+    labo = [r.findings[0].verdict.outcome for r in example.rows]
+    assert labo == ["ptce", "not_ptce", "indeterminate", "not_ptce", "indeterminate", "not_ptce"]
+    assert [r.initiative.id for r in example.rows if r.initiative] == [
+        f"CAND-0{n}" for n in range(1, 7)
+    ]
+
+
+def test_members_come_from_the_sibling_sheet(example: Screening) -> None:
+    """candidatures-membres.csv gives each applicant its members, keyed by applicant_id."""
+    first = example.rows[0].initiative
+    assert first is not None
+    assert first.members is not None
+    assert len(first.members) == 6
+
+
+def test_members_file_given_explicitly(tmp_path: Path) -> None:
+    """--members names a members file that is not beside the applicants file."""
+    shutil.copy(CANDIDATURES, tmp_path / "appel.csv")
+    members = tmp_path / "ailleurs.csv"
+    shutil.copy(EXAMPLES / "screening" / "candidatures-membres.csv", members)
+    without = screen(tmp_path / "appel.csv", [load_typology("matray-poisat")])
+    assert without.rows[0].initiative is not None
+    assert without.rows[0].initiative.members is None
+    given = screen(tmp_path / "appel.csv", [load_typology("matray-poisat")], members=members)
+    assert given.rows[0].initiative is not None
+    assert len(given.rows[0].initiative.members or []) == 6
+
+
+def test_verdicts_are_those_of_classify(example: Screening) -> None:
+    """Screening adds nothing to the verdict: it is classify's, for each typology."""
+    for row in example.rows:
+        assert row.initiative is not None
+        for finding in row.findings:
+            assert finding.verdict == classify(row.initiative, finding.typology)
+
+
+def test_what_it_would_take_only_for_applicants_that_do_not_qualify(example: Screening) -> None:
+    """Change sets for not_ptce; none for ptce, indeterminate or a graded typology."""
+    for row in example.rows:
+        labo, graded = row.findings
+        assert graded.changes is None
+        if labo.verdict.outcome == "not_ptce":
+            assert labo.changes is not None
+        else:
+            assert labo.changes is None
+    short = example.rows[1].findings[0]  # CAND-02: 30 % of social utility, M5 only
+    assert short.changes
+    assert short.changes[0].criteria == ["M5"]
+    assert [c.path for c in short.changes[0].changes] == ["activities.social_utility_share"]
+
+
+def test_counts_list_every_outcome_in_order(example: Screening) -> None:
+    """Counts per outcome, zeros included, positive first; they add up with the errors."""
+    labo, graded = example.typologies
+    assert example.counts(labo) == {"ptce": 1, "not_ptce": 3, "indeterminate": 2}
+    counts = example.counts(graded)
+    assert list(counts) == [o for o, _ in outcomes(graded)]
+    assert sum(counts.values()) + example.errors == len(example.rows)
+    assert example.summary().startswith("6 rows screened; labo-ess-ptce: ptce 1, not_ptce 3")
+    assert example.summary().endswith("errors 0")
+
+
+def test_malformed_row_amid_good_ones_is_kept_in_its_place(tmp_path: Path) -> None:
+    """A bad cell makes its row an error row (row, column, message); the rest is screened."""
+    source = tmp_path / "appel.csv"
+    source.write_text(
+        "id;name;stage;activities.social_utility_share\n"
+        "A;Pôle A;emerging;0,6\n"
+        "B;Pôle B;mature;0,6\n"
+        "C;Pôle C;;0,4\n",
+        encoding="utf-8",
+    )
+    screening = screen(source)
+    assert [r.row for r in screening.rows] == [2, 3, 4]
+    assert [r.failed for r in screening.rows] == [False, True, False]
+    error = screening.rows[1].error
+    assert error is not None
+    assert error.column == "stage"
+    assert "mature" in error.message
+    assert screening.errors == 1
+    assert screening.rows[2].findings[0].verdict.outcome == "not_ptce"
+
+
+def test_folder_and_json_lines_inputs(tmp_path: Path) -> None:
+    """A folder of files and a JSON Lines file each give one row per document."""
+    folder = write_folder(tmp_path / "dossiers", generated_applicants(3))
+    (folder / "0004.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    screening = screen(folder)
+    assert [r.failed for r in screening.rows] == [False, False, False, True]
+    lines = tmp_path / "appel.jsonl"
+    lines.write_text(
+        "\n".join(json.dumps(d, ensure_ascii=False) for d in generated_applicants(2)) + "\n{\n",
+        encoding="utf-8",
+    )
+    screening = screen(lines)
+    assert [r.row for r in screening.rows] == [1, 2, 3]
+    assert [r.failed for r in screening.rows] == [False, False, True]
+
+
+def test_xlsx_workbook_with_a_members_sheet(tmp_path: Path) -> None:
+    """An XLSX workbook: applicants in one sheet, members in 'membres', French booleans."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    applicants = book.active
+    assert applicants is not None
+    applicants.title = "candidatures"
+    applicants.append(["id", "name", "voluntary", "activities.social_utility_share"])
+    applicants.append(["X1", "Pôle Tableur", "oui", "40 %"])
+    applicants.append(["X2", "Pôle Vide", None, None])
+    members = book.create_sheet("membres")
+    members.append(["applicant_id", "name", "kind", "local"])
+    members.append(["X1", "Régie", "ess_association", "vrai"])
+    members.append(["X1", "Commune", "local_authority", "non"])
+    book.save(tmp_path / "appel.xlsx")
+    screening = screen(tmp_path / "appel.xlsx")
+    first, second = screening.rows
+    assert first.initiative is not None
+    assert first.initiative.voluntary is True
+    assert [m.local for m in first.initiative.members or []] == [True, False]
+    assert first.findings[0].verdict.outcome == "not_ptce"  # 40 %: no majority (M5)
+    assert second.initiative is not None
+    assert second.initiative.voluntary is None  # an empty cell is unknown, not "no"
+    assert second.findings[0].verdict.outcome == "indeterminate"
+
+
+def test_an_unreadable_input_raises_before_any_row(tmp_path: Path) -> None:
+    """A missing file or an unknown format is an error of the whole input."""
+    with pytest.raises(PoletypeError) as info:
+        screen(tmp_path / "nope.csv")
+    assert info.value.code == "unreadable-input"
+
+
+def test_progress_is_reported_after_each_row(example: Screening) -> None:
+    """The progress callback sees (done, total) for every row, ending at (total, total)."""
+    seen: list[tuple[int, int]] = []
+    typology = load_typology("matray-poisat")
+    screening = screen(CANDIDATURES, [typology], progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(n, 6) for n in range(1, 7)]
+    assert len(screening.rows) == 6
+
+
+def test_two_hundred_generated_applicants_all_come_back(tmp_path: Path) -> None:
+    """The issue's load: a folder of 200 applicants, each screened, in order, none lost."""
+    applicants = generated_applicants(200)
+    screening = screen(write_folder(tmp_path / "appel", applicants))
+    assert len(screening.rows) == 200
+    assert screening.errors == 0
+    names = [r.initiative.name for r in screening.rows if r.initiative is not None]
+    assert names == [a["name"] for a in applicants]
+    assert sum(screening.counts(screening.typologies[0]).values()) == 200
+
+
+# Typologies and parameters -------------------------------------------------------------
+
+
+def test_default_is_the_labo_ess_grid() -> None:
+    """Neither --typology nor --rules: the Labo de l'ESS characterisation."""
+    assert [t.id for t in screening_typologies()] == ["labo-ess-ptce"]
+
+
+def test_each_typology_receives_only_its_own_parameters() -> None:
+    """min_jobs tunes labo-ess-ptce and hybrid_margin matray-poisat, each left alone elsewhere."""
+    chosen = screening_typologies(
+        ["labo-ess-ptce", "matray-poisat"], params={"min_jobs": 20, "hybrid_margin": 0.2}
+    )
+    labo, graded = chosen
+    assert labo.parameters["min_jobs"] == 20
+    assert "hybrid_margin" not in labo.parameters
+    assert graded.parameters["hybrid_margin"] == 0.2
+    assert "min_jobs" not in graded.parameters
+
+
+def test_a_parameter_no_typology_has_is_refused() -> None:
+    """A misspelt parameter is an error, not silently ignored."""
+    with pytest.raises(PoletypeError) as info:
+        screening_typologies(["labo-ess-ptce"], params={"min_job": 20})
+    assert info.value.code == "bad-parameter"
+
+
+def test_all_and_a_funders_rule_file() -> None:
+    """``all`` expands to every shipped typology; --rules adds the funder's extension."""
+    from poletype import typologies
+
+    call = EXAMPLES / "calls" / "appel-ptce-region-2026.yaml"
+    chosen = screening_typologies(["all"], [call], params={"min_jobs": 15})
+    assert [t.id for t in chosen] == [*typologies(), "appel-ptce-region-2026"]
+    by_id = {t.id: t for t in chosen}
+    assert by_id["labo-ess-ptce"].parameters["min_jobs"] == 15
+    assert by_id["appel-ptce-region-2026"].parameters["min_jobs"] == 15
+    assert [t.id for t in screening_typologies(rules=[call])] == ["appel-ptce-region-2026"]
+
+
+def test_the_same_typology_twice_is_screened_once() -> None:
+    """Naming a typology twice does not double its columns."""
+    assert len(screening_typologies(["labo-ess-ptce", "labo-ess-ptce"])) == 1
+
+
+def test_two_typologies_with_one_id_are_refused(tmp_path: Path) -> None:
+    """A copy of a shipped rule file keeping its id would share its columns: refused."""
+    copy_ = tmp_path / "labo-copie.yaml"
+    shutil.copy(ROOT / "rules" / "labo-ess-ptce.yaml", copy_)
+    with pytest.raises(PoletypeError) as info:
+        screening_typologies(["labo-ess-ptce"], [copy_])
+    assert info.value.code == "duplicate-typology"
+
+
+def test_outcome_helpers_on_crisp_and_graded_typologies() -> None:
+    """Positive and negative outcomes exist for crisp typologies only."""
+    labo, graded = load_typology("labo-ess-ptce"), load_typology("matray-poisat")
+    assert (positive_outcome(labo), negative_outcome(labo)) == ("ptce", "not_ptce")
+    assert (positive_outcome(graded), negative_outcome(graded)) == (None, None)
+    assert [o for o, _ in outcomes(graded)][-1] == "indeterminate"
+    assert criterion_ids(labo)[:2] == ["M1", "M2"]
+    assert criterion_ids(graded) == [i.id for i in graded.graded.indicators]  # type: ignore[union-attr]
+
+
+# Property: nothing lost ----------------------------------------------------------------
+
+_BAD_LINES = (
+    "{",
+    "[1, 2]",
+    '{"name": "X", "stage": "mature"}',
+    '{"activities": {"social_utility_share": 2}}',
+    '{"name": "Y", "unknown_field": true}',
+)
+
+
+@settings(max_examples=15)
+@given(
+    st.lists(
+        st.one_of(
+            initiatives().map(lambda i: json.dumps(i.model_dump(mode="json", exclude_none=True))),
+            st.sampled_from(_BAD_LINES),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_exactly_one_row_per_input_line(lines: list[str]) -> None:
+    """Whatever the lines, one row each, in order; errors exactly where lines are bad."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "appel.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        screening = screen(path, [load_typology("matray-poisat")])
+    assert [r.row for r in screening.rows] == list(range(1, len(lines) + 1))
+    bad = [line in _BAD_LINES for line in lines]
+    assert [r.failed for r in screening.rows] == bad
+    assert screening.errors == sum(bad)
+    for row in screening.rows:
+        assert (row.error is None) == (len(row.findings) == 1)

@@ -1,0 +1,559 @@
+"""Applicants are read from every input format, one result per row, nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from poletype import Initiative, InitiativeError
+from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS
+from poletype._tabular import (
+    Applicant,
+    _CellError,
+    flatten,
+    format_cell,
+    read_applicants,
+    read_cell,
+)
+from strategies import initiatives
+
+DATA = Path(__file__).resolve().parent / "data" / "screen"
+
+
+def _write_csv(path: Path, rows: list[list[Any]], delimiter: str = ";") -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def _write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    book = openpyxl.Workbook()
+    first = True
+    for name, rows in sheets.items():
+        sheet = book.active if first else book.create_sheet(name)
+        assert sheet is not None
+        sheet.title = name
+        first = False
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _read(path: Path, **kwargs: Any) -> list[Applicant]:
+    return list(read_applicants(path, **kwargs))
+
+
+def _ok(applicant: Applicant) -> Initiative:
+    assert applicant.error is None, applicant.error
+    assert applicant.initiative is not None
+    return applicant.initiative
+
+
+# Formats -------------------------------------------------------------------------------
+
+
+def test_french_csv_with_semicolons_bom_and_sibling_members() -> None:
+    applicants = _read(DATA / "applicants-fr.csv")
+    assert [a.row for a in applicants] == [2, 3, 4, 6, 5]
+    one = _ok(applicants[0])
+    assert one.stage == "emerging"
+    assert one.voluntary is True
+    assert one.strategy is not None
+    assert one.strategy.shared is True
+    assert one.strategy.formalised is False
+    assert one.activities is not None
+    assert one.activities.social_utility_share == 0.6
+    assert one.innovation == ["social", "ecological"]
+    assert one.jobs == 12
+    assert one.resources is not None
+    assert one.resources.market == 0.55
+    assert one.members is not None
+    assert [m.kind for m in one.members] == ["ess_association", "local_authority"]
+    assert one.members[1].work_integration is None
+    two = _ok(applicants[1])
+    assert two.stage == "consolidated"
+    assert two.voluntary is False
+    assert two.innovation == ["economic", "social"]
+    assert two.members is not None
+    assert len(two.members) == 1
+
+
+def test_empty_cells_are_unknown_and_no_members_stays_unknown() -> None:
+    applicants = _read(DATA / "applicants-fr.csv")
+    two = _ok(applicants[1])
+    assert two.strategy is not None
+    assert two.strategy.formalised is None
+    assert two.jobs is None
+    assert two.resources is None
+    four = _ok(applicants[3])
+    assert four.voluntary is None
+    assert four.strategy is None
+    assert four.activities is None
+    assert four.members is None
+    assert four.innovation == []  # "aucun": a list known to be empty
+
+
+def test_malformed_row_amid_good_rows_reports_each_bad_cell() -> None:
+    applicants = _read(DATA / "applicants-fr.csv")
+    bad = applicants[2]
+    assert bad.initiative is None
+    assert bad.error is not None
+    assert bad.error.row == 4
+    assert bad.error.column == "stage"
+    assert bad.error.source.endswith("applicants-fr.csv")
+    for fragment in ("'emergent'", "did you mean 'emerging'", "'peut-être'", "'1,5'", "'12,5'"):
+        assert fragment in bad.error.message
+    assert bad.label == "A3"
+
+
+def test_orphan_member_row_becomes_an_error_after_the_applicants() -> None:
+    orphan = _read(DATA / "applicants-fr.csv")[-1]
+    assert orphan.error is not None
+    assert orphan.row == orphan.error.row == 5
+    assert orphan.error.column == "applicant_id"
+    assert orphan.source.endswith("applicants-fr-membres.csv")
+    assert "'ZZ'" in orphan.error.message
+
+
+def test_english_csv_with_commas() -> None:
+    one, two = _read(DATA / "applicants-en.csv")
+    first = _ok(one)
+    assert first.country == "FR"
+    assert first.founded == 2015
+    assert first.place is not None
+    assert first.place.shared_premises is True
+    assert first.activities is not None
+    assert first.activities.sectors == ["agriculture, food", "energy"]
+    assert first.pooling is not None
+    assert first.pooling.resources == ["premises", "staff"]
+    second = _ok(two)
+    assert second.place is not None
+    assert second.place.shared_premises is False
+    assert second.local_integration is not None
+    assert second.local_integration.local_partnerships == 4
+    assert second.country is None
+
+
+def test_json_lines() -> None:
+    applicants = _read(DATA / "applicants.jsonl")
+    assert [a.row for a in applicants] == [1, 3, 4, 5, 6]
+    assert _ok(applicants[0]).members is not None
+    bad_enum, bad_json, good, duplicate = applicants[1:]
+    assert bad_enum.error is not None
+    assert bad_enum.error.column == "stage"
+    assert "'emergent'" in bad_enum.error.message
+    assert bad_enum.label == "J2"
+    assert bad_json.error is not None
+    assert bad_json.error.column is None
+    assert "invalid JSON" in bad_json.error.message
+    assert bad_json.label == "row 4"
+    assert _ok(good).id == "J4"
+    assert duplicate.error is not None
+    assert duplicate.error.column == "id"
+    assert "row 1" in duplicate.error.message
+
+
+def test_folder_of_yaml_and_json_sorted_by_name() -> None:
+    applicants = _read(DATA / "folder")
+    assert [Path(a.source).name for a in applicants] == [
+        "a-pole.yaml",
+        "b-pole.json",
+        "c-pole.yaml",
+        "e-pole.yml",
+    ]
+    assert [a.row for a in applicants] == [1, 2, 3, 4]
+    assert _ok(applicants[0]).strategy is not None
+    assert _ok(applicants[1]).jobs == 4
+    bad = applicants[2]
+    assert bad.error is not None
+    assert bad.error.column == "governance.structure"
+    assert bad.error.message.startswith("line 4: ")
+    broken = applicants[3]
+    assert broken.error is not None
+    assert "invalid YAML" in broken.error.message
+
+
+def test_xlsx_with_members_sheet_and_excel_types(tmp_path: Path) -> None:
+    path = _write_xlsx(
+        tmp_path / "applicants.xlsx",
+        {
+            "Feuil1": [
+                ["id", "name", "jobs", "voluntary", "activities.social_utility_share", "founded"],
+                [101, "Pôle Excel", 12.0, True, 0.6, 2012],
+                [None, None, None, None, None, None],
+                ["X2", "Pôle Deux", None, "Oui", "60%", None],
+                ["X3", "Pôle Trois", 3, "non", None, datetime.datetime(2020, 1, 1)],
+            ],
+            "Membres": [
+                ["applicant_id", "Type de membre / Member kind [kind]", "members.founder"],
+                [101, "sme", 1],
+                ["X2", "ESS_Cooperative", "x"],
+                ["X3", "cooperative", None],
+                ["X9", "sme", "oui"],
+            ],
+            "notes": [["anything", "at all"]],
+        },
+    )
+    one, two, three, orphan = _read(path)
+    first = _ok(one)
+    assert first.id == "101"
+    assert first.jobs == 12
+    assert first.voluntary is True
+    assert first.members is not None
+    assert first.members[0].founder is True
+    assert two.row == 4
+    assert _ok(two).members is not None
+    assert three.error is not None
+    assert three.error.column == "founded"
+    assert "members.kind: " in three.error.message
+    assert ":Membres row 4: " in three.error.message
+    assert "did you mean 'ess_cooperative'" in three.error.message
+    assert orphan.source.endswith("applicants.xlsx:Membres")
+    assert orphan.row == 5
+
+
+def test_member_cell_error_names_the_member_row(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["id", "name"], ["A", "Pôle"], ["B", "Pôle B"]])
+    members = _write_csv(
+        tmp_path / "people.csv",
+        [["applicant_id", "kind", "size"], ["A", "sme", "huge"], ["B", "sme", "small"]],
+    )
+    bad, good = _read(path, members=members)
+    assert bad.error is not None
+    assert bad.error.column == "members.size"
+    assert "people.csv row 2: expected one of micro" in bad.error.message
+    assert _ok(good).members is not None
+
+
+def test_member_validation_error_names_the_member_row(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["id", "name", "resources.market"], ["A", "P", "0,9"]])
+    _write_csv(
+        tmp_path / "a-members.csv",
+        [["applicant_id", "name"], ["A", "m1"], ["A", "m2"]],
+    )
+    (applicant,) = _read(path)
+    assert _ok(applicant).members is not None
+    path = _write_csv(
+        tmp_path / "b.csv",
+        [["id", "name", "resources.market", "resources.non_market"], ["B", "P", "0,9", "50 %"]],
+    )
+    (applicant,) = _read(path)
+    assert applicant.error is not None
+    assert applicant.error.column == "resources"
+    assert "sum to at most 1" in applicant.error.message
+
+
+def test_duplicate_id_is_an_error_for_the_later_row(tmp_path: Path) -> None:
+    path = _write_csv(
+        tmp_path / "a.csv", [["id", "name"], ["A", "Un"], ["A", "Deux"], ["B", "Trois"]]
+    )
+    _write_csv(tmp_path / "a-membres.csv", [["applicant_id", "kind"], ["A", "sme"]])
+    first, later, other = _read(path)
+    assert _ok(first).members is not None
+    assert later.error is not None
+    assert later.error.row == 3
+    assert later.error.column == "id"
+    assert "row 2" in later.error.message
+    assert later.label == "A"
+    assert _ok(other).members is None
+
+
+def test_folder_duplicate_id(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"id": "D", "name": "Un"}), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("id: D\nname: Deux\n", encoding="utf-8")
+    first, later = _read(tmp_path)
+    assert _ok(first).id == "D"
+    assert later.error is not None
+    assert "a.json" in later.error.message
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "expected"),
+    [
+        ("voluntary", "peut-être", "oui/non"),
+        ("stage", "emergent", "expected one of project, emerging, consolidated"),
+        ("activities.social_utility_share", "1.5", "a share between 0 and 1"),
+        ("activities.social_utility_share", "150 %", "a share between 0 and 1"),
+        ("jobs", "douze", "a whole number"),
+        ("jobs", "-3", "greater than or equal to 0"),
+        ("country", "fr", "pattern"),
+        ("innovation", "social; magic", "found 'magic'"),
+    ],
+)
+def test_one_bad_cell_between_good_rows(
+    tmp_path: Path, column: str, cell: str, expected: str
+) -> None:
+    path = _write_csv(
+        tmp_path / "a.csv",
+        [["id", "name", column], ["G1", "Bon", ""], ["BAD", "Mauvais", cell], ["G2", "Bon", ""]],
+    )
+    good, bad, other = _read(path)
+    _ok(good)
+    _ok(other)
+    assert bad.initiative is None
+    assert bad.error is not None
+    assert (bad.error.row, bad.error.column) == (3, column)
+    assert expected in bad.error.message
+    assert bad.label == "BAD"
+
+
+def test_missing_name_is_an_error_row_not_a_dropped_row(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["id", "name", "jobs"], ["A", "", "3"]])
+    (applicant,) = _read(path)
+    assert applicant.error is not None
+    assert applicant.error.column == "name"
+    assert applicant.label == "A"
+
+
+def test_a_value_under_no_header_is_an_error(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["name", "", "jobs"], ["P", "", "3"], ["Q", "?", ""]])
+    good, bad = _read(path)
+    assert _ok(good).jobs == 3
+    assert bad.error is not None
+    assert bad.error.column == "column B"
+
+
+# Whole-file errors ---------------------------------------------------------------------
+
+
+def test_unknown_column_is_refused_with_a_suggestion(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["name", "stratgy.shared"], ["P", "oui"]])
+    with pytest.raises(InitiativeError) as info:
+        read_applicants(path)
+    error = info.value
+    assert error.code == "unknown-column"
+    assert error.suggestion == "strategy.shared"
+    assert error.file == str(path)
+    assert "column B: unknown column 'stratgy.shared'" in str(error)
+
+
+def test_a_bare_label_header_suggests_its_path(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["Nom", "Stratégie formalisée"]])
+    with pytest.raises(InitiativeError) as info:
+        read_applicants(path)
+    assert info.value.suggestion == "name"
+
+
+def test_member_columns_in_the_applicant_sheet_point_to_the_members_sheet(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["name", "members.kind"]])
+    with pytest.raises(InitiativeError, match="second sheet named 'membres'"):
+        read_applicants(path)
+
+
+def test_duplicate_column_is_refused(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["name", "Stade / Stage [stage]", "stage"]])
+    with pytest.raises(InitiativeError) as info:
+        read_applicants(path)
+    assert info.value.code == "duplicate-column"
+    assert "columns B and C" in str(info.value)
+
+
+def test_members_without_applicant_id_are_refused(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["id", "name"], ["A", "P"]])
+    _write_csv(tmp_path / "a-membres.csv", [["name", "kind"], ["m", "sme"]])
+    with pytest.raises(InitiativeError) as info:
+        read_applicants(path)
+    assert info.value.code == "missing-column"
+
+
+@pytest.mark.parametrize("name", ["a.ods", "a.xls", "noext"])
+def test_unknown_format_is_refused(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("x", encoding="utf-8")
+    with pytest.raises(InitiativeError) as info:
+        read_applicants(path)
+    assert info.value.code == "unreadable-input"
+
+
+def test_damaged_workbook_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"PK not really a zip")
+    with pytest.raises(InitiativeError) as info:
+        read_applicants(path)
+    assert info.value.code == "unreadable-input"
+
+
+def test_members_file_with_json_lines_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InitiativeError):
+        read_applicants(DATA / "applicants.jsonl", members=tmp_path / "m.csv")
+
+
+def test_empty_inputs_give_no_applicant(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert _read(empty) == []
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n\n", encoding="utf-8")
+    assert _read(blank) == []
+    assert _read(_write_xlsx(tmp_path / "e.xlsx", {"candidatures": []})) == []
+
+
+def test_windows_1252_csv_from_french_excel(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("name;voluntary\r\nPôle Été;Oui\r\n".encode("cp1252"))
+    (applicant,) = _read(path)
+    assert _ok(applicant).name == "Pôle Été"
+
+
+# Cells ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "oui",
+        "OUI",
+        " Oui ",
+        "vrai",
+        "Vrai",
+        "yes",
+        "true",
+        "TRUE",
+        "o",
+        "y",
+        "1",
+        "x",
+        "X",
+        1,
+        True,
+    ],
+)
+def test_true_cells(cell: Any) -> None:
+    assert read_cell(cell, APPLICANT_FIELDS["voluntary"]) is True
+
+
+@pytest.mark.parametrize("cell", ["non", "Non", "faux", "FAUX", "no", "false", "n", "0", 0, False])
+def test_false_cells(cell: Any) -> None:
+    assert read_cell(cell, APPLICANT_FIELDS["voluntary"]) is False
+
+
+@pytest.mark.parametrize("cell", [None, "", "   ", "\t"])
+def test_empty_cells_are_unknown(cell: Any) -> None:
+    for doc in [*APPLICANT_FIELDS.values(), *MEMBER_FIELDS.values()]:
+        assert read_cell(cell, doc) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "share"),
+    [
+        ("0,6", 0.6),
+        ("0.6", 0.6),
+        ("60 %", 0.6),
+        ("60%", 0.6),
+        ("55\u00a0%", 0.55),
+        (1, 1.0),
+        ("0", 0.0),
+    ],
+)
+def test_share_cells(cell: Any, share: float) -> None:
+    assert read_cell(cell, APPLICANT_FIELDS["activities.social_utility_share"]) == share
+
+
+@pytest.mark.parametrize(("cell", "number"), [("12", 12), (12.0, 12), ("1 200", 1200), ("3,0", 3)])
+def test_integer_cells(cell: Any, number: int) -> None:
+    assert read_cell(cell, APPLICANT_FIELDS["jobs"]) == number
+
+
+@pytest.mark.parametrize("cell", ["12.5", 12.5, "60 %", True, "douze"])
+def test_bad_integer_cells(cell: Any) -> None:
+    with pytest.raises(_CellError):
+        read_cell(cell, APPLICANT_FIELDS["jobs"])
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["social;ecological", "social, ecological", "Social ;\nEcological", "social;;ecological;"],
+)
+def test_list_cells(cell: str) -> None:
+    assert read_cell(cell, APPLICANT_FIELDS["innovation"]) == ["social", "ecological"]
+
+
+@pytest.mark.parametrize("cell", ["Bottom-up", "BOTTOM_UP", " bottom up "])
+def test_choice_cells_ignore_case_and_separators(cell: str) -> None:
+    assert read_cell(cell, APPLICANT_FIELDS["approach"]) == "bottom_up"
+
+
+def test_text_cells_from_excel_numbers() -> None:
+    assert read_cell(2012.0, APPLICANT_FIELDS["id"]) == "2012"
+    assert read_cell(" Pôle ", APPLICANT_FIELDS["name"]) == "Pôle"
+
+
+def test_format_cell_is_read_back() -> None:
+    assert format_cell(True) == "oui"
+    assert format_cell([]) == "aucun"
+    assert read_cell(format_cell([]), APPLICANT_FIELDS["pooling.resources"]) == []
+    assert read_cell(format_cell(0.1 + 0.2), APPLICANT_FIELDS["resources.market"]) == 0.1 + 0.2
+
+
+# Round trip ----------------------------------------------------------------------------
+
+
+def _spreadsheet_shaped(initiative: Initiative) -> Initiative:
+    """What a spreadsheet can say: trimmed texts, no history, no empty object or member list."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip() or None
+        if isinstance(value, list):
+            items = [clean(v) for v in value]
+            return [v for v in items if v is not None]
+        if isinstance(value, dict):
+            items = {k: clean(v) for k, v in value.items()}
+            return {k: v for k, v in items.items() if v is not None} or None
+        return value
+
+    data = clean(initiative.model_dump(exclude={"snapshots"})) or {}
+    data.update(id="APP-1", name="Pôle")
+    if not data.get("members"):
+        data.pop("members", None)
+    else:
+        data["members"] = [m or {} for m in data["members"]]
+    return Initiative.model_validate(data)
+
+
+def _through_csv(tmp_path: Path, initiative: Initiative, delimiter: str) -> list[Applicant]:
+    row, members = flatten(initiative)
+    paths = list(APPLICANT_FIELDS)
+    _write_csv(
+        tmp_path / "round.csv", [paths, [row.get(p, "") for p in paths]], delimiter=delimiter
+    )
+    keys = list(MEMBER_FIELDS)
+    _write_csv(
+        tmp_path / "round-members.csv",
+        [keys, *([m.get(k, "") for k in keys] for m in members)],
+        delimiter=delimiter,
+    )
+    return _read(tmp_path / "round.csv")
+
+
+@given(initiatives(), st.sampled_from([";", ","]))
+def test_flatten_then_read_is_the_identity(
+    tmp_path_factory: Any, drawn: Initiative, sep: str
+) -> None:
+    initiative = _spreadsheet_shaped(drawn)
+    tmp_path = tmp_path_factory.mktemp("round")
+    (applicant,) = _through_csv(tmp_path, initiative, sep)
+    assert applicant.initiative == initiative, applicant.error
+
+
+def test_round_trip_keeps_members_and_unknowns(tmp_path: Path) -> None:
+    initiative = Initiative.model_validate(
+        {
+            "id": "R1",
+            "name": "Pôle",
+            "members": [{"kind": "sme"}, {}, {"name": "Ville", "local": False}],
+            "strategy": {"shared": True},
+            "pooling": {"resources": []},
+        }
+    )
+    (applicant,) = _through_csv(tmp_path, initiative, ";")
+    assert applicant.initiative == initiative
