@@ -30,6 +30,8 @@ from typing import Any
 
 from rule_engine import DataType, ast
 
+from poletype._closures import _decimal, _EvaluationError
+
 Tri = bool | None
 
 
@@ -66,20 +68,13 @@ def _eq(a: Any, b: Any) -> bool:
     return type(a) in numbers and type(b) in numbers and type(a) is not bool and bool(a == b)
 
 
-def _dec(value: Any) -> Decimal:
-    if type(value) is Decimal:
-        return value
-    if type(value) is int:
-        return Decimal(value)
-    raise TypeError("not a number")
-
-
 _HELPERS: dict[str, Any] = {
     "_known": _known,
     "_absent": _absent,
     "_given": _given,
     "_eq": _eq,
-    "_dec": _dec,
+    "_dec": _decimal,
+    "_Refused": _EvaluationError,
     "_Absent": _Absent,
     "Decimal": Decimal,
 }
@@ -359,7 +354,7 @@ def generate(
         body += [
             "try:",
             f"    a{n} = {source}",
-            "except (_Absent, ArithmeticError, TypeError):",
+            "except (_Absent, _Refused, ArithmeticError, TypeError):",
             f"    a{n} = F[{n}](i, p)",
         ]
     atoms_end = len(body)

@@ -29,6 +29,7 @@ from rule_engine import errors as re_errors
 
 from poletype._closures import Compiled, compile_tree
 from poletype._codegen import Generated, generate
+from poletype._derive import DERIVED_FIELDS
 from poletype._fuzzy import Anchors
 from poletype._interpreter import children, resolve_symbol
 from poletype._symbols import PARAMS, initiative_schema, params_object
@@ -234,6 +235,7 @@ class Typology:
     descriptors: tuple[CompiledDescriptor, ...] = ()
     atoms: tuple[ConditionNode, ...] = field(default=(), repr=False)
     generated: Generated | None = field(default=None, repr=False)
+    reads_derived: bool = True
 
     @property
     def id(self) -> str:
@@ -278,6 +280,7 @@ class _Scope:
             default_timezone="utc",
         )
         self.fields = schema.fields
+        self.compiled: dict[tuple[str, bool], Expression] = {}
 
     def error(
         self,
@@ -342,9 +345,11 @@ def compile_typology(
             verdict,
         )
     )
+    read = {p.split(".")[0] for a in atoms if a.atom for p in a.atom.paths}
     return Typology(
         atoms=atoms,
         generated=generated,
+        reads_derived=bool(read & set(DERIVED_FIELDS)),
         spec=spec,
         file=file,
         parameters=dict(parameters),
@@ -783,7 +788,27 @@ def compile_expression(
     criterion: str | None,
     boolean: bool = True,
 ) -> Expression:
-    """Parse, type-check and vet one expression; raise `RuleFileError` on any fault."""
+    """Parse, type-check and vet one expression; raise `RuleFileError` on any fault.
+
+    An expression met again in the same file (a placeholder in both languages' sentences)
+    is compiled once and shared.
+    """
+    key = (text, boolean)
+    if key not in scope.compiled:
+        scope.compiled[key] = _compile_expression(
+            text, scope, loc=loc, criterion=criterion, boolean=boolean
+        )
+    return scope.compiled[key]
+
+
+def _compile_expression(
+    text: str,
+    scope: _Scope,
+    *,
+    loc: tuple[str | int, ...],
+    criterion: str | None,
+    boolean: bool,
+) -> Expression:
 
     def fail(message: str, code: ErrorCode, **kwargs: str | None) -> RuleFileError:
         return scope.error(message, code=code, loc=loc, criterion=criterion, **kwargs)

@@ -38,6 +38,10 @@ ORIGIN_OF_KIND: Final[dict[str, str]] = {
 }
 
 
+DERIVED_FIELDS: tuple[str, ...] = ("origin", "public_role")
+"""The facts `derive` may fill in; a typology that reads neither need not derive."""
+
+
 def derived_origin(initiative: Initiative) -> str | None:
     """The origin the founders decide, or ``None`` when they do not decide one."""
     if initiative.members is None:

@@ -139,7 +139,8 @@ def decide(
     the decision alone, with the facts derived as `evaluate` derives them.
     """
     assert typology.verdict is not None, "decide() is for crisp typologies"
-    initiative, _ = derive(initiative)
+    if typology.reads_derived:
+        initiative, _ = derive(initiative)
     root = Root(initiative, typology.params_value, backend)
     if backend == "compiled" and typology.generated is not None:
         return typology.generated.decide(initiative, typology.params_value)

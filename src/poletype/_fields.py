@@ -854,7 +854,8 @@ MEMBER_FIELDS: dict[str, FieldDoc] = _member_fields()
 """The members sheet's columns by member field name, after the key column ``applicant_id``."""
 
 
-def _label_of(path: str) -> Text:
+def label(path: str) -> Text:
+    """A short bilingual label for any input path a verdict or a change can name."""
     if path in APPLICANT_FIELDS:
         return APPLICANT_FIELDS[path].label
     key = path.removeprefix("members.")
@@ -880,5 +881,5 @@ def question(path: str) -> Text:
     if path in _GROUP_WORDS:
         words = _GROUP_WORDS[path]
         return Text(fr=words[4], en=words[5])
-    label = _label_of(path)
-    return Text(fr=f"Pouvez-vous préciser « {label.fr} » ?", en=f"Could you state “{label.en}”?")
+    named = label(path)
+    return Text(fr=f"Pouvez-vous préciser « {named.fr} » ?", en=f"Could you state “{named.en}”?")

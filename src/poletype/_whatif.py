@@ -63,10 +63,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from rule_engine import ast
 
-from poletype._api import load_typology, to_initiative
+from poletype._api import _compiled, to_initiative
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import derive
-from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS
+from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
 from poletype._logic import Tri, k_and, k_not, k_or
 from poletype._paths import read_path, to_json_value
@@ -138,7 +138,7 @@ def what_it_would_take(
     An initiative that already has it gets ``[]``, as does one no searched change can
     bring there. Graded typologies have no outcome to reach and are refused.
     """
-    compiled = _typology(typology, params)
+    compiled = _compiled(typology, params)
     model = to_initiative(initiative)
     if compiled.verdict is None or compiled.spec.verdict is None:
         raise PoletypeError(
@@ -196,16 +196,6 @@ def apply_changes(initiative: Initiative, changes: Iterable[FieldChange]) -> Ini
                 holder = holder[part]
             holder[name] = _json_copy(change.after)
     return to_initiative(data)
-
-
-def _typology(typology: str | Path | Typology, params: Mapping[str, Any] | None) -> Typology:
-    if isinstance(typology, Typology):
-        if params:
-            from poletype._examples import with_parameters  # noqa: PLC0415 - as _api does
-
-            return with_parameters(typology, dict(params))
-        return typology
-    return load_typology(typology, params)
 
 
 def _json_copy(value: JsonValue) -> Any:
@@ -1255,7 +1245,7 @@ def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
     if edit.path == "members":
         return FieldChange(path="members", before=None, after=after, text=_member_text(after))
     if edit.path.startswith("members."):
-        label = _label(edit.path)
+        label = field_label(edit.path)
         return FieldChange(
             path=edit.path,
             before=None,
@@ -1268,7 +1258,7 @@ def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
             ),
         )
     before = to_json_value(read_path(initiative, edit.path))
-    label = _label(edit.path)
+    label = field_label(edit.path)
     return FieldChange(
         path=edit.path,
         before=before,
@@ -1283,9 +1273,9 @@ def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
 def _member_text(member: Any) -> Text:
     parts = {
         lang: ", ".join(
-            f"{getattr(_label('members.' + k), lang)} : {_show(v, lang)}"
+            f"{getattr(field_label('members.' + k), lang)} : {_show(v, lang)}"
             if lang == "fr"
-            else f"{getattr(_label('members.' + k), lang)}: {_show(v, lang)}"
+            else f"{getattr(field_label('members.' + k), lang)}: {_show(v, lang)}"
             for k, v in sorted(member.items())
         )
         for lang in ("fr", "en")
@@ -1294,15 +1284,6 @@ def _member_text(member: Any) -> Text:
         fr=f"Ajouter un membre ({parts['fr']})" if parts["fr"] else "Ajouter un membre",
         en=f"Add a member ({parts['en']})" if parts["en"] else "Add a member",
     )
-
-
-def _label(path: str) -> Text:
-    if path in APPLICANT_FIELDS:
-        return APPLICANT_FIELDS[path].label
-    attribute = path.removeprefix("members.")
-    if path.startswith("members.") and attribute in MEMBER_FIELDS:
-        return MEMBER_FIELDS[attribute].label
-    return Text(fr=path, en=path)
 
 
 def _show(value: Any, lang: Literal["fr", "en"]) -> str:
