@@ -1,0 +1,477 @@
+"""Time poletype's evaluation backends against each other and against hand-written Python.
+
+Run from the repository root with the development environment::
+
+    .venv/bin/python benchmarks/run.py              # 10,000 initiatives, the published table
+    .venv/bin/python benchmarks/run.py --quick      # a smoke run in a few seconds
+    .venv/bin/python benchmarks/run.py --markdown table.md
+
+Everything runs in this one process on the same two generated workloads (fully known, and
+the same initiatives with about 20 % of their fields unknown), so the ratios compare like
+with like. The interpreter is timed on the first ``--interpreter-sample`` initiatives only;
+its speed-up ratio compares it with the compiled backend timed on the same sample. Each
+measure is the best of ``--repeats`` runs after a warm-up run (the least disturbed run
+on a shared machine); the garbage collector stays on, as it is for users.
+
+The results of every timed run are also compared: the three evaluations must give the same
+statuses and verdicts, and the two backends byte-identical verdict JSON. The exit status
+is 1 if any of them disagree, 0 otherwise, whether or not the timing targets are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import poletype  # noqa: E402
+from benchmarks.handwritten_labo import labo  # noqa: E402
+from benchmarks.workload import SEED, generate  # noqa: E402
+from poletype import _evaluator  # noqa: E402
+from poletype.model import Initiative  # noqa: E402
+
+T = TypeVar("T")
+Backend = Literal["compiled", "interpreter"]
+TYPOLOGY = "labo-ess-ptce"
+EXAMPLE = ROOT / "examples" / "pole-exemple-complet.yaml"
+OUTCOMES = {True: "ptce", False: "not_ptce", None: "indeterminate"}
+
+# Targets of issue 5.
+MAX_COMPILED_OVER_HANDWRITTEN = 1.5
+MIN_SPEEDUP_OVER_INTERPRETER = 50.0
+MIN_CLASSIFY_PER_SECOND = 20_000.0
+MAX_LOAD_SECONDS = 0.100
+MAX_COLD_CLI_SECONDS = 0.5
+
+_LOAD_SCRIPT = """
+import json, time
+t0 = time.perf_counter()
+import poletype
+from poletype.model import Initiative
+t1 = time.perf_counter()
+loaded = [poletype.load_typology(t) for t in poletype.typologies()]
+t2 = time.perf_counter()
+empty = Initiative(name="x")
+for typology in loaded:
+    poletype.classify(empty, typology, backend="compiled")
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "load": t2 - t1, "first": t3 - t2, "count": len(loaded)}))
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One timed measure: what ran, on how many initiatives, and how fast."""
+
+    measure: str
+    workload: str
+    backend: str
+    timed: int
+    of: int
+    seconds: float
+    vs_interpreter: float | None = None
+    vs_handwritten: float | None = None
+
+    @property
+    def us_per_initiative(self) -> float:
+        """Microseconds per initiative."""
+        return self.seconds / self.timed * 1e6
+
+    @property
+    def per_second(self) -> float:
+        """Initiatives (verdicts) per second."""
+        return self.timed / self.seconds
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of the issue and whether this run meets it."""
+
+    name: str
+    measured: str
+    threshold: str
+    met: bool
+
+
+@dataclass(frozen=True)
+class Check:
+    """One agreement check and how many cases disagreed."""
+
+    name: str
+    compared: int
+    disagreements: int
+
+
+@dataclass
+class Results:
+    """Everything one run measured."""
+
+    rows: list[Row]
+    checks: list[Check]
+    headlines: dict[str, dict[str, Any]]
+    loading: dict[str, float]
+    cold: list[float]
+    cli_shown: str
+
+
+def best_of(work: Callable[[], T], repeats: int) -> tuple[float, T]:
+    """The shortest wall time of ``repeats`` runs after a warm-up run, and the last result."""
+    result = work()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+Decision = tuple[dict[str, bool | None], bool | None]
+
+
+def decide_all(typology: Any, items: Sequence[Initiative], backend: Backend) -> list[Decision]:
+    """Statuses and verdict condition of every initiative, by one backend."""
+    decide = _evaluator.decide
+    return [decide(typology, i, backend=backend) for i in items]
+
+
+def labo_all(params: dict[str, Any], items: Sequence[Initiative]) -> list[Decision]:
+    """The same, by the hand-written function."""
+    return [labo(i, params) for i in items]
+
+
+def classify_all(typology: Any, items: Sequence[Initiative], backend: Backend) -> list[Any]:
+    """Full verdicts, one ``classify`` call per initiative."""
+    classify = poletype.classify
+    return [classify(i, typology, backend=backend) for i in items]
+
+
+def classify_many_all(typology: Any, items: Sequence[Initiative]) -> list[Any]:
+    """Full verdicts through the streaming batch API."""
+    return list(poletype.classify_many(items, typology, backend="compiled"))
+
+
+def differing(left: Sequence[Any], right: Sequence[Any]) -> int:
+    """How many positions hold different values."""
+    return sum(1 for a, b in zip(left, right, strict=True) if a != b)
+
+
+def from_verdict(verdict: Any) -> Decision:
+    """The statuses and verdict condition a full verdict states, as `decide` gives them."""
+    status = {"met": True, "not_met": False, "unknown": None}
+    statuses = {c.id: status[c.status] for c in verdict.criteria}
+    condition = next(k for k, v in OUTCOMES.items() if v == verdict.outcome)
+    return statuses, condition
+
+
+def run_workload(
+    label: str,
+    items: list[Initiative],
+    typology: Any,
+    *,
+    sample: int,
+    repeats: int,
+    interpreter_repeats: int,
+) -> tuple[list[Row], list[Check], dict[str, Any]]:
+    """Every timed row of one workload, the agreement checks, and the headline ratios."""
+    params = typology.params_value
+    head = items[:sample]
+    n, s = len(items), len(head)
+
+    t_ia, dec_ia = best_of(lambda: decide_all(typology, head, "interpreter"), interpreter_repeats)
+    t_ib, dec_ib_head = best_of(lambda: decide_all(typology, head, "compiled"), repeats)
+    t_b, dec_b = best_of(lambda: decide_all(typology, items, "compiled"), repeats)
+    t_c, dec_c = best_of(lambda: labo_all(params, items), repeats)
+
+    t_ka, ver_a = best_of(lambda: classify_all(typology, head, "interpreter"), interpreter_repeats)
+    t_kb_head, _ = best_of(lambda: classify_all(typology, head, "compiled"), repeats)
+    t_kb, ver_b = best_of(lambda: classify_all(typology, items, "compiled"), repeats)
+    t_km, ver_m = best_of(lambda: classify_many_all(typology, items), repeats)
+
+    eval_speedup = (t_ia / s) / (t_ib / s)
+    eval_ratio = (t_b / n) / (t_c / n)
+    classify_speedup = (t_ka / s) / (t_kb_head / s)
+    rows = [
+        Row("evaluation", label, "(a) interpreter", s, n, t_ia),
+        Row("evaluation", label, "(b) compiled", n, n, t_b, eval_speedup, eval_ratio),
+        Row("evaluation", label, "(c) hand-written", n, n, t_c),
+        Row("classify", label, "(a) interpreter", s, n, t_ka),
+        Row("classify", label, "(b) compiled", n, n, t_kb, classify_speedup),
+        Row("classify_many", label, "(b) compiled", n, n, t_km),
+    ]
+
+    json_a = [v.to_json(indent=None) for v in ver_a]
+    json_b = [v.to_json(indent=None) for v in ver_b]
+    checks = [
+        Check(
+            f"{label}: statuses, (a) interpreter vs (c) hand-written",
+            s,
+            differing(dec_ia, dec_c[:s]),
+        ),
+        Check(f"{label}: statuses, (b) compiled vs (c) hand-written", n, differing(dec_b, dec_c)),
+        Check(
+            f"{label}: statuses, (b) compiled vs (a) interpreter", s, differing(dec_ib_head, dec_ia)
+        ),
+        Check(
+            f"{label}: verdict JSON, (b) compiled vs (a) interpreter",
+            s,
+            differing(json_b[:s], json_a),
+        ),
+        Check(
+            f"{label}: verdict statuses, (b) compiled classify vs (c) hand-written",
+            n,
+            differing([from_verdict(v) for v in ver_b], dec_c),
+        ),
+        Check(
+            f"{label}: verdict JSON, classify_many vs classify",
+            n,
+            differing([v.to_json(indent=None) for v in ver_m], json_b),
+        ),
+    ]
+    headline = {
+        "eval_speedup": eval_speedup,
+        "eval_ratio": eval_ratio,
+        "classify_per_second": n / t_kb,
+        "outcomes": {o: sum(1 for _, v in dec_c if OUTCOMES[v] == o) for o in OUTCOMES.values()},
+    }
+    return rows, checks, headline
+
+
+def _median_subprocess(command: list[str], repeats: int) -> list[float]:
+    """Wall times of ``repeats`` fresh runs of ``command``, after one untimed run."""
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def time_loading(repeats: int) -> dict[str, float]:
+    """Import, load and first-classify times of all shipped rule files, medians of fresh runs.
+
+    Each run is a new interpreter, so no compiled typology is cached; ``load`` is
+    ``load_typology`` of every shipped id, ``first`` one compiled ``classify`` of an empty
+    initiative per typology, which includes any compilation done on first use.
+    """
+    subprocess.run([sys.executable, "-c", _LOAD_SCRIPT], check=True, capture_output=True)
+    runs = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-c", _LOAD_SCRIPT], check=True, capture_output=True, text=True
+        )
+        runs.append(json.loads(out.stdout))
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
+def cli_command() -> tuple[list[str], str]:
+    """The installed ``poletype`` console script next to this Python, and how it is shown."""
+    script = Path(sys.executable).parent / ("poletype.exe" if os.name == "nt" else "poletype")
+    example = str(EXAMPLE.relative_to(ROOT))
+    if script.exists():
+        return [str(script), "classify", example], f"poletype classify {example}"
+    return [
+        sys.executable,
+        "-m",
+        "poletype",
+        "classify",
+        example,
+    ], f"python -m poletype classify {example}"
+
+
+def machine() -> dict[str, str]:
+    """What the table was measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "CPU": cpu,
+        "cores": f"{os.cpu_count()} logical, {usable} usable by this process",
+        "OS": platform.platform(),
+        "Python": f"{platform.python_implementation()} {platform.python_version()}",
+        "poletype": metadata.version("poletype"),
+        "rule-engine": metadata.version("rule-engine"),
+        "pydantic": metadata.version("pydantic"),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+    }
+
+
+def _num(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def render(args: argparse.Namespace, results: Results) -> str:
+    """The report as markdown."""
+    loading, cold, cli_shown = results.loading, results.cold, results.cli_shown
+    outcomes = {label: h["outcomes"] for label, h in results.headlines.items()}
+    out = ["## Benchmark: Labo de l'ESS typology", ""]
+    out += [f"- {key}: {value}" for key, value in machine().items()]
+    out += [
+        f"- workload: {args.n:,} generated initiatives (seed {args.seed}), fully known and "
+        f"with fields absent at rate {args.unknown}; outcomes (hand-written): "
+        + "; ".join(
+            f"{label}: " + ", ".join(f"{o} {c:,}" for o, c in counts.items())
+            for label, counts in outcomes.items()
+        ),
+        f"- timing: best of {args.repeats} runs after a warm-up "
+        f"({args.interpreter_repeats} for the interpreter, timed on the first "
+        f"{min(args.interpreter_sample, args.n):,} initiatives only); one process, one core; "
+        "`b/a` is the speed-up of the compiled backend over the interpreter on that same "
+        "sample, `b/c` the compiled backend's time over the hand-written function's",
+        "",
+        "| measure | workload | backend | initiatives timed | µs / initiative | verdicts / s "
+        "| b/a (×) | b/c |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results.rows:
+        timed = f"{r.timed:,}" if r.timed == r.of else f"{r.timed:,} of {r.of:,}"
+        out.append(
+            f"| {r.measure} | {r.workload} | {r.backend} | {timed} | {_num(r.us_per_initiative)} "
+            f"| {_num(r.per_second, 0)} "
+            f"| {'' if r.vs_interpreter is None else _num(r.vs_interpreter)} "
+            f"| {'' if r.vs_handwritten is None else _num(r.vs_handwritten, 2)} |"
+        )
+    out += [
+        "",
+        f"Load and compile, fresh process, median of {args.process_repeats}: import poletype "
+        f"{_num(loading['import'] * 1e3)} ms; `load_typology` of the {int(loading['count'])} "
+        f"shipped rule files {_num(loading['load'] * 1e3)} ms; then one compiled `classify` "
+        f"each {_num(loading['first'] * 1e3)} ms.",
+        f"Cold `{cli_shown}`: median {_num(statistics.median(cold), 3)} s wall of "
+        f"{len(cold)} runs (min {_num(min(cold), 3)} s, max {_num(max(cold), 3)} s).",
+        "",
+        "| target | measured | threshold | result |",
+        "|---|---:|---:|---|",
+    ]
+    out += [
+        f"| {t.name} | {t.measured} | {t.threshold} | {'PASS' if t.met else 'FAIL'} |"
+        for t in targets_of(results)
+    ]
+    out += ["", "| agreement check | compared | disagreements |", "|---|---:|---:|"]
+    out += [f"| {c.name} | {c.compared:,} | {c.disagreements} |" for c in results.checks]
+    return "\n".join(out) + "\n"
+
+
+def targets_of(results: Results) -> list[Target]:
+    """Each target of the issue, per workload where it is a per-initiative figure."""
+    found = []
+    for label, h in results.headlines.items():
+        found += [
+            Target(
+                f"compiled evaluation vs hand-written ({label})",
+                f"{h['eval_ratio']:.2f}×",
+                f"≤ {MAX_COMPILED_OVER_HANDWRITTEN}×",
+                h["eval_ratio"] <= MAX_COMPILED_OVER_HANDWRITTEN,
+            ),
+            Target(
+                f"compiled evaluation vs interpreter ({label})",
+                f"{h['eval_speedup']:,.1f}× faster",
+                f"≥ {MIN_SPEEDUP_OVER_INTERPRETER:.0f}×",
+                h["eval_speedup"] >= MIN_SPEEDUP_OVER_INTERPRETER,
+            ),
+            Target(
+                f"full classify, compiled, one core ({label})",
+                f"{h['classify_per_second']:,.0f} / s",
+                f"≥ {MIN_CLASSIFY_PER_SECOND:,.0f} / s",
+                h["classify_per_second"] >= MIN_CLASSIFY_PER_SECOND,
+            ),
+        ]
+    load = results.loading["load"] + results.loading["first"]
+    cold_median = statistics.median(results.cold)
+    found += [
+        Target(
+            "load and compile every shipped rule file (incl. first compiled classify)",
+            f"{load * 1e3:,.1f} ms",
+            f"< {MAX_LOAD_SECONDS * 1e3:.0f} ms",
+            load < MAX_LOAD_SECONDS,
+        ),
+        Target(
+            f"cold `{results.cli_shown}`",
+            f"{cold_median:.3f} s",
+            f"< {MAX_COLD_CLI_SECONDS} s",
+            cold_median < MAX_COLD_CLI_SECONDS,
+        ),
+    ]
+    return found
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--n", type=int, default=10_000, help="initiatives per workload")
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--unknown", type=float, default=0.2, help="absence rate of the 2nd workload")
+    p.add_argument("--interpreter-sample", type=int, default=500, metavar="N")
+    p.add_argument("--repeats", type=int, default=5, help="timed runs per measure (best kept)")
+    p.add_argument("--interpreter-repeats", type=int, default=3, metavar="N")
+    p.add_argument("--process-repeats", type=int, default=5, metavar="N")
+    p.add_argument("--quick", action="store_true", help="a small smoke run")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report here")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.n = min(args.n, 1_000)
+        args.interpreter_sample = min(args.interpreter_sample, 100)
+        args.repeats = min(args.repeats, 2)
+        args.interpreter_repeats = 1
+        args.process_repeats = min(args.process_repeats, 2)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the suite, print the report, and say whether every check agreed."""
+    args = parse(argv)
+    typology = poletype.load_typology(TYPOLOGY)
+    rows: list[Row] = []
+    checks: list[Check] = []
+    headlines: dict[str, dict[str, Any]] = {}
+    for label, rate in (("known", 0.0), (f"{args.unknown:.0%} unknown", args.unknown)):
+        print(f"generating and timing the {label} workload...", file=sys.stderr)
+        items = generate(args.n, args.seed, rate)
+        r, c, h = run_workload(
+            label,
+            items,
+            typology,
+            sample=min(args.interpreter_sample, args.n),
+            repeats=args.repeats,
+            interpreter_repeats=args.interpreter_repeats,
+        )
+        rows += r
+        checks += c
+        headlines[label] = h
+    print("timing fresh processes...", file=sys.stderr)
+    loading = time_loading(args.process_repeats)
+    command, shown = cli_command()
+    cold = _median_subprocess(command, args.process_repeats)
+    results = Results(rows, checks, headlines, loading, cold, shown)
+    report = render(args, results)
+    print(report)
+    if args.markdown is not None:
+        args.markdown.write_text(report, encoding="utf-8")
+    disagreements = sum(c.disagreements for c in checks)
+    print(f"disagreements: {disagreements}", file=sys.stderr)
+    return 1 if disagreements else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
