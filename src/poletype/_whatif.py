@@ -65,7 +65,7 @@ from rule_engine import ast
 
 from poletype._api import _compiled, to_initiative
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
-from poletype._derive import derive
+from poletype._derive import DERIVED_FIELDS, derive
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
 from poletype._logic import Tri, k_and, k_not, k_or
@@ -91,7 +91,7 @@ _SUBSETS = 1024
 """Subsets enumerated to reduce a set to its smallest part reaching the target."""
 _TEMPLATES = 32
 """Kinds of added member tried (combinations of member attribute values)."""
-_DERIVED = frozenset({"origin", "public_role"})
+_DERIVED = frozenset(DERIVED_FIELDS)
 """Facts `poletype._derive` may fill from others: a criterion reading one reads them all."""
 
 
