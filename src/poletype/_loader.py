@@ -15,11 +15,9 @@ error still names the right file, line and criterion.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -30,9 +28,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from poletype._compiler import Typology, compile_typology, parameter_values
+from poletype._extends import Merge, Resolved
 from poletype._yaml import LineDict, LineList, line_of, load_yaml
-from poletype.errors import ErrorCode, RuleFileError
-from poletype.rulefile import Extension, RuleFile, VerdictNode
+from poletype.errors import RuleFileError
+from poletype.rulefile import Extension, RuleFile, coerce_parameter
 
 _RULES_PACKAGE = "poletype.rules"
 
@@ -168,35 +167,8 @@ def resolve_declared(
                 file=file,
                 expected=f"one of {sorted(values)}",
             )
-        values[name] = _coerce_parameter(name, value, values[name], file)
+        values[name] = coerce_parameter(name, value, values[name], file)
     return values
-
-
-def _coerce_parameter(name: str, value: Any, default: Any, file: str) -> Any:
-    def bad(kind: str) -> RuleFileError:
-        return RuleFileError(
-            f"parameter {name!r} takes {kind}",
-            code="bad-parameter",
-            file=file,
-            expected=kind,
-            found=repr(value),
-        )
-
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise bad("true or false")
-        return value
-    if isinstance(default, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise bad("a number")
-        return value
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            raise bad("a text")
-        return value
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise bad("a list of texts")
-    return list(value)
 
 
 def _freeze(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -225,7 +197,7 @@ def _load_cached(
     return _compile(spec, resolved, parameters)
 
 
-def _compile(spec: RuleFile, resolved: _Resolved, parameters: dict[str, Any]) -> Typology:
+def _compile(spec: RuleFile, resolved: Resolved, parameters: dict[str, Any]) -> Typology:
     try:
         return compile_typology(
             spec,
@@ -258,7 +230,7 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
         single_raw = _with_single(raw, key, index)
         try:
             _compile(
-                single, _Resolved(file, single_raw, resolved.source, resolved.origins), parameters
+                single, Resolved(file, single_raw, resolved.source, resolved.origins), parameters
             )
         except RuleFileError as exc:
             if exc.code not in ("unknown-criterion", "unknown-group") or (
@@ -297,20 +269,6 @@ def _example_errors(name_or_path: str | Path) -> list[RuleFileError]:
 # ---------------------------------------------------------------- extensions
 
 
-@dataclass(frozen=True)
-class _Resolved:
-    """A rule-file document with any ``extends`` resolved, ready to validate and compile.
-
-    ``source`` is what the rules hash covers: the file's bytes, then its base's.
-    ``origins`` names the file each inherited criterion or descriptor was written in.
-    """
-
-    file: str
-    raw: Any
-    source: bytes
-    origins: dict[str, str]
-
-
 class _Invalid(Exception):  # noqa: N818 - internal carrier, never raised to users
     """Every error found while resolving a document; loading raises the first."""
 
@@ -323,7 +281,7 @@ _EXTENDS_SEPARATOR = b"\0extends\0"
 """Joins an extension's bytes to its base's; YAML text never holds a NUL byte."""
 
 
-def _resolve(located: _Located, chain: tuple[_Located, ...]) -> _Resolved:
+def _resolve(located: _Located, chain: tuple[_Located, ...]) -> Resolved:
     raw = load_yaml(_decode(located.file, located.data), file=located.file)
     if not isinstance(raw, dict):
         raise _Invalid(
@@ -334,11 +292,11 @@ def _resolve(located: _Located, chain: tuple[_Located, ...]) -> _Resolved:
             ]
         )
     if "extends" not in raw:
-        return _Resolved(located.file, raw, located.data, {})
+        return Resolved(located.file, raw, located.data, {})
     return _extend(located, raw, chain)
 
 
-def _validated(resolved: _Resolved) -> RuleFile:
+def _validated(resolved: Resolved) -> RuleFile:
     try:
         return RuleFile.model_validate(resolved.raw)
     except ValidationError as exc:
@@ -363,7 +321,7 @@ def _relocate(error: RuleFileError, origins: Mapping[str, str]) -> RuleFileError
     )
 
 
-def _extend(located: _Located, raw: Any, chain: tuple[_Located, ...]) -> _Resolved:
+def _extend(located: _Located, raw: Any, chain: tuple[_Located, ...]) -> Resolved:
     try:
         ext = Extension.model_validate(raw)
     except ValidationError as exc:
@@ -400,11 +358,11 @@ def _extend(located: _Located, raw: Any, chain: tuple[_Located, ...]) -> _Resolv
                 )
             ]
         )
-    merge = _Merge(located.file, raw, ext, base, base_spec)
+    merge = Merge(located.file, raw, ext, base, base_spec)
     document = merge.document()
     if merge.errors:
         raise _Invalid(sorted(merge.errors, key=lambda e: (e.line or 0, str(e))))
-    return _Resolved(
+    return Resolved(
         located.file, document, located.data + _EXTENDS_SEPARATOR + base.source, merge.origins
     )
 
@@ -463,454 +421,3 @@ def _extends_target(data: bytes) -> str | None:
         return None
     target = raw.get("extends") if isinstance(raw, dict) else None
     return target if isinstance(target, str) else None
-
-
-def _line_dict(items: Mapping[str, Any], line: int, key_lines: Mapping[str, int]) -> LineDict:
-    out = LineDict(items)
-    out.line = line
-    out.key_lines = {k: v for k, v in key_lines.items() if k in out}
-    return out
-
-
-def _line_list(items: Sequence[tuple[Any, int]], line: int) -> LineList:
-    out = LineList(item for item, _ in items)
-    out.line = line
-    out.item_lines = [item_line for _, item_line in items]
-    return out
-
-
-def _items(node: Any) -> list[tuple[Any, int]]:
-    """A raw sequence's items with their lines (an absent sequence has none)."""
-    if not isinstance(node, LineList):
-        return []
-    return list(zip(node, node.item_lines, strict=True))
-
-
-def _key_lines(node: Any) -> dict[str, int]:
-    return dict(node.key_lines) if isinstance(node, LineDict) else {}
-
-
-def _without(node: Any, key: str) -> Any:
-    return _line_dict({k: v for k, v in node.items() if k != key}, node.line, node.key_lines)
-
-
-def _close(name: str, names: Sequence[str]) -> str | None:
-    match = difflib.get_close_matches(name, list(names), n=1)
-    return match[0] if match else None
-
-
-def _verdict_reads(node: VerdictNode | str, groups: Mapping[str, Sequence[str]]) -> set[str]:
-    """The criterion ids a verdict condition reads, directly or through a group."""
-    if isinstance(node, str):
-        return {node}
-    if node.all_of is not None or node.any_of is not None:
-        return set(groups.get(node.all_of or node.any_of or "", ()))
-    children: list[VerdictNode | str] = [
-        *(node.all or ()),
-        *(node.any or ()),
-        *([] if node.not_ is None else [node.not_]),
-    ]
-    return {c for child in children for c in _verdict_reads(child, groups)}
-
-
-def _verdict_names(nodes: Sequence[VerdictNode | str], groups: Mapping[str, Sequence[str]]) -> bool:
-    """Whether every criterion and group a verdict condition names exists."""
-    known = {c for ids in groups.values() for c in ids}
-    for node in nodes:
-        if isinstance(node, str):
-            if node not in known:
-                return False
-            continue
-        group = node.all_of or node.any_of
-        if group is not None and group not in groups:
-            return False
-        children = [
-            *(node.all or ()),
-            *(node.any or ()),
-            *([] if node.not_ is None else [node.not_]),
-        ]
-        if not _verdict_names(children, groups):
-            return False
-    return True
-
-
-_PARAMS_READ = re.compile(r"\bparams\s*\.\s*(\w+)")
-_PARAMS_WORD = re.compile(r"\bparams\b(?!\s*\.\s*\w)")
-
-
-def _condition_params(node: Any) -> set[str] | None:
-    """The parameters a raw condition reads, or None when it reads ``params`` as a whole."""
-    if isinstance(node, str):
-        if _PARAMS_WORD.search(node):
-            return None
-        return set(_PARAMS_READ.findall(node))
-    found: set[str] = set()
-    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
-    for child in children:
-        inner = _condition_params(child)
-        if inner is None:
-            return None
-        found |= inner
-    return found
-
-
-class _Merge:
-    """One extension laid over its resolved base, giving a plain rule-file document.
-
-    Problems are collected, not raised, so that ``poletype validate`` lists them all.
-    """
-
-    def __init__(
-        self, file: str, raw: Any, ext: Extension, base: _Resolved, base_spec: RuleFile
-    ) -> None:
-        self.file = file
-        self.raw = raw
-        self.ext = ext
-        self.base = base
-        self.base_spec = base_spec
-        self.errors: list[RuleFileError] = []
-        self.origins: dict[str, str] = {
-            d.id: base.origins.get(d.id, base.file) for d in base_spec.descriptors
-        }
-        self.overridden: dict[str, Any] = {}
-        self.groups_of: dict[str, str] = {}
-        self.new: list[int] = []
-
-    def error(
-        self,
-        message: str,
-        code: ErrorCode,
-        loc: tuple[str | int, ...],
-        criterion: str | None = None,
-        **kwargs: str | None,
-    ) -> None:
-        self.errors.append(
-            RuleFileError(
-                message,
-                code=code,
-                file=self.file,
-                line=line_of(self.raw, loc),
-                criterion=criterion,
-                **kwargs,
-            )
-        )
-
-    def document(self) -> LineDict:
-        """The merged rule-file document: the extension's own keys over the base's.
-
-        Parts are built in order: inherited examples need the overridden parameters, and
-        the verdict's checks need the merged criteria.
-        """
-        base_raw = self.base.raw
-        parts: dict[str, Any] = {
-            key: self.raw[key]
-            for key in ("typology", "version", "title", "description")
-            if key in self.raw
-        }
-        parts["sources"] = self.sources()
-        parameters = self.parameters()
-        if parameters:
-            parts["parameters"] = parameters
-        parts["groups"] = self.groups()
-        parts["criteria"] = self.criteria()
-        parts["verdict"] = self.verdict()
-        if "descriptors" in base_raw:
-            descriptors = base_raw["descriptors"]
-            parts["descriptors"] = _line_list(
-                [
-                    (self.with_base_values(node, ("cases", "value")), line)
-                    for node, line in _items(descriptors)
-                ],
-                descriptors.line,
-            )
-        lines = {**_key_lines(base_raw), **_key_lines(self.raw)}
-        if "require" in self.raw:
-            lines["verdict"] = self.raw.key_lines["require"]
-        self.check_roles()
-        return _line_dict(parts, self.raw.line, lines)
-
-    def sources(self) -> LineList:
-        """The base's sources, then the extension's own."""
-        base_items = self.base.raw["sources"]
-        items = _items(base_items)
-        known = {s.id for s in self.base_spec.sources}
-        for i, (source, item) in enumerate(
-            zip(self.ext.sources, _items(self.raw.get("sources")), strict=True)
-        ):
-            if source.id in known:
-                self.error(
-                    f"source {source.id!r} is already declared by the base typology",
-                    "bad-extension",
-                    ("sources", i, "id"),
-                    expected="a new source id (the base's sources are inherited)",
-                )
-            else:
-                items.append(item)
-        return _line_list(items, base_items.line)
-
-    def groups(self) -> LineDict:
-        """The base's groups, then the extension's new ones."""
-        base_groups = self.base.raw.get("groups") or {}
-        groups = dict(base_groups)
-        lines = _key_lines(base_groups)
-        given = self.raw.get("groups") or {}
-        for name in self.ext.groups:
-            if name in groups:
-                self.error(
-                    f"group {name!r} is already declared by the base typology",
-                    "bad-extension",
-                    ("groups", name),
-                    expected="a new group id (the base's groups are inherited)",
-                )
-                continue
-            groups[name] = given[name]
-            lines[name] = _key_lines(given)[name]
-        return _line_dict(groups, getattr(base_groups, "line", 0), lines)
-
-    def parameters(self) -> LineDict:
-        """The base's parameters, with the extension's values and declarations over them."""
-        base_raw = self.base.raw.get("parameters") or {}
-        out = _line_dict(base_raw, getattr(base_raw, "line", 0), _key_lines(base_raw))
-        declared = {n: p.default for n, p in self.base_spec.parameters.items()}
-        given = self.raw.get("parameters") or {}
-        for name, value in given.items():
-            loc: tuple[str | int, ...] = ("parameters", name)
-            if isinstance(value, dict):
-                if name in declared and not self.coerce(
-                    name, value.get("default"), declared[name], (*loc, "default")
-                ):
-                    continue
-                out[name] = value
-                new_default = value.get("default")
-            elif name not in declared:
-                self.error(
-                    f"the base typology {self.base_spec.typology!r} has no parameter {name!r} "
-                    "to override",
-                    "unknown-override",
-                    loc,
-                    expected=f"one of {sorted(declared)}, or a full declaration (default, doc) "
-                    "for a new parameter",
-                    suggestion=_close(name, list(declared)),
-                )
-                continue
-            else:
-                if not self.coerce(name, value, declared[name], loc):
-                    continue
-                node = base_raw[name]
-                out[name] = _line_dict({**node, "default": value}, node.line, node.key_lines)
-                new_default = value
-            out.key_lines[name] = _key_lines(given)[name]
-            if name in declared and new_default != declared[name]:
-                self.overridden[name] = declared[name]
-        return out
-
-    def coerce(self, name: str, value: Any, default: Any, loc: tuple[str | int, ...]) -> bool:
-        """Whether a new value has the type of the base parameter's default."""
-        try:
-            _coerce_parameter(name, value, default, self.file)
-        except RuleFileError as exc:
-            self.error(
-                exc.message,
-                "bad-parameter",
-                loc,
-                expected=f"{exc.expected} (the type of the base's default)",
-                found=exc.found,
-            )
-            return False
-        return True
-
-    def criteria(self) -> LineList:
-        """The base's criteria less those dropped, replaced in place, then the new ones."""
-        base_ids = [c.id for c in self.base_spec.criteria]
-        own = self.raw.get("criteria")
-        own_ids = [c.id for c in self.ext.criteria]
-        dropped = self.dropped(base_ids, own_ids)
-        replacing: dict[str, int] = {}
-        new: list[int] = []
-        for i, criterion in enumerate(self.ext.criteria):
-            if criterion.id in base_ids and criterion.id not in replacing:
-                if criterion.replaces:
-                    replacing[criterion.id] = i
-                else:
-                    self.error(
-                        f"criterion id {criterion.id!r} is the base typology's",
-                        "implicit-replace",
-                        ("criteria", i, "id"),
-                        criterion=criterion.id,
-                        expected="'replaces: true' to replace the base criterion, or a new id",
-                    )
-                continue
-            if criterion.replaces:
-                self.error(
-                    f"criterion {criterion.id!r} says 'replaces: true' but the base typology "
-                    "has no such criterion",
-                    "bad-extension",
-                    ("criteria", i, "replaces"),
-                    criterion=criterion.id,
-                    expected=f"one of {base_ids}",
-                    suggestion=_close(criterion.id, base_ids),
-                )
-            new.append(i)
-        items: list[tuple[Any, int]] = []
-        for (node, line), spec in zip(
-            _items(self.base.raw["criteria"]), self.base_spec.criteria, strict=True
-        ):
-            if spec.id in dropped:
-                continue
-            if spec.id in replacing:
-                i = replacing[spec.id]
-                items.append((_without(own[i], "replaces"), own.item_lines[i]))
-                self.groups_of[spec.id] = self.ext.criteria[i].group
-                continue
-            items.append((self.with_base_values(node, ("condition",)), line))
-            self.groups_of[spec.id] = spec.group
-            self.origins[spec.id] = self.base.origins.get(spec.id, self.base.file)
-        for i in new:
-            items.append((_without(own[i], "replaces"), own.item_lines[i]))
-            self.groups_of.setdefault(self.ext.criteria[i].id, self.ext.criteria[i].group)
-            self.origins.pop(self.ext.criteria[i].id, None)
-        self.new = new
-        return _line_list(items, self.base.raw["criteria"].line)
-
-    def dropped(self, base_ids: list[str], own_ids: list[str]) -> set[str]:
-        """The base criteria to leave out, each checked against the verdict it would break."""
-        base_verdict = self.base_spec.verdict
-        assert base_verdict is not None
-        groups: dict[str, list[str]] = {}
-        for criterion in self.base_spec.criteria:
-            groups.setdefault(criterion.group, []).append(criterion.id)
-        read = _verdict_reads(base_verdict.condition, groups)
-        dropped: set[str] = set()
-        for i, criterion_id in enumerate(self.ext.drop):
-            loc = ("drop", i)
-            if criterion_id not in base_ids:
-                self.error(
-                    f"cannot drop {criterion_id!r}: the base typology has no such criterion",
-                    "unknown-drop",
-                    loc,
-                    criterion=criterion_id,
-                    expected=f"one of {base_ids}",
-                    suggestion=_close(criterion_id, base_ids),
-                )
-            elif criterion_id in own_ids:
-                self.error(
-                    f"criterion {criterion_id!r} is both dropped and defined in this file",
-                    "bad-extension",
-                    loc,
-                    criterion=criterion_id,
-                    expected="either 'drop' or a replacement with 'replaces: true'",
-                )
-            elif criterion_id in read and self.ext.verdict is None:
-                self.error(
-                    f"cannot drop {criterion_id!r}: the base verdict's condition reads it",
-                    "dropped-in-verdict",
-                    loc,
-                    criterion=criterion_id,
-                    expected="a criterion the verdict does not read (a criterion to test), "
-                    "or a new 'verdict:' in this file",
-                )
-            else:
-                dropped.add(criterion_id)
-        return dropped
-
-    def with_base_values(self, node: Any, keys: tuple[str, ...]) -> Any:
-        """An inherited criterion or descriptor whose examples run with the base's values.
-
-        The examples were written for the base's thresholds; run with the extension's,
-        they would test what their author never claimed. Only the parameters that the
-        node's ``keys`` read are set, so the other examples need no recompilation.
-        """
-        examples = node.get("examples")
-        read = [_condition_params(node.get(key)) for key in keys]
-        reads = None if None in read else {p for r in read if r is not None for p in r}
-        relevant = {
-            name: value for name, value in self.overridden.items() if reads is None or name in reads
-        }
-        if not relevant or not examples:
-            return node
-        rewritten = [
-            (
-                _line_dict(
-                    {**example, "params": {**relevant, **(example.get("params") or {})}},
-                    example.line,
-                    {"params": example.line, **example.key_lines},
-                ),
-                line,
-            )
-            for example, line in _items(examples)
-        ]
-        copy = _line_dict(node, node.line, node.key_lines)
-        copy["examples"] = _line_list(rewritten, examples.line)
-        return copy
-
-    def verdict(self) -> LineDict:
-        """The extension's verdict, or the base's with ``require`` ANDed into its condition.
-
-        The base's verdict examples are never inherited: they were written for the base's
-        verdict. The extension's top-level ``examples`` take their place.
-        """
-        if self.ext.verdict is not None:
-            verdict = self.raw["verdict"]
-            if self.ext.require:
-                self.error(
-                    "'require' and 'verdict' are given together",
-                    "bad-extension",
-                    ("require",),
-                    expected="either a new 'verdict' (whole) or 'require' (criteria ANDed "
-                    "into the base verdict)",
-                )
-        else:
-            verdict = self.base.raw["verdict"]
-        parts = dict(verdict)
-        lines = _key_lines(verdict)
-        if self.ext.verdict is None and self.ext.require:
-            require = self.raw["require"]
-            wrapper = _line_dict(
-                {
-                    "all": _line_list(
-                        [(verdict["condition"], lines["condition"]), *_items(require)],
-                        require.line,
-                    )
-                },
-                require.line,
-                {"all": require.line},
-            )
-            parts["condition"] = wrapper
-            lines["condition"] = self.raw.key_lines["require"]
-        examples = _items(verdict.get("examples")) if self.ext.verdict is not None else []
-        examples += _items(self.raw.get("examples"))
-        parts["examples"] = _line_list(examples, self.raw.key_lines.get("examples", verdict.line))
-        if "examples" in self.raw:
-            lines["examples"] = self.raw.key_lines["examples"]
-        return _line_dict(parts, verdict.line, lines)
-
-    def condition(self) -> list[VerdictNode | str]:
-        """The merged verdict condition, as the nodes that are ANDed together."""
-        if self.ext.verdict is not None:
-            return [self.ext.verdict.condition]
-        base_verdict = self.base_spec.verdict
-        assert base_verdict is not None
-        return [base_verdict.condition, *self.ext.require]
-
-    def check_roles(self) -> None:
-        """Every new criterion must count: read by the verdict, or in a scored group."""
-        groups: dict[str, list[str]] = {}
-        for criterion_id, group in self.groups_of.items():
-            groups.setdefault(group, []).append(criterion_id)
-        if not _verdict_names(self.condition(), groups):
-            return  # the compiler names the unknown criterion or group: the real mistake
-        read = {c for node in self.condition() for c in _verdict_reads(node, groups)}
-        verdict = self.ext.verdict or self.base_spec.verdict
-        assert verdict is not None
-        for i in self.new:
-            criterion = self.ext.criteria[i]
-            if criterion.id in read or criterion.group in verdict.scores:
-                continue
-            self.error(
-                f"criterion {criterion.id!r} takes no part in the verdict",
-                "unused-criterion",
-                ("criteria", i, "id"),
-                criterion=criterion.id,
-                expected=f"'require: [{criterion.id}]' (or '{{all_of: {criterion.group}}}') "
-                "to make it mandatory, a new 'verdict:' that reads it, or a scored group",
-            )

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from poletype.errors import RuleFileError
+
 Identifier = str
 Status = Literal["met", "not_met", "unknown"]
 
@@ -390,3 +392,32 @@ class Extension(_Strict):
     require: list[VerdictNode | str] = Field(default_factory=list)
     verdict: VerdictRule | None = None
     examples: list[Example] = Field(default_factory=list)
+
+
+def coerce_parameter(name: str, value: Any, default: Any, file: str) -> Any:
+    """A parameter value given from outside the file, checked against its default's kind."""
+
+    def bad(kind: str) -> RuleFileError:
+        return RuleFileError(
+            f"parameter {name!r} takes {kind}",
+            code="bad-parameter",
+            file=file,
+            expected=kind,
+            found=repr(value),
+        )
+
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad("a number")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise bad("a text")
+        return value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad("a list of texts")
+    return list(value)
