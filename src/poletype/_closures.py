@@ -48,6 +48,7 @@ from poletype._interpreter import (
     _distinct_count,
     children,
     is_uncertain,
+    truth,
 )
 from poletype.errors import RuleFileError
 
@@ -103,13 +104,6 @@ def leaf(value: Any) -> Any:
     if kind is int:
         return Decimal(value)
     return value
-
-
-def truth(value: Any) -> bool | None:
-    """A value's truth in Kleene logic, as the reference backend reads it."""
-    if value is UNKNOWN or type(value) is Interval:
-        return None
-    return bool(value)
 
 
 def _uncertain(value: Any) -> bool:

@@ -30,7 +30,7 @@ from typing import Any
 
 from rule_engine import DataType, ast
 
-from poletype._closures import _decimal, _EvaluationError
+from poletype._closures import _decimal, _equal, _EvaluationError
 
 Tri = bool | None
 
@@ -61,18 +61,11 @@ def _given(value: Any) -> Any:
     return value
 
 
-def _eq(a: Any, b: Any) -> bool:
-    if type(a) is type(b):
-        return bool(a == b)
-    numbers = (int, Decimal)
-    return type(a) in numbers and type(b) in numbers and type(a) is not bool and bool(a == b)
-
-
 _HELPERS: dict[str, Any] = {
     "_known": _known,
     "_absent": _absent,
     "_given": _given,
-    "_eq": _eq,
+    "_eq": _equal,
     "_dec": _decimal,
     "_Refused": _EvaluationError,
     "_Absent": _Absent,

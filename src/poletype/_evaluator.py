@@ -82,13 +82,10 @@ def evaluate(
     results: list[CriterionResult] = []
     statuses: dict[str, Tri] = {}
     relevant_atoms: dict[str, list[str]] = {}
-    known = _fast_atoms(typology, root)
+    atom = _atom_reader(typology, root)
     for criterion in typology.criteria:
         atom_values: dict[int, Tri] = {}
-        if known is None:
-            value = _condition(criterion.condition, root, atom_values)
-        else:
-            value = _condition_known(criterion.condition, known, atom_values)
+        value = _condition(criterion.condition, atom, atom_values)
         statuses[criterion.id] = value
         missing = (
             condition_missing(criterion.condition, atom_values, initiative) if value is None else []
@@ -141,32 +138,32 @@ def decide(
     assert typology.verdict is not None, "decide() is for crisp typologies"
     if typology.reads_derived:
         initiative, _ = derive(initiative)
-    root = Root(initiative, typology.params_value, backend)
     if backend == "compiled" and typology.generated is not None:
         return typology.generated.decide(initiative, typology.params_value)
-    statuses = {c.id: _condition(c.condition, root, {}) for c in typology.criteria}
+    atom = _atom_reader(typology, Root(initiative, typology.params_value, backend))
+    statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
     return statuses, _verdict(typology.verdict, statuses)
 
 
-def _fast_atoms(typology: Typology, root: Root) -> dict[int, Tri] | None:
-    """Every atom's value from the typology's generated function (compiled backend only)."""
-    if root.backend != "compiled" or typology.generated is None:
-        return None
-    values = typology.generated.atoms(root.initiative, root.params)
-    return {id(node): value for node, value in zip(typology.atoms, values, strict=True)}
+AtomReader = Callable[[ConditionNode], Tri]
 
 
-def _condition_known(node: ConditionNode, known: Mapping[int, Tri], atoms: dict[int, Tri]) -> Tri:
-    if node.atom is not None:
-        value = known[id(node)]
-        atoms[id(node)] = value
-        return value
-    return _combine(node.op, [_condition_known(c, known, atoms) for c in node.children])
+def _atom_reader(typology: Typology, root: Root) -> AtomReader:
+    """How each atom gets its value: one call of the generated function, or one by one."""
+    if root.backend == "compiled" and typology.generated is not None:
+        values = typology.generated.atoms(root.initiative, root.params)
+        known = {id(node): value for node, value in zip(typology.atoms, values, strict=True)}
+        return lambda node: known[id(node)]
+    return _each_atom(root)
 
 
 def condition(node: ConditionNode, root: Root, atoms: dict[int, Tri]) -> Tri:
     """A condition's Kleene value; records each atom's value in ``atoms`` by node id."""
-    return _condition(node, root, atoms)
+    return _condition(node, _each_atom(root), atoms)
+
+
+def _each_atom(root: Root) -> AtomReader:
+    return lambda node: evaluate_atom(node.atom, root) if node.atom else None
 
 
 def provenance(typology: Typology, initiative: Initiative) -> dict[str, Any]:
@@ -182,12 +179,12 @@ def provenance(typology: Typology, initiative: Initiative) -> dict[str, Any]:
     }
 
 
-def _condition(node: ConditionNode, root: Root, atoms: dict[int, Tri]) -> Tri:
+def _condition(node: ConditionNode, atom: AtomReader, atoms: dict[int, Tri]) -> Tri:
     if node.atom is not None:
-        value = evaluate_atom(node.atom, root)
+        value = atom(node)
         atoms[id(node)] = value
         return value
-    values = [_condition(child, root, atoms) for child in node.children]
+    values = [_condition(child, atom, atoms) for child in node.children]
     return _combine(node.op, values)
 
 
@@ -337,8 +334,9 @@ def result(
 ) -> CriterionResult:
     """A criterion's or indicator's result: status, sentence, source and values read."""
     spec = criterion.spec
-    shown = [p for p in criterion.paths if not any(q.startswith(p + ".") for q in criterion.paths)]
-    values = {path: to_json_value(read_path(root.initiative, path)) for path in shown}
+    values = {
+        path: to_json_value(read_path(root.initiative, path)) for path in _shown(criterion.paths)
+    }
     values.update({f"params.{name}": typology.parameters[name] for name in criterion.parameters})
     return CriterionResult(
         id=spec.id,
@@ -354,10 +352,21 @@ def result(
     )
 
 
+@functools.cache
+def _shown(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The paths a result shows: those not inside another path it reads."""
+    return tuple(p for p in paths if not any(q.startswith(p + ".") for q in paths))
+
+
 def _source(typology: Typology, citation: Citation) -> Source:
     """A citation with its document's title, as verdicts show it."""
-    document = next(s for s in typology.spec.sources if s.id == citation.document)
-    return Source(document=document.id, title=document.title, section=citation.section)
+    return _cited(typology, citation.document, citation.section)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cited(typology: Typology, document_id: str, section: str) -> Source:
+    document = next(s for s in typology.spec.sources if s.id == document_id)
+    return Source(document=document.id, title=document.title, section=section)
 
 
 def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
@@ -377,7 +386,7 @@ def condition_value(
     criterion: CompiledCriterion, initiative: Initiative, params: dict[str, Any]
 ) -> Tri:
     """One criterion's three-valued value, for tests and ``poletype test``."""
-    return _condition(criterion.condition, Root(initiative, params), {})
+    return _condition(criterion.condition, _each_atom(Root(initiative, params)), {})
 
 
 def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
@@ -395,7 +404,7 @@ def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
         possible: list[str] = []
         open_paths: set[str] = set()
         for case, node in descriptor.cases:
-            holds = _condition(node, root, {})
+            holds = _condition(node, _each_atom(root), {})
             if holds is None:
                 possible.append(case.value)
                 open_paths.update(p for a in _atom_nodes(node) if a.atom for p in a.atom.paths)

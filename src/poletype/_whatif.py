@@ -66,9 +66,10 @@ from rule_engine import ast
 from poletype._api import _compiled, to_initiative
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
+from poletype._evaluator import _verdict, condition
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
-from poletype._logic import Tri, k_and, k_not, k_or
+from poletype._logic import Tri, k_not
 from poletype._paths import read_path, to_json_value
 from poletype._symbols import PARAMS, initiative_schema
 from poletype.errors import PoletypeError
@@ -580,28 +581,6 @@ def _python(value: Any) -> Any:
 # ---------------------------------------------------------------- three-valued evaluation
 
 
-def _condition(node: ConditionNode, root: Root) -> Tri:
-    if node.atom is not None:
-        return evaluate_atom(node.atom, root)
-    values = [_condition(child, root) for child in node.children]
-    if node.op == "all":
-        return k_and(values)
-    if node.op == "any":
-        return k_or(values)
-    return k_not(values[0])
-
-
-def _tree(node: VerdictTree, statuses: Mapping[str, Tri]) -> Tri:
-    if node.criterion is not None:
-        return statuses[node.criterion]
-    values = [_tree(child, statuses) for child in node.children]
-    if node.op == "all":
-        return k_and(values)
-    if node.op == "any":
-        return k_or(values)
-    return k_not(values[0])
-
-
 _MISSING: Any = object()
 
 
@@ -712,7 +691,8 @@ class _Search:
         self.spent = 0
         self.base_root = Root(derive(initiative)[0], typology.params_value)
         self.base = {
-            cid: _condition(c.condition, self.base_root) for cid, c in self.domain.criteria.items()
+            cid: condition(c.condition, self.base_root, {})
+            for cid, c in self.domain.criteria.items()
         }
         self.fixes: dict[tuple[str, bool], list[Edits]] = {}
         self.moves: dict[tuple[str, tuple[str, ...]], list[tuple[str, Edits]]] = {}
@@ -778,7 +758,7 @@ class _Search:
                 if not built:
                     built.append(self._root(edits))
                 root = built[0]
-            found = self.memo[key] = _condition(self.domain.criteria[cid].condition, root)
+            found = self.memo[key] = condition(self.domain.criteria[cid].condition, root, {})
         return bool(found) if found is not None else None
 
     def _root(self, edits: Edits) -> Root:
@@ -798,7 +778,7 @@ class _Search:
             return all(
                 self.status(cid, edits, built) is want for cid, want in self.literals.items()
             )
-        return _tree(self.verdict, self.statuses(edits)) is self.target
+        return _verdict(self.verdict, self.statuses(edits)) is self.target
 
     # -- candidates
 
@@ -1233,8 +1213,8 @@ def _verified(search: _Search, edits: Edits, goal: str) -> ChangeSet | None:
     except PoletypeError:
         return None
     root = Root(derive(changed)[0], search.typology.params_value)
-    after = {cid: _condition(c.condition, root) for cid, c in search.domain.criteria.items()}
-    if _tree(search.verdict, after) is not search.target:
+    after = {cid: condition(c.condition, root, {}) for cid, c in search.domain.criteria.items()}
+    if _verdict(search.verdict, after) is not search.target:
         return None
     criteria = [cid for cid in search.domain.order if after[cid] != search.base[cid]]
     return ChangeSet(changes=changes, criteria=criteria, outcome=goal)

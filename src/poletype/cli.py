@@ -219,15 +219,24 @@ def _typology_set(name: str, params: dict[str, Any]) -> list[Typology]:
 
 def _per_file(files: Sequence[str], work: Callable[[Initiative], T]) -> tuple[list[T | Error], int]:
     """``work`` on each file's initiative; a bad file gets an error entry in its place."""
+    return _reported([_attempt(file, work) for file in files])
+
+
+def _attempt(file: str, work: Callable[[Initiative], T]) -> T | Error:
+    """``work`` on one file's initiative, or the file's error entry."""
+    try:
+        return work(read_initiative(file))
+    except PoletypeError as exc:
+        return {"file": file, "error": {"code": exc.code, "message": str(exc)}}
+
+
+def _reported(results: list[T | Error]) -> tuple[list[T | Error], int]:
+    """Each error entry said on standard error, in input order; the exit status."""
     status = EXIT_OK
-    results: list[T | Error] = []
-    for file in files:
-        try:
-            results.append(work(read_initiative(file)))
-        except PoletypeError as exc:
+    for result in results:
+        if isinstance(result, dict):
             status = EXIT_BAD_INPUT
-            print(f"poletype: {exc}", file=sys.stderr)
-            results.append({"file": file, "error": {"code": exc.code, "message": str(exc)}})
+            print(f"poletype: {result['error']['message']}", file=sys.stderr)
     return results, status
 
 
@@ -236,14 +245,18 @@ def _write_json(items: list[Any], *, single: bool) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-def _classify_file(task: tuple[str, str, dict[str, Any], Backend]) -> list[Verdict] | Error:
-    """One file's verdicts, or its error entry: the unit of work of ``--jobs``."""
-    file, typology, params, backend = task
-    try:
-        initiative = read_initiative(file)
-        return [classify(initiative, t, backend=backend) for t in _typology_set(typology, params)]
-    except PoletypeError as exc:
-        return {"file": file, "error": {"code": exc.code, "message": str(exc)}}
+_worker: tuple[list[Typology], Backend] = ([], "compiled")
+
+
+def _start_worker(typology: str, params: dict[str, Any], backend: Backend) -> None:
+    """Load the typologies once in each ``--jobs`` process."""
+    global _worker  # noqa: PLW0603 - one per process, set before any file is handed over
+    _worker = (_typology_set(typology, params), backend)
+
+
+def _worker_verdicts(file: str) -> list[Verdict] | Error:
+    typologies, backend = _worker
+    return _attempt(file, lambda i: [classify(i, t, backend=backend) for t in typologies])
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -252,24 +265,22 @@ def _classify(args: argparse.Namespace) -> int:
         raise PoletypeError(
             f"--jobs must be at least 1, not {args.jobs}", code="bad-parameter", expected="N >= 1"
         )
-    tasks = [(f, args.typology, dict(args.param), args.backend) for f in args.files]
-    if args.jobs == 1 or len(tasks) < 2:
-        outputs = [_classify_file(task) for task in tasks]
+    outputs: list[list[Verdict] | Error]
+    if args.jobs == 1 or len(args.files) < 2:
+
+        def each_typology(initiative: Initiative) -> list[Verdict]:
+            return [classify(initiative, t, backend=args.backend) for t in chosen]
+
+        outputs = [_attempt(file, each_typology) for file in args.files]
     else:
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only for --jobs
 
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            chunk = max(1, len(tasks) // (args.jobs * 8))
-            outputs = list(pool.map(_classify_file, tasks, chunksize=chunk))
-    status = EXIT_OK
-    results: list[list[tuple[Verdict, Typology]] | Error] = []
-    for output in outputs:
-        if isinstance(output, dict):
-            status = EXIT_BAD_INPUT
-            print(f"poletype: {output['error']['message']}", file=sys.stderr)
-            results.append(output)
-        else:
-            results.append(list(zip(output, chosen, strict=True)))
+        start = (args.typology, dict(args.param), args.backend)
+        with ProcessPoolExecutor(args.jobs, initializer=_start_worker, initargs=start) as pool:
+            chunk = max(1, len(args.files) // (args.jobs * 8))
+            outputs = list(pool.map(_worker_verdicts, args.files, chunksize=chunk))
+    reported, status = _reported(outputs)
+    results = [r if isinstance(r, dict) else list(zip(r, chosen, strict=True)) for r in reported]
     verdicts = [pair for r in results if isinstance(r, list) for pair in r]
     if args.format == "json":
         items: list[Any] = []
