@@ -840,6 +840,12 @@ def _compile_expression(
         raise _attribute_error(text, exc, scope, fail) from None
     except re_errors.SyntaxError as exc:
         raise fail(f"syntax error in {text!r}: {exc.message}", "expression-syntax") from None
+    except re_errors.ArithmeticError as exc:
+        raise fail(
+            f"{text!r} cannot be evaluated: {exc.message}",
+            "evaluation-error",
+            expected="arithmetic defined on its constants (no division by zero, no overflow)",
+        ) from None
     except re_errors.EvaluationError as exc:
         raise fail(
             f"type mismatch in {text!r}: {exc.message}",
@@ -850,7 +856,7 @@ def _compile_expression(
         raise fail(
             f"{text!r} cannot be evaluated: {exc}",
             "evaluation-error",
-            expected="an expression defined for every input (no division by a zero constant)",
+            expected="an expression rule-engine can evaluate",
         ) from None
     tree = rule.statement.expression
     _vet(tree, text, fail)
