@@ -160,6 +160,16 @@ def classify_all(typology: Any, items: Sequence[Initiative], backend: Backend) -
     return [classify(i, typology, backend=backend) for i in items]
 
 
+def classify_json_all(typology: Any, items: Sequence[Initiative], backend: Backend) -> list[str]:
+    """Full verdicts written out as JSON: every justification rendered, in both languages.
+
+    ``classify`` defers a verdict's justifications until they are read; this is what a
+    batch that writes every verdict pays.
+    """
+    classify = poletype.classify
+    return [classify(i, typology, backend=backend).to_json(indent=None) for i in items]
+
+
 def classify_many_all(typology: Any, items: Sequence[Initiative]) -> list[Any]:
     """Full verdicts through the streaming batch API."""
     return list(poletype.classify_many(items, typology, backend="compiled"))
@@ -201,6 +211,9 @@ def run_workload(
     t_kb_head, _ = best_of(lambda: classify_all(typology, head, "compiled"), repeats)
     t_kb, ver_b = best_of(lambda: classify_all(typology, items, "compiled"), repeats)
     t_km, ver_m = best_of(lambda: classify_many_all(typology, items), repeats)
+    t_ja, _ = best_of(lambda: classify_json_all(typology, head, "interpreter"), interpreter_repeats)
+    t_jb_head, _ = best_of(lambda: classify_json_all(typology, head, "compiled"), repeats)
+    t_jb, _ = best_of(lambda: classify_json_all(typology, items, "compiled"), repeats)
 
     eval_speedup = (t_ia / s) / (t_ib / s)
     eval_ratio = (t_b / n) / (t_c / n)
@@ -212,6 +225,8 @@ def run_workload(
         Row("classify", label, "(a) interpreter", s, n, t_ka),
         Row("classify", label, "(b) compiled", n, n, t_kb, classify_speedup),
         Row("classify_many", label, "(b) compiled", n, n, t_km),
+        Row("classify + to_json", label, "(a) interpreter", s, n, t_ja),
+        Row("classify + to_json", label, "(b) compiled", n, n, t_jb, t_ja / t_jb_head),
     ]
 
     json_a = [v.to_json(indent=None) for v in ver_a]

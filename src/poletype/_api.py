@@ -116,6 +116,12 @@ def classify(
     them could change it, and ``Verdict.missing`` lists those that could.
     ``backend="interpreter"`` evaluates with rule-engine's own interpreter: the
     reference the compiled backend is tested against, and much slower.
+
+    The compiled backend decides the outcome, scores and provenance at once and renders
+    the criteria's justifications and ``missing`` when first read (or serialised), so
+    a sweep that reads only outcomes does not pay for sentences; what it shows is the
+    same either way. Initiatives are frozen models: changing their lists in place after
+    classifying them is not supported.
     """
     return evaluate(
         _compiled(typology, params), to_initiative(initiative), backend=_backend(backend)

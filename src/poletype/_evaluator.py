@@ -79,16 +79,53 @@ def evaluate(
     assert typology.verdict is not None
     assert typology.spec.verdict is not None
     root = Root(initiative, typology.params_value, backend)
+    atom: AtomReader
+    if backend == "compiled" and typology.generated is not None:
+        statuses, outcome_value = typology.generated.decide(initiative, root.params)
+        atom = _Generated(typology, root)
+    else:
+        atom = _memoized(_each_atom(root))
+        statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
+        outcome_value = _verdict(typology.verdict, statuses)
+    verdict_spec = typology.spec.verdict
+    outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
+    settled = {
+        **provenance(typology, initiative),
+        "outcome": outcome,
+        "outcome_label": verdict_spec.labels[outcome],
+        "scores": [_score(typology, group, statuses) for group in verdict_spec.scores],
+        "derived": list(derived),
+        "descriptors": describe(typology, root),
+    }
+
+    def justify() -> dict[str, Any]:
+        return _justified(typology, root, atom, outcome_value)
+
+    if backend == "interpreter":
+        return Verdict(**settled, **justify())
+    return Verdict.deferred(settled, {*settled, "criteria", "missing"}, justify)
+
+
+def _justified(
+    typology: Typology, root: Root, atom: AtomReader, outcome_value: Tri
+) -> dict[str, Any]:
+    """What a verdict says beyond its outcome: each criterion's result, the facts missing.
+
+    The expensive part of a verdict (two rendered sentences and the values read for every
+    criterion), so the compiled backend defers it until a reader asks.
+    """
+    assert typology.verdict is not None
     results: list[CriterionResult] = []
     statuses: dict[str, Tri] = {}
     relevant_atoms: dict[str, list[str]] = {}
-    atom = _atom_reader(typology, root)
     for criterion in typology.criteria:
         atom_values: dict[int, Tri] = {}
         value = _condition(criterion.condition, atom, atom_values)
         statuses[criterion.id] = value
         missing = (
-            condition_missing(criterion.condition, atom_values, initiative) if value is None else []
+            condition_missing(criterion.condition, atom_values, root.initiative)
+            if value is None
+            else []
         )
         relevant_atoms[criterion.id] = missing
         results.append(
@@ -102,7 +139,6 @@ def evaluate(
             )
         )
     verdict_tree = typology.verdict
-    outcome_value = _verdict(verdict_tree, statuses)
     outcome_missing: set[str] = set()
     if outcome_value is None:
         unknown = {cid for cid, v in statuses.items() if v is None}
@@ -113,18 +149,7 @@ def evaluate(
             _verdict_masking(verdict_tree, statuses),
         ):
             outcome_missing.update(relevant_atoms[cid])
-    verdict_spec = typology.spec.verdict
-    outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
-    return Verdict(
-        **provenance(typology, initiative),
-        outcome=outcome,
-        outcome_label=verdict_spec.labels[outcome],
-        criteria=results,
-        scores=[_score(typology, group, statuses) for group in verdict_spec.scores],
-        missing=sorted(outcome_missing),
-        derived=list(derived),
-        descriptors=describe(typology, root),
-    )
+    return {"criteria": results, "missing": sorted(outcome_missing)}
 
 
 def decide(
@@ -151,10 +176,39 @@ AtomReader = Callable[[ConditionNode], Tri]
 def _atom_reader(typology: Typology, root: Root) -> AtomReader:
     """How each atom gets its value: one call of the generated function, or one by one."""
     if root.backend == "compiled" and typology.generated is not None:
-        values = typology.generated.atoms(root.initiative, root.params)
-        known = {id(node): value for node, value in zip(typology.atoms, values, strict=True)}
-        return lambda node: known[id(node)]
+        return _Generated(typology, root)
     return _each_atom(root)
+
+
+class _Generated:
+    """Atom values from one call of the generated function, made when first needed."""
+
+    def __init__(self, typology: Typology, root: Root) -> None:
+        self.typology = typology
+        self.root = root
+        self.known: dict[int, Tri] | None = None
+
+    def __call__(self, node: ConditionNode) -> Tri:
+        if self.known is None:
+            generated = self.typology.generated
+            assert generated is not None
+            values = generated.atoms(self.root.initiative, self.root.params)
+            self.known = {
+                id(atom): value for atom, value in zip(self.typology.atoms, values, strict=True)
+            }
+        return self.known[id(node)]
+
+
+def _memoized(atom: AtomReader) -> AtomReader:
+    known: dict[int, Tri] = {}
+
+    def read(node: ConditionNode) -> Tri:
+        key = id(node)
+        if key not in known:
+            known[key] = atom(node)
+        return known[key]
+
+    return read
 
 
 def condition(node: ConditionNode, root: Root, atoms: dict[int, Tri]) -> Tri:
@@ -370,15 +424,25 @@ def _cited(typology: Typology, document_id: str, section: str) -> Source:
 
 
 def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
-    ids = [c.id for c in typology.criteria if c.group == group]
-    values = [statuses[i] for i in ids]
+    values = [statuses[i] for i in _group_ids(typology, group)]
+    return _counted(typology, group, values.count(True), values.count(False), len(values))
+
+
+@functools.lru_cache(maxsize=1024)
+def _group_ids(typology: Typology, group: str) -> tuple[str, ...]:
+    return tuple(c.id for c in typology.criteria if c.group == group)
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted(typology: Typology, group: str, met: int, not_met: int, total: int) -> Score:
+    """One score, shared by the verdicts with the same counts: scores are frozen."""
     return Score(
         group=group,
         label=typology.spec.groups[group],
-        met=sum(1 for v in values if v is True),
-        not_met=sum(1 for v in values if v is False),
-        unknown=sum(1 for v in values if v is None),
-        total=len(values),
+        met=met,
+        not_met=not_met,
+        unknown=total - met - not_met,
+        total=total,
     )
 
 

@@ -10,9 +10,18 @@ outcome, and only those.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from poletype.rulefile import Text
 
@@ -135,6 +144,16 @@ class AxisPosition(_Frozen):
     high: float = Field(ge=0, le=1)
 
 
+@functools.cache
+def _defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """The fields with a constant default (``None``), as `model_construct` would fill them."""
+    return {
+        name: field.default
+        for name, field in model.model_fields.items()
+        if not field.is_required() and field.default_factory is None
+    }
+
+
 class Verdict(_Frozen):
     """The typed, justified result of classifying one initiative under one typology."""
 
@@ -185,6 +204,86 @@ class Verdict(_Frozen):
         exclude_if=_absent,
         description="Descriptive categories the typology computes beside its outcome.",
     )
+
+    _pending: Callable[[], Mapping[str, Any]] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def deferred(
+        cls,
+        settled: dict[str, Any],
+        fields_set: set[str],
+        pending: Callable[[], Mapping[str, Any]],
+    ) -> Verdict:
+        """A verdict whose remaining fields ``pending`` computes on first use.
+
+        Why: a parameter sweep or a screening run reads the outcome of thousands of
+        verdicts and the justifications of few; rendering every criterion's sentences
+        in two languages is most of a verdict's cost. Whatever reads the verdict (an
+        attribute, serialisation, equality, copy, pickling) sees the same fields and the
+        same bytes as an eagerly built verdict. ``settled`` must hold trusted, already
+        valid values: this skips validation, as `model_construct` does.
+        """
+        verdict = cls.__new__(cls)
+        # What `model_construct` sets, without its per-field default handling.
+        object.__setattr__(verdict, "__dict__", {**_defaults(cls), **settled})
+        object.__setattr__(verdict, "__pydantic_fields_set__", fields_set)
+        object.__setattr__(verdict, "__pydantic_extra__", None)
+        object.__setattr__(verdict, "__pydantic_private__", {"_pending": pending})
+        return verdict
+
+    def _settle(self) -> None:
+        private = self.__pydantic_private__
+        pending = private.get("_pending") if private else None
+        if pending is None:
+            return
+        values = {**self.__dict__, **pending()}
+        # One swap of the whole dict, in field order (serialisation follows dict order).
+        object.__setattr__(
+            self, "__dict__", {name: values[name] for name in type(self).model_fields}
+        )
+        self._pending = None
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            if name in type(self).model_fields:
+                self._settle()
+                if name in self.__dict__:
+                    return self.__dict__[name]
+            return super().__getattr__(name)
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> Any:
+        self._settle()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._settle()
+        if isinstance(other, Verdict):
+            other._settle()
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts and lists, as it always did
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        self._settle()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._settle()
+        return super().__repr_args__()
+
+    def __copy__(self) -> Verdict:
+        self._settle()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Verdict:
+        self._settle()
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._settle()
+        return super().__getstate__()
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Canonical JSON: the same verdict always gives the same bytes."""

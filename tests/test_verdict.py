@@ -1,0 +1,130 @@
+"""Deferred verdicts: the compiled backend justifies on first use, and nobody can tell.
+
+A verdict from the compiled backend holds its outcome, scores and provenance at once and
+computes its criteria and missing facts when first read. Every way of reading it must see
+what an eagerly built verdict shows: attributes, JSON (alone or inside another model),
+equality, repr, copies and pickles. The interpreter backend builds verdicts eagerly, so it
+is the reference the deferred ones are compared with.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from conftest import example_files
+from poletype import Initiative, Verdict, classify, load_typology, read_initiative
+from strategies import initiatives
+
+CRISP = ["labo-ess-ptce", "slpi-ptce", "geces-2021", "decret-2015-ptce", "loi-ess-2014-art9"]
+
+
+def _pending(verdict: Verdict) -> bool:
+    private = verdict.__pydantic_private__ or {}
+    return private.get("_pending") is not None
+
+
+def _pair(path_index: int = 0) -> tuple[Verdict, Verdict]:
+    initiative = read_initiative(example_files()[path_index])
+    typology = load_typology("labo-ess-ptce")
+    return classify(initiative, typology), classify(initiative, typology, backend="interpreter")
+
+
+def test_classify_defers_the_justification_and_the_interpreter_does_not() -> None:
+    deferred, eager = _pair()
+    assert _pending(deferred)
+    assert "criteria" not in deferred.__dict__
+    assert not _pending(eager)
+    assert deferred.outcome == eager.outcome
+    assert deferred.scores == eager.scores
+    assert _pending(deferred), "reading the outcome and scores must not justify"
+
+
+def test_reading_a_criterion_settles_once_in_field_order() -> None:
+    deferred, eager = _pair()
+    calls = 0
+    pending = deferred.__pydantic_private__["_pending"]  # type: ignore[index]
+
+    def counted() -> object:
+        nonlocal calls
+        calls += 1
+        return pending()
+
+    deferred.__pydantic_private__["_pending"] = counted  # type: ignore[index]
+    assert deferred.criteria == eager.criteria
+    assert deferred.missing == eager.missing
+    assert calls == 1
+    assert not _pending(deferred)
+    assert list(deferred.__dict__) == list(Verdict.model_fields)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        pytest.param(lambda v: v.model_dump_json(), id="model_dump_json"),
+        pytest.param(lambda v: v.to_json(), id="to_json"),
+        pytest.param(lambda v: v.model_dump(), id="model_dump"),
+        pytest.param(lambda v: v.model_dump(mode="json"), id="model_dump-json"),
+        pytest.param(repr, id="repr"),
+        pytest.param(dict, id="dict"),
+        pytest.param(lambda v: copy.copy(v).model_dump_json(), id="copy"),
+        pytest.param(lambda v: copy.deepcopy(v).model_dump_json(), id="deepcopy"),
+        pytest.param(lambda v: v.model_copy().model_dump_json(), id="model_copy"),
+        pytest.param(lambda v: pickle.loads(pickle.dumps(v)).model_dump_json(), id="pickle"),
+    ],
+)
+def test_every_reading_sees_the_eager_verdict(read: object) -> None:
+    for index in range(len(example_files())):
+        deferred, eager = _pair(index)
+        assert read(deferred) == read(eager)  # type: ignore[operator]
+
+
+def test_a_deferred_verdict_inside_another_model_serialises_whole() -> None:
+    class Batch(BaseModel):
+        verdicts: list[Verdict]
+
+    deferred, eager = _pair()
+    inside = Batch.model_construct(verdicts=[deferred]).model_dump_json()
+    assert inside == Batch(verdicts=[eager]).model_dump_json()
+    assert '"criteria":[{' in inside
+
+
+def test_equality_settles_both_sides_and_round_trips() -> None:
+    deferred, eager = _pair()
+    again, _ = _pair()
+    assert deferred == again
+    assert deferred == eager
+    assert Verdict.model_validate_json(again.to_json()) == deferred
+    other, _ = _pair(1)
+    assert other != deferred
+
+
+def test_a_misspelt_attribute_is_still_an_attribute_error() -> None:
+    deferred, _ = _pair()
+    with pytest.raises(AttributeError):
+        _ = deferred.criterias  # type: ignore[attr-defined]
+    assert _pending(deferred)
+
+
+@settings(max_examples=40)
+@given(initiative=initiatives(), typology_id=st.sampled_from(CRISP))
+def test_deferred_and_eager_verdicts_are_byte_identical(
+    initiative: Initiative, typology_id: str
+) -> None:
+    """On initiatives with unknowns, for every crisp shipped typology."""
+    typology = load_typology(typology_id)
+    deferred = classify(initiative, typology)
+    eager = classify(initiative, typology, backend="interpreter")
+    assert deferred.model_dump_json(indent=2) == eager.model_dump_json(indent=2)
+
+
+def test_a_verdict_is_unhashable_deferred_or_not() -> None:
+    deferred, eager = _pair()
+    for verdict in (deferred, eager):
+        with pytest.raises(TypeError):
+            hash(verdict)
