@@ -94,12 +94,6 @@ def _locate(name_or_path: str | Path) -> _Located:
     )
 
 
-def _read(name_or_path: str | Path) -> tuple[str, bytes]:
-    """The display name and bytes of a rule file given by typology id or path."""
-    located = _locate(name_or_path)
-    return located.file, located.data
-
-
 def _decode(file: str, data: bytes) -> str:
     try:
         return data.decode("utf-8")
