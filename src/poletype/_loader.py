@@ -36,10 +36,15 @@ from poletype.rulefile import Extension, RuleFile, coerce_parameter
 _RULES_PACKAGE = "poletype.rules"
 
 
+def rules_package() -> Traversable:
+    """The installed ``rules`` folder (typologies, and hypotheses in a subfolder)."""
+    return resources.files(_RULES_PACKAGE)
+
+
 def shipped_typologies() -> dict[str, str]:
     """Typology id → file name of every rule file shipped with poletype."""
     found: dict[str, str] = {}
-    for entry in sorted(resources.files(_RULES_PACKAGE).iterdir(), key=lambda e: e.name):
+    for entry in sorted(rules_package().iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".yaml", ".yml")):
             found[entry.name.rsplit(".", 1)[0]] = entry.name
     return found
@@ -65,7 +70,7 @@ def _shipped_key(name: str) -> str:
 
 def _shipped(typology_id: str, shipped: dict[str, str]) -> _Located:
     name = shipped[typology_id]
-    data = resources.files(_RULES_PACKAGE).joinpath(name).read_bytes()
+    data = rules_package().joinpath(name).read_bytes()
     return _Located(f"rules/{name}", data, _shipped_key(name), None)
 
 
@@ -145,11 +150,6 @@ def resolve_parameters(
         file,
         owner=owner or f"typology {spec.typology!r}",
     )
-
-
-def rules_package() -> Traversable:
-    """The installed ``rules`` folder (typologies, and hypotheses in a subfolder)."""
-    return resources.files(_RULES_PACKAGE)
 
 
 def resolve_declared(
