@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from hypothesis import given
 
 from conftest import EXAMPLES, ROOT, TEST_RULES, example_files
 from poletype import RuleFileError, Typology, check_typology, classify, load_typology
+from poletype._compiler import rules_hash
 from poletype._examples import run_examples
 from poletype.cli import main
 from poletype.model import Initiative
@@ -277,6 +279,81 @@ def test_hash_of_a_typology_given_new_parameters_still_covers_the_base(tmp_path:
     plain = classify(complete(), BASE, {"min_jobs": 50})
     assert verdict.rules_hash != plain.rules_hash
     assert verdict.rules_hash == load_typology(ext.file, {"min_jobs": 50}).rules_hash
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Every file read from now on, by resolved path (shipped rule files included)."""
+    reads: Counter[str] = Counter()
+    read_bytes = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        reads[str(path.resolve())] += 1
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return reads
+
+
+def test_each_file_of_a_chain_is_read_once_per_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading or checking an extension reads it and each of its bases exactly once."""
+    shutil.copy(TEST_RULES / "minimal.yaml", tmp_path / "base.yaml")
+    first = write(tmp_path, HEAD.replace("labo-ess-ptce", "base.yaml"), "first.yaml")
+    second = write(tmp_path, HEAD.replace("labo-ess-ptce", first.name), "second.yaml")
+    shipped = write(tmp_path, ADD, "shipped.yaml")
+    expected = {str(p.resolve()): 1 for p in (tmp_path / "base.yaml", first, second)}
+    reads = _count_reads(monkeypatch)
+    for run in (lambda: load_typology(second), lambda: check_typology(second)):
+        reads.clear()
+        run()
+        assert dict(reads) == expected
+    reads.clear()
+    load_typology(shipped)
+    assert sorted(reads.values()) == [1, 1]
+    assert str(shipped.resolve()) in reads
+    assert any(name.endswith(f"{BASE}.yaml") for name in reads)
+
+
+def test_a_cycle_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file that closes a cycle is not read again to find it is already in the chain."""
+    a = write(tmp_path, HEAD.replace("labo-ess-ptce", "b.yaml"), "a.yaml")
+    b = write(tmp_path, HEAD.replace("labo-ess-ptce", "a.yaml"), "b.yaml")
+    reads = _count_reads(monkeypatch)
+    assert raises(a).code == "extends-cycle"
+    assert dict(reads) == {str(a.resolve()): 1, str(b.resolve()): 1}
+
+
+def test_a_base_changed_during_the_load_does_not_mix_two_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The typology, its rules hash and its cache entry all come from the bytes read once.
+
+    The base is rewritten just after it is read: the load still builds the typology from
+    the version it read and hashes that version, and the next load sees the new one.
+    """
+    base = tmp_path / "base.yaml"
+    shutil.copy(TEST_RULES / "minimal.yaml", base)
+    ext = write(tmp_path, HEAD.replace("labo-ess-ptce", "base.yaml"))
+    before = base.read_bytes()
+    after = before.replace(b"default: 0.5", b"default: 0.7")
+    read_bytes = Path.read_bytes
+
+    def rewriting(path: Path) -> bytes:
+        data = read_bytes(path)
+        if path.resolve() == base.resolve() and data == before:
+            base.write_bytes(after)
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", rewriting)
+    typology = load_typology(ext)
+    source = ext.read_bytes() + b"\0extends\0" + before
+    assert typology.parameters == {"threshold": 0.5}
+    assert typology.source == source
+    assert typology.rules_hash == rules_hash(source, {"threshold": 0.5})
+    again = load_typology(ext)
+    assert again.parameters == {"threshold": 0.7}
+    assert again.source == ext.read_bytes() + b"\0extends\0" + after
 
 
 # ---------------------------------------------------------------- errors

@@ -3,20 +3,50 @@
 from __future__ import annotations
 
 import doctest
+import subprocess
+import sys
 import types
+
+import pytest
 
 import poletype
 
+SCREENING = (
+    "poletype._outputs",
+    "poletype._screen",
+    "poletype._tabular",
+    "poletype._template",
+    "poletype._whatif",
+    "openpyxl",
+)
+
 
 def test_all_is_sorted_and_complete() -> None:
-    """__all__ lists exactly the public names, sorted."""
+    """__all__ lists exactly the public names, sorted, those imported on first use included."""
     public = {
         name
-        for name, value in vars(poletype).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        for name in dir(poletype)
+        if not name.startswith("_") and not isinstance(getattr(poletype, name), types.ModuleType)
     }
     assert poletype.__all__ == sorted(poletype.__all__)
     assert set(poletype.__all__) == public
+
+
+def test_an_unknown_name_is_still_an_attribute_error() -> None:
+    """The lazy lookup answers only for its own names."""
+    with pytest.raises(AttributeError, match="no attribute 'screening'"):
+        _ = poletype.screening
+
+
+@pytest.mark.parametrize("module", ["poletype", "poletype.cli"])
+def test_import_does_not_load_screening(module: str) -> None:
+    """Classifying, and every CLI start, does not pay for spreadsheets and the what-if search."""
+    code = f"import sys, {module}; print(' '.join(sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert module in loaded
+    assert [m for m in SCREENING if m in loaded] == []
 
 
 def test_the_documented_calls_exist() -> None:

@@ -8,6 +8,9 @@ private and may change.
 'not_ptce'
 """
 
+import importlib
+import typing
+
 import poletype._parsetab  # noqa: F401 - first: rule-engine's prebuilt parser tables
 from poletype._api import (
     check_typology,
@@ -21,12 +24,7 @@ from poletype._api import (
 from poletype._closures import CompilerFallbackWarning
 from poletype._compiler import Typology
 from poletype._hypotheses import HypothesesReport, check_hypotheses
-from poletype._outputs import write_screening
-from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
-from poletype._tabular import Applicant, RowError, read_applicants
-from poletype._template import write_template
 from poletype._trajectory import Change, Trajectory, TrajectoryPoint
-from poletype._whatif import ChangeSet, FieldChange, what_it_would_take
 from poletype.errors import InitiativeError, PoletypeError, RuleFileError
 from poletype.model import Initiative, Member
 from poletype.verdict import (
@@ -39,6 +37,49 @@ from poletype.verdict import (
     Status,
     Verdict,
 )
+
+if typing.TYPE_CHECKING:
+    from poletype._outputs import write_screening
+    from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
+    from poletype._tabular import Applicant, RowError, read_applicants
+    from poletype._template import write_template
+    from poletype._whatif import ChangeSet, FieldChange, what_it_would_take
+
+_LAZY = {
+    "Applicant": "poletype._tabular",
+    "ChangeSet": "poletype._whatif",
+    "FieldChange": "poletype._whatif",
+    "Finding": "poletype._screen",
+    "RowError": "poletype._tabular",
+    "ScreenedRow": "poletype._screen",
+    "Screening": "poletype._screen",
+    "read_applicants": "poletype._tabular",
+    "screen": "poletype._screen",
+    "screening_typologies": "poletype._screen",
+    "what_it_would_take": "poletype._whatif",
+    "write_screening": "poletype._outputs",
+    "write_template": "poletype._template",
+}
+"""Names of the screening side, imported on first use.
+
+Screening (spreadsheets, the what-if search, the HTML report) is a fraction of what
+``poletype`` does and costs tens of milliseconds to import, so a command or a
+program that only classifies does not pay for it.
+"""
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "Applicant",

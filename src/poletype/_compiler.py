@@ -18,7 +18,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -656,7 +656,7 @@ def _compile_combination(
                 criterion=who,
                 loc=(*loc, "indicator") if len(loc) else loc,
                 expected=f"one of {known}",
-                suggestion=_closest(node.indicator, known),
+                suggestion=closest(node.indicator, known),
             )
         return CombinationTree(
             "indicator", indicator=node.indicator, weight=weight, negate=node.negate
@@ -676,7 +676,8 @@ def _compile_combination(
     )
 
 
-def _closest(name: str, known: list[str]) -> str | None:
+def closest(name: str, known: Sequence[str]) -> str | None:
+    """The known name ``name`` most likely misspells, for an error's suggestion."""
     matches = difflib.get_close_matches(name, known, n=1)
     return matches[0] if matches else None
 

@@ -9,12 +9,12 @@ file's. `poletype._loader` finds the files and resolves the chain; this module m
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from poletype._compiler import closest
 from poletype._yaml import LineDict, LineList, line_of
 from poletype.errors import ErrorCode, RuleFileError
 from poletype.rulefile import Extension, RuleFile, VerdictNode, coerce_parameter
@@ -61,11 +61,6 @@ def _key_lines(node: Any) -> dict[str, int]:
 
 def _without(node: Any, key: str) -> Any:
     return _line_dict({k: v for k, v in node.items() if k != key}, node.line, node.key_lines)
-
-
-def _close(name: str, names: Sequence[str]) -> str | None:
-    match = difflib.get_close_matches(name, list(names), n=1)
-    return match[0] if match else None
 
 
 def _verdict_reads(node: VerdictNode | str, groups: Mapping[str, Sequence[str]]) -> set[str]:
@@ -259,7 +254,7 @@ class Merge:
                     loc,
                     expected=f"one of {sorted(declared)}, or a full declaration (default, doc) "
                     "for a new parameter",
-                    suggestion=_close(name, list(declared)),
+                    suggestion=closest(name, list(declared)),
                 )
                 continue
             else:
@@ -317,7 +312,7 @@ class Merge:
                     ("criteria", i, "replaces"),
                     criterion=criterion.id,
                     expected=f"one of {base_ids}",
-                    suggestion=_close(criterion.id, base_ids),
+                    suggestion=closest(criterion.id, base_ids),
                 )
             new.append(i)
         items: list[tuple[Any, int]] = []
@@ -359,7 +354,7 @@ class Merge:
                     loc,
                     criterion=criterion_id,
                     expected=f"one of {base_ids}",
-                    suggestion=_close(criterion_id, base_ids),
+                    suggestion=closest(criterion_id, base_ids),
                 )
             elif criterion_id in own_ids:
                 self.error(

@@ -36,10 +36,15 @@ from poletype.rulefile import Extension, RuleFile, coerce_parameter
 _RULES_PACKAGE = "poletype.rules"
 
 
+def rules_package() -> Traversable:
+    """The installed ``rules`` folder (typologies, and hypotheses in a subfolder)."""
+    return resources.files(_RULES_PACKAGE)
+
+
 def shipped_typologies() -> dict[str, str]:
     """Typology id → file name of every rule file shipped with poletype."""
     found: dict[str, str] = {}
-    for entry in sorted(resources.files(_RULES_PACKAGE).iterdir(), key=lambda e: e.name):
+    for entry in sorted(rules_package().iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".yaml", ".yml")):
             found[entry.name.rsplit(".", 1)[0]] = entry.name
     return found
@@ -59,10 +64,14 @@ class _Located:
     folder: str | None
 
 
+def _shipped_key(name: str) -> str:
+    return f"shipped:{name}"
+
+
 def _shipped(typology_id: str, shipped: dict[str, str]) -> _Located:
     name = shipped[typology_id]
-    data = resources.files(_RULES_PACKAGE).joinpath(name).read_bytes()
-    return _Located(f"rules/{name}", data, f"shipped:{name}", None)
+    data = rules_package().joinpath(name).read_bytes()
+    return _Located(f"rules/{name}", data, _shipped_key(name), None)
 
 
 def _at_path(path: Path) -> _Located:
@@ -88,12 +97,6 @@ def _locate(name_or_path: str | Path) -> _Located:
         code="typology-not-found",
         expected=f"a shipped typology id ({', '.join(shipped)}) or a path to a rule file",
     )
-
-
-def _read(name_or_path: str | Path) -> tuple[str, bytes]:
-    """The display name and bytes of a rule file given by typology id or path."""
-    located = _locate(name_or_path)
-    return located.file, located.data
 
 
 def _decode(file: str, data: bytes) -> str:
@@ -149,11 +152,6 @@ def resolve_parameters(
     )
 
 
-def rules_package() -> Traversable:
-    """The installed ``rules`` folder (typologies, and hypotheses in a subfolder)."""
-    return resources.files(_RULES_PACKAGE)
-
-
 def resolve_declared(
     defaults: dict[str, Any], overrides: dict[str, Any], file: str, *, owner: str
 ) -> dict[str, Any]:
@@ -177,19 +175,14 @@ def _freeze(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def load(name_or_path: str | Path, params: dict[str, Any] | None = None) -> Typology:
     """Load and compile a typology by id or path, with parameter overrides."""
-    located = _locate(name_or_path)
-    return _load_cached(located, _bases(located), _freeze(params or {}))
+    return _load_cached(_chain(_locate(name_or_path)), _freeze(params or {}))
 
 
 @lru_cache(maxsize=64)
-def _load_cached(
-    located: _Located, bases: tuple[bytes, ...], frozen: tuple[tuple[str, str], ...]
-) -> Typology:
-    # ``bases`` only keys the cache: an extension must reload when its base changes.
-    del bases
+def _load_cached(chain: tuple[_Located, ...], frozen: tuple[tuple[str, str], ...]) -> Typology:
     overrides = {k: json.loads(v) for k, v in frozen}
     try:
-        resolved = _resolve(located, ())
+        resolved = _resolve(chain)
         spec = _validated(resolved)
     except _Invalid as exc:
         raise exc.errors[0] from None
@@ -213,7 +206,8 @@ def _compile(spec: RuleFile, resolved: Resolved, parameters: dict[str, Any]) -> 
 def check(name_or_path: str | Path) -> list[RuleFileError]:
     """Every error in a rule file that can be found, in file order."""
     try:
-        resolved = _resolve(_locate(name_or_path), ())
+        chain = _chain(_locate(name_or_path))
+        resolved = _resolve(chain)
         spec = _validated(resolved)
     except RuleFileError as exc:
         return [exc]
@@ -243,7 +237,7 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
         if all(str(exc) != str(e) for e in errors):
             errors.append(exc)
     if not errors:
-        errors.extend(_example_errors(name_or_path))
+        errors.extend(_example_errors(chain))
     return sorted(errors, key=lambda e: (e.line or 0, str(e)))
 
 
@@ -260,10 +254,11 @@ def _with_single(raw: Any, key: str, index: int) -> Any:
     return copy
 
 
-def _example_errors(name_or_path: str | Path) -> list[RuleFileError]:
+def _example_errors(chain: tuple[_Located, ...]) -> list[RuleFileError]:
     from poletype._examples import run_examples  # noqa: PLC0415
 
-    return [r.error for r in run_examples(load(name_or_path)) if r.error is not None]
+    typology = _load_cached(chain, _freeze({}))
+    return [r.error for r in run_examples(typology) if r.error is not None]
 
 
 # ---------------------------------------------------------------- extensions
@@ -281,7 +276,30 @@ _EXTENDS_SEPARATOR = b"\0extends\0"
 """Joins an extension's bytes to its base's; YAML text never holds a NUL byte."""
 
 
-def _resolve(located: _Located, chain: tuple[_Located, ...]) -> Resolved:
+def _chain(located: _Located) -> tuple[_Located, ...]:
+    """The file, then each base it rests on, every one read once.
+
+    The same tuple keys the load cache and is resolved, so a typology is always built from
+    the bytes its key (and its rules hash) describes, even if a file changes during the
+    load. The chain stops where resolving it fails: at a base that cannot be found, or at
+    a file already in it, which closes a cycle.
+    """
+    chain = [located]
+    while b"extends" in chain[-1].data:
+        target = _extends_target(chain[-1].data)
+        if target is None:
+            break
+        base = _base_location(chain[-1], target, chain)
+        if base is None:
+            break
+        chain.append(base)
+        if base.key in {seen.key for seen in chain[:-1]}:
+            break
+    return tuple(chain)
+
+
+def _resolve(chain: tuple[_Located, ...], index: int = 0) -> Resolved:
+    located = chain[index]
     raw = load_yaml(_decode(located.file, located.data), file=located.file)
     if not isinstance(raw, dict):
         raise _Invalid(
@@ -293,7 +311,7 @@ def _resolve(located: _Located, chain: tuple[_Located, ...]) -> Resolved:
         )
     if "extends" not in raw:
         return Resolved(located.file, raw, located.data, {})
-    return _extend(located, raw, chain)
+    return _extend(chain, index, raw)
 
 
 def _validated(resolved: Resolved) -> RuleFile:
@@ -321,13 +339,16 @@ def _relocate(error: RuleFileError, origins: Mapping[str, str]) -> RuleFileError
     )
 
 
-def _extend(located: _Located, raw: Any, chain: tuple[_Located, ...]) -> Resolved:
+def _extend(chain: tuple[_Located, ...], index: int, raw: Any) -> Resolved:
+    located = chain[index]
     try:
         ext = Extension.model_validate(raw)
     except ValidationError as exc:
         raise _Invalid(_schema_errors(located.file, raw, exc)) from None
-    base_located = _base_location(located, ext.extends, raw)
-    path = (*chain, located)
+    if index + 1 == len(chain):
+        raise _not_found(located, ext.extends, raw)
+    base_located = chain[index + 1]
+    path = chain[: index + 1]
     if any(base_located.key == seen.key for seen in path):
         loop = " → ".join(f.file for f in (*path, base_located))
         raise _Invalid(
@@ -342,7 +363,7 @@ def _extend(located: _Located, raw: Any, chain: tuple[_Located, ...]) -> Resolve
                 )
             ]
         )
-    base = _resolve(base_located, path)
+    base = _resolve(chain, index + 1)
     base_spec = _validated(base)
     if base_spec.is_graded:
         raise _Invalid(
@@ -367,18 +388,32 @@ def _extend(located: _Located, raw: Any, chain: tuple[_Located, ...]) -> Resolve
     )
 
 
-def _base_location(located: _Located, target: str, raw: Any) -> _Located:
-    """The rule file ``extends`` names: a shipped id, or a path from the extending file."""
+def _base_location(located: _Located, target: str, chain: list[_Located]) -> _Located | None:
+    """The rule file ``extends`` names: a shipped id, or a path from the extending file.
+
+    A file already in ``chain`` closes a cycle; it keeps the bytes it was read with, so
+    that no file is read twice, and takes the name this ``extends`` gives it.
+    """
+    earlier = {seen.key: seen for seen in chain}
     shipped = shipped_typologies()
     if target in shipped:
-        return _shipped(target, shipped)
-    if located.folder is not None:
-        path = Path(os.path.normpath(Path(located.folder) / target))
-        try:
+        seen = earlier.get(_shipped_key(shipped[target]))
+        return _shipped(target, shipped) if seen is None else seen
+    if located.folder is None:
+        return None
+    path = Path(os.path.normpath(Path(located.folder) / target))
+    try:
+        seen = earlier.get(str(path.resolve()))
+        if seen is None:
             return _at_path(path)
-        except OSError:
-            pass
-    raise _Invalid(
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return None
+    return _Located(str(path), seen.data, seen.key, str(path.parent))
+
+
+def _not_found(located: _Located, target: str, raw: Any) -> _Invalid:
+    shipped = shipped_typologies()
+    return _Invalid(
         [
             RuleFileError(
                 f"cannot find the typology {target!r} that this file extends",
@@ -391,26 +426,6 @@ def _base_location(located: _Located, target: str, raw: Any) -> _Located:
             )
         ]
     )
-
-
-def _bases(located: _Located) -> tuple[bytes, ...]:
-    """The bytes of every file an extension rests on, to key the load cache."""
-    found: list[bytes] = []
-    seen = {located.key}
-    current = located
-    while b"extends" in current.data:
-        target = _extends_target(current.data)
-        if target is None:
-            break
-        try:
-            current = _base_location(current, target, None)
-        except _Invalid:
-            break
-        if current.key in seen:
-            break
-        seen.add(current.key)
-        found.append(current.data)
-    return tuple(found)
 
 
 @lru_cache(maxsize=64)
