@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from poletype._compiler import Typology, compile_typology, parameter_values
 from poletype._extends import Merge, Resolved
+from poletype._parsed import parsed
 from poletype._yaml import LineDict, LineList, line_of, load_yaml
 from poletype.errors import RuleFileError
 from poletype.rulefile import Extension, RuleFile, coerce_parameter
@@ -300,7 +301,9 @@ def _chain(located: _Located) -> tuple[_Located, ...]:
 
 def _resolve(chain: tuple[_Located, ...], index: int = 0) -> Resolved:
     located = chain[index]
-    raw = load_yaml(_decode(located.file, located.data), file=located.file)
+    raw = parsed(located.data)
+    if raw is None:
+        raw = load_yaml(_decode(located.file, located.data), file=located.file)
     if not isinstance(raw, dict):
         raise _Invalid(
             [
