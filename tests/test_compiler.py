@@ -123,3 +123,27 @@ def test_rules_hash_depends_on_rules_and_values_not_on_the_path_taken(minimal_ru
     via_object = classify({"name": "P"}, load_typology(minimal_rules), params={"threshold": 0.7})
     assert via_object.rules_hash == loaded.rules_hash
     assert via_object.parameters == {"threshold": 0.7}
+
+
+def _atoms_by_text(typology_id: str, **params: object) -> dict[str, object]:
+    typology = load_typology(typology_id, params=params)
+    return {atom.atom.text: atom.atom for atom in typology.atoms if atom.atom is not None}
+
+
+def test_expressions_are_compiled_once_per_process_and_shared() -> None:
+    """A parameter sweep reloads a typology many times: its expressions are not re-parsed."""
+    first = _atoms_by_text("labo-ess-ptce", min_organisations=3)
+    second = _atoms_by_text("labo-ess-ptce", min_organisations=4)
+    assert any("params" in text for text in first)
+    for text, expression in first.items():
+        assert second[text] is expression, text
+
+
+def test_a_text_parameter_still_gets_checked_on_every_load() -> None:
+    """Text parameter values are part of what an expression's checks read."""
+    load_typology("labo-ess-ptce")
+    with pytest.raises(RuleFileError) as caught:
+        load_typology("labo-ess-ptce", params={"ess_kinds": ["not_a_kind"]})
+    assert caught.value.code == "unknown-value"
+    assert caught.value.criterion == "M1"
+    assert caught.value.line is not None

@@ -281,6 +281,14 @@ class _Scope:
         )
         self.fields = schema.fields
         self.compiled: dict[tuple[str, bool], Expression] = {}
+        params = parameters.items()
+        self.signature = json.dumps(
+            {k: v if isinstance(v, str | list) else type(v).__name__ for k, v in params},
+            sort_keys=True,
+            default=repr,
+        )
+        """What compiling a text that reads ``params`` depends on: the parameters' types,
+        and the values of text parameters (checked against enumerated fields)."""
 
     def error(
         self,
@@ -796,10 +804,28 @@ def compile_expression(
     """
     key = (text, boolean)
     if key not in scope.compiled:
-        scope.compiled[key] = _compile_expression(
-            text, scope, loc=loc, criterion=criterion, boolean=boolean
-        )
+        shared = (text, boolean, scope.signature if PARAMS in text else "")
+        expression = _SHARED.get(shared)
+        if expression is None:
+            expression = _compile_expression(
+                text, scope, loc=loc, criterion=criterion, boolean=boolean
+            )
+            if len(_SHARED) >= _SHARED_LIMIT:
+                _SHARED.clear()
+            _SHARED[shared] = expression
+        scope.compiled[key] = expression
     return scope.compiled[key]
+
+
+_SHARED: dict[tuple[str, bool, str], Expression] = {}
+"""Expressions compiled in this process, shared between rule files and parameter sets.
+
+The same text means the same checked expression when it does not read ``params``, or
+when the parameters have the same `_Scope.signature`. Rule
+files repeat many expressions (a third of the shipped ones), and a parameter sweep
+reloads a typology many times.
+"""
+_SHARED_LIMIT = 4096
 
 
 def _compile_expression(
