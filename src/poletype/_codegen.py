@@ -1,23 +1,30 @@
 """The compiled backend's fast path: one generated Python function per crisp typology.
 
-Closures (`poletype._closures`) cost a call per node. For the common case, an atom whose
-inputs are all stated, this module writes the whole typology's decision as one Python
-function, compiled once when the rule file loads: every atom becomes a plain Python
-expression over the model's attributes, and criteria and verdict become inline Kleene
-combinations of the atoms' values.
+Closures (`poletype._closures`) cost a call per node. This module writes the whole
+typology's decision as Python functions, compiled once when the rule file loads: every
+atom becomes statements over the model's attributes, and criteria and verdict become
+inline Kleene combinations of the atoms' values. ``atoms``, ``decide`` and ``run`` share
+the same statements.
 
 The generated text never contains text from a rule file. Attribute names are the model's
 field names, already checked against the model by rule-engine's type checker (and checked
-again to be identifiers here); every literal and parameter value is passed in a tuple of
-constants and referenced by index; comprehension variables are renamed ``_v0``, ``_v1``.
+again to be identifiers here); every literal, parameter name and criterion id is passed
+in a tuple of constants and referenced by index; comprehension variables are renamed.
 
-An atom's fast expression reads facts as if they were known. Reading an absent one
-raises ``_Absent``, and the atom is then decided by its closure, in three-valued logic.
-This is exact: when the fast expression completes, every value it read was known, and
-on known values Kleene logic and two-valued logic agree, short-circuits included.
-Arithmetic and type errors also go to the closure, which reports them as the reference
-backend does. An atom using a construct this module does not translate is always
-decided by its closure.
+Most atoms are written three-valued (`_TriWriter`): ``None`` stands for ``UNKNOWN``, and
+each construct mirrors its closure case by case, comprehensions with unknown elements or
+unknown filters included, so unknown facts are decided without leaving the generated
+code. Users classify incomplete dossiers: this is the case that has to be fast. Where a
+closure could raise (arithmetic, a value it cannot hash), the statements evaluate at
+least what it evaluates, and an error sends the atom to its closure, which reports it as
+the reference backend does.
+
+An atom the three-valued writer cannot translate gets a two-valued fast expression
+(`_Writer`) that reads facts as if they were known. Reading an absent one raises
+``_Absent``, and the atom is then decided by its closure. This is exact: when the fast
+expression completes, every value it read was known, and on known values Kleene logic
+and two-valued logic agree, short-circuits included. An atom using a construct neither
+writer translates is always decided by its closure.
 """
 
 from __future__ import annotations
