@@ -1,23 +1,30 @@
 """The compiled backend's fast path: one generated Python function per crisp typology.
 
-Closures (`poletype._closures`) cost a call per node. For the common case, an atom whose
-inputs are all stated, this module writes the whole typology's decision as one Python
-function, compiled once when the rule file loads: every atom becomes a plain Python
-expression over the model's attributes, and criteria and verdict become inline Kleene
-combinations of the atoms' values.
+Closures (`poletype._closures`) cost a call per node. This module writes the whole
+typology's decision as Python functions, compiled once when the rule file loads: every
+atom becomes statements over the model's attributes, and criteria and verdict become
+inline Kleene combinations of the atoms' values. ``atoms``, ``decide`` and ``run`` share
+the same statements.
 
 The generated text never contains text from a rule file. Attribute names are the model's
 field names, already checked against the model by rule-engine's type checker (and checked
-again to be identifiers here); every literal and parameter value is passed in a tuple of
-constants and referenced by index; comprehension variables are renamed ``_v0``, ``_v1``.
+again to be identifiers here); every literal, parameter name and criterion id is passed
+in a tuple of constants and referenced by index; comprehension variables are renamed.
 
-An atom's fast expression reads facts as if they were known. Reading an absent one
-raises ``_Absent``, and the atom is then decided by its closure, in three-valued logic.
-This is exact: when the fast expression completes, every value it read was known, and
-on known values Kleene logic and two-valued logic agree, short-circuits included.
-Arithmetic and type errors also go to the closure, which reports them as the reference
-backend does. An atom using a construct this module does not translate is always
-decided by its closure.
+Most atoms are written three-valued (`_TriWriter`): ``None`` stands for ``UNKNOWN``, and
+each construct mirrors its closure case by case, comprehensions with unknown elements or
+unknown filters included, so unknown facts are decided without leaving the generated
+code. Users classify incomplete dossiers: this is the case that has to be fast. Where a
+closure could raise (arithmetic, a value it cannot hash), the statements evaluate at
+least what it evaluates, and an error sends the atom to its closure, which reports it as
+the reference backend does.
+
+An atom the three-valued writer cannot translate gets a two-valued fast expression
+(`_Writer`) that reads facts as if they were known. Reading an absent one raises
+``_Absent``, and the atom is then decided by its closure. This is exact: when the fast
+expression completes, every value it read was known, and on known values Kleene logic
+and two-valued logic agree, short-circuits included. An atom using a construct neither
+writer translates is always decided by its closure.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ from typing import Any
 
 from rule_engine import DataType, ast
 
-from poletype._closures import _decimal, _equal, _EvaluationError
+from poletype._closures import _as_interval_side, _decimal, _equal, _EvaluationError
+from poletype._interpreter import UNKNOWN, Interval, _compare_interval
 
 Tri = bool | None
 
@@ -61,6 +69,12 @@ def _given(value: Any) -> Any:
     return value
 
 
+def _interval(kind: str, left: Any, right: Any) -> Tri:
+    """A comparison with an interval side, as the closures decide it."""
+    value = _compare_interval(kind, _as_interval_side(left), _as_interval_side(right))
+    return None if value is UNKNOWN else bool(value)
+
+
 _HELPERS: dict[str, Any] = {
     "_known": _known,
     "_absent": _absent,
@@ -70,6 +84,8 @@ _HELPERS: dict[str, Any] = {
     "_Refused": _EvaluationError,
     "_Absent": _Absent,
     "Decimal": Decimal,
+    "Interval": Interval,
+    "_interval": _interval,
 }
 _ORDER = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _ARITH = {"add": "+", "sub": "-", "mul": "*", "tdiv": "/", "fdiv": "//", "mod": "%", "pow": "**"}
@@ -215,82 +231,665 @@ def _same_scalar(left: Any, right: Any) -> bool:
     return left == right and left in (DataType.BOOLEAN, DataType.STRING, DataType.FLOAT)
 
 
-def _chain(node: Any, writer: _Writer) -> str | None:
-    """A path of plain fields read with unknown propagating as ``None``, or ``None``."""
-    if isinstance(node, ast.SymbolExpression) and node.scope is None and node.name != "params":
-        if not node.name.isidentifier() or node.name.startswith("_"):
-            return None
-        return f"i.{node.name}"
-    if (
-        isinstance(node, ast.GetAttributeExpression)
-        and node._object_type is not None
-        and node.name.isidentifier()
-        and not node.name.startswith("_")
-        and not (isinstance(node.object, ast.SymbolExpression) and node.object.name == "params")
-    ):
-        owner = _chain(node.object, writer)
-        if owner is None:
-            return None
-        t = writer.temporary()
-        return f"(None if ({t} := {owner}) is None else {t}.{node.name})"
-    return None
+@dataclass(frozen=True)
+class _Code:
+    """A translated sub-expression: Python source, what it can hold, whether it may be unknown.
 
-
-def _operand(node: Any, writer: _Writer) -> str | None:
-    """A literal or a parameter, as a constant, or ``None``."""
-    if isinstance(node, ast.LiteralExpressionBase) and not isinstance(
-        node, ast.SetExpression | ast.MappingExpression
-    ):
-        return writer.constant(node.evaluate(None))
-    if isinstance(node, ast.ArrayExpression) and all(
-        isinstance(m, ast.LiteralExpressionBase) for m in node.value
-    ):
-        return writer.constant(tuple(m.evaluate(None) for m in node.value))
-    return None
-
-
-def tri_source(tree: Any, constants: list[Any], prefix: str = "") -> str | None:
-    """A three-valued Python expression for the simplest atoms, or ``None``.
-
-    A yes/no field (``strategy.shared``), or a scalar field compared with a literal
-    (``activities.primary_function in ["a", "b"]``, ``jobs >= 10``): unknown propagates as
-    ``None`` without leaving the fast path.
+    The value is ``None`` when the closure's value is ``UNKNOWN``, else the closure's value
+    (a number may be an ``int`` where the closure has the equal ``Decimal``: the closures
+    compare, hash and convert them alike). ``kind`` says which: ``bool``, ``str``, ``num``,
+    ``array`` (a list or tuple of known elements, of kind ``item``), ``object`` (a model
+    instance), ``range`` (a ``num`` that may also be an ``Interval``) or ``any`` (known, of
+    a type not tracked). ``owner`` marks an object whose attributes are read into
+    temporaries of comprehension scope ``owner`` (-1: the function's prologue).
     """
-    mark = len(constants)
-    writer = _Writer(constants, prefix + "s")
-    result: str | None = None
-    if tree.result_type == DataType.BOOLEAN:
-        result = _chain(tree, writer)
-    if result is None and (
-        isinstance(tree, ast.ComparisonExpression | ast.ContainsExpression)
-        and not isinstance(tree, ast.FuzzyComparisonExpression)
-    ):
-        left, right = (
-            (tree.member, tree.container)
-            if isinstance(tree, ast.ContainsExpression)
-            else (tree.left, tree.right)
+
+    text: str
+    kind: str
+    known: bool = False
+    item: str = "any"
+    owner: int | None = None
+    bounds: tuple[str, str] | None = None
+
+
+_KINDS = {DataType.BOOLEAN: "bool", DataType.STRING: "str", DataType.FLOAT: "num"}
+_SAME = ("bool", "str", "num")
+
+
+def _kind_of(result_type: Any) -> tuple[str, str]:
+    """The kind of a value read from the model or the parameters, and of its elements."""
+    if result_type in _KINDS:
+        return _KINDS[result_type], "any"
+    if DataType.is_type(result_type, DataType.ARRAY):
+        item = getattr(result_type, "value_type", None)
+        if item in _KINDS:
+            return "array", _KINDS[item]
+        if item is not None and DataType.is_type(item, DataType.OBJECT):
+            return "array", "object"
+        return "array", "any"
+    if DataType.is_type(result_type, DataType.OBJECT):
+        return "object", "any"
+    raise _Untranslatable
+
+
+class _Prologue:
+    """Reads of the initiative and the parameters, done once per call for every atom.
+
+    Reading an attribute cannot fail and has no effect, so a read some short-circuit would
+    have skipped costs a few nanoseconds and changes nothing.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.reads: dict[tuple[str, str], _Code] = {}
+
+
+class _Loop:
+    """A comprehension being written: its variable, and the reads of it hoisted to its top."""
+
+    def __init__(self, variable: str, code: _Code, depth: int) -> None:
+        self.variable = variable
+        self.code = code
+        self.lines: list[str] = []
+        self.reads: dict[tuple[str, str], _Code] = {}
+        self.depth = depth
+
+
+class _TriWriter:
+    """Translates one atom to statements computing its closure's value, unknowns included.
+
+    Each construct mirrors its closure in `poletype._closures` case by case. Where a
+    closure could raise (arithmetic, and what a translated node cannot rule out), the
+    statements evaluate at least what the closure evaluates, so that they raise too and
+    the atom goes to its closure; ``total`` records whether anything written can raise.
+    """
+
+    def __init__(self, constants: list[Any], prologue: _Prologue, prefix: str) -> None:
+        self.constants = constants
+        self.prologue = prologue
+        self.prefix = prefix
+        self.counter = 0
+        self.lines: list[str] = []
+        self.depth = 0
+        self.loops: list[_Loop] = []
+        self.total = True
+
+    def constant(self, value: Any) -> str:
+        self.constants.append(value)
+        return f"k{len(self.constants) - 1}"
+
+    def temporary(self) -> str:
+        self.counter += 1
+        return f"_{self.prefix}t{self.counter}"
+
+    def emit(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    def bind(self, code: _Code) -> _Code:
+        """The value in a variable, so that using it twice evaluates it once."""
+        if code.text.isidentifier():
+            return code
+        t = self.temporary()
+        self.emit(f"{t} = {code.text}")
+        return _Code(t, code.kind, code.known, code.item, code.owner)
+
+    # -- values ------------------------------------------------------------------------
+
+    def value(self, node: Any) -> _Code:
+        if isinstance(node, ast.ArrayExpression):
+            if not all(isinstance(m, ast.LiteralExpressionBase) for m in node.value):
+                raise _Untranslatable
+            values = tuple(m.evaluate(None) for m in node.value)
+            if not all(type(v) in (str, bool, Decimal) for v in values):
+                raise _Untranslatable
+            kinds = {_kind_of_constant(v) for v in values}
+            item = kinds.pop() if len(kinds) == 1 else "any"
+            return _Code(self.constant(values), "array", known=True, item=item)
+        if isinstance(node, ast.LiteralExpressionBase):
+            if isinstance(node, ast.SetExpression | ast.MappingExpression):
+                raise _Untranslatable
+            value = node.evaluate(None)
+            if type(value) not in (str, bool, Decimal):
+                raise _Untranslatable
+            return _Code(self.constant(value), _kind_of_constant(value), known=True)
+        if isinstance(node, ast.SymbolExpression) and node.scope is None:
+            for loop in reversed(self.loops):
+                if loop.variable == node.name:
+                    return loop.code
+            if node.name == "params":
+                raise _Untranslatable
+            return self._read(_Code("i", "object", known=True, owner=-1), node.name, node)
+        if isinstance(node, ast.GetAttributeExpression):
+            return self._attribute(node)
+        if isinstance(node, ast.LogicExpression):
+            return self._logic(node)
+        if isinstance(node, ast.UnaryExpression):
+            return self._unary(node)
+        if isinstance(node, ast.ContainsExpression):
+            return self._contains(node)
+        if isinstance(node, ast.TernaryExpression):
+            return self._ternary(node)
+        if isinstance(node, ast.FuzzyComparisonExpression):
+            raise _Untranslatable
+        if isinstance(node, ast.ArithmeticComparisonExpression | ast.ComparisonExpression):
+            return self._comparison(node)
+        if isinstance(node, ast.AddExpression | ast.SubtractExpression | ast.ArithmeticExpression):
+            return self._arithmetic(node)
+        raise _Untranslatable
+
+    def truth(self, code: _Code) -> _Code:
+        """``truth`` of the closures: ``None`` for unknown and intervals, else ``bool``."""
+        if code.kind == "bool":
+            return code
+        code = self.bind(self._unbound(code))
+        if code.kind == "range":
+            x = code.text
+            text = f"(None if {x} is None or type({x}) is Interval else bool({x}))"
+        elif code.known:
+            text = f"bool({code.text})"
+        else:
+            text = f"(None if {code.text} is None else bool({code.text}))"
+        return _Code(text, "bool", known=code.known and code.kind != "range")
+
+    def _read(self, owner: _Code, name: str, node: Any) -> _Code:
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            raise _Untranslatable
+        if owner.kind != "object" or owner.owner is None:
+            raise _Untranslatable
+        kind, item = _kind_of(node.result_type)
+        if kind == "array" and item not in ("str", "bool", "object"):
+            raise _Untranslatable
+        place: _Prologue | _Loop = self.prologue if owner.owner < 0 else self.loops[owner.owner]
+        key = (owner.text, name)
+        found = place.reads.get(key)
+        if found is not None:
+            return found
+        t = f"_r{len(self.prologue.reads)}" if owner.owner < 0 else self.temporary()
+        read = f"{owner.text}.{name}"
+        place.lines.append(
+            f"{t} = {read}" if owner.known else f"{t} = None if {owner.text} is None else {read}"
         )
-        field = _chain(left, writer) if left.result_type in _SCALARS else None
-        other = None if field is None else _operand(right, writer)
-        if field is not None and other is not None:
-            t = writer.temporary()
-            value = f"_known({t})" if left.result_type == DataType.FLOAT else t
-            if isinstance(tree, ast.ContainsExpression):
-                test = f"{value} in {other}" if isinstance(right, ast.ArrayExpression) else None
-            elif isinstance(tree, ast.ArithmeticComparisonExpression):
-                same = right.result_type == left.result_type
-                test = f"{value} {_ORDER[tree.type]} {other}" if same else None
+        if kind == "num":
+            place.lines.append(f"if type({t}) is float: {t} = Decimal(repr({t}))")
+        code = _Code(t, kind, item=item, owner=owner.owner if kind == "object" else None)
+        place.reads[key] = code
+        return code
+
+    def _attribute(self, node: Any) -> _Code:
+        name = node.name
+        if node._object_type is not None:
+            obj = node.object
+            if (
+                isinstance(obj, ast.SymbolExpression)
+                and obj.name == "params"
+                and obj.scope is None
+                and all(loop.variable != "params" for loop in self.loops)
+            ):
+                return self._parameter(name, node.result_type)
+            return self._read(self.value(obj), name, node)
+        inner = node.object
+        if (
+            name == "length"
+            and isinstance(inner, ast.GetAttributeExpression)
+            and inner.name == "to_set"
+            and inner._object_type is None
+        ):
+            if isinstance(inner.object, ast.ComprehensionExpression):
+                return self._comprehension(inner.object, "distinct")
+            return self._builtin(self.value(inner.object), "len(set({}))")
+        if name not in ("length", "is_empty"):
+            raise _Untranslatable
+        if isinstance(inner, ast.ComprehensionExpression):
+            return self._comprehension(inner, name)
+        return self._builtin(self.value(inner), "len({})" if name == "length" else "(len({}) == 0)")
+
+    def _parameter(self, name: str, result_type: Any) -> _Code:
+        key = ("p", name)
+        found = self.prologue.reads.get(key)
+        if found is None:
+            try:
+                kind, item = _kind_of(result_type)
+            except _Untranslatable:
+                kind, item = "any", "any"
+            if kind == "object":
+                kind = "any"
+            if item not in ("str", "bool"):
+                # Parameter arrays are not converted: a number in one is not a Decimal.
+                item = "any"
+            t = f"_r{len(self.prologue.reads)}"
+            self.prologue.lines.append(f"{t} = p[{self.constant(name)}]")
+            found = self.prologue.reads[key] = _Code(t, kind, known=True, item=item)
+        return found
+
+    def _builtin(self, code: _Code, pattern: str) -> _Code:
+        distinct = "set" in pattern
+        if code.kind == "array":
+            if distinct and code.item not in _SAME:
+                raise _Untranslatable
+        elif code.kind != "str" or distinct:
+            raise _Untranslatable
+        code = self.bind(code)
+        text = pattern.format(code.text)
+        kind = "num" if pattern.startswith("len") else "bool"
+        if code.known:
+            return _Code(text, kind, known=True)
+        return _Code(f"(None if {code.text} is None else {text})", kind)
+
+    # -- logic -------------------------------------------------------------------------
+
+    def _logic(self, node: Any) -> _Code:
+        a = self.bind(self.truth(self.value(node.left)))
+        result = self.temporary()
+        conjunction = node.type == "and"
+        self.emit(f"if {a.text} is {'False' if conjunction else 'True'}:")
+        self.emit(f"    {result} = {'False' if conjunction else 'True'}")
+        self.emit("else:")
+        self.depth += 1
+        b = self.bind(self.truth(self.value(node.right)))
+        if conjunction:
+            self.emit(
+                f"{result} = {b.text} if {a.text} is True else "
+                f"(False if {b.text} is False else None)"
+            )
+        else:
+            self.emit(
+                f"{result} = {b.text} if {a.text} is False else "
+                f"(True if {b.text} is True else None)"
+            )
+        self.depth -= 1
+        return _Code(result, "bool")
+
+    def _unary(self, node: Any) -> _Code:
+        right = self.value(node.right)
+        if node.type == "not":
+            a = self.bind(self.truth(right))
+            if a.known:
+                return _Code(f"(not {a.text})", "bool", known=True)
+            return _Code(f"(None if {a.text} is None else not {a.text})", "bool")
+        if right.kind != "num":
+            raise _Untranslatable
+        a = self.bind(right)
+        if a.known:
+            return _Code(f"(-_dec({a.text}))", "num", known=True)
+        return _Code(f"(None if {a.text} is None else -_dec({a.text}))", "num")
+
+    def _ternary(self, node: Any) -> _Code:
+        condition = self.bind(self.truth(self.value(node.condition)))
+        yes, no, result = self.temporary(), self.temporary(), self.temporary()
+        kinds = []
+        for branch, target, skip in ((node.case_true, yes, "False"), (node.case_false, no, "True")):
+            self.emit(f"if {condition.text} is not {skip}:")
+            self.depth += 1
+            code = self.value(branch)
+            if code.kind not in (*_SAME, "object", "any"):
+                raise _Untranslatable
+            kinds.append(code.kind)
+            self.emit(f"{target} = {code.text}")
+            self.depth -= 1
+        same = kinds[0] == kinds[1] and kinds[0] in _SAME
+        equal = f"{yes} == {no}" if same else f"_eq({yes}, {no})"
+        self.emit(
+            f"{result} = {yes} if {condition.text} is True else ({no} if {condition.text} is False "
+            f"else ({yes} if {yes} is not None and {no} is not None and {equal} else None))"
+        )
+        return _Code(result, kinds[0] if kinds[0] == kinds[1] else "any")
+
+    # -- comparisons and arithmetic ------------------------------------------------------
+
+    def _operand(self, node: Any) -> _Code:
+        """A comparison's operand; a comprehension's count comes with its bounds."""
+        if isinstance(node, ast.GetAttributeExpression) and node._object_type is None:
+            inner = node.object
+            if node.name == "length" and isinstance(inner, ast.ComprehensionExpression):
+                return self._comprehension(inner, "length", bounded=True)
+            if (
+                node.name == "length"
+                and isinstance(inner, ast.GetAttributeExpression)
+                and inner.name == "to_set"
+                and inner._object_type is None
+                and isinstance(inner.object, ast.ComprehensionExpression)
+            ):
+                return self._comprehension(inner.object, "distinct", bounded=True)
+        return self.bind(self.value(node))
+
+    def _unbound(self, code: _Code) -> _Code:
+        """A bounded count as the closures have it: a number or an ``Interval``."""
+        if code.bounds is None:
+            return code
+        high, unsure = code.bounds
+        t = self.temporary()
+        self.emit(
+            f"{t} = Interval(Decimal({code.text}), Decimal({high})) if {unsure} else {code.text}"
+        )
+        return _Code(t, "range")
+
+    def _comparison(self, node: Any) -> _Code:
+        kind = node.type
+        left = self._operand(node.left)
+        if kind in ("eq", "ne") and isinstance(node.right, ast.LiteralExpressionBase):
+            constant = node.right.evaluate(None)
+            if type(constant) in (str, bool):
+                return self._against_constant(self._unbound(left), constant, kind == "ne")
+        right = self._operand(node.right)
+        unknown = " or ".join(f"{c.text} is None" for c in (left, right) if not c.known)
+        op = "==" if kind == "eq" else "!=" if kind == "ne" else _ORDER.get(kind)
+        if (left.bounds is None) != (right.bounds is None) and {left.kind, right.kind} == {
+            "range",
+            "num",
+        }:
+            plain = f"{left.text} {op} {right.text}"
+            if unknown:
+                plain = f"None if {unknown} else {plain}"
+            counted, number = (left, right) if left.bounds else (right, left)
+            flipped = kind if left.bounds else _FLIP[kind]
+            assert counted.bounds is not None
+            high, unsure = counted.bounds
+            yes, no = _between(flipped, counted.text, high, number.text)
+            decided = f"True if {yes} else (False if {no} else None)"
+            if not number.known:
+                decided = f"None if {number.text} is None else ({decided})"
+            return _Code(f"(({decided}) if {unsure} else ({plain}))", "bool")
+        left, right = self._unbound(left), self._unbound(right)
+        if "range" in (left.kind, right.kind):
+            if {left.kind, right.kind} - {"range", "num"} or op is None:
+                raise _Untranslatable
+            interval = " or ".join(
+                f"type({c.text}) is Interval" for c in (left, right) if c.kind == "range"
+            )
+            plain = f"{left.text} {op} {right.text}"
+            if unknown:
+                plain = f"None if {unknown} else {plain}"
+            compared = f"_interval({self.constant(kind)}, {left.text}, {right.text})"
+            return _Code(f"({compared} if {interval} else ({plain}))", "bool")
+        if "array" in (left.kind, right.kind) or op is None:
+            raise _Untranslatable
+        if kind in ("eq", "ne"):
+            if left.kind == right.kind and left.kind in _SAME:
+                test = f"{left.text} {op} {right.text}"
             else:
-                same = right.result_type == left.result_type
-                test = f"{value} {'==' if tree.type == 'eq' else '!='} {other}" if same else None
-            if test is not None:
-                result = f"(None if ({t} := {field}) is None else ({test}))"
-    if result is None:
-        del constants[mark:]
-    return result
+                test = f"{'' if kind == 'eq' else 'not '}_eq({left.text}, {right.text})"
+        elif left.kind == right.kind and left.kind in _SAME:
+            test = f"{left.text} {op} {right.text}"
+        else:
+            raise _Untranslatable
+        if not unknown:
+            return _Code(f"({test})", "bool", known=True)
+        return _Code(f"(None if {unknown} else ({test}))", "bool")
+
+    def _against_constant(self, left: _Code, constant: Any, negate: bool) -> _Code:
+        k = self.constant(constant)
+        op = "!=" if negate else "=="
+        if left.kind == _kind_of_constant(constant):
+            test = f"{left.text} {op} {k}"
+        elif left.kind in ("bool", "str", "num"):
+            test = str(negate)
+        elif left.kind in ("object", "any"):
+            test = f"(({left.text} {op} {k}) if type({left.text}) is type({k}) else {negate})"
+        else:
+            raise _Untranslatable
+        if left.known:
+            return _Code(f"({test})", "bool", known=True)
+        return _Code(f"(None if {left.text} is None else ({test}))", "bool")
+
+    def _arithmetic(self, node: Any) -> _Code:
+        left, right = self.bind(self.value(node.left)), self.bind(self.value(node.right))
+        if left.kind == right.kind == "str" and node.type == "add":
+            value = f"{left.text} + {right.text}"
+        elif left.kind == right.kind == "num":
+            self.total = False
+            value = f"_dec({left.text}) {_ARITH[node.type]} _dec({right.text})"
+        else:
+            raise _Untranslatable
+        unknown = " or ".join(f"{c.text} is None" for c in (left, right) if not c.known)
+        if not unknown:
+            return _Code(f"({value})", left.kind, known=True)
+        return _Code(f"(None if {unknown} else ({value}))", left.kind)
+
+    # -- containment and comprehensions ---------------------------------------------------
+
+    def _contains(self, node: Any) -> _Code:
+        if isinstance(node.container, ast.ComprehensionExpression):
+            return self._comprehension(node.container, "in", node.member)
+        box = self.bind(self.value(node.container))
+        item = self.bind(self.value(node.member))
+        if box.kind != "array" or item.kind not in (*_SAME, "object", "any"):
+            raise _Untranslatable
+        test = f"False if not {box.text} else " if not item.known else ""
+        test += (
+            f"{item.text} in {box.text}"
+            if item.known
+            else (f"(None if {item.text} is None else {item.text} in {box.text})")
+        )
+        if box.known and item.known:
+            return _Code(f"({test})", "bool", known=True)
+        if box.known:
+            return _Code(f"({test})", "bool")
+        return _Code(f"(None if {box.text} is None else ({test}))", "bool")
+
+    def _comprehension(
+        self, node: Any, use: str, member: Any = None, *, bounded: bool = False
+    ) -> _Code:
+        """A comprehension consumed in one loop: ``in``, ``length``, ``is_empty``, ``distinct``.
+
+        The closure builds the whole array, an element of which is ``Maybe`` when the
+        filter is unknown for it; the loop keeps only what its consumer needs of it, and
+        stops at the first match when nothing it skips could raise. ``bounded``: a count
+        compared with a number gives its bounds instead of an ``Interval``, the comparison
+        deciding from them without building one.
+        """
+        iterable = self.bind(self.value(node.iterable))
+        if iterable.kind != "array" or iterable.item not in (*_SAME, "object", "any"):
+            raise _Untranslatable
+        item = None
+        if use == "in":
+            item = self.bind(self.value(member))
+            if item.kind not in (*_SAME, "object", "any"):
+                raise _Untranslatable
+        names = _Names(*(self.temporary() for _ in range(6)))
+        self._start(use, names, iterable, filtered=node.condition is not None, bounded=bounded)
+        outer_total, self.total = self.total, True
+        variable = self.temporary() + "v"
+        head = len(self.lines)
+        self.emit(f"for {variable} in {iterable.text}:")
+        self.depth += 1
+        mark = len(self.lines)
+        code = _Code(variable, iterable.item, known=True, owner=len(self.loops))
+        loop = _Loop(node.variable, code, self.depth)
+        self.loops.append(loop)
+        keep = None
+        if node.condition is not None:
+            keep = self.bind(self.truth(self.value(node.condition)))
+            self.emit(f"if {keep.text} is False: continue")
+        lines_mark, reads_mark = len(self.lines), (len(loop.lines), dict(loop.reads))
+        keep_total, self.total = self.total, True
+        value = self.bind(self.value(node.result))
+        if value.kind not in (*_SAME, "object", "any", "range"):
+            raise _Untranslatable
+        if use in ("length", "is_empty") and self.total:
+            # The count does not need the values, and computing them cannot raise.
+            del self.lines[lines_mark:]
+            del loop.lines[reads_mark[0] :]
+            loop.reads = reads_mark[1]
+        if use == "distinct" and value.kind not in _SAME:
+            self.total = False  # an unhashable value: the closure's set raises
+        total = self.total = keep_total and self.total
+        self._step(use, names, keep=keep, value=value, item=item, total=total)
+        self.loops.pop()
+        self.lines[mark:mark] = ["    " * self.depth + line for line in loop.lines]
+        self.depth -= 1
+        if self.lines[head + 1 :] == ["    " * (self.depth + 1) + f"{names.count} += 1"]:
+            # Nothing to compute per element: the length is the iterable's.
+            del self.lines[head:]
+            self.emit(f"{names.count} = len({iterable.text})")
+        kind = self._finish(use, names, filtered=keep is not None, bounded=bounded)
+        if not iterable.known:
+            self.depth -= 1
+        self.total = outer_total and total
+        if bounded and kind == "range":
+            return _Code(names.result, kind, bounds=(names.high, names.unsure))
+        return _Code(names.result, kind)
+
+    def _start(
+        self, use: str, names: _Names, iterable: _Code, *, filtered: bool, bounded: bool
+    ) -> None:
+        """An unknown array's comprehension is unknown; else the consumer's starting values."""
+        if not iterable.known:
+            self.emit(f"if {iterable.text} is None:")
+            self.emit(f"    {names.result} = None")
+            if bounded:
+                self.emit(f"    {names.high} = {names.unsure} = 0")
+            self.emit("else:")
+            self.depth += 1
+        if use in ("length", "is_empty"):
+            self.emit(f"{names.count} = 0")
+            if filtered:
+                self.emit(f"{names.maybe} = 0")
+        elif use == "distinct":
+            self.emit(f"{names.certain} = set()")
+            if filtered:
+                self.emit(f"{names.possible} = set()")
+            self.emit(f"{names.maybe} = 0")
+        else:
+            self.emit(f"{names.result} = False")
+            self.emit(f"{names.maybe} = False")
+
+    def _step(
+        self,
+        use: str,
+        names: _Names,
+        *,
+        keep: _Code | None,
+        value: _Code,
+        item: _Code | None,
+        total: bool,
+    ) -> None:
+        """One kept element: an element whose filter is unknown is the closure's ``Maybe``."""
+        uncertain = f"{value.text} is None"
+        if value.known:
+            uncertain = "False"
+        elif value.kind == "range":
+            uncertain = f"({value.text} is None or type({value.text}) is Interval)"
+        if use in ("length", "is_empty"):
+            if keep is None:
+                self.emit(f"{names.count} += 1")
+            else:
+                self.emit(f"if {keep.text} is True:")
+                self.emit(f"    {names.count} += 1")
+                self.emit("else:")
+                self.emit(f"    {names.maybe} += 1")
+        elif use == "distinct":
+            self.emit(f"if {uncertain}:")
+            self.emit(f"    {names.maybe} += 1")
+            self.emit("else:")
+            if keep is None:
+                self.emit(f"    {names.certain}.add({value.text})")
+            else:
+                self.emit(f"    {names.possible}.add({value.text})")
+                self.emit(f"    if {keep.text} is True:")
+                self.emit(f"        {names.certain}.add({value.text})")
+        else:
+            assert item is not None
+            if not item.known:
+                # An unknown item is not in an empty array, and unknown to be in another.
+                self.emit(f"if {item.text} is None:")
+                self.emit(f"    {names.result} = None")
+                self.emit("    break" if total else "    continue")
+            found = f"{names.result} = True; break" if total else f"{names.result} = True"
+            if keep is not None:
+                self.emit(f"if {keep.text} is None:")
+                self.emit(f"    if {uncertain} or {value.text} == {item.text}:")
+                self.emit(f"        {names.maybe} = True")
+                self.emit(f"elif {uncertain}:")
+            else:
+                self.emit(f"if {uncertain}:")
+            self.emit(f"    {names.maybe} = True")
+            self.emit(f"elif {value.text} == {item.text}:")
+            self.emit(f"    {found}")
+
+    def _finish(self, use: str, names: _Names, *, filtered: bool, bounded: bool) -> str:
+        """The consumer's value from what the loop kept; returns its kind."""
+        result, count, maybe = names.result, names.count, names.maybe
+        if use == "length" and not filtered:
+            self.emit(f"{result} = {count}")
+            if bounded:
+                self.emit(f"{names.high} = {names.unsure} = 0")
+            return "num"
+        if use == "length":
+            if bounded:
+                self.emit(f"{result} = {count}")
+                self.emit(f"{names.high} = {count} + {maybe}")
+                self.emit(f"{names.unsure} = {maybe}")
+            else:
+                self.emit(
+                    f"{result} = {count} if not {maybe} else "
+                    f"Interval(Decimal({count}), Decimal({count} + {maybe}))"
+                )
+            return "range"
+        if use == "is_empty":
+            tail = f"(None if {maybe} else True)" if filtered else "True"
+            self.emit(f"{result} = False if {count} else {tail}")
+            return "bool"
+        if use == "distinct":
+            self.emit(f"{count} = len({names.certain})")
+            self.emit(
+                f"{names.high} = len({names.possible if filtered else names.certain}) + {maybe}"
+            )
+            if bounded:
+                self.emit(f"{result} = {count}")
+                self.emit(f"{names.unsure} = {count} != {names.high}")
+            else:
+                self.emit(
+                    f"{result} = {count} if {count} == {names.high} else "
+                    f"Interval(Decimal({count}), Decimal({names.high}))"
+                )
+            return "range"
+        self.emit(f"if {result} is False and {maybe}:")
+        self.emit(f"    {result} = None")
+        return "bool"
 
 
-_SCALARS = (DataType.BOOLEAN, DataType.STRING, DataType.FLOAT)
+@dataclass(frozen=True)
+class _Names:
+    """A comprehension loop's variables: its value and what it counts or collects."""
+
+    result: str
+    count: str
+    maybe: str
+    certain: str
+    possible: str
+    high: str
+
+    @property
+    def unsure(self) -> str:
+        return self.high + "u"
+
+
+_FLIP = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge", "eq": "eq", "ne": "ne"}
+
+
+def _between(kind: str, low: str, high: str, number: str) -> tuple[str, str]:
+    """When ``[low, high] <kind> number`` is certainly true, and certainly false.
+
+    The cases of `poletype._interpreter._compare_interval`, for an interval on the left.
+    """
+    outside = f"({high} < {number} or {low} > {number})"
+    single = f"{low} == {high} == {number}"
+    return {
+        "gt": (f"{low} > {number}", f"{high} <= {number}"),
+        "ge": (f"{low} >= {number}", f"{high} < {number}"),
+        "lt": (f"{high} < {number}", f"{low} >= {number}"),
+        "le": (f"{high} <= {number}", f"{low} > {number}"),
+        "eq": (single, outside),
+        "ne": (outside, single),
+    }[kind]
+
+
+def _kind_of_constant(value: Any) -> str:
+    if type(value) is bool:
+        return "bool"
+    if type(value) is str:
+        return "str"
+    return "num"
 
 
 def atom_source(tree: Any, constants: list[Any], prefix: str = "") -> str | None:
@@ -306,6 +905,7 @@ def atom_source(tree: Any, constants: list[Any], prefix: str = "") -> str | None
 
 Atoms = Callable[[Any, dict[str, Any]], tuple[Tri, ...]]
 Decide = Callable[[Any, dict[str, Any]], tuple[dict[str, Tri], Tri]]
+Run = Callable[[Any, dict[str, Any]], tuple[tuple[Tri, ...], dict[str, Tri], Tri]]
 
 
 @dataclass(frozen=True)
@@ -313,12 +913,47 @@ class Generated:
     """A crisp typology's generated functions.
 
     ``atoms`` gives every atom's value, in the order given; ``decide`` gives the
-    criteria's values by id and the verdict condition's value.
+    criteria's values by id and the verdict condition's value; ``run`` gives all three
+    at once, for a caller that would otherwise pay for the atoms twice.
     """
 
     atoms: Atoms
     decide: Decide
+    run: Run
     source: str
+
+
+def _atom_block(
+    n: int, tree: Any, constants: list[Any], prologue: _Prologue
+) -> tuple[list[str], bool]:
+    """Statements setting ``a{n}``; whether they are three-valued, with no ``_Absent`` path."""
+    mark, lines_mark, reads = len(constants), len(prologue.lines), dict(prologue.reads)
+    writer = _TriWriter(constants, prologue, f"a{n}")
+    try:
+        code = writer.truth(writer.value(tree))
+    except _Untranslatable:
+        del constants[mark:]
+        del prologue.lines[lines_mark:]
+        prologue.reads = reads
+    else:
+        writer.emit(f"a{n} = {code.text}")
+        if writer.total:
+            return writer.lines, True
+        return [
+            "try:",
+            *(f"    {line}" for line in writer.lines),
+            "except (_Refused, ArithmeticError, TypeError):",
+            f"    a{n} = F[{n}](i, p)",
+        ], True
+    source = atom_source(tree, constants, prefix=f"a{n}")
+    if source is None:
+        return [f"a{n} = F[{n}](i, p)"], False
+    return [
+        "try:",
+        f"    a{n} = {source}",
+        "except (_Absent, _Refused, ArithmeticError, TypeError):",
+        f"    a{n} = F[{n}](i, p)",
+    ], False
 
 
 def generate(
@@ -334,22 +969,11 @@ def generate(
     """
     constants: list[Any] = []
     fallbacks = [closure for _, closure in atoms]
+    prologue = _Prologue()
     body: list[str] = []
     for n, (tree, _) in enumerate(atoms):
-        simple = tri_source(tree, constants, prefix=f"a{n}")
-        if simple is not None:
-            body.append(f"a{n} = {simple}")
-            continue
-        source = atom_source(tree, constants, prefix=f"a{n}")
-        if source is None:
-            body.append(f"a{n} = F[{n}](i, p)")
-            continue
-        body += [
-            "try:",
-            f"    a{n} = {source}",
-            "except (_Absent, _Refused, ArithmeticError, TypeError):",
-            f"    a{n} = F[{n}](i, p)",
-        ]
+        body += _atom_block(n, tree, constants, prologue)[0]
+    body[:0] = prologue.lines
     atoms_end = len(body)
     kleene = _Kleene()
     leaves = iter(range(len(atoms)))
@@ -357,14 +981,18 @@ def generate(
     for n, (_, condition) in enumerate(criteria):
         body.append(f"c{n} = {kleene.condition(condition, leaves, body)}")
         names.append(f"c{n}")
-    index = {cid: f"c{n}" for n, (cid, _) in enumerate(criteria)}
-    outcome = kleene.verdict(verdict, index, body)
-    every_atom = "".join(f"a{n}, " for n in range(len(atoms)))
-    lines = [f"{name} = K[{n}]" for n, name in enumerate(f"k{n}" for n in range(len(constants)))]
+    outcome = kleene.verdict(verdict, {cid: f"c{n}" for n, (cid, _) in enumerate(criteria)}, body)
+    every_atom = "(" + "".join(f"a{n}, " for n in range(len(atoms))) + ")"
+    # The ids are rule-file text: the dictionary's keys are names bound to them, ``I{n}``.
+    statuses = "{" + ", ".join(f"I{n}: {c}" for n, c in enumerate(names)) + "}"
+    lines = [f"k{n} = K[{n}]" for n in range(len(constants))]
+    lines += [f"I{n} = IDS[{n}]" for n in range(len(criteria))]
     lines += ["def atoms(i, p):", *(f"    {line}" for line in body[:atoms_end])]
-    lines.append(f"    return ({every_atom})")
+    lines.append(f"    return {every_atom}")
     lines += ["def decide(i, p):", *(f"    {line}" for line in body)]
-    lines.append(f"    return dict(zip(IDS, ({''.join(c + ', ' for c in names)}))), {outcome}")
+    lines.append(f"    return {statuses}, {outcome}")
+    lines += ["def run(i, p):", *(f"    {line}" for line in body)]
+    lines.append(f"    return {every_atom}, {statuses}, {outcome}")
     source = "\n".join(lines)
     namespace: dict[str, Any] = {
         **_HELPERS,
@@ -374,7 +1002,9 @@ def generate(
     }
     # Generated from checked trees: no text from a rule file is in ``source``.
     exec(compile(source, "<poletype generated>", "exec"), namespace)
-    return Generated(atoms=namespace["atoms"], decide=namespace["decide"], source=source)
+    return Generated(
+        atoms=namespace["atoms"], decide=namespace["decide"], run=namespace["run"], source=source
+    )
 
 
 class _Kleene:
