@@ -74,24 +74,35 @@ def to_initiative(data: Initiative | Mapping[str, Any], *, source: str | None = 
         ) from None
 
 
-def read_initiative(path: str | Path) -> Initiative:
-    """Read one initiative from a YAML or JSON file in the interchange format."""
+def read_document(path: str | Path, *, as_json: bool, encoding: str = "utf-8") -> Any:
+    """Parse one JSON or YAML file, raising `InitiativeError` with file and line.
+
+    The caller chooses JSON or YAML and the encoding: ``read_initiative`` and a
+    screening folder differ on both (suffix case, byte-order mark), and each keeps its
+    own. A screening folder reports every file's error and goes on, so it reads the
+    message and line off the error rather than letting it stop the run.
+    """
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding=encoding)
     except (OSError, UnicodeDecodeError) as exc:
         raise InitiativeError(
             f"cannot read file: {exc}", code="unreadable-input", file=file
         ) from None
-    if file.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InitiativeError(
-                f"invalid JSON: {exc.msg}", code="unreadable-input", file=file, line=exc.lineno
-            ) from None
-    else:
-        data = load_yaml(text, file=file, error=InitiativeError)
+    if not as_json:
+        return load_yaml(text, file=file, error=InitiativeError)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InitiativeError(
+            f"invalid JSON: {exc.msg}", code="unreadable-input", file=file, line=exc.lineno
+        ) from None
+
+
+def read_initiative(path: str | Path) -> Initiative:
+    """Read one initiative from a YAML or JSON file in the interchange format."""
+    file = str(path)
+    data = read_document(path, as_json=file.endswith(".json"))
     if not isinstance(data, dict):
         raise InitiativeError(
             "an initiative is a mapping of fields",
