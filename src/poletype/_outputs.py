@@ -13,10 +13,11 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from poletype._compiler import Typology
 from poletype._html import REPORT_NAMES, render_report
+from poletype._justify import Lang
 from poletype._screen import (
     Finding,
     ScreenedRow,
@@ -28,8 +29,6 @@ from poletype._tabular import RowError
 from poletype._whatif import ChangeSet
 from poletype.errors import PoletypeError
 from poletype.verdict import Verdict
-
-Lang = Literal["fr", "en"]
 
 CSV_NAME = "verdicts.csv"
 JSONL_NAME = "verdicts.jsonl"

@@ -7,7 +7,7 @@ and source, so it can be pasted into an instruction note as it is.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from poletype._compiler import (
     CombinationTree,
@@ -18,7 +18,7 @@ from poletype._compiler import (
     Typology,
 )
 from poletype._hypotheses import HypothesesReport
-from poletype._justify import format_value
+from poletype._justify import Lang, colon, format_value
 from poletype._trajectory import Trajectory
 from poletype.verdict import (
     AxisPosition,
@@ -28,8 +28,6 @@ from poletype.verdict import (
     TypeDegree,
     Verdict,
 )
-
-Lang = Literal["fr", "en"]
 
 _T: dict[str, dict[str, str]] = {
     "fr": {
@@ -142,16 +140,17 @@ _T: dict[str, dict[str, str]] = {
         "outcomes": "Outcome",
     },
 }
-_MARK = {"met": "✓", "not_met": "✗", "unknown": "?"}
+MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
+"""The sign before a criterion's status, in the terminal and in the HTML report."""
 
 
 def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str:
     """A verdict as a terminal report."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     title = getattr(typology.title, lang)
     lines = [
         f"{verdict.initiative} — {title} ({verdict.typology} {verdict.version})",
-        f"{t['verdict']}{_colon(lang)}{getattr(verdict.outcome_label, lang)}",
+        f"{t['verdict']}{c}{getattr(verdict.outcome_label, lang)}",
     ]
     if verdict.memberships is not None:
         lines += _graded_lines(verdict, lang)
@@ -181,11 +180,11 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
 
 
 def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     lines: list[str] = []
     for r in results:
-        shown = t[r.status] if r.degree is None else f"{t['degree']} {_span(r.degree, lang)}"
-        lines.append(f"  {_MARK[r.status]} {r.id}  {getattr(r.label, lang)} — {shown}")
+        shown = t[r.status] if r.degree is None else f"{t['degree']} {span(r.degree, lang)}"
+        lines.append(f"  {MARKS[r.status]} {r.id}  {getattr(r.label, lang)} — {shown}")
         lines.append(f"      {getattr(r.justification, lang)}")
         if r.missing:
             lines.append(f"      {t['missing_criterion']}{c}{', '.join(r.missing)}")
@@ -194,7 +193,7 @@ def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
 
 
 def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     if not verdict.descriptors:
         return []
     lines = ["", t["descriptors"]]
@@ -214,12 +213,12 @@ def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
 
 
 def _dimension_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     if not verdict.dimensions:
         return []
     lines = ["", t["dimensions"]]
     for d in verdict.dimensions:
-        degrees = ", ".join(f"{x.type} {_span(x, lang)}" for x in d.degrees)
+        degrees = ", ".join(f"{x.type} {span(x, lang)}" for x in d.degrees)
         known = all(x.low == x.high for x in d.degrees)
         top = max(x.high for x in d.degrees)
         tied = " = ".join(x.type for x in d.degrees if x.high == top)
@@ -232,9 +231,26 @@ def _dimension_lines(verdict: Verdict, lang: Lang) -> list[str]:
     return lines
 
 
-def _span(degree: Degree | Membership | AxisPosition | TypeDegree, lang: Lang) -> str:
-    low, high = format_value(degree.low, lang), format_value(degree.high, lang)
-    return low if degree.low == degree.high else f"{low}–{high}"
+def span(
+    degree: Degree | Membership | AxisPosition | TypeDegree, lang: Lang, digits: int | None = None
+) -> str:
+    """A degree, or its interval when facts are unknown, as the text and HTML reports show it.
+
+    ``digits`` rounds each end for a narrow column; whether it is an interval is still
+    decided on the exact ends.
+    """
+
+    def shown(value: float) -> str:
+        return format_value(value if digits is None else round(value, digits), lang)
+
+    low = shown(degree.low)
+    return low if degree.low == degree.high else f"{low}–{shown(degree.high)}"
+
+
+def hybrid_answer(verdict: Verdict, lang: Lang) -> str:
+    """Whether a graded verdict is hybrid: yes, no, or cannot say under unknown facts."""
+    t = _T[lang]
+    return {True: t["yes"], False: t["no"], None: t["cannot_say"]}[verdict.hybrid]
 
 
 def bar(low: float, high: float, width: int = 20) -> str:
@@ -248,10 +264,10 @@ def bar(low: float, high: float, width: int = 20) -> str:
 
 
 def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     assert verdict.memberships is not None
     leaning = verdict.membership(verdict.leaning or "")
-    hybrid = {True: t["yes"], False: t["no"], None: t["cannot_say"]}[verdict.hybrid]
+    hybrid = hybrid_answer(verdict, lang)
     margin = format_value(verdict.parameters.get("hybrid_margin", 0), lang)
     lines = [
         f"{t['leaning']}{c}{getattr(leaning.label, lang)}",
@@ -262,16 +278,12 @@ def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
     width = max(len(getattr(m.label, lang)) for m in verdict.memberships)
     for m in verdict.memberships:
         label = getattr(m.label, lang).ljust(width)
-        lines.append(f"  {label}  {bar(m.low, m.high)}  {_span(m, lang)}")
+        lines.append(f"  {label}  {bar(m.low, m.high)}  {span(m, lang)}")
     if verdict.axes:
         lines += ["", t["axes"]]
         for a in verdict.axes:
-            lines.append(f"  {getattr(a.label, lang)}{c}{_span(a, lang)}")
+            lines.append(f"  {getattr(a.label, lang)}{c}{span(a, lang)}")
     return lines + _dimension_lines(verdict, lang)
-
-
-def _colon(lang: Lang) -> str:
-    return " : " if lang == "fr" else ": "
 
 
 def _param(value: Any, lang: Lang) -> str:
@@ -291,7 +303,7 @@ def _condition_text(node: ConditionNode, indent: str) -> list[str]:
 
 def explain_text(typology: Typology, lang: Lang = "fr") -> str:
     """Every criterion of a typology with its label, source, logic and parameters."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     spec = typology.spec
     lines = [f"{getattr(spec.title, lang)} ({spec.typology} {spec.version})"]
     if spec.description is not None:
@@ -364,7 +376,7 @@ def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
 
 
 def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     if indicator.condition is not None:
         return [f"{t['condition']}{c.rstrip()}", *_condition_text(indicator.condition, "  ")]
     assert indicator.value is not None
@@ -380,7 +392,7 @@ def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
 
 
 def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     spec = descriptor.spec
     lines = [
         f"{spec.id}  {getattr(spec.label, lang)}",
@@ -397,7 +409,7 @@ def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[st
 
 
 def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     lines = ["", t["types"]]
     for ideal in graded.types:
         spec = ideal.spec
@@ -436,7 +448,7 @@ def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
 
 def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
     """A typology as a documentation page, woven from its rule file."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     spec = typology.spec
     out = [f"# {getattr(spec.title, lang)}", ""]
     out += [
@@ -493,7 +505,7 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
 
 
 def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     out = ["", f"## {t['types']}", ""]
     for ideal in graded.types:
         spec = ideal.spec
@@ -530,7 +542,7 @@ def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
 
 def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr") -> str:
     """An initiative's memberships (or outcomes) per date, then the changes of outcome."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     title = getattr(typology.title, lang)
     header = [t["date"]]
     first = trajectory.points[0].verdict
@@ -540,7 +552,7 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
     rows = []
     for point in trajectory.points:
         row = [t["first_state"] if point.date is None else point.date.isoformat()]
-        row += [_span(m, lang) for m in point.verdict.memberships or ()]
+        row += [span(m, lang) for m in point.verdict.memberships or ()]
         row.append(point.verdict.outcome)
         rows.append(row)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -562,7 +574,7 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
 
 def hypotheses_text(report: HypothesesReport, lang: Lang = "fr") -> str:
     """Each proposition with the initiatives that support, contradict or cannot say."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     lines = [f"{getattr(report.title, lang)} ({report.hypotheses} {report.version})"]
     lines.append(f"{len(report.initiatives)} {t['initiatives']}")
     for prop in report.propositions:

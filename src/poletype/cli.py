@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel
@@ -34,6 +34,7 @@ from poletype._examples import run_examples
 from poletype._hypotheses import SHIPPED as SHIPPED_HYPOTHESES
 from poletype._hypotheses import check_hypotheses
 from poletype._interpreter import Backend
+from poletype._justify import Lang
 from poletype._report import (
     explain_markdown,
     explain_text,
@@ -46,7 +47,6 @@ from poletype.model import Initiative
 from poletype.rulefile import RuleFile
 from poletype.verdict import Verdict
 
-Lang = Literal["fr", "en"]
 ALL = "all"
 T = TypeVar("T")
 Error = dict[str, Any]
