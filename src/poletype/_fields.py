@@ -839,15 +839,8 @@ MEMBER_FIELDS: dict[str, FieldDoc] = _member_fields()
 
 def label(path: str) -> Text:
     """A short bilingual label for any input path a verdict or a change can name."""
-    if path in APPLICANT_FIELDS:
-        return APPLICANT_FIELDS[path].label
-    key = path.removeprefix("members.")
-    if path.startswith("members.") and key in MEMBER_FIELDS:
-        return MEMBER_FIELDS[key].label
-    if path in _GROUP_WORDS:
-        words = _GROUP_WORDS[path]
-        return Text(fr=words[0], en=words[1])
-    return Text(fr=path, en=path)
+    written = _written(path, "label")
+    return Text(fr=path, en=path) if written is None else written
 
 
 def question(path: str) -> Text:
@@ -856,13 +849,27 @@ def question(path: str) -> Text:
     Paths without a hand-written question (a snapshot's field, a path a future typology
     reads) get one built from the column's label, so a report never lacks a question.
     """
-    if path in APPLICANT_FIELDS:
-        return APPLICANT_FIELDS[path].question
-    key = path.removeprefix("members.")
-    if path.startswith("members.") and key in MEMBER_FIELDS and key != "applicant_id":
-        return MEMBER_FIELDS[key].question
-    if path in _GROUP_WORDS:
-        words = _GROUP_WORDS[path]
-        return Text(fr=words[4], en=words[5])
+    written = _written(path, "question")
+    if written is not None:
+        return written
     named = label(path)
     return Text(fr=f"Pouvez-vous préciser « {named.fr} » ?", en=f"Could you state “{named.en}”?")
+
+
+def _written(path: str, words: Literal["label", "question"]) -> Text | None:
+    """A column's or a group's hand-written label or question, if there is one.
+
+    The key column ``applicant_id`` has a label but its question is put to whoever fills
+    in the members sheet, never to an applicant about a missing fact.
+    """
+    key = path.removeprefix("members.")
+    doc = APPLICANT_FIELDS.get(path)
+    member = path.startswith("members.") and key in MEMBER_FIELDS
+    if doc is None and member and (words == "label" or key != "applicant_id"):
+        doc = MEMBER_FIELDS[key]
+    if doc is not None:
+        return doc.label if words == "label" else doc.question
+    if path in _GROUP_WORDS:
+        fr, en = (0, 1) if words == "label" else (4, 5)
+        return Text(fr=_GROUP_WORDS[path][fr], en=_GROUP_WORDS[path][en])
+    return None
