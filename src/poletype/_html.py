@@ -15,14 +15,8 @@ from pathlib import Path
 from poletype._compiler import Typology, VerdictTree
 from poletype._fields import question
 from poletype._justify import Lang, colon
-from poletype._report import MARKS, hybrid_answer, span
-from poletype._screen import (
-    Finding,
-    ScreenedRow,
-    Screening,
-    outcomes,
-    positive_outcome,
-)
+from poletype._report import MARKS, hybrid_answer, outcomes, span
+from poletype._screen import Finding, ScreenedRow, Screening, positive_outcome
 from poletype.rulefile import Text
 from poletype.verdict import CriterionResult, Source, Verdict
 

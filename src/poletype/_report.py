@@ -20,6 +20,7 @@ from poletype._compiler import (
 from poletype._hypotheses import HypothesesReport
 from poletype._justify import Lang, colon, format_value
 from poletype._trajectory import Trajectory
+from poletype.rulefile import Text
 from poletype.verdict import (
     AxisPosition,
     CriterionResult,
@@ -342,17 +343,24 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
         if descriptor is typology.descriptors[0]:
             lines += ["", t["descriptors"]]
         lines += [f"  {line}" for line in _descriptor_explained(descriptor, lang)]
-    lines += ["", f"{t['outcomes']}{c}" + " / ".join(_outcomes(typology))]
+    lines += ["", f"{t['outcomes']}{c}" + " / ".join(o for o, _ in outcomes(typology))]
     lines.append(f"{t['rules']}{c}{typology.file} ({typology.rules_hash[:19]}…)")
     return "\n".join(lines) + "\n"
 
 
-def _outcomes(typology: Typology) -> list[str]:
+def outcomes(typology: Typology) -> list[tuple[str, Text]]:
+    """A typology's outcomes with their labels, positive first, indeterminate last.
+
+    The order every report lists them in: the explanation, the screening's summary
+    table and its counts.
+    """
     if typology.graded is not None:
-        return [*(x.id for x in typology.graded.types), "indeterminate"]
+        types = [(t.spec.id, t.spec.label) for t in typology.graded.types]
+        return [*types, ("indeterminate", typology.graded.spec.indeterminate)]
     assert typology.spec.verdict is not None
-    outcomes = typology.spec.verdict.outcomes
-    return [outcomes.met, outcomes.not_met, outcomes.unknown]
+    rule = typology.spec.verdict
+    order = (rule.outcomes.met, rule.outcomes.not_met, rule.outcomes.unknown)
+    return [(o, rule.labels[o]) for o in order]
 
 
 def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
@@ -496,7 +504,7 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
         "",
         f"## {t['outcomes']}",
         "",
-        " / ".join(f"`{o}`" for o in _outcomes(typology))
+        " / ".join(f"`{o}`" for o, _ in outcomes(typology))
         + ": "
         + ", ".join(f"`{k}` = {getattr(v, lang)}" for k, v in labels.items()),
         "",
