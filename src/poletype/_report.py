@@ -20,12 +20,13 @@ from poletype._compiler import (
 from poletype._hypotheses import HypothesesReport
 from poletype._justify import Lang, colon, format_value
 from poletype._trajectory import Trajectory
-from poletype.rulefile import Text
+from poletype.rulefile import Citation, Text
 from poletype.verdict import (
     AxisPosition,
     CriterionResult,
     Degree,
     Membership,
+    Source,
     TypeDegree,
     Verdict,
 )
@@ -189,7 +190,7 @@ def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
         lines.append(f"      {getattr(r.justification, lang)}")
         if r.missing:
             lines.append(f"      {t['missing_criterion']}{c}{', '.join(r.missing)}")
-        lines.append(f"      {t['source']}{c}[{r.source.document}] {r.source.section}")
+        lines += _cited(r.source, None, lang, "      ")
     return lines
 
 
@@ -293,6 +294,30 @@ def _param(value: Any, lang: Lang) -> str:
     return format_value(value, lang)
 
 
+def _cited(
+    source: Citation | Source | None,
+    interpretation: Text | None,
+    lang: Lang,
+    indent: str = "",
+    *,
+    markdown: bool = False,
+) -> list[str]:
+    """Where a rule comes from and how it reads its source, as every report words it.
+
+    Markdown puts each on a list item and the document in code; plain text indents them
+    under their rule and brackets the document.
+    """
+    t, c = _T[lang], colon(lang)
+    lead = "- " if markdown else indent
+    lines = []
+    if source is not None:
+        cited = f"`{source.document}`, " if markdown else f"[{source.document}] "
+        lines.append(f"{lead}{t['source']}{c}{cited}{source.section}")
+    if interpretation is not None:
+        lines.append(f"{lead}{t['interpretation']}{c}{getattr(interpretation, lang)}")
+    return lines
+
+
 def _condition_text(node: ConditionNode, indent: str) -> list[str]:
     if node.atom is not None:
         return [f"{indent}{node.atom.text}"]
@@ -322,13 +347,7 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
         for criterion in (k for k in typology.criteria if k.group == group):
             spec_c = criterion.spec
             lines.append(f"  {spec_c.id}  {getattr(spec_c.label, lang)}")
-            lines.append(
-                f"      {t['source']}{c}[{spec_c.source.document}] {spec_c.source.section}"
-            )
-            if spec_c.interpretation is not None:
-                lines.append(
-                    f"      {t['interpretation']}{c}{getattr(spec_c.interpretation, lang)}"
-                )
+            lines += _cited(spec_c.source, spec_c.interpretation, lang, "      ")
             lines.append(f"      {t['condition']}{c.rstrip()}")
             lines += _condition_text(criterion.condition, "        ")
             reads = ", ".join(criterion.paths)
@@ -404,10 +423,8 @@ def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[st
     spec = descriptor.spec
     lines = [
         f"{spec.id}  {getattr(spec.label, lang)}",
-        f"    {t['source']}{c}[{spec.source.document}] {spec.source.section}",
+        *_cited(spec.source, spec.interpretation, lang, "    "),
     ]
-    if spec.interpretation is not None:
-        lines.append(f"    {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
     for case, node in descriptor.cases:
         when = " / ".join(x.strip() for x in _condition_text(node, ""))
         lines.append(f"    {case.value} ({getattr(case.label, lang)}){c}{when}")
@@ -423,17 +440,13 @@ def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
         spec = ideal.spec
         lines.append(f"  {spec.id}  {getattr(spec.label, lang)}")
         lines.append(f"      {getattr(spec.description, lang)}")
-        lines.append(f"      {t['source']}{c}[{spec.source.document}] {spec.source.section}")
-        if spec.interpretation is not None:
-            lines.append(f"      {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
+        lines += _cited(spec.source, spec.interpretation, lang, "      ")
         lines.append(f"      {t['formula']}{c}{formula_text(ideal.membership)}")
     lines += ["", t["indicators"]]
     for indicator in graded.indicators:
         spec_i = indicator.spec
         lines.append(f"  {spec_i.id}  {getattr(spec_i.label, lang)}")
-        lines.append(f"      {t['source']}{c}[{spec_i.source.document}] {spec_i.source.section}")
-        if spec_i.interpretation is not None:
-            lines.append(f"      {t['interpretation']}{c}{getattr(spec_i.interpretation, lang)}")
+        lines += _cited(spec_i.source, spec_i.interpretation, lang, "      ")
         lines += [f"      {line}" for line in _logic_lines(indicator, lang)]
         lines.append(f"      {t['reads']}{c}{', '.join(indicator.paths)}")
         if spec_i.examples:
@@ -446,7 +459,7 @@ def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
                 f"  {a.id}  {getattr(a.label, lang)} ({getattr(a.low, lang)} → "
                 f"{getattr(a.high, lang)})"
             )
-            lines.append(f"      {t['interpretation']}{c}{getattr(a.interpretation, lang)}")
+            lines += _cited(None, a.interpretation, lang, "      ")
             lines.append(f"      {t['formula']}{c}{formula_text(axis.value)}")
         quadrants = ", ".join(f"{q.type} (x {q.x}, y {q.y})" for q in graded.spec.quadrants)
         if quadrants:
@@ -479,9 +492,7 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
         for criterion in (k for k in typology.criteria if k.group == group):
             spec_c = criterion.spec
             out += [f"### {spec_c.id} — {getattr(spec_c.label, lang)}", ""]
-            out.append(f"- {t['source']}{c}`{spec_c.source.document}`, {spec_c.source.section}")
-            if spec_c.interpretation is not None:
-                out.append(f"- {t['interpretation']}{c}{getattr(spec_c.interpretation, lang)}")
+            out += _cited(spec_c.source, spec_c.interpretation, lang, markdown=True)
             out.append(f"- {t['reads']}{c}" + ", ".join(f"`{p}`" for p in criterion.paths))
             out += ["", "```", *_condition_text(criterion.condition, ""), "```", ""]
             for example in spec_c.examples:
@@ -518,17 +529,13 @@ def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
     for ideal in graded.types:
         spec = ideal.spec
         out += [f"### {spec.id} — {getattr(spec.label, lang)}", "", getattr(spec.description, lang)]
-        out += ["", f"- {t['source']}{c}`{spec.source.document}`, {spec.source.section}"]
-        if spec.interpretation is not None:
-            out.append(f"- {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
+        out += ["", *_cited(spec.source, spec.interpretation, lang, markdown=True)]
         out += [f"- {t['formula']}{c}`{formula_text(ideal.membership)}`", ""]
     out += [f"## {t['indicators']}", ""]
     for indicator in graded.indicators:
         spec_i = indicator.spec
         out += [f"### {spec_i.id} — {getattr(spec_i.label, lang)}", ""]
-        out.append(f"- {t['source']}{c}`{spec_i.source.document}`, {spec_i.source.section}")
-        if spec_i.interpretation is not None:
-            out.append(f"- {t['interpretation']}{c}{getattr(spec_i.interpretation, lang)}")
+        out += _cited(spec_i.source, spec_i.interpretation, lang, markdown=True)
         out.append(f"- {t['reads']}{c}" + ", ".join(f"`{p}`" for p in indicator.paths))
         out += ["", "```", *_logic_lines(indicator, lang), "```", ""]
         out += [f"- *{e.name}* → `{e.expect}`" for e in spec_i.examples]
@@ -587,9 +594,7 @@ def hypotheses_text(report: HypothesesReport, lang: Lang = "fr") -> str:
     lines.append(f"{len(report.initiatives)} {t['initiatives']}")
     for prop in report.propositions:
         lines += ["", f"{prop.id}  {getattr(prop.statement, lang)}"]
-        lines.append(f"    {t['source']}{c}[{prop.source.document}] {prop.source.section}")
-        if prop.interpretation is not None:
-            lines.append(f"    {t['interpretation']}{c}{getattr(prop.interpretation, lang)}")
+        lines += _cited(prop.source, prop.interpretation, lang, "    ")
         for key in ("supports", "contradicts", "cannot_say", "not_applicable"):
             names: list[str] = getattr(prop, key)
             shown = ", ".join(names) if names else "—"
