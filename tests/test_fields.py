@@ -18,9 +18,11 @@ from poletype._fields import (
     APPLICANT_FIELDS,
     MEMBER_FIELDS,
     header,
+    label,
     question,
 )
 from poletype.model import Initiative, Innovation, Member, MemberKind, Resources, Strategy
+from poletype.rulefile import Text
 
 
 def _model(annotation: Any) -> type[BaseModel] | None:
@@ -168,6 +170,15 @@ def test_every_model_path_has_a_question() -> None:
     assert _written("strategy")
     assert _written("resources")
     assert question("snapshots.date").en == "Could you state “snapshots.date”?"
+
+
+def test_the_member_key_column_has_a_label_but_no_question_for_an_applicant() -> None:
+    assert label("members.applicant_id") == MEMBER_FIELDS["applicant_id"].label
+    assert question("members.applicant_id").fr == (
+        "Pouvez-vous préciser « Identifiant de la candidature » ?"
+    )
+    assert label("members") == Text(fr=_GROUP_WORDS["members"][0], en=_GROUP_WORDS["members"][1])
+    assert label("no.such.path") == Text(fr="no.such.path", en="no.such.path")
 
 
 @given(st.text(min_size=1, max_size=30))

@@ -182,6 +182,23 @@ def test_folder_of_yaml_and_json_sorted_by_name() -> None:
     assert "invalid YAML" in broken.error.message
 
 
+def test_folder_file_errors_name_the_line_and_keep_going(tmp_path: Path) -> None:
+    (tmp_path / "a.JSON").write_text('\ufeff{"name": "Pôle A"}', encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"name": "Pôle B",\n  oops}', encoding="utf-8")
+    (tmp_path / "c.yaml").write_bytes(b"name: P\xf4le C\n")
+    (tmp_path / "d.yaml").write_text("name: Pôle D\nname: again\n", encoding="utf-8")
+    a, b, c, d = _read(tmp_path)
+    assert _ok(a).name == "Pôle A"
+    assert b.error is not None
+    assert (
+        b.error.message == "line 2: invalid JSON: Expecting property name enclosed in double quotes"
+    )
+    assert c.error is not None
+    assert c.error.message.startswith("cannot read file: 'utf-8' codec can't decode byte 0xf4")
+    assert d.error is not None
+    assert d.error.message.startswith("line 2: ")
+
+
 def test_xlsx_with_members_sheet_and_excel_types(tmp_path: Path) -> None:
     path = _write_xlsx(
         tmp_path / "applicants.xlsx",

@@ -8,7 +8,7 @@ compiled typology and classify many initiatives without reloading it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,45 @@ def load_typology(typology: str | Path, params: Mapping[str, Any] | None = None)
     a misspelt field fails here, naming the file, the line and the criterion.
     """
     return _loader.load(typology, dict(params or {}))
+
+
+def load_typologies(
+    names: Sequence[str | Path], params: Mapping[str, Any], *, which: str
+) -> list[Typology]:
+    """Load typologies, each given only the parameters it declares.
+
+    So one ``--param`` tunes every typology that has it (a shipped one and a funder's
+    extension of it at once); one that none of them has is still refused, as a typo.
+    ``which`` names the typologies in that error. The same typology named twice is
+    loaded once; two different files with one id are refused, as their results could
+    not be told apart.
+    """
+    plain = [load_typology(n) for n in names]
+    declared = [set(t.spec.parameters) for t in plain]
+    unused = sorted(set(params) - set().union(*declared))
+    if unused:
+        raise PoletypeError(
+            f"no {which} has a parameter {unused[0]!r}",
+            code="bad-parameter",
+            expected="a parameter of at least one typology (see poletype explain ID)",
+        )
+    chosen: list[Typology] = []
+    seen: dict[str, str] = {}
+    for name, typology, own in zip(names, plain, declared, strict=True):
+        if typology.id in seen:
+            if seen[typology.id] == typology.file:
+                continue
+            raise PoletypeError(
+                f"two typologies have the id {typology.id!r}",
+                code="duplicate-typology",
+                file=typology.file,
+                expected="one id per typology screened",
+                found=f"{seen[typology.id]} and {typology.file}",
+            )
+        seen[typology.id] = typology.file
+        subset = {k: v for k, v in params.items() if k in own}
+        chosen.append(load_typology(name, subset) if subset else typology)
+    return chosen
 
 
 def check_typology(typology: str | Path) -> list[RuleFileError]:
@@ -74,24 +113,35 @@ def to_initiative(data: Initiative | Mapping[str, Any], *, source: str | None = 
         ) from None
 
 
-def read_initiative(path: str | Path) -> Initiative:
-    """Read one initiative from a YAML or JSON file in the interchange format."""
+def read_document(path: str | Path, *, as_json: bool, encoding: str = "utf-8") -> Any:
+    """Parse one JSON or YAML file, raising `InitiativeError` with file and line.
+
+    The caller chooses JSON or YAML and the encoding: ``read_initiative`` and a
+    screening folder differ on both (suffix case, byte-order mark), and each keeps its
+    own. A screening folder reports every file's error and goes on, so it reads the
+    message and line off the error rather than letting it stop the run.
+    """
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding=encoding)
     except (OSError, UnicodeDecodeError) as exc:
         raise InitiativeError(
             f"cannot read file: {exc}", code="unreadable-input", file=file
         ) from None
-    if file.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InitiativeError(
-                f"invalid JSON: {exc.msg}", code="unreadable-input", file=file, line=exc.lineno
-            ) from None
-    else:
-        data = load_yaml(text, file=file, error=InitiativeError)
+    if not as_json:
+        return load_yaml(text, file=file, error=InitiativeError)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InitiativeError(
+            f"invalid JSON: {exc.msg}", code="unreadable-input", file=file, line=exc.lineno
+        ) from None
+
+
+def read_initiative(path: str | Path) -> Initiative:
+    """Read one initiative from a YAML or JSON file in the interchange format."""
+    file = str(path)
+    data = read_document(path, as_json=file.endswith(".json"))
     if not isinstance(data, dict):
         raise InitiativeError(
             "an initiative is a mapping of fields",

@@ -12,7 +12,6 @@ column with a label made from its path (and a test fails until someone writes th
 from __future__ import annotations
 
 import datetime
-import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from poletype._symbols import list_item, literal_values, model_of, unwrap
 from poletype.model import Initiative, Member
 from poletype.rulefile import Text
 
@@ -747,37 +747,22 @@ _GROUP_WORDS: dict[str, _Words] = {
 }
 
 
-def _unwrap(annotation: Any) -> tuple[Any, dict[str, Any]]:
-    """The bare type under ``X | None`` and ``Annotated``, with its ``ge``/``le`` bounds."""
+def _bounds(metadata: list[Any]) -> dict[str, Any]:
     bounds: dict[str, Any] = {}
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0]
-        elif origin is typing.Annotated:
-            annotation, *extras = typing.get_args(annotation)
-            for extra in extras:
-                for item in [extra, *getattr(extra, "metadata", [])]:
-                    for bound in ("ge", "le"):
-                        if getattr(item, bound, None) is not None:
-                            bounds[bound] = getattr(item, bound)
-        else:
-            return annotation, bounds
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
+    for extra in metadata:
+        for item in [extra, *getattr(extra, "metadata", [])]:
+            for bound in ("ge", "le"):
+                if getattr(item, bound, None) is not None:
+                    bounds[bound] = getattr(item, bound)
+    return bounds
 
 
 def _describe(annotation: Any) -> tuple[Kind, tuple[str, ...]]:
-    base, bounds = _unwrap(annotation)
-    origin = typing.get_origin(base)
-    if origin is Literal:
-        return "choice", tuple(str(a) for a in typing.get_args(base))
-    if origin is list:
+    base, metadata = unwrap(annotation)
+    allowed = literal_values(base)
+    if allowed is not None:
+        return "choice", allowed
+    if typing.get_origin(base) is list:
         (item,) = typing.get_args(base)
         kind, allowed = _describe(item)
         if kind not in ("choice", "text"):
@@ -789,7 +774,7 @@ def _describe(annotation: Any) -> tuple[Kind, tuple[str, ...]]:
     if base is int:
         return "integer", ()
     if base is float:
-        return ("share" if bounds == {"ge": 0.0, "le": 1.0} else "number"), ()
+        return ("share" if _bounds(metadata) == {"ge": 0.0, "le": 1.0} else "number"), ()
     if base is str:
         return "text", ()
     if base is datetime.date:
@@ -801,13 +786,11 @@ def _describe(annotation: Any) -> tuple[Kind, tuple[str, ...]]:
 def _columns(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
     """Every scalar or list-of-values field, nested objects flattened, lists of objects left out."""
     for name, info in model.model_fields.items():
-        base, _ = _unwrap(info.annotation)
-        nested = _model_of(base)
+        base, _ = unwrap(info.annotation)
+        nested = model_of(base)
         if nested is not None:
             yield from _columns(nested, f"{prefix}{name}.")
-        elif typing.get_origin(base) is list and _model_of(_unwrap(typing.get_args(base)[0])[0]):
-            continue
-        else:
+        elif model_of(list_item(base)) is None:
             yield f"{prefix}{name}", info
 
 
@@ -856,15 +839,8 @@ MEMBER_FIELDS: dict[str, FieldDoc] = _member_fields()
 
 def label(path: str) -> Text:
     """A short bilingual label for any input path a verdict or a change can name."""
-    if path in APPLICANT_FIELDS:
-        return APPLICANT_FIELDS[path].label
-    key = path.removeprefix("members.")
-    if path.startswith("members.") and key in MEMBER_FIELDS:
-        return MEMBER_FIELDS[key].label
-    if path in _GROUP_WORDS:
-        words = _GROUP_WORDS[path]
-        return Text(fr=words[0], en=words[1])
-    return Text(fr=path, en=path)
+    written = _written(path, "label")
+    return Text(fr=path, en=path) if written is None else written
 
 
 def question(path: str) -> Text:
@@ -873,13 +849,27 @@ def question(path: str) -> Text:
     Paths without a hand-written question (a snapshot's field, a path a future typology
     reads) get one built from the column's label, so a report never lacks a question.
     """
-    if path in APPLICANT_FIELDS:
-        return APPLICANT_FIELDS[path].question
-    key = path.removeprefix("members.")
-    if path.startswith("members.") and key in MEMBER_FIELDS and key != "applicant_id":
-        return MEMBER_FIELDS[key].question
-    if path in _GROUP_WORDS:
-        words = _GROUP_WORDS[path]
-        return Text(fr=words[4], en=words[5])
+    written = _written(path, "question")
+    if written is not None:
+        return written
     named = label(path)
     return Text(fr=f"Pouvez-vous préciser « {named.fr} » ?", en=f"Could you state “{named.en}”?")
+
+
+def _written(path: str, words: Literal["label", "question"]) -> Text | None:
+    """A column's or a group's hand-written label or question, if there is one.
+
+    The key column ``applicant_id`` has a label but its question is put to whoever fills
+    in the members sheet, never to an applicant about a missing fact.
+    """
+    key = path.removeprefix("members.")
+    doc = APPLICANT_FIELDS.get(path)
+    member = path.startswith("members.") and key in MEMBER_FIELDS
+    if doc is None and member and (words == "label" or key != "applicant_id"):
+        doc = MEMBER_FIELDS[key]
+    if doc is not None:
+        return doc.label if words == "label" else doc.question
+    if path in _GROUP_WORDS:
+        fr, en = (0, 1) if words == "label" else (4, 5)
+        return Text(fr=_GROUP_WORDS[path][fr], en=_GROUP_WORDS[path][en])
+    return None

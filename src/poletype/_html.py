@@ -11,22 +11,14 @@ from __future__ import annotations
 import html
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
 
 from poletype._compiler import Typology, VerdictTree
 from poletype._fields import question
-from poletype._justify import format_value
-from poletype._screen import (
-    Finding,
-    ScreenedRow,
-    Screening,
-    outcomes,
-    positive_outcome,
-)
+from poletype._justify import Lang, colon
+from poletype._report import MARKS, hybrid_answer, outcomes, span
+from poletype._screen import Finding, ScreenedRow, Screening, positive_outcome
 from poletype.rulefile import Text
 from poletype.verdict import CriterionResult, Source, Verdict
-
-Lang = Literal["fr", "en"]
 
 REPORT_NAMES: dict[Lang, str] = {"fr": "rapport.html", "en": "report.html"}
 """The report's file name in each language."""
@@ -71,9 +63,6 @@ _T: dict[Lang, dict[str, str]] = {
         "(intervalle quand des faits sont inconnus)",
         "leaning": "Tendance",
         "hybrid": "Hybride",
-        "yes": "oui",
-        "no": "non",
-        "cannot_say": "on ne peut pas dire",
         "error": "Erreur",
         "error_title": "Ligne non classée",
         "column": "Colonne",
@@ -120,9 +109,6 @@ _T: dict[Lang, dict[str, str]] = {
         "memberships": "Membership in each ideal type (an interval when facts are unknown)",
         "leaning": "Leaning",
         "hybrid": "Hybrid",
-        "yes": "yes",
-        "no": "no",
-        "cannot_say": "cannot say",
         "error": "Error",
         "error_title": "Row not classified",
         "column": "Column",
@@ -136,7 +122,6 @@ _T: dict[Lang, dict[str, str]] = {
 }
 
 _STATUS_ORDER = ("met", "not_met", "unknown")
-_MARK = {"met": "✓", "not_met": "✗", "unknown": "?"}
 
 _CSS = """
 :root{--ink:#1d2430;--muted:#5b6573;--line:#d9dee5;--soft:#f4f6f9;--accent:#1f4e8c;
@@ -264,6 +249,10 @@ _COLOURS = {
 def render_report(screening: Screening, lang: Lang = "fr") -> str:
     """The whole report: summary, chart, list of applicants, one section per applicant."""
     t = _T[lang]
+    entries = [
+        (row, anchor, _questions(row))
+        for row, anchor in zip(screening.rows, anchors(screening), strict=True)
+    ]
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',
@@ -278,11 +267,8 @@ def render_report(screening: Screening, lang: Lang = "fr") -> str:
         "<main>",
         _header(screening, lang),
         _summary(screening, lang),
-        _toc(screening, lang),
-        *(
-            _applicant(row, anchor, screening, lang)
-            for row, anchor in zip(screening.rows, anchors(screening), strict=True)
-        ),
+        _toc(screening, entries, lang),
+        *(_applicant(row, anchor, asked, screening, lang) for row, anchor, asked in entries),
         _footer(screening, lang),
         "</main>",
         "</body>",
@@ -306,15 +292,11 @@ def _header(screening: Screening, lang: Lang) -> str:
     return (
         '<header class="report">'
         f"<h1>{_e(t['title'])}</h1>{subtitle}"
-        f'<p class="meta"><b>{_e(t["input"])}</b>{_e(_colon(lang))}'
+        f'<p class="meta"><b>{_e(t["input"])}</b>{_e(colon(lang))}'
         f"{_e(_input_name(screening))} · {len(screening.rows)} {_e(t['rows'])}</p>"
         f'<p class="meta"><b>{_e(t["typologies"])}</b></p><ul class="typologies">{items}</ul>'
         "</header>"
     )
-
-
-def _colon(lang: Lang) -> str:
-    return " : " if lang == "fr" else ": "
 
 
 def _share(count: int, total: int, lang: Lang) -> str:
@@ -462,18 +444,22 @@ def _source_note(row: ScreenedRow, main: str | None) -> str:
     return f' <span class="muted">· {_e(Path(row.source).name)}</span>'
 
 
-def _toc(screening: Screening, lang: Lang) -> str:
+_Entry = tuple[ScreenedRow, str, dict[str, list[str]]]
+"""A row with its section's anchor and its questions, which the list and the section share."""
+
+
+def _toc(screening: Screening, entries: list[_Entry], lang: Lang) -> str:
     t = _T[lang]
     heads = "".join(f"<th>{_e(ty.id)}</th>" for ty in screening.typologies)
     rows = []
     main = _main_source(screening)
-    for row, anchor in zip(screening.rows, anchors(screening), strict=True):
+    for row, anchor, asked_row in entries:
         if row.failed:
             cells = "".join(f"<td>{_error_badge(lang)}</td>" for _ in screening.typologies)
             asked = "—"
         else:
             cells = "".join(f"<td>{_badge(f, lang)}</td>" for f in row.findings)
-            asked = str(len(_questions(row)))
+            asked = str(len(asked_row))
         rows.append(
             f'<tr><td class="num">{row.row}</td>'
             f'<td><a href="#{anchor}">{_e(_name(row))}</a>{_id_note(row)}'
@@ -488,9 +474,11 @@ def _toc(screening: Screening, lang: Lang) -> str:
     )
 
 
-def _applicant(row: ScreenedRow, anchor: str, screening: Screening, lang: Lang) -> str:
+def _applicant(
+    row: ScreenedRow, anchor: str, asked: dict[str, list[str]], screening: Screening, lang: Lang
+) -> str:
     t = _T[lang]
-    c = _colon(lang)
+    c = colon(lang)
     meta = [f"{_e(t['row'])} {row.row}", _e(row.source)]
     if row.initiative is not None and row.initiative.id:
         meta.insert(1, f"{_e(t['id'])}{_e(c)}{_e(row.initiative.id)}")
@@ -518,7 +506,7 @@ def _applicant(row: ScreenedRow, anchor: str, screening: Screening, lang: Lang) 
         for f in row.findings
     )
     parts = [head, f'<table class="facts verdicts"><tbody>{verdicts}</tbody></table>']
-    parts.append(_asks(row, screening, lang))
+    parts.append(_asks(asked, screening, lang))
     parts += [_takes(f, lang) for f in row.findings]
     parts += [_finding(f, lang) for f in row.findings]
     parts.append("</section>")
@@ -579,7 +567,7 @@ def _finding(finding: Finding, lang: Lang) -> str:
 
 def _source_text(source: Source, lang: Lang) -> str:
     text = f"{source.title}, {source.section}"
-    return f"{_e(_T[lang]['source'])}{_e(_colon(lang))}{_e(text)}"
+    return f"{_e(_T[lang]['source'])}{_e(colon(lang))}{_e(text)}"
 
 
 def _criteria_table(results: list[CriterionResult], lang: Lang, reversed_: set[str]) -> str:
@@ -592,7 +580,7 @@ def _criteria_table(results: list[CriterionResult], lang: Lang, reversed_: set[s
         effect = _effect(r.status, r.id in reversed_)
         rows.append(
             f'<tr><td><span class="status {effect}">'
-            f"{_MARK[r.status]} {_e(t[r.status])}</span></td>"
+            f"{MARKS[r.status]} {_e(t[r.status])}</span></td>"
             f'<td><span class="crit-id">{_e(r.id)}</span>{_tx(r.label, lang)}</td>'
             f"<td>{_tx(r.justification, lang)}{source}</td></tr>"
         )
@@ -605,39 +593,30 @@ def _criteria_table(results: list[CriterionResult], lang: Lang, reversed_: set[s
     )
 
 
-def _number(value: float, lang: Lang) -> str:
-    return format_value(round(value, 2), lang)
-
-
 def _graded(verdict: Verdict, lang: Lang) -> str:
     t = _T[lang]
-    c = _colon(lang)
+    c = colon(lang)
     assert verdict.memberships is not None
     leaning = verdict.membership(verdict.leaning) if verdict.leaning else None
-    hybrid = {True: t["yes"], False: t["no"], None: t["cannot_say"]}[verdict.hybrid]
     out = []
     if leaning is not None:
         out.append(f"<p><b>{_e(t['leaning'])}</b>{_e(c)}{_tx(leaning.label, lang)}</p>")
-    out.append(f"<p><b>{_e(t['hybrid'])}</b>{_e(c)}{_e(hybrid)}</p>")
+    out.append(f"<p><b>{_e(t['hybrid'])}</b>{_e(c)}{_e(hybrid_answer(verdict, lang))}</p>")
     out.append(f"<h4>{_e(t['memberships'])}</h4><table class='memberships'><tbody>")
     for m in verdict.memberships:
         low, high = round(m.low * 100, 1), round(m.high * 100, 1)
-        span = _number(m.low, lang)
-        if m.high != m.low:
-            span += f"–{_number(m.high, lang)}"
         out.append(
             f"<tr><td>{_tx(m.label, lang)}</td>"
             f'<td><span class="bar"><span class="known" style="left:0;width:{low}%"></span>'
             f'<span class="open" style="left:{low}%;width:{round(high - low, 1)}%"></span>'
-            f'</span></td><td class="num">{_e(span)}</td></tr>'
+            f'</span></td><td class="num">{_e(span(m, lang, digits=2))}</td></tr>'
         )
     out.append("</tbody></table>")
     return "".join(out)
 
 
-def _asks(row: ScreenedRow, screening: Screening, lang: Lang) -> str:
+def _asks(asked: dict[str, list[str]], screening: Screening, lang: Lang) -> str:
     t = _T[lang]
-    asked = _questions(row)
     if not asked:
         return f'<div class="asks"><h3>{_e(t["ask"])}</h3><p>{_e(t["none_missing"])}</p></div>'
     several = len(screening.typologies) > 1
@@ -672,7 +651,7 @@ def _takes(finding: Finding, lang: Lang) -> str:
         criteria = ", ".join(change_set.criteria)
         options.append(
             f"<li><b>{_e(t['option'])} {number}</b> "
-            f'<span class="muted">({_e(t["criteria_changed"])}{_e(_colon(lang))}'
+            f'<span class="muted">({_e(t["criteria_changed"])}{_e(colon(lang))}'
             f"{_e(criteria)})</span><ul>{changes}</ul></li>"
         )
     return (
@@ -687,7 +666,7 @@ def _footer(screening: Screening, lang: Lang) -> str:
         for ty in screening.typologies
     )
     text = _T[lang]["footer"].format(version=_e(_version()))
-    return f"<footer>{text}{_e(_colon(lang))}{rules}.</footer>"
+    return f"<footer>{text}{_e(colon(lang))}{rules}.</footer>"
 
 
 def _version() -> str:

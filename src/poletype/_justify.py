@@ -17,6 +17,7 @@ from poletype._interpreter import UNKNOWN, Interval, Maybe, Root, evaluate_value
 from poletype.rulefile import Text
 
 Lang = Literal["fr", "en"]
+"""The languages every report, label and sentence exists in."""
 
 _WORDS: dict[str, dict[str, str]] = {
     "fr": {"unknown": "inconnu", "true": "oui", "false": "non", "none": "aucun", "and": "et"},
@@ -50,6 +51,11 @@ def format_value(value: Any, lang: Lang) -> str:
     if isinstance(value, BaseModel):
         return str(getattr(value, "name", None) or words["unknown"])
     return str(value)
+
+
+def colon(lang: Lang) -> str:
+    """A label's colon: French typography puts a space before it."""
+    return " : " if lang == "fr" else ": "
 
 
 def _number(number: Decimal, lang: Lang) -> str:

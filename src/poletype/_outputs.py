@@ -10,17 +10,14 @@ file is for programs: each verdict exactly as ``classify --format json`` gives i
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import Any
 
 from poletype._compiler import Typology
 from poletype._html import REPORT_NAMES, render_report
+from poletype._justify import Lang
 from poletype._screen import (
     Finding,
     ScreenedRow,
@@ -32,8 +29,6 @@ from poletype._tabular import RowError
 from poletype._whatif import ChangeSet
 from poletype.errors import PoletypeError
 from poletype.verdict import Verdict
-
-Lang = Literal["fr", "en"]
 
 CSV_NAME = "verdicts.csv"
 JSONL_NAME = "verdicts.jsonl"
@@ -67,17 +62,26 @@ def csv_header(screening: Screening) -> list[str]:
     """The CSV columns: the row, then per typology its outcome, statuses and missing facts."""
     header = ["row", "source", "id", "name"]
     for typology in screening.typologies:
-        t = typology.id
-        header += [f"{t}.outcome", f"{t}.verdict"]
-        if typology.graded is not None:
-            header.append(f"{t}.leaning")
-            header += [f"{t}.membership.{x.spec.id}" for x in typology.graded.types]
-        header += [f"{t}.{c}" for c in criterion_ids(typology)]
-        header.append(f"{t}.missing")
-        if positive_outcome(typology) is not None:
-            header.append(f"{t}.what_it_would_take")
+        header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
     header.append("error")
     return header
+
+
+def _typology_columns(typology: Typology) -> list[str]:
+    """One typology's columns, in the order `_typology_cells` fills them.
+
+    A row the typology did not judge (an error row) is padded to their number, so the
+    header and every row are counted from this one list.
+    """
+    columns = ["outcome", "verdict"]
+    if typology.graded is not None:
+        columns.append("leaning")
+        columns += [f"membership.{x.spec.id}" for x in typology.graded.types]
+    columns += criterion_ids(typology)
+    columns.append("missing")
+    if positive_outcome(typology) is not None:
+        columns.append("what_it_would_take")
+    return columns
 
 
 def verdicts_csv(screening: Screening, lang: Lang = "fr") -> str:
@@ -85,12 +89,13 @@ def verdicts_csv(screening: Screening, lang: Lang = "fr") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
     writer.writerow(csv_header(screening))
+    widths = [(t.id, len(_typology_columns(t))) for t in screening.typologies]
     for row in screening.rows:
-        writer.writerow(_csv_row(row, screening, lang))
+        writer.writerow(_csv_row(row, widths, lang))
     return buffer.getvalue()
 
 
-def _csv_row(row: ScreenedRow, screening: Screening, lang: Lang) -> list[str]:
+def _csv_row(row: ScreenedRow, widths: list[tuple[str, int]], lang: Lang) -> list[str]:
     initiative = row.initiative
     cells = [
         str(row.row),
@@ -99,21 +104,10 @@ def _csv_row(row: ScreenedRow, screening: Screening, lang: Lang) -> list[str]:
         initiative.name if initiative is not None else "",
     ]
     findings = {f.typology.id: f for f in row.findings}
-    for typology in screening.typologies:
-        finding = findings.get(typology.id)
-        cells += _typology_cells(finding, typology_width(typology), lang)
+    for typology_id, width in widths:
+        cells += _typology_cells(findings.get(typology_id), width, lang)
     cells.append(_error_text(row.error) if row.error is not None else "")
     return cells
-
-
-def typology_width(typology: Typology) -> int:
-    """How many CSV columns one typology takes."""
-    width = 2 + len(criterion_ids(typology)) + 1
-    if typology.graded is not None:
-        width += 1 + len(typology.graded.types)
-    if positive_outcome(typology) is not None:
-        width += 1
-    return width
 
 
 def _typology_cells(finding: Finding | None, width: int, lang: Lang) -> list[str]:
@@ -172,23 +166,12 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         "verdicts": [_verdict_json(f.verdict) for f in row.findings],
     }
     document["what_it_would_take"] = {
-        f.typology.id: [_plain(s) for s in f.changes] for f in row.findings if f.changes is not None
+        f.typology.id: [s.model_dump(mode="json") for s in f.changes]
+        for f in row.findings
+        if f.changes is not None
     }
     return document
 
 
 def _verdict_json(verdict: Verdict) -> Any:
     return verdict.model_dump(mode="json")
-
-
-def _plain(value: Any) -> Any:
-    """A change set as JSON-ready data, whether it is a dataclass or a Pydantic model."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value

@@ -7,7 +7,7 @@ and source, so it can be pasted into an instruction note as it is.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from poletype._compiler import (
     CombinationTree,
@@ -18,18 +18,18 @@ from poletype._compiler import (
     Typology,
 )
 from poletype._hypotheses import HypothesesReport
-from poletype._justify import format_value
+from poletype._justify import Lang, colon, format_value
 from poletype._trajectory import Trajectory
+from poletype.rulefile import Citation, Text
 from poletype.verdict import (
     AxisPosition,
     CriterionResult,
     Degree,
     Membership,
+    Source,
     TypeDegree,
     Verdict,
 )
-
-Lang = Literal["fr", "en"]
 
 _T: dict[str, dict[str, str]] = {
     "fr": {
@@ -142,16 +142,17 @@ _T: dict[str, dict[str, str]] = {
         "outcomes": "Outcome",
     },
 }
-_MARK = {"met": "✓", "not_met": "✗", "unknown": "?"}
+MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
+"""The sign before a criterion's status, in the terminal and in the HTML report."""
 
 
 def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str:
     """A verdict as a terminal report."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     title = getattr(typology.title, lang)
     lines = [
         f"{verdict.initiative} — {title} ({verdict.typology} {verdict.version})",
-        f"{t['verdict']}{_colon(lang)}{getattr(verdict.outcome_label, lang)}",
+        f"{t['verdict']}{c}{getattr(verdict.outcome_label, lang)}",
     ]
     if verdict.memberships is not None:
         lines += _graded_lines(verdict, lang)
@@ -181,20 +182,20 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
 
 
 def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     lines: list[str] = []
     for r in results:
-        shown = t[r.status] if r.degree is None else f"{t['degree']} {_span(r.degree, lang)}"
-        lines.append(f"  {_MARK[r.status]} {r.id}  {getattr(r.label, lang)} — {shown}")
+        shown = t[r.status] if r.degree is None else f"{t['degree']} {span(r.degree, lang)}"
+        lines.append(f"  {MARKS[r.status]} {r.id}  {getattr(r.label, lang)} — {shown}")
         lines.append(f"      {getattr(r.justification, lang)}")
         if r.missing:
             lines.append(f"      {t['missing_criterion']}{c}{', '.join(r.missing)}")
-        lines.append(f"      {t['source']}{c}[{r.source.document}] {r.source.section}")
+        lines += _cited(r.source, None, lang, "      ")
     return lines
 
 
 def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     if not verdict.descriptors:
         return []
     lines = ["", t["descriptors"]]
@@ -214,12 +215,12 @@ def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
 
 
 def _dimension_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     if not verdict.dimensions:
         return []
     lines = ["", t["dimensions"]]
     for d in verdict.dimensions:
-        degrees = ", ".join(f"{x.type} {_span(x, lang)}" for x in d.degrees)
+        degrees = ", ".join(f"{x.type} {span(x, lang)}" for x in d.degrees)
         known = all(x.low == x.high for x in d.degrees)
         top = max(x.high for x in d.degrees)
         tied = " = ".join(x.type for x in d.degrees if x.high == top)
@@ -232,9 +233,26 @@ def _dimension_lines(verdict: Verdict, lang: Lang) -> list[str]:
     return lines
 
 
-def _span(degree: Degree | Membership | AxisPosition | TypeDegree, lang: Lang) -> str:
-    low, high = format_value(degree.low, lang), format_value(degree.high, lang)
-    return low if degree.low == degree.high else f"{low}–{high}"
+def span(
+    degree: Degree | Membership | AxisPosition | TypeDegree, lang: Lang, digits: int | None = None
+) -> str:
+    """A degree, or its interval when facts are unknown, as the text and HTML reports show it.
+
+    ``digits`` rounds each end for a narrow column; whether it is an interval is still
+    decided on the exact ends.
+    """
+
+    def shown(value: float) -> str:
+        return format_value(value if digits is None else round(value, digits), lang)
+
+    low = shown(degree.low)
+    return low if degree.low == degree.high else f"{low}–{shown(degree.high)}"
+
+
+def hybrid_answer(verdict: Verdict, lang: Lang) -> str:
+    """Whether a graded verdict is hybrid: yes, no, or cannot say under unknown facts."""
+    t = _T[lang]
+    return {True: t["yes"], False: t["no"], None: t["cannot_say"]}[verdict.hybrid]
 
 
 def bar(low: float, high: float, width: int = 20) -> str:
@@ -248,10 +266,10 @@ def bar(low: float, high: float, width: int = 20) -> str:
 
 
 def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     assert verdict.memberships is not None
     leaning = verdict.membership(verdict.leaning or "")
-    hybrid = {True: t["yes"], False: t["no"], None: t["cannot_say"]}[verdict.hybrid]
+    hybrid = hybrid_answer(verdict, lang)
     margin = format_value(verdict.parameters.get("hybrid_margin", 0), lang)
     lines = [
         f"{t['leaning']}{c}{getattr(leaning.label, lang)}",
@@ -262,22 +280,42 @@ def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
     width = max(len(getattr(m.label, lang)) for m in verdict.memberships)
     for m in verdict.memberships:
         label = getattr(m.label, lang).ljust(width)
-        lines.append(f"  {label}  {bar(m.low, m.high)}  {_span(m, lang)}")
+        lines.append(f"  {label}  {bar(m.low, m.high)}  {span(m, lang)}")
     if verdict.axes:
         lines += ["", t["axes"]]
         for a in verdict.axes:
-            lines.append(f"  {getattr(a.label, lang)}{c}{_span(a, lang)}")
+            lines.append(f"  {getattr(a.label, lang)}{c}{span(a, lang)}")
     return lines + _dimension_lines(verdict, lang)
-
-
-def _colon(lang: Lang) -> str:
-    return " : " if lang == "fr" else ": "
 
 
 def _param(value: Any, lang: Lang) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(value) + "]"
     return format_value(value, lang)
+
+
+def _cited(
+    source: Citation | Source | None,
+    interpretation: Text | None,
+    lang: Lang,
+    indent: str = "",
+    *,
+    markdown: bool = False,
+) -> list[str]:
+    """Where a rule comes from and how it reads its source, as every report words it.
+
+    Markdown puts each on a list item and the document in code; plain text indents them
+    under their rule and brackets the document.
+    """
+    t, c = _T[lang], colon(lang)
+    lead = "- " if markdown else indent
+    lines = []
+    if source is not None:
+        cited = f"`{source.document}`, " if markdown else f"[{source.document}] "
+        lines.append(f"{lead}{t['source']}{c}{cited}{source.section}")
+    if interpretation is not None:
+        lines.append(f"{lead}{t['interpretation']}{c}{getattr(interpretation, lang)}")
+    return lines
 
 
 def _condition_text(node: ConditionNode, indent: str) -> list[str]:
@@ -291,7 +329,7 @@ def _condition_text(node: ConditionNode, indent: str) -> list[str]:
 
 def explain_text(typology: Typology, lang: Lang = "fr") -> str:
     """Every criterion of a typology with its label, source, logic and parameters."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     spec = typology.spec
     lines = [f"{getattr(spec.title, lang)} ({spec.typology} {spec.version})"]
     if spec.description is not None:
@@ -309,13 +347,7 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
         for criterion in (k for k in typology.criteria if k.group == group):
             spec_c = criterion.spec
             lines.append(f"  {spec_c.id}  {getattr(spec_c.label, lang)}")
-            lines.append(
-                f"      {t['source']}{c}[{spec_c.source.document}] {spec_c.source.section}"
-            )
-            if spec_c.interpretation is not None:
-                lines.append(
-                    f"      {t['interpretation']}{c}{getattr(spec_c.interpretation, lang)}"
-                )
+            lines += _cited(spec_c.source, spec_c.interpretation, lang, "      ")
             lines.append(f"      {t['condition']}{c.rstrip()}")
             lines += _condition_text(criterion.condition, "        ")
             reads = ", ".join(criterion.paths)
@@ -330,17 +362,24 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
         if descriptor is typology.descriptors[0]:
             lines += ["", t["descriptors"]]
         lines += [f"  {line}" for line in _descriptor_explained(descriptor, lang)]
-    lines += ["", f"{t['outcomes']}{c}" + " / ".join(_outcomes(typology))]
+    lines += ["", f"{t['outcomes']}{c}" + " / ".join(o for o, _ in outcomes(typology))]
     lines.append(f"{t['rules']}{c}{typology.file} ({typology.rules_hash[:19]}…)")
     return "\n".join(lines) + "\n"
 
 
-def _outcomes(typology: Typology) -> list[str]:
+def outcomes(typology: Typology) -> list[tuple[str, Text]]:
+    """A typology's outcomes with their labels, positive first, indeterminate last.
+
+    The order every report lists them in: the explanation, the screening's summary
+    table and its counts.
+    """
     if typology.graded is not None:
-        return [*(x.id for x in typology.graded.types), "indeterminate"]
+        types = [(t.spec.id, t.spec.label) for t in typology.graded.types]
+        return [*types, ("indeterminate", typology.graded.spec.indeterminate)]
     assert typology.spec.verdict is not None
-    outcomes = typology.spec.verdict.outcomes
-    return [outcomes.met, outcomes.not_met, outcomes.unknown]
+    rule = typology.spec.verdict
+    order = (rule.outcomes.met, rule.outcomes.not_met, rule.outcomes.unknown)
+    return [(o, rule.labels[o]) for o in order]
 
 
 def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
@@ -364,7 +403,7 @@ def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
 
 
 def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     if indicator.condition is not None:
         return [f"{t['condition']}{c.rstrip()}", *_condition_text(indicator.condition, "  ")]
     assert indicator.value is not None
@@ -380,14 +419,12 @@ def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
 
 
 def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     spec = descriptor.spec
     lines = [
         f"{spec.id}  {getattr(spec.label, lang)}",
-        f"    {t['source']}{c}[{spec.source.document}] {spec.source.section}",
+        *_cited(spec.source, spec.interpretation, lang, "    "),
     ]
-    if spec.interpretation is not None:
-        lines.append(f"    {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
     for case, node in descriptor.cases:
         when = " / ".join(x.strip() for x in _condition_text(node, ""))
         lines.append(f"    {case.value} ({getattr(case.label, lang)}){c}{when}")
@@ -397,23 +434,19 @@ def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[st
 
 
 def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     lines = ["", t["types"]]
     for ideal in graded.types:
         spec = ideal.spec
         lines.append(f"  {spec.id}  {getattr(spec.label, lang)}")
         lines.append(f"      {getattr(spec.description, lang)}")
-        lines.append(f"      {t['source']}{c}[{spec.source.document}] {spec.source.section}")
-        if spec.interpretation is not None:
-            lines.append(f"      {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
+        lines += _cited(spec.source, spec.interpretation, lang, "      ")
         lines.append(f"      {t['formula']}{c}{formula_text(ideal.membership)}")
     lines += ["", t["indicators"]]
     for indicator in graded.indicators:
         spec_i = indicator.spec
         lines.append(f"  {spec_i.id}  {getattr(spec_i.label, lang)}")
-        lines.append(f"      {t['source']}{c}[{spec_i.source.document}] {spec_i.source.section}")
-        if spec_i.interpretation is not None:
-            lines.append(f"      {t['interpretation']}{c}{getattr(spec_i.interpretation, lang)}")
+        lines += _cited(spec_i.source, spec_i.interpretation, lang, "      ")
         lines += [f"      {line}" for line in _logic_lines(indicator, lang)]
         lines.append(f"      {t['reads']}{c}{', '.join(indicator.paths)}")
         if spec_i.examples:
@@ -426,7 +459,7 @@ def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
                 f"  {a.id}  {getattr(a.label, lang)} ({getattr(a.low, lang)} → "
                 f"{getattr(a.high, lang)})"
             )
-            lines.append(f"      {t['interpretation']}{c}{getattr(a.interpretation, lang)}")
+            lines += _cited(None, a.interpretation, lang, "      ")
             lines.append(f"      {t['formula']}{c}{formula_text(axis.value)}")
         quadrants = ", ".join(f"{q.type} (x {q.x}, y {q.y})" for q in graded.spec.quadrants)
         if quadrants:
@@ -436,7 +469,7 @@ def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
 
 def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
     """A typology as a documentation page, woven from its rule file."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     spec = typology.spec
     out = [f"# {getattr(spec.title, lang)}", ""]
     out += [
@@ -459,9 +492,7 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
         for criterion in (k for k in typology.criteria if k.group == group):
             spec_c = criterion.spec
             out += [f"### {spec_c.id} — {getattr(spec_c.label, lang)}", ""]
-            out.append(f"- {t['source']}{c}`{spec_c.source.document}`, {spec_c.source.section}")
-            if spec_c.interpretation is not None:
-                out.append(f"- {t['interpretation']}{c}{getattr(spec_c.interpretation, lang)}")
+            out += _cited(spec_c.source, spec_c.interpretation, lang, markdown=True)
             out.append(f"- {t['reads']}{c}" + ", ".join(f"`{p}`" for p in criterion.paths))
             out += ["", "```", *_condition_text(criterion.condition, ""), "```", ""]
             for example in spec_c.examples:
@@ -484,7 +515,7 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
         "",
         f"## {t['outcomes']}",
         "",
-        " / ".join(f"`{o}`" for o in _outcomes(typology))
+        " / ".join(f"`{o}`" for o, _ in outcomes(typology))
         + ": "
         + ", ".join(f"`{k}` = {getattr(v, lang)}" for k, v in labels.items()),
         "",
@@ -493,22 +524,18 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
 
 
 def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     out = ["", f"## {t['types']}", ""]
     for ideal in graded.types:
         spec = ideal.spec
         out += [f"### {spec.id} — {getattr(spec.label, lang)}", "", getattr(spec.description, lang)]
-        out += ["", f"- {t['source']}{c}`{spec.source.document}`, {spec.source.section}"]
-        if spec.interpretation is not None:
-            out.append(f"- {t['interpretation']}{c}{getattr(spec.interpretation, lang)}")
+        out += ["", *_cited(spec.source, spec.interpretation, lang, markdown=True)]
         out += [f"- {t['formula']}{c}`{formula_text(ideal.membership)}`", ""]
     out += [f"## {t['indicators']}", ""]
     for indicator in graded.indicators:
         spec_i = indicator.spec
         out += [f"### {spec_i.id} — {getattr(spec_i.label, lang)}", ""]
-        out.append(f"- {t['source']}{c}`{spec_i.source.document}`, {spec_i.source.section}")
-        if spec_i.interpretation is not None:
-            out.append(f"- {t['interpretation']}{c}{getattr(spec_i.interpretation, lang)}")
+        out += _cited(spec_i.source, spec_i.interpretation, lang, markdown=True)
         out.append(f"- {t['reads']}{c}" + ", ".join(f"`{p}`" for p in indicator.paths))
         out += ["", "```", *_logic_lines(indicator, lang), "```", ""]
         out += [f"- *{e.name}* → `{e.expect}`" for e in spec_i.examples]
@@ -530,7 +557,7 @@ def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
 
 def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr") -> str:
     """An initiative's memberships (or outcomes) per date, then the changes of outcome."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     title = getattr(typology.title, lang)
     header = [t["date"]]
     first = trajectory.points[0].verdict
@@ -540,7 +567,7 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
     rows = []
     for point in trajectory.points:
         row = [t["first_state"] if point.date is None else point.date.isoformat()]
-        row += [_span(m, lang) for m in point.verdict.memberships or ()]
+        row += [span(m, lang) for m in point.verdict.memberships or ()]
         row.append(point.verdict.outcome)
         rows.append(row)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -562,14 +589,12 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
 
 def hypotheses_text(report: HypothesesReport, lang: Lang = "fr") -> str:
     """Each proposition with the initiatives that support, contradict or cannot say."""
-    t, c = _T[lang], _colon(lang)
+    t, c = _T[lang], colon(lang)
     lines = [f"{getattr(report.title, lang)} ({report.hypotheses} {report.version})"]
     lines.append(f"{len(report.initiatives)} {t['initiatives']}")
     for prop in report.propositions:
         lines += ["", f"{prop.id}  {getattr(prop.statement, lang)}"]
-        lines.append(f"    {t['source']}{c}[{prop.source.document}] {prop.source.section}")
-        if prop.interpretation is not None:
-            lines.append(f"    {t['interpretation']}{c}{getattr(prop.interpretation, lang)}")
+        lines += _cited(prop.source, prop.interpretation, lang, "    ")
         for key in ("supports", "contradicts", "cannot_say", "not_applicable"):
             names: list[str] = getattr(prop, key)
             shown = ", ".join(names) if names else "—"

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poletype._api import DEFAULT_TYPOLOGY, classify, load_typology, typologies
+from poletype._api import DEFAULT_TYPOLOGY, classify, load_typologies, load_typology, typologies
 from poletype._compiler import Typology
+from poletype._report import outcomes
 from poletype._tabular import Applicant, RowError, read_applicants
 from poletype._whatif import ChangeSet, what_it_would_take
 from poletype.errors import PoletypeError
 from poletype.model import Initiative
-from poletype.rulefile import Text
 from poletype.verdict import Verdict
 
 ALL = "all"
@@ -91,22 +91,19 @@ class Screening:
         return counts
 
 
-def outcomes(typology: Typology) -> list[tuple[str, Text]]:
-    """A typology's outcomes with their labels, positive first, indeterminate last."""
-    if typology.graded is not None:
-        types = [(t.spec.id, t.spec.label) for t in typology.graded.types]
-        return [*types, ("indeterminate", typology.graded.spec.indeterminate)]
-    assert typology.spec.verdict is not None
-    rule = typology.spec.verdict
-    order = (rule.outcomes.met, rule.outcomes.not_met, rule.outcomes.unknown)
-    return [(o, rule.labels[o]) for o in order]
-
-
 def positive_outcome(typology: Typology) -> str | None:
     """The outcome a crisp typology's applicants aim at (``ptce``); None when graded."""
-    if typology.spec.verdict is None:
-        return None
-    return typology.spec.verdict.outcomes.met
+    return _crisp_outcomes(typology)[0]
+
+
+def negative_outcome(typology: Typology) -> str | None:
+    """The outcome that says an applicant does not qualify (``not_ptce``); None when graded."""
+    return _crisp_outcomes(typology)[1]
+
+
+def _crisp_outcomes(typology: Typology) -> tuple[str, str] | tuple[None, None]:
+    rule = typology.spec.verdict
+    return (None, None) if rule is None else (rule.outcomes.met, rule.outcomes.not_met)
 
 
 def criterion_ids(typology: Typology) -> list[str]:
@@ -126,39 +123,11 @@ def screening_typologies(
     ``ids`` are shipped ids (``all``: every shipped one); ``rules`` are rule files, such
     as a funder's extension of ``labo-ess-ptce``. With neither, ``labo-ess-ptce``.
     """
-    params = dict(params or {})
     names: list[str | Path] = []
     for given in ids:
         names += typologies() if given == ALL else [given]
     names += list(rules)
-    if not names:
-        names = [DEFAULT_TYPOLOGY]
-    plain = [load_typology(n) for n in names]
-    declared = [set(t.spec.parameters) for t in plain]
-    unused = sorted(set(params) - set().union(*declared))
-    if unused:
-        raise PoletypeError(
-            f"no typology screened has a parameter {unused[0]!r}",
-            code="bad-parameter",
-            expected="a parameter of at least one typology (see poletype explain ID)",
-        )
-    chosen: list[Typology] = []
-    seen: dict[str, str] = {}
-    for name, typology, own in zip(names, plain, declared, strict=True):
-        if typology.id in seen:
-            if seen[typology.id] == typology.file:
-                continue
-            raise PoletypeError(
-                f"two typologies have the id {typology.id!r}",
-                code="duplicate-typology",
-                file=typology.file,
-                expected="one id per typology screened",
-                found=f"{seen[typology.id]} and {typology.file}",
-            )
-        seen[typology.id] = typology.file
-        subset = {k: v for k, v in params.items() if k in own}
-        chosen.append(load_typology(name, subset) if subset else typology)
-    return chosen
+    return load_typologies(names or [DEFAULT_TYPOLOGY], params or {}, which="typology screened")
 
 
 def screen(
@@ -209,7 +178,6 @@ def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> Screene
         try:
             findings = [_finding(initiative, t) for t in typologies]
         except PoletypeError as exc:
-            findings = []
             error = RowError(applicant.row, None, str(exc), applicant.source)
     return ScreenedRow(
         row=applicant.row,
@@ -219,13 +187,6 @@ def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> Screene
         findings=tuple(findings),
         error=error,
     )
-
-
-def negative_outcome(typology: Typology) -> str | None:
-    """The outcome that says an applicant does not qualify (``not_ptce``); None when graded."""
-    if typology.spec.verdict is None:
-        return None
-    return typology.spec.verdict.outcomes.not_met
 
 
 def _finding(initiative: Initiative, typology: Typology) -> Finding:

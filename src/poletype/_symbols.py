@@ -36,20 +36,46 @@ class FieldInfo:
     allowed: tuple[str, ...] | None
 
 
-def _strip_optional(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return _strip_optional(args[0])
-    if origin is typing.Annotated:
-        return _strip_optional(typing.get_args(annotation)[0])
-    return annotation
+def unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """The bare type under ``X | None`` and ``Annotated``, with the metadata met on the way.
+
+    Shared by every walk of the model (columns, rule types, what-if values) so that they
+    agree on what a field holds; a union of several types is left as it is, for the
+    caller to refuse. The metadata carries the ``ge``/``le`` bounds a share is told by.
+    """
+    metadata: list[Any] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation, metadata
+            annotation = args[0]
+        elif origin is typing.Annotated:
+            annotation, *extras = typing.get_args(annotation)
+            metadata.extend(extras)
+        else:
+            return annotation, metadata
 
 
-def _literal_values(annotation: Any) -> tuple[str, ...] | None:
+def literal_values(annotation: Any) -> tuple[str, ...] | None:
+    """The allowed values of a bare ``Literal``, as the strings rules and cells use."""
     if typing.get_origin(annotation) is Literal:
         return tuple(str(a) for a in typing.get_args(annotation))
+    return None
+
+
+def list_item(annotation: Any) -> Any | None:
+    """The bare item type of a bare ``list[...]``, or ``None`` for anything else."""
+    if typing.get_origin(annotation) is not list:
+        return None
+    (item,) = typing.get_args(annotation)
+    return unwrap(item)[0]
+
+
+def model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
     return None
 
 
@@ -61,21 +87,20 @@ class _Types:
         self.fields: dict[str, FieldInfo] = {}
 
     def datatype(self, annotation: Any, path: str) -> Any:
-        annotation = _strip_optional(annotation)
-        allowed = _literal_values(annotation)
+        annotation, _ = unwrap(annotation)
+        allowed = literal_values(annotation)
         if allowed is not None:
             self.fields[path] = FieldInfo(path, DataType.STRING, allowed)
             return DataType.STRING
-        origin = typing.get_origin(annotation)
-        if origin is list:
-            (item,) = typing.get_args(annotation)
-            item = _strip_optional(item)
+        item = list_item(annotation)
+        if item is not None:
             item_type = self.datatype(item, path)
             result = DataType.ARRAY(item_type)
-            self.fields[path] = FieldInfo(path, result, _literal_values(item))
+            self.fields[path] = FieldInfo(path, result, literal_values(item))
             return result
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            result = self.object(annotation, path)
+        model = model_of(annotation)
+        if model is not None:
+            result = self.object(model, path)
         elif annotation is bool:
             result = DataType.BOOLEAN
         elif annotation in (int, float):

@@ -29,8 +29,9 @@ from zipfile import BadZipFile
 
 from pydantic import ValidationError
 
+from poletype._api import read_document
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc
-from poletype._yaml import line_of, load_yaml
+from poletype._yaml import line_of
 from poletype.errors import InitiativeError
 from poletype.model import Initiative
 
@@ -748,22 +749,13 @@ def _folder(path: Path) -> list[_Document]:
 
 def _file_document(index: int, file: Path) -> _Document:
     source = str(file)
+    as_json = file.suffix.lower() == ".json"
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _Document(index, source, error=f"cannot read file: {exc}")
-    if file.suffix.lower() == ".json":
-        try:
-            return _Document(index, source, data=json.loads(text))
-        except json.JSONDecodeError as exc:
-            return _Document(index, source, error=f"line {exc.lineno}: invalid JSON: {exc.msg}")
-    try:
-        return _Document(
-            index, source, data=load_yaml(text, file=source, error=InitiativeError), lines=True
-        )
+        data = read_document(file, as_json=as_json, encoding="utf-8-sig")
     except InitiativeError as exc:
         where = "" if exc.line is None else f"line {exc.line}: "
         return _Document(index, source, error=where + exc.message)
+    return _Document(index, source, data=data, lines=not as_json)
 
 
 def _documents(documents: list[_Document]) -> Iterator[Applicant]:

@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel
@@ -24,6 +24,7 @@ from poletype._api import (
     GRADED_TYPOLOGY,
     check_typology,
     classify,
+    load_typologies,
     load_typology,
     read_initiative,
     trajectory,
@@ -34,6 +35,7 @@ from poletype._examples import run_examples
 from poletype._hypotheses import SHIPPED as SHIPPED_HYPOTHESES
 from poletype._hypotheses import check_hypotheses
 from poletype._interpreter import Backend
+from poletype._justify import Lang
 from poletype._report import (
     explain_markdown,
     explain_text,
@@ -46,7 +48,6 @@ from poletype.model import Initiative
 from poletype.rulefile import RuleFile
 from poletype.verdict import Verdict
 
-Lang = Literal["fr", "en"]
 ALL = "all"
 T = TypeVar("T")
 Error = dict[str, Any]
@@ -205,16 +206,7 @@ def _typology_set(name: str, params: dict[str, Any]) -> list[Typology]:
     """One typology, or with ``all`` every shipped one (each given the parameters it has)."""
     if name != ALL:
         return [load_typology(name, params)]
-    ids = typologies()
-    declared = {t: set(load_typology(t).spec.parameters) for t in ids}
-    unused = sorted(set(params) - set().union(*declared.values()))
-    if unused:
-        raise PoletypeError(
-            f"no shipped typology has a parameter {unused[0]!r}",
-            code="bad-parameter",
-            expected="a parameter of at least one typology (see poletype explain ID)",
-        )
-    return [load_typology(t, {k: v for k, v in params.items() if k in declared[t]}) for t in ids]
+    return load_typologies(typologies(), params, which="shipped typology")
 
 
 def _per_file(files: Sequence[str], work: Callable[[Initiative], T]) -> tuple[list[T | Error], int]:
