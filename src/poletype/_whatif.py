@@ -66,7 +66,7 @@ from rule_engine import ast
 from poletype._api import _compiled, to_initiative
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
-from poletype._evaluator import _verdict, condition
+from poletype._evaluator import _verdict, condition, decide
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
 from poletype._logic import Tri, k_not
@@ -673,6 +673,13 @@ def _minimal(plans: list[dict[Any, bool]], rank: Callable[[Any], Any]) -> list[d
 # ---------------------------------------------------------------- the search
 
 
+def _root_of(typology: Typology, initiative: Initiative) -> Root:
+    """What the rules read, facts derived as `decide` derives them."""
+    if typology.reads_derived:
+        initiative = derive(initiative)[0]
+    return Root(initiative, typology.params_value)
+
+
 class _BudgetSpentError(Exception):
     """The evaluation budget is spent: the search stops with what it has found."""
 
@@ -689,11 +696,8 @@ class _Search:
         self.verdict: VerdictTree = typology.verdict
         self.memo: dict[tuple[str, Edits], Tri] = {}
         self.spent = 0
-        self.base_root = Root(derive(initiative)[0], typology.params_value)
-        self.base = {
-            cid: condition(c.condition, self.base_root, {})
-            for cid, c in self.domain.criteria.items()
-        }
+        self.base_root = _root_of(typology, initiative)
+        self.base = decide(typology, initiative)[0]
         self.fixes: dict[tuple[str, bool], list[Edits]] = {}
         self.moves: dict[tuple[str, tuple[str, ...]], list[tuple[str, Edits]]] = {}
         self.atom_memo: dict[tuple[ConditionNode, Edits], Tri] = {}
@@ -762,9 +766,7 @@ class _Search:
         return bool(found) if found is not None else None
 
     def _root(self, edits: Edits) -> Root:
-        """What the rules read once the edits are made (derived facts derived again)."""
-        changed = derive(_apply(self.initiative, edits))[0]
-        return Root(changed, self.typology.params_value)
+        return _root_of(self.typology, _apply(self.initiative, edits))
 
     def statuses(self, edits: Edits) -> dict[str, Tri]:
         """Every verdict criterion's status with the edits made."""
@@ -1212,9 +1214,8 @@ def _verified(search: _Search, edits: Edits, goal: str) -> ChangeSet | None:
         changed = apply_changes(initiative, changes)
     except PoletypeError:
         return None
-    root = Root(derive(changed)[0], search.typology.params_value)
-    after = {cid: condition(c.condition, root, {}) for cid, c in search.domain.criteria.items()}
-    if _verdict(search.verdict, after) is not search.target:
+    after, verdict = decide(search.typology, changed)
+    if verdict is not search.target:
         return None
     criteria = [cid for cid in search.domain.order if after[cid] != search.base[cid]]
     return ChangeSet(changes=changes, criteria=criteria, outcome=goal)
