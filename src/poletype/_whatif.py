@@ -50,8 +50,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import types
-import typing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -67,6 +65,7 @@ from poletype._api import _compiled, to_initiative
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
 from poletype._evaluator import _verdict, condition, decide
+from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _columns, _model_of, _unwrap
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
 from poletype._logic import Tri, k_not
@@ -206,77 +205,27 @@ def _json_copy(value: JsonValue) -> Any:
 # ---------------------------------------------------------------- the model's fields
 
 
-@dataclass(frozen=True)
-class _Field:
-    """How a candidate value of an input path is drawn."""
-
-    kind: Literal["bool", "enum", "int", "float", "str", "list", "members"]
-    allowed: tuple[str, ...] = ()
-    low: Decimal | None = None
-    high: Decimal | None = None
-
-
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    metadata: list[Any] = []
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-        elif origin is typing.Annotated:
-            annotation, *extra = typing.get_args(annotation)
-            metadata.extend(extra)
-        else:
-            return annotation, metadata
+def _field(path: str) -> FieldDoc | None:
+    """The column of an input path whose values are searched: not a date, not a list of members."""
+    key = path.removeprefix("members.")
+    if key == path:
+        doc = APPLICANT_FIELDS.get(path)
+    else:
+        doc = MEMBER_FIELDS.get(key) if key != "applicant_id" else None
+    return None if doc is None or doc.kind == "date" else doc
 
 
 @cache
-def _field(path: str) -> _Field | None:
-    """The kind of value at a dotted path of the model; ``None`` for what is not searched."""
-    model: type[BaseModel] = Initiative
-    annotation: Any = None
-    metadata: list[Any] = []
-    for part in path.split("."):
-        info = model.model_fields.get(part)
-        if info is None:
-            return None
-        annotation, metadata = _unwrap(info.annotation)
-        metadata = [*metadata, *info.metadata]
-        if typing.get_origin(annotation) is list:
-            item, _ = _unwrap(typing.get_args(annotation)[0])
-            if isinstance(item, type) and issubclass(item, BaseModel):
-                model = item
-                annotation = list
-                continue
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    if annotation is list:
-        return _Field("members") if path == "members" else None
-    low = high = None
-    for item in metadata:
-        for constraint in [item, *getattr(item, "metadata", [])]:
-            if getattr(constraint, "ge", None) is not None:
-                low = Decimal(str(constraint.ge))
-            if getattr(constraint, "le", None) is not None:
-                high = Decimal(str(constraint.le))
-    if typing.get_origin(annotation) is Literal:
-        return _Field("enum", tuple(str(a) for a in typing.get_args(annotation)))
-    if typing.get_origin(annotation) is list:
-        item, _ = _unwrap(typing.get_args(annotation)[0])
-        allowed = (
-            tuple(str(a) for a in typing.get_args(item))
-            if typing.get_origin(item) is Literal
-            else ()
-        )
-        return _Field("list", allowed)
-    if annotation is bool:
-        return _Field("bool")
-    if annotation is int:
-        return _Field("int", low=low, high=high)
-    if annotation is float:
-        return _Field("float", low=low, high=high)
-    if annotation is str:
-        return _Field("str")
-    return None
+def _bounds(path: str) -> tuple[Decimal | None, Decimal | None]:
+    """A number's ``ge`` and ``le`` bounds: `FieldDoc` says a share's, not a count's."""
+    prefix = "members." if path.startswith("members.") else ""
+    columns = dict(_columns(Member if prefix else Initiative, prefix))
+    _, bounds = _unwrap(columns[path].annotation)
+    low, high = (bounds.get(name) for name in ("ge", "le"))
+    return (
+        None if low is None else Decimal(str(low)),
+        None if high is None else Decimal(str(high)),
+    )
 
 
 # ---------------------------------------------------------------- what the rules compare
@@ -450,23 +399,22 @@ def _representatives(
     return found
 
 
-def _numbers(domain: _Domain, path: str, kind: _Field) -> list[int | float]:
+def _numbers(domain: _Domain, path: str, integer: bool) -> list[int | float]:
     """The thresholds compared with a number, and the values just past each."""
     found: set[Decimal] = set()
     for threshold in domain.thresholds.get(path, []):
-        if kind.kind == "int":
+        if integer:
             low, high = math.floor(threshold), math.ceil(threshold)
             found.update(Decimal(n) for n in (low - 1, low, high, high + 1))
         else:
             exponent = threshold.as_tuple().exponent
             step = Decimal(1).scaleb(min(-2, exponent if isinstance(exponent, int) else -2))
             found.update((threshold - step, threshold, threshold + step))
+    least, most = _bounds(path)
     inside = sorted(
-        v
-        for v in found
-        if (kind.low is None or v >= kind.low) and (kind.high is None or v <= kind.high)
+        v for v in found if (least is None or v >= least) and (most is None or v <= most)
     )
-    return [int(v) if kind.kind == "int" else float(v) for v in inside]
+    return [int(v) if integer else float(v) for v in inside]
 
 
 # ---------------------------------------------------------------- edits
@@ -528,14 +476,11 @@ def _member(template: tuple[tuple[str, Any], ...]) -> Member:
     return Member.model_validate(dict(template))
 
 
-_NESTED: dict[str, type[BaseModel]] = {}
-
-
+@cache
 def _nested_model(name: str) -> type[BaseModel]:
-    if name not in _NESTED:
-        annotation, _ = _unwrap(Initiative.model_fields[name].annotation)
-        _NESTED[name] = annotation
-    return _NESTED[name]
+    model = _model_of(_unwrap(Initiative.model_fields[name].annotation)[0])
+    assert model is not None
+    return model
 
 
 def _apply(initiative: Initiative, edits: Edits) -> Initiative:
@@ -805,15 +750,15 @@ class _Search:
         """Candidate values of a member attribute: yes first, one per class of kinds."""
         if attribute in self.member_values:
             return self.member_values[attribute]
-        kind = _field(f"members.{attribute}")
         path = f"members.{attribute}"
+        doc = _field(path)
         values: list[Any] = []
-        if kind is not None and kind.kind == "bool":
+        if doc is not None and doc.kind == "boolean":
             values = [True, False]
-        elif kind is not None and kind.kind == "enum":
+        elif doc is not None and doc.kind == "choice":
             present = {getattr(m, attribute) for m in self.initiative.members or []}
-            values = _representatives(self.domain, path, kind.allowed, present)
-        elif kind is not None:
+            values = _representatives(self.domain, path, doc.allowed, present)
+        elif doc is not None:
             values = sorted(set().union(*self.domain.value_sets.get(path, [])))
         self.member_values[attribute] = values
         return values
@@ -825,17 +770,17 @@ class _Search:
         found: list[tuple[str, Edits]] = []
         templates = self._templates(cid)
         for path in paths:
-            kind = _field(path)
-            if kind is None:
-                continue
-            if kind.kind == "members":
+            doc = _field(path)
+            if path == "members":
                 found.extend(("+" + repr(t), (self.edit("members", t),)) for t in templates)
+            elif doc is None:
+                continue
             elif path.startswith("members."):
                 found.extend(self._fills(path))
-            elif kind.kind == "list":
-                found.extend((path, (self.edit(path, v),)) for v in self._lists(path, kind))
+            elif doc.kind == "choices":
+                found.extend((path, (self.edit(path, v),)) for v in self._lists(path, doc))
             else:
-                found.extend((path, (self.edit(path, v),)) for v in self._scalars(path, kind))
+                found.extend((path, (self.edit(path, v),)) for v in self._scalars(path, doc))
         if any(p.startswith("members.") for p in paths) and "members" not in paths:
             found.extend(("+" + repr(t), (self.edit("members", t),)) for t in templates)
         self.moves[(cid, paths)] = found
@@ -849,23 +794,23 @@ class _Search:
             return []
         return [(path, (self.edit(path, v),)) for v in self._member_values(attribute)]
 
-    def _scalars(self, path: str, kind: _Field) -> list[Any]:
+    def _scalars(self, path: str, doc: FieldDoc) -> list[Any]:
         """The values a single fact may take, other than its own."""
         current = read_path(self.initiative, path)
-        if kind.kind == "bool":
+        if doc.kind == "boolean":
             values: list[Any] = [True, False]
-        elif kind.kind == "enum":
-            values = [g[0] for g in _classes(self.domain, path, kind.allowed) if current not in g]
-        elif kind.kind in ("int", "float"):
-            values = _numbers(self.domain, path, kind)
+        elif doc.kind == "choice":
+            values = [g[0] for g in _classes(self.domain, path, doc.allowed) if current not in g]
+        elif doc.kind in ("integer", "number", "share"):
+            values = _numbers(self.domain, path, doc.kind == "integer")
         else:
             values = sorted(set().union(*self.domain.value_sets.get(path, [])))
         return [v for v in values if v != current or current is None]
 
-    def _lists(self, path: str, kind: _Field) -> list[tuple[str, ...]]:
+    def _lists(self, path: str, doc: FieldDoc) -> list[tuple[str, ...]]:
         """A list with one value of each class added or removed, or stated empty."""
         current = read_path(self.initiative, path)
-        allowed = kind.allowed or tuple(sorted(set().union(*self.domain.value_sets.get(path, []))))
+        allowed = doc.allowed or tuple(sorted(set().union(*self.domain.value_sets.get(path, []))))
         groups = _classes(self.domain, path, allowed)
         found: list[tuple[str, ...]] = []
         items: list[str] = list(current) if current is not None else []
