@@ -68,6 +68,7 @@ from poletype._evaluator import _verdict, condition, decide
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _columns, _model_of, _unwrap
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
+from poletype._justify import format_value
 from poletype._logic import Tri, k_not
 from poletype._paths import read_path, to_json_value
 from poletype._symbols import PARAMS, initiative_schema
@@ -1213,17 +1214,15 @@ def _member_text(member: Any) -> Text:
 
 
 def _show(value: Any, lang: Literal["fr", "en"]) -> str:
+    """A value as `format_value` shows it, but for an absent fact and a share's digits.
+
+    A change's ``before`` null means the applicant did not state the fact, which a reader
+    must not take for a fact the rules could not read; a share keeps six significant
+    digits, where a justification rounds to three.
+    """
     if value is None:
         return "non renseigné" if lang == "fr" else "not stated"
-    if isinstance(value, bool):
-        if lang == "fr":
-            return "oui" if value else "non"
-        return "yes" if value else "no"
     if isinstance(value, float):
         text = f"{value:g}"
         return text.replace(".", ",") if lang == "fr" else text
-    if isinstance(value, list):
-        if not value:
-            return "aucun" if lang == "fr" else "none"
-        return ", ".join(_show(v, lang) for v in value)
-    return str(value)
+    return format_value(value, lang)
