@@ -51,12 +51,12 @@ import itertools
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from rule_engine import ast
@@ -64,7 +64,7 @@ from rule_engine import ast
 from poletype._api import _compiled, to_initiative
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
-from poletype._evaluator import _verdict, condition, decide
+from poletype._evaluator import _atom_nodes, _verdict, condition, decide
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _columns, _model_of, _unwrap
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
@@ -75,6 +75,8 @@ from poletype._symbols import PARAMS, initiative_schema
 from poletype.errors import PoletypeError
 from poletype.model import Initiative, Member
 from poletype.rulefile import Text
+
+_T = TypeVar("_T")
 
 _EVALUATIONS = 4000
 """Criterion and atom evaluations one call may spend; the search stops with what it found."""
@@ -570,26 +572,28 @@ def _possible(node: VerdictTree, statuses: Mapping[str, Tri], free: frozenset[st
     return found
 
 
-def _plans(node: VerdictTree, statuses: Mapping[str, Tri], want: bool) -> list[dict[str, bool]]:
-    """The smallest sets of criterion statuses that make the verdict tree ``want``."""
-    if node.criterion is not None:
-        return [{}] if statuses[node.criterion] is want else [{node.criterion: want}]
+def _plans(
+    node: Any,
+    leaf: Callable[[Any], Hashable | None],
+    values: Mapping[Any, Tri],
+    want: bool,
+    rank: Callable[[Any], Any],
+) -> list[dict[Any, bool]]:
+    """The smallest sets of leaf values that make a verdict tree or a condition ``want``.
+
+    ``leaf`` names the leaf a node is (a criterion, an atom), ``None`` for an operator.
+    """
+    key = leaf(node)
+    if key is not None:
+        return [{}] if values[key] is want else [{key: want}]
     if node.op == "not":
-        return _plans(node.children[0], statuses, not want)
-    each = [_plans(child, statuses, want) for child in node.children]
-    return _minimal(_join(node.op, want, each), str)
+        return _plans(node.children[0], leaf, values, not want, rank)
+    each = [_plans(child, leaf, values, want, rank) for child in node.children]
+    return _minimal(_join(node.op, want, each), rank)
 
 
-def _atom_plans(
-    node: ConditionNode, values: Mapping[ConditionNode, Tri], want: bool, rank: Mapping[Any, int]
-) -> list[dict[ConditionNode, bool]]:
-    """The smallest sets of atom values that make a criterion's condition ``want``."""
-    if node.atom is not None:
-        return [{}] if values[node] is want else [{node: want}]
-    if node.op == "not":
-        return _atom_plans(node.children[0], values, not want, rank)
-    each = [_atom_plans(child, values, want, rank) for child in node.children]
-    return _minimal(_join(node.op, want, each), lambda atom: rank[atom])
+def _atom_leaf(node: ConditionNode) -> ConditionNode | None:
+    return node if node.atom is not None else None
 
 
 def _join(op: str, want: bool, each: list[list[dict[Any, bool]]]) -> list[dict[Any, bool]]:
@@ -696,19 +700,26 @@ class _Search:
         read = self._split(edits).get(cid)
         if not read:
             return self.base[cid]
-        key = (cid, read)
-        found = self.memo.get(key, _MISSING)
-        if found is _MISSING:
-            if self.spent >= _EVALUATIONS:
-                raise _BudgetSpentError
-            self.spent += 1
+
+        def evaluate() -> Tri:
             if built is None:
                 root = self._root(read)
             else:
                 if not built:
                     built.append(self._root(edits))
                 root = built[0]
-            found = self.memo[key] = condition(self.domain.criteria[cid].condition, root, {})
+            return condition(self.domain.criteria[cid].condition, root, {})
+
+        return self._spend(self.memo, (cid, read), evaluate)
+
+    def _spend(self, memo: dict[Any, Tri], key: Hashable, evaluate: Callable[[], Tri]) -> Tri:
+        """A value memoised under ``key``, evaluated if new while the budget lasts."""
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            if self.spent >= _EVALUATIONS:
+                raise _BudgetSpentError
+            self.spent += 1
+            found = memo[key] = evaluate()
         return bool(found) if found is not None else None
 
     def _root(self, edits: Edits) -> Root:
@@ -844,11 +855,11 @@ class _Search:
         if key in self.fixes:
             return self.fixes[key]
         condition = self.domain.criteria[cid].condition
-        nodes = list(_atom_nodes(condition))
+        nodes = _atom_nodes(condition)
         rank = {node: i for i, node in enumerate(nodes)}
         values = {node: self.atom(node, ()) for node in nodes}
         found: list[Edits] = []
-        for plan in _atom_plans(condition, values, want, rank):
+        for plan in _plans(condition, _atom_leaf, values, want, rank.__getitem__):
             options = [self._block_fixes(cid, block, plan) for block in _blocks(list(plan), rank)]
             if not all(options):
                 continue
@@ -866,18 +877,14 @@ class _Search:
 
     def atom(self, node: ConditionNode, edits: Edits) -> Tri:
         """One atom's value with the edits made, memoised by the edits it reads."""
-        assert node.atom is not None
-        paths = node.atom.paths
-        read = tuple(e for e in edits if any(_touches(e.path, p) for p in paths))
-        key = (node, read)
-        found = self.atom_memo.get(key, _MISSING)
-        if found is _MISSING:
-            if self.spent >= _EVALUATIONS:
-                raise _BudgetSpentError
-            self.spent += 1
-            root = self.base_root if not read else self._root(read)
-            found = self.atom_memo[key] = evaluate_atom(node.atom, root)
-        return bool(found) if found is not None else None
+        atom = node.atom
+        assert atom is not None
+        read = tuple(e for e in edits if any(_touches(e.path, p) for p in atom.paths))
+
+        def evaluate() -> Tri:
+            return evaluate_atom(atom, self.base_root if not read else self._root(read))
+
+        return self._spend(self.atom_memo, (node, read), evaluate)
 
     def _block_fixes(
         self, cid: str, block: list[ConditionNode], plan: Mapping[ConditionNode, bool]
@@ -947,7 +954,7 @@ class _Search:
     def run(self, limit: int) -> list[Edits]:
         """The change sets found, best first (more than ``limit`` when ties are open)."""
         results: dict[Edits, tuple[Any, ...]] = {}
-        plans = _plans(self.verdict, self.base, self.target)
+        plans = _plans(self.verdict, lambda n: n.criterion, self.base, self.target, str)
         try:
             for size, group in itertools.groupby(plans, key=len):
                 for plan in group:
@@ -997,13 +1004,8 @@ class _Search:
         """Fewer criteria changed, then fewer changes, then fewer stated facts changed."""
         after = self.statuses(edits)
         changed = sum(1 for cid in self.domain.order if after[cid] != self.base[cid])
-        stated = sum(1 for e in edits if e.path != "members" and self._before(e) is not None)
+        stated = sum(1 for e in edits if _before(self.initiative, e) is not None)
         return changed, len(edits), stated, [e.key for e in edits]
-
-    def _before(self, edit: _Edit) -> Any:
-        if edit.path == "members" or edit.path.startswith("members."):
-            return None
-        return to_json_value(read_path(self.initiative, edit.path))
 
     # -- minimality
 
@@ -1098,30 +1100,16 @@ class _Search:
         return current
 
 
-def _atom_nodes(node: ConditionNode) -> Iterator[ConditionNode]:
-    if node.atom is not None:
-        yield node
-    for child in node.children:
-        yield from _atom_nodes(child)
-
-
 def _blocks(
     nodes: list[ConditionNode], rank: Mapping[ConditionNode, int]
 ) -> list[list[ConditionNode]]:
     """Atoms split into groups that read no path in common, in rule order."""
-    blocks: list[list[ConditionNode]] = []
-    for node in sorted(nodes, key=lambda n: rank[n]):
-        paths = node.atom.paths if node.atom else ()
-        joined = [
-            b
-            for b in blocks
-            if any(
-                _touches(p, q) for other in b if other.atom for q in other.atom.paths for p in paths
-            )
-        ]
-        merged = [node, *(n for b in joined for n in b)]
-        blocks = [b for b in blocks if all(b is not j for j in joined)]
-        blocks.append(sorted(merged, key=lambda n: rank[n]))
+
+    def shared(one: ConditionNode, other: ConditionNode) -> bool:
+        paths = one.atom.paths if one.atom else ()
+        return any(_touches(p, q) for q in (other.atom.paths if other.atom else ()) for p in paths)
+
+    blocks = _clusters(nodes, rank.__getitem__, shared)
     return sorted(blocks, key=lambda b: rank[b[0]])
 
 
@@ -1133,14 +1121,26 @@ def _groups(
     edits: list[_Edit], touched: Mapping[_Edit, set[str]]
 ) -> list[tuple[list[_Edit], list[str]]]:
     """Edits split into groups that share no criterion, each with its criteria."""
-    groups: list[tuple[list[_Edit], set[str]]] = []
-    for edit in sorted(edits, key=lambda e: e.key):
-        joined = [g for g in groups if g[1] & touched[edit]]
-        merged_edits = [edit, *(e for g in joined for e in g[0])]
-        merged_criteria = set(touched[edit]).union(*(g[1] for g in joined))
-        groups = [g for g in groups if g not in joined]
-        groups.append((sorted(merged_edits, key=lambda e: e.key), merged_criteria))
-    return [(g, sorted(c)) for g, c in groups]
+    groups = _clusters(
+        edits, lambda e: e.key, lambda one, other: bool(touched[one] & touched[other])
+    )
+    return [(g, sorted(set().union(*(touched[e] for e in g)))) for g in groups]
+
+
+def _clusters(
+    items: list[_T], order: Callable[[_T], Any], linked: Callable[[_T, _T], bool]
+) -> list[list[_T]]:
+    """Items split into groups no item of which is linked to another group's, each in order.
+
+    Groups are listed in the order they were last joined.
+    """
+    clusters: list[list[_T]] = []
+    for item in sorted(items, key=order):
+        joined = [c for c in clusters if any(linked(item, other) for other in c)]
+        merged = [item, *(i for c in joined for i in c)]
+        clusters = [c for c in clusters if all(c is not j for j in joined)]
+        clusters.append(sorted(merged, key=order))
+    return clusters
 
 
 # ---------------------------------------------------------------- verification and words
@@ -1167,6 +1167,13 @@ def _verified(search: _Search, edits: Edits, goal: str) -> ChangeSet | None:
     return ChangeSet(changes=changes, criteria=criteria, outcome=goal)
 
 
+def _before(initiative: Initiative, edit: _Edit) -> Any:
+    """What an edit changes: nothing for a member added or an attribute stated."""
+    if edit.path == "members" or edit.path.startswith("members."):
+        return None
+    return to_json_value(read_path(initiative, edit.path))
+
+
 def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
     after = edit.plain
     if edit.path == "members":
@@ -1184,7 +1191,7 @@ def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
                 "for every member where it is not stated)",
             ),
         )
-    before = to_json_value(read_path(initiative, edit.path))
+    before = _before(initiative, edit)
     label = field_label(edit.path)
     return FieldChange(
         path=edit.path,
