@@ -259,7 +259,7 @@ class _Domain:
 @lru_cache(maxsize=32)
 def _domain(typology: Typology) -> _Domain:
     assert typology.verdict is not None
-    order_set = set(_leaves(typology.verdict))
+    order_set = set(typology.verdict.criteria())
     order = tuple(c.id for c in typology.criteria if c.id in order_set)
     criteria = {c.id: c for c in typology.criteria if c.id in order_set}
     inputs: dict[str, frozenset[str] | None] = {
@@ -276,13 +276,6 @@ def _domain(typology: Typology) -> _Domain:
     # The kind first: it is what a reader looks at in an added member.
     domain.member_attributes = tuple(sorted(attributes, key=lambda a: (a != "kind", a)))
     return domain
-
-
-def _leaves(node: VerdictTree) -> Iterator[str]:
-    if node.criterion is not None:
-        yield node.criterion
-    for child in node.children:
-        yield from _leaves(child)
 
 
 class _Scanner:
