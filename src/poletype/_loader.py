@@ -75,8 +75,18 @@ def _shipped(typology_id: str, shipped: dict[str, str]) -> _Located:
     return _Located(f"rules/{name}", data, _shipped_key(name), None)
 
 
-def _at_path(path: Path) -> _Located:
-    return _Located(str(path), path.read_bytes(), str(path.resolve()), str(path.parent))
+def _at_path(path: Path, data: bytes) -> _Located:
+    return _Located(str(path), data, str(path.resolve()), str(path.parent))
+
+
+def read_bytes(path: Path, what: str) -> bytes:
+    """A file's bytes; one that cannot be read is a ``typology-not-found``, as a typology is."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RuleFileError(
+            f"cannot read {what}: {exc.strerror}", code="typology-not-found", file=str(path)
+        ) from None
 
 
 def _locate(name_or_path: str | Path) -> _Located:
@@ -87,12 +97,7 @@ def _locate(name_or_path: str | Path) -> _Located:
         return _shipped(text, shipped)
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
-        try:
-            return _at_path(path)
-        except OSError as exc:
-            raise RuleFileError(
-                f"cannot read rule file: {exc.strerror}", code="typology-not-found", file=str(path)
-            ) from None
+        return _at_path(path, read_bytes(path, "rule file"))
     raise RuleFileError(
         f"no typology {text!r}",
         code="typology-not-found",
@@ -100,13 +105,15 @@ def _locate(name_or_path: str | Path) -> _Located:
     )
 
 
-def _decode(file: str, data: bytes) -> str:
+def read_yaml(file: str, data: bytes) -> Any:
+    """The YAML document of a rule file's bytes, which must be UTF-8."""
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleFileError(
             f"rule file is not UTF-8 (byte {exc.start})", code="yaml-syntax", file=file
         ) from None
+    return load_yaml(text, file=file)
 
 
 def _schema_errors(file: str, raw: Any, exc: ValidationError) -> list[RuleFileError]:
@@ -303,7 +310,7 @@ def _resolve(chain: tuple[_Located, ...], index: int = 0) -> Resolved:
     located = chain[index]
     raw = parsed(located.data)
     if raw is None:
-        raw = load_yaml(_decode(located.file, located.data), file=located.file)
+        raw = read_yaml(located.file, located.data)
     if not isinstance(raw, dict):
         raise _Invalid(
             [
@@ -408,7 +415,7 @@ def _base_location(located: _Located, target: str, chain: list[_Located]) -> _Lo
     try:
         seen = earlier.get(str(path.resolve()))
         if seen is None:
-            return _at_path(path)
+            return _at_path(path, path.read_bytes())
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         return None
     return _Located(str(path), seen.data, seen.key, str(path.parent))
