@@ -396,6 +396,12 @@ def test_a_base_changed_during_the_load_does_not_mix_two_versions(
         (HEAD + "groups:\n  mandatory: {fr: M, en: M}\n", "bad-extension", "mandatory:", None),
         (ADD.replace("'country", "'contry"), "unknown-field", "contry", "R1"),
         (ADD.replace("require: [R1]", "require: [R2]"), "unknown-criterion", "require:", None),
+        (
+            ADD.replace("require: [R1]", "require: [R1, {all_of: nogroup}]"),
+            "unknown-group",
+            "require:",
+            None,
+        ),
         (HEAD + "dropp: [T2]\n", "schema", "dropp", None),
     ],
     ids=lambda v: v if isinstance(v, str) and "\n" not in v and len(v) < 20 else "",

@@ -18,7 +18,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -122,6 +122,13 @@ class VerdictTree:
     op: Literal["all", "any", "not", "criterion"]
     children: tuple[VerdictTree, ...] = ()
     criterion: str | None = None
+
+    def criteria(self) -> Iterator[str]:
+        """The criterion ids at the leaves, in the order the condition names them."""
+        if self.criterion is not None:
+            yield self.criterion
+        for child in self.children:
+            yield from child.criteria()
 
 
 @dataclass(frozen=True, eq=False)
@@ -338,7 +345,9 @@ def compile_typology(
     verdict = (
         None
         if spec.verdict is None
-        else _compile_verdict(spec.verdict.condition, groups, scope, ("verdict", "condition"))
+        else _compile_verdict(
+            spec.verdict.condition, groups, _raising(scope), ("verdict", "condition")
+        )
     )
     graded = None if spec.graded is None else _compile_graded(spec, spec.graded, scope)
     descriptors = tuple(_compile_descriptor(d, i, scope) for i, d in enumerate(spec.descriptors))
@@ -750,16 +759,33 @@ def _compile_template(
     return Template(tuple(p for p in parts if p != ""))
 
 
+VerdictError = Callable[..., None]
+"""Told of an unknown criterion or group a verdict names (``message``, ``code``, ``loc``,
+``expected``): raises to refuse it, or returns to read the rest of the verdict."""
+
+
+def _raising(scope: _Scope) -> VerdictError:
+    def refuse(message: str, **details: Any) -> None:
+        raise scope.error(message, **details)
+
+    return refuse
+
+
 def _compile_verdict(
     node: VerdictNode | str,
-    groups: dict[str, tuple[str, ...]],
-    scope: _Scope,
+    groups: Mapping[str, Sequence[str]],
+    error: VerdictError,
     loc: tuple[str | int, ...],
 ) -> VerdictTree:
+    """The verdict expanded from group references; ``error`` is told of unknown names.
+
+    An unknown criterion is kept as a leaf and an unknown group read as empty, for a
+    caller whose ``error`` returns.
+    """
     known = {c for ids in groups.values() for c in ids}
     if isinstance(node, str):
         if node not in known:
-            raise scope.error(
+            error(
                 f"the verdict names unknown criterion {node!r}",
                 code="unknown-criterion",
                 loc=loc,
@@ -770,22 +796,22 @@ def _compile_verdict(
         group = getattr(node, op)
         if group is not None:
             if group not in groups:
-                raise scope.error(
+                error(
                     f"the verdict names unknown group {group!r}",
                     code="unknown-group",
                     loc=(*loc, op),
                     expected=f"one of {sorted(groups)}",
                 )
-            leaves = tuple(VerdictTree("criterion", criterion=c) for c in groups[group])
+            leaves = tuple(VerdictTree("criterion", criterion=c) for c in groups.get(group, ()))
             return VerdictTree("all" if op == "all_of" else "any", leaves)
     if node.not_ is not None:
-        return VerdictTree("not", (_compile_verdict(node.not_, groups, scope, (*loc, "not")),))
+        return VerdictTree("not", (_compile_verdict(node.not_, groups, error, (*loc, "not")),))
     op_name: Literal["all", "any"] = "all" if node.all is not None else "any"
     nodes = node.all if node.all is not None else node.any
     assert nodes is not None
     return VerdictTree(
         op_name,
-        tuple(_compile_verdict(c, groups, scope, (*loc, op_name, i)) for i, c in enumerate(nodes)),
+        tuple(_compile_verdict(c, groups, error, (*loc, op_name, i)) for i, c in enumerate(nodes)),
     )
 
 

@@ -8,7 +8,9 @@ they must give. They document the rule for readers and test it for authors:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -57,9 +59,27 @@ def with_parameters(typology: Typology, overrides: dict[str, Any]) -> Typology:
     )
 
 
+def _run(
+    typology: Typology,
+    owner: str | None,
+    example: Example,
+    read: Callable[[Typology, Initiative], str | float | None],
+) -> ExampleResult:
+    """One example: ``read`` gets the typology with the example's parameters and its input.
+
+    The input is validated but not derived: a whole verdict derives it itself, and says so.
+    """
+    try:
+        variant = with_parameters(typology, example.params)
+        got = read(variant, _initiative(example, typology, owner))
+    except RuleFileError as exc:
+        return ExampleResult(owner, example.name, example.expect, None, exc)
+    return ExampleResult(owner, example.name, example.expect, got)
+
+
 def _initiative(example: Example, typology: Typology, criterion: str | None) -> Initiative:
     try:
-        initiative = Initiative.model_validate({"name": example.name, **example.input})
+        return Initiative.model_validate({"name": example.name, **example.input})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -69,28 +89,27 @@ def _initiative(example: Example, typology: Typology, criterion: str | None) -> 
             file=typology.file,
             criterion=criterion,
         ) from None
-    return derive(initiative)[0]
+
+
+def _facts(variant: Typology, initiative: Initiative) -> Root:
+    return Root(derive(initiative)[0], variant.params_value)
 
 
 def run_examples(typology: Typology) -> list[ExampleResult]:
     """Run every criterion and verdict example of a typology."""
     results: list[ExampleResult] = []
     for criterion in typology.criteria:
-        for example in criterion.spec.examples:
-            try:
-                variant = with_parameters(typology, example.params)
-                compiled = variant.criterion(criterion.id)
-                value = condition_value(
-                    compiled, _initiative(example, typology, criterion.id), variant.params_value
-                )
-                results.append(
-                    ExampleResult(criterion.id, example.name, example.expect, status_of(value))
-                )
-            except RuleFileError as exc:
-                results.append(ExampleResult(criterion.id, example.name, example.expect, None, exc))
+        read = partial(_criterion_status, criterion.id)
+        results += (_run(typology, criterion.id, e, read) for e in criterion.spec.examples)
     if typology.graded is not None:
-        results += _indicator_examples(typology)
-    results += _descriptor_examples(typology)
+        for indicator in typology.graded.indicators:
+            results += (
+                _run(typology, indicator.id, e, partial(_degree, indicator.id, e.expect))
+                for e in indicator.spec.examples
+            )
+    for descriptor in typology.descriptors:
+        case = partial(_case, descriptor.id)
+        results += (_run(typology, descriptor.id, e, case) for e in descriptor.spec.examples)
     verdict_examples = (
         typology.graded.spec.examples
         if typology.graded is not None
@@ -98,56 +117,37 @@ def run_examples(typology: Typology) -> list[ExampleResult]:
         if typology.spec.verdict is not None
         else []
     )
-    for example in verdict_examples:
-        try:
-            variant = with_parameters(typology, example.params)
-            verdict = evaluate(variant, _initiative(example, typology, None))
-            results.append(ExampleResult(None, example.name, example.expect, verdict.outcome))
-        except RuleFileError as exc:
-            results.append(ExampleResult(None, example.name, example.expect, None, exc))
+    results += (_run(typology, None, e, _outcome) for e in verdict_examples)
     return results
 
 
-def _indicator_examples(typology: Typology) -> list[ExampleResult]:
-    """Indicator examples expect a status (met, not_met, unknown) or an exact degree."""
+def _criterion_status(cid: str, variant: Typology, initiative: Initiative) -> str:
+    return status_of(
+        condition_value(variant.criterion(cid), derive(initiative)[0], variant.params_value)
+    )
+
+
+def _degree(
+    iid: str, expect: str | float, variant: Typology, initiative: Initiative
+) -> str | float:
+    """A status (met, not_met, unknown) or an exact degree, as the example expects."""
     from poletype._membership import indicator_degree  # noqa: PLC0415 - it imports us
 
-    assert typology.graded is not None
-    results: list[ExampleResult] = []
-    for indicator in typology.graded.indicators:
-        for example in indicator.spec.examples:
-            try:
-                variant = with_parameters(typology, example.params)
-                assert variant.graded is not None
-                root = Root(_initiative(example, typology, indicator.id), variant.params_value)
-                degree, _ = indicator_degree(variant.graded.indicator(indicator.id), root)
-                got: str | float = (
-                    degree[0]
-                    if isinstance(example.expect, float) and is_point(degree)
-                    else status(degree)
-                    if isinstance(example.expect, str)
-                    else f"[{degree[0]:g}, {degree[1]:g}]"
-                )
-                results.append(ExampleResult(indicator.id, example.name, example.expect, got))
-            except RuleFileError as exc:
-                results.append(ExampleResult(indicator.id, example.name, example.expect, None, exc))
-    return results
+    assert variant.graded is not None
+    degree, _ = indicator_degree(variant.graded.indicator(iid), _facts(variant, initiative))
+    if isinstance(expect, float) and is_point(degree):
+        return degree[0]
+    if isinstance(expect, str):
+        return status(degree)
+    return f"[{degree[0]:g}, {degree[1]:g}]"
 
 
-def _descriptor_examples(typology: Typology) -> list[ExampleResult]:
-    """Descriptor examples expect a case value, or ``unknown`` when the facts leave it open."""
-    results: list[ExampleResult] = []
-    for descriptor in typology.descriptors:
-        for example in descriptor.spec.examples:
-            try:
-                variant = with_parameters(typology, example.params)
-                root = Root(_initiative(example, typology, descriptor.id), variant.params_value)
-                found = next(d for d in describe(variant, root) or [] if d.id == descriptor.id)
-                is_open = found.value is None and (found.possible or found.missing)
-                got = "unknown" if is_open else found.value
-                results.append(ExampleResult(descriptor.id, example.name, example.expect, got))
-            except RuleFileError as exc:
-                results.append(
-                    ExampleResult(descriptor.id, example.name, example.expect, None, exc)
-                )
-    return results
+def _case(did: str, variant: Typology, initiative: Initiative) -> str | None:
+    """A case value, or ``unknown`` when the facts leave it open."""
+    found = next(d for d in describe(variant, _facts(variant, initiative)) or [] if d.id == did)
+    is_open = found.value is None and (found.possible or found.missing)
+    return "unknown" if is_open else found.value
+
+
+def _outcome(variant: Typology, initiative: Initiative) -> str:
+    return evaluate(variant, initiative).outcome

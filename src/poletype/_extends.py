@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from poletype._compiler import closest
+from poletype._compiler import _compile_verdict, closest
 from poletype._yaml import LineDict, LineList, line_of
 from poletype.errors import ErrorCode, RuleFileError
 from poletype.rulefile import Extension, RuleFile, VerdictNode, coerce_parameter
@@ -63,39 +63,16 @@ def _without(node: Any, key: str) -> Any:
     return _line_dict({k: v for k, v in node.items() if k != key}, node.line, node.key_lines)
 
 
-def _verdict_reads(node: VerdictNode | str, groups: Mapping[str, Sequence[str]]) -> set[str]:
-    """The criterion ids a verdict condition reads, directly or through a group."""
-    if isinstance(node, str):
-        return {node}
-    if node.all_of is not None or node.any_of is not None:
-        return set(groups.get(node.all_of or node.any_of or "", ()))
-    children: list[VerdictNode | str] = [
-        *(node.all or ()),
-        *(node.any or ()),
-        *([] if node.not_ is None else [node.not_]),
-    ]
-    return {c for child in children for c in _verdict_reads(child, groups)}
+def _verdict_reads(
+    nodes: Sequence[VerdictNode | str], groups: Mapping[str, Sequence[str]]
+) -> tuple[set[str], bool]:
+    """The criterion ids a verdict condition reads, and whether every name it gives exists.
 
-
-def _verdict_names(nodes: Sequence[VerdictNode | str], groups: Mapping[str, Sequence[str]]) -> bool:
-    """Whether every criterion and group a verdict condition names exists."""
-    known = {c for ids in groups.values() for c in ids}
-    for node in nodes:
-        if isinstance(node, str):
-            if node not in known:
-                return False
-            continue
-        group = node.all_of or node.any_of
-        if group is not None and group not in groups:
-            return False
-        children = [
-            *(node.all or ()),
-            *(node.any or ()),
-            *([] if node.not_ is None else [node.not_]),
-        ]
-        if not _verdict_names(children, groups):
-            return False
-    return True
+    Unknown names are left for the compiler to report, with their lines.
+    """
+    unknown: list[str] = []
+    trees = [_compile_verdict(n, groups, lambda m, **_: unknown.append(m), ()) for n in nodes]
+    return {c for tree in trees for c in tree.criteria()}, not unknown
 
 
 _PARAMS_READ = re.compile(r"\bparams\s*\.\s*(\w+)")
@@ -343,7 +320,7 @@ class Merge:
         groups: dict[str, list[str]] = {}
         for criterion in self.base_spec.criteria:
             groups.setdefault(criterion.group, []).append(criterion.id)
-        read = _verdict_reads(base_verdict.condition, groups)
+        read, _ = _verdict_reads([base_verdict.condition], groups)
         dropped: set[str] = set()
         for i, criterion_id in enumerate(self.ext.drop):
             loc = ("drop", i)
@@ -461,9 +438,9 @@ class Merge:
         groups: dict[str, list[str]] = {}
         for criterion_id, group in self.groups_of.items():
             groups.setdefault(group, []).append(criterion_id)
-        if not _verdict_names(self.condition(), groups):
+        read, named = _verdict_reads(self.condition(), groups)
+        if not named:
             return  # the compiler names the unknown criterion or group: the real mistake
-        read = {c for node in self.condition() for c in _verdict_reads(node, groups)}
         verdict = self.ext.verdict or self.base_spec.verdict
         assert verdict is not None
         for i in self.new:

@@ -37,18 +37,18 @@ from poletype._compiler import ConditionNode, _compile_condition, _param_runtime
 from poletype._derive import derive
 from poletype._evaluator import condition
 from poletype._interpreter import Root
-from poletype._loader import _decode, _schema_errors, resolve_declared, rules_package
-from poletype._yaml import load_yaml
-from poletype.errors import RuleFileError
+from poletype._loader import (
+    _schema_errors,
+    read_bytes,
+    read_yaml,
+    resolve_declared,
+    rules_package,
+)
 from poletype.model import Initiative
-from poletype.rulefile import Citation, Condition, Parameter, SourceDocument, Text
+from poletype.rulefile import Citation, Condition, Parameter, SourceDocument, Text, _Strict
 
 Reading = Literal["supports", "contradicts", "cannot_say", "not_applicable"]
 SHIPPED = "gianfaldoni-2016"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Proposition(_Strict):
@@ -117,15 +117,8 @@ def _load(source: str | Path, params: Mapping[str, Any]) -> _Compiled:
         data = rules_package().joinpath("hypotheses", f"{SHIPPED}.yaml").read_bytes()
     else:
         file = str(source)
-        try:
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            raise RuleFileError(
-                f"cannot read hypotheses file: {exc.strerror}",
-                code="typology-not-found",
-                file=file,
-            ) from None
-    raw = load_yaml(_decode(file, data), file=file)
+        data = read_bytes(Path(source), "hypotheses file")
+    raw = read_yaml(file, data)
     try:
         spec = HypothesisFile.model_validate(raw)
     except ValidationError as exc:

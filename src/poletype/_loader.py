@@ -28,9 +28,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from poletype._compiler import Typology, compile_typology, parameter_values
-from poletype._extends import Merge, Resolved
+from poletype._extends import Merge, Resolved, _line_dict, _line_list
 from poletype._parsed import parsed
-from poletype._yaml import LineDict, LineList, line_of, load_yaml
+from poletype._yaml import line_of, load_yaml
 from poletype.errors import RuleFileError
 from poletype.rulefile import Extension, RuleFile, coerce_parameter
 
@@ -75,8 +75,18 @@ def _shipped(typology_id: str, shipped: dict[str, str]) -> _Located:
     return _Located(f"rules/{name}", data, _shipped_key(name), None)
 
 
-def _at_path(path: Path) -> _Located:
-    return _Located(str(path), path.read_bytes(), str(path.resolve()), str(path.parent))
+def _at_path(path: Path, data: bytes) -> _Located:
+    return _Located(str(path), data, str(path.resolve()), str(path.parent))
+
+
+def read_bytes(path: Path, what: str) -> bytes:
+    """A file's bytes; one that cannot be read is a ``typology-not-found``, as a typology is."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RuleFileError(
+            f"cannot read {what}: {exc.strerror}", code="typology-not-found", file=str(path)
+        ) from None
 
 
 def _locate(name_or_path: str | Path) -> _Located:
@@ -87,12 +97,7 @@ def _locate(name_or_path: str | Path) -> _Located:
         return _shipped(text, shipped)
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
-        try:
-            return _at_path(path)
-        except OSError as exc:
-            raise RuleFileError(
-                f"cannot read rule file: {exc.strerror}", code="typology-not-found", file=str(path)
-            ) from None
+        return _at_path(path, read_bytes(path, "rule file"))
     raise RuleFileError(
         f"no typology {text!r}",
         code="typology-not-found",
@@ -100,13 +105,15 @@ def _locate(name_or_path: str | Path) -> _Located:
     )
 
 
-def _decode(file: str, data: bytes) -> str:
+def read_yaml(file: str, data: bytes) -> Any:
+    """The YAML document of a rule file's bytes, which must be UTF-8."""
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleFileError(
             f"rule file is not UTF-8 (byte {exc.start})", code="yaml-syntax", file=file
         ) from None
+    return load_yaml(text, file=file)
 
 
 def _schema_errors(file: str, raw: Any, exc: ValidationError) -> list[RuleFileError]:
@@ -245,14 +252,8 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
 def _with_single(raw: Any, key: str, index: int) -> Any:
     """The raw document as if ``key`` held only item ``index``, keeping its lines."""
     items = raw[key]
-    one = LineList([items[index]])
-    one.line = items.line
-    one.item_lines = [items.item_lines[index]]
-    copy = LineDict(raw)
-    copy.line = raw.line
-    copy.key_lines = raw.key_lines
-    copy[key] = one
-    return copy
+    one = _line_list([(items[index], items.item_lines[index])], items.line)
+    return _line_dict({**raw, key: one}, raw.line, raw.key_lines)
 
 
 def _example_errors(chain: tuple[_Located, ...]) -> list[RuleFileError]:
@@ -263,6 +264,10 @@ def _example_errors(chain: tuple[_Located, ...]) -> list[RuleFileError]:
 
 
 # ---------------------------------------------------------------- extensions
+
+
+def _invalid(message: str, **details: Any) -> _Invalid:
+    return _Invalid([RuleFileError(message, **details)])
 
 
 class _Invalid(Exception):  # noqa: N818 - internal carrier, never raised to users
@@ -303,15 +308,9 @@ def _resolve(chain: tuple[_Located, ...], index: int = 0) -> Resolved:
     located = chain[index]
     raw = parsed(located.data)
     if raw is None:
-        raw = load_yaml(_decode(located.file, located.data), file=located.file)
+        raw = read_yaml(located.file, located.data)
     if not isinstance(raw, dict):
-        raise _Invalid(
-            [
-                RuleFileError(
-                    "a rule file is a YAML mapping", code="schema", file=located.file, line=1
-                )
-            ]
-        )
+        raise _invalid("a rule file is a YAML mapping", code="schema", file=located.file, line=1)
     if "extends" not in raw:
         return Resolved(located.file, raw, located.data, {})
     return _extend(chain, index, raw)
@@ -354,33 +353,25 @@ def _extend(chain: tuple[_Located, ...], index: int, raw: Any) -> Resolved:
     path = chain[: index + 1]
     if any(base_located.key == seen.key for seen in path):
         loop = " → ".join(f.file for f in (*path, base_located))
-        raise _Invalid(
-            [
-                RuleFileError(
-                    f"extends {ext.extends!r}, which leads back to a file of the chain",
-                    code="extends-cycle",
-                    file=located.file,
-                    line=line_of(raw, ("extends",)),
-                    expected="a chain of extensions ending at a plain typology",
-                    found=loop,
-                )
-            ]
+        raise _invalid(
+            f"extends {ext.extends!r}, which leads back to a file of the chain",
+            code="extends-cycle",
+            file=located.file,
+            line=line_of(raw, ("extends",)),
+            expected="a chain of extensions ending at a plain typology",
+            found=loop,
         )
     base = _resolve(chain, index + 1)
     base_spec = _validated(base)
     if base_spec.is_graded:
-        raise _Invalid(
-            [
-                RuleFileError(
-                    f"{base_spec.typology!r} is a graded typology; extending a graded "
-                    "typology is not supported yet",
-                    code="extends-graded",
-                    file=located.file,
-                    line=line_of(raw, ("extends",)),
-                    expected="a crisp typology (criteria and a verdict)",
-                    found=base.file,
-                )
-            ]
+        raise _invalid(
+            f"{base_spec.typology!r} is a graded typology; extending a graded "
+            "typology is not supported yet",
+            code="extends-graded",
+            file=located.file,
+            line=line_of(raw, ("extends",)),
+            expected="a crisp typology (criteria and a verdict)",
+            found=base.file,
         )
     merge = Merge(located.file, raw, ext, base, base_spec)
     document = merge.document()
@@ -408,7 +399,7 @@ def _base_location(located: _Located, target: str, chain: list[_Located]) -> _Lo
     try:
         seen = earlier.get(str(path.resolve()))
         if seen is None:
-            return _at_path(path)
+            return _at_path(path, path.read_bytes())
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         return None
     return _Located(str(path), seen.data, seen.key, str(path.parent))
@@ -416,18 +407,14 @@ def _base_location(located: _Located, target: str, chain: list[_Located]) -> _Lo
 
 def _not_found(located: _Located, target: str, raw: Any) -> _Invalid:
     shipped = shipped_typologies()
-    return _Invalid(
-        [
-            RuleFileError(
-                f"cannot find the typology {target!r} that this file extends",
-                code="extends-not-found",
-                file=located.file,
-                line=line_of(raw, ("extends",)),
-                expected=f"a shipped typology id ({', '.join(shipped)})"
-                + ("" if located.folder is None else " or a rule file path relative to this file"),
-                found=target,
-            )
-        ]
+    return _invalid(
+        f"cannot find the typology {target!r} that this file extends",
+        code="extends-not-found",
+        file=located.file,
+        line=line_of(raw, ("extends",)),
+        expected=f"a shipped typology id ({', '.join(shipped)})"
+        + ("" if located.folder is None else " or a rule file path relative to this file"),
+        found=target,
     )
 
 

@@ -50,15 +50,13 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import types
-import typing
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from rule_engine import ast
@@ -66,15 +64,19 @@ from rule_engine import ast
 from poletype._api import _compiled, to_initiative
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
-from poletype._evaluator import _verdict, condition
+from poletype._evaluator import _atom_nodes, _verdict, condition, decide
+from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _columns, _model_of, _unwrap
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
+from poletype._justify import format_value
 from poletype._logic import Tri, k_not
 from poletype._paths import read_path, to_json_value
 from poletype._symbols import PARAMS, initiative_schema
 from poletype.errors import PoletypeError
 from poletype.model import Initiative, Member
 from poletype.rulefile import Text
+
+_T = TypeVar("_T")
 
 _EVALUATIONS = 4000
 """Criterion and atom evaluations one call may spend; the search stops with what it found."""
@@ -206,77 +208,27 @@ def _json_copy(value: JsonValue) -> Any:
 # ---------------------------------------------------------------- the model's fields
 
 
-@dataclass(frozen=True)
-class _Field:
-    """How a candidate value of an input path is drawn."""
-
-    kind: Literal["bool", "enum", "int", "float", "str", "list", "members"]
-    allowed: tuple[str, ...] = ()
-    low: Decimal | None = None
-    high: Decimal | None = None
-
-
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    metadata: list[Any] = []
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-        elif origin is typing.Annotated:
-            annotation, *extra = typing.get_args(annotation)
-            metadata.extend(extra)
-        else:
-            return annotation, metadata
+def _field(path: str) -> FieldDoc | None:
+    """The column of an input path whose values are searched: not a date, not a list of members."""
+    key = path.removeprefix("members.")
+    if key == path:
+        doc = APPLICANT_FIELDS.get(path)
+    else:
+        doc = MEMBER_FIELDS.get(key) if key != "applicant_id" else None
+    return None if doc is None or doc.kind == "date" else doc
 
 
 @cache
-def _field(path: str) -> _Field | None:
-    """The kind of value at a dotted path of the model; ``None`` for what is not searched."""
-    model: type[BaseModel] = Initiative
-    annotation: Any = None
-    metadata: list[Any] = []
-    for part in path.split("."):
-        info = model.model_fields.get(part)
-        if info is None:
-            return None
-        annotation, metadata = _unwrap(info.annotation)
-        metadata = [*metadata, *info.metadata]
-        if typing.get_origin(annotation) is list:
-            item, _ = _unwrap(typing.get_args(annotation)[0])
-            if isinstance(item, type) and issubclass(item, BaseModel):
-                model = item
-                annotation = list
-                continue
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    if annotation is list:
-        return _Field("members") if path == "members" else None
-    low = high = None
-    for item in metadata:
-        for constraint in [item, *getattr(item, "metadata", [])]:
-            if getattr(constraint, "ge", None) is not None:
-                low = Decimal(str(constraint.ge))
-            if getattr(constraint, "le", None) is not None:
-                high = Decimal(str(constraint.le))
-    if typing.get_origin(annotation) is Literal:
-        return _Field("enum", tuple(str(a) for a in typing.get_args(annotation)))
-    if typing.get_origin(annotation) is list:
-        item, _ = _unwrap(typing.get_args(annotation)[0])
-        allowed = (
-            tuple(str(a) for a in typing.get_args(item))
-            if typing.get_origin(item) is Literal
-            else ()
-        )
-        return _Field("list", allowed)
-    if annotation is bool:
-        return _Field("bool")
-    if annotation is int:
-        return _Field("int", low=low, high=high)
-    if annotation is float:
-        return _Field("float", low=low, high=high)
-    if annotation is str:
-        return _Field("str")
-    return None
+def _bounds(path: str) -> tuple[Decimal | None, Decimal | None]:
+    """A number's ``ge`` and ``le`` bounds: `FieldDoc` says a share's, not a count's."""
+    prefix = "members." if path.startswith("members.") else ""
+    columns = dict(_columns(Member if prefix else Initiative, prefix))
+    _, bounds = _unwrap(columns[path].annotation)
+    low, high = (bounds.get(name) for name in ("ge", "le"))
+    return (
+        None if low is None else Decimal(str(low)),
+        None if high is None else Decimal(str(high)),
+    )
 
 
 # ---------------------------------------------------------------- what the rules compare
@@ -307,7 +259,7 @@ class _Domain:
 @lru_cache(maxsize=32)
 def _domain(typology: Typology) -> _Domain:
     assert typology.verdict is not None
-    order_set = set(_leaves(typology.verdict))
+    order_set = set(typology.verdict.criteria())
     order = tuple(c.id for c in typology.criteria if c.id in order_set)
     criteria = {c.id: c for c in typology.criteria if c.id in order_set}
     inputs: dict[str, frozenset[str] | None] = {
@@ -324,13 +276,6 @@ def _domain(typology: Typology) -> _Domain:
     # The kind first: it is what a reader looks at in an added member.
     domain.member_attributes = tuple(sorted(attributes, key=lambda a: (a != "kind", a)))
     return domain
-
-
-def _leaves(node: VerdictTree) -> Iterator[str]:
-    if node.criterion is not None:
-        yield node.criterion
-    for child in node.children:
-        yield from _leaves(child)
 
 
 class _Scanner:
@@ -450,23 +395,22 @@ def _representatives(
     return found
 
 
-def _numbers(domain: _Domain, path: str, kind: _Field) -> list[int | float]:
+def _numbers(domain: _Domain, path: str, integer: bool) -> list[int | float]:
     """The thresholds compared with a number, and the values just past each."""
     found: set[Decimal] = set()
     for threshold in domain.thresholds.get(path, []):
-        if kind.kind == "int":
+        if integer:
             low, high = math.floor(threshold), math.ceil(threshold)
             found.update(Decimal(n) for n in (low - 1, low, high, high + 1))
         else:
             exponent = threshold.as_tuple().exponent
             step = Decimal(1).scaleb(min(-2, exponent if isinstance(exponent, int) else -2))
             found.update((threshold - step, threshold, threshold + step))
+    least, most = _bounds(path)
     inside = sorted(
-        v
-        for v in found
-        if (kind.low is None or v >= kind.low) and (kind.high is None or v <= kind.high)
+        v for v in found if (least is None or v >= least) and (most is None or v <= most)
     )
-    return [int(v) if kind.kind == "int" else float(v) for v in inside]
+    return [int(v) if integer else float(v) for v in inside]
 
 
 # ---------------------------------------------------------------- edits
@@ -528,14 +472,11 @@ def _member(template: tuple[tuple[str, Any], ...]) -> Member:
     return Member.model_validate(dict(template))
 
 
-_NESTED: dict[str, type[BaseModel]] = {}
-
-
+@cache
 def _nested_model(name: str) -> type[BaseModel]:
-    if name not in _NESTED:
-        annotation, _ = _unwrap(Initiative.model_fields[name].annotation)
-        _NESTED[name] = annotation
-    return _NESTED[name]
+    model = _model_of(_unwrap(Initiative.model_fields[name].annotation)[0])
+    assert model is not None
+    return model
 
 
 def _apply(initiative: Initiative, edits: Edits) -> Initiative:
@@ -624,26 +565,28 @@ def _possible(node: VerdictTree, statuses: Mapping[str, Tri], free: frozenset[st
     return found
 
 
-def _plans(node: VerdictTree, statuses: Mapping[str, Tri], want: bool) -> list[dict[str, bool]]:
-    """The smallest sets of criterion statuses that make the verdict tree ``want``."""
-    if node.criterion is not None:
-        return [{}] if statuses[node.criterion] is want else [{node.criterion: want}]
+def _plans(
+    node: Any,
+    leaf: Callable[[Any], Hashable | None],
+    values: Mapping[Any, Tri],
+    want: bool,
+    rank: Callable[[Any], Any],
+) -> list[dict[Any, bool]]:
+    """The smallest sets of leaf values that make a verdict tree or a condition ``want``.
+
+    ``leaf`` names the leaf a node is (a criterion, an atom), ``None`` for an operator.
+    """
+    key = leaf(node)
+    if key is not None:
+        return [{}] if values[key] is want else [{key: want}]
     if node.op == "not":
-        return _plans(node.children[0], statuses, not want)
-    each = [_plans(child, statuses, want) for child in node.children]
-    return _minimal(_join(node.op, want, each), str)
+        return _plans(node.children[0], leaf, values, not want, rank)
+    each = [_plans(child, leaf, values, want, rank) for child in node.children]
+    return _minimal(_join(node.op, want, each), rank)
 
 
-def _atom_plans(
-    node: ConditionNode, values: Mapping[ConditionNode, Tri], want: bool, rank: Mapping[Any, int]
-) -> list[dict[ConditionNode, bool]]:
-    """The smallest sets of atom values that make a criterion's condition ``want``."""
-    if node.atom is not None:
-        return [{}] if values[node] is want else [{node: want}]
-    if node.op == "not":
-        return _atom_plans(node.children[0], values, not want, rank)
-    each = [_atom_plans(child, values, want, rank) for child in node.children]
-    return _minimal(_join(node.op, want, each), lambda atom: rank[atom])
+def _atom_leaf(node: ConditionNode) -> ConditionNode | None:
+    return node if node.atom is not None else None
 
 
 def _join(op: str, want: bool, each: list[list[dict[Any, bool]]]) -> list[dict[Any, bool]]:
@@ -673,6 +616,13 @@ def _minimal(plans: list[dict[Any, bool]], rank: Callable[[Any], Any]) -> list[d
 # ---------------------------------------------------------------- the search
 
 
+def _root_of(typology: Typology, initiative: Initiative) -> Root:
+    """What the rules read, facts derived as `decide` derives them."""
+    if typology.reads_derived:
+        initiative = derive(initiative)[0]
+    return Root(initiative, typology.params_value)
+
+
 class _BudgetSpentError(Exception):
     """The evaluation budget is spent: the search stops with what it has found."""
 
@@ -689,11 +639,8 @@ class _Search:
         self.verdict: VerdictTree = typology.verdict
         self.memo: dict[tuple[str, Edits], Tri] = {}
         self.spent = 0
-        self.base_root = Root(derive(initiative)[0], typology.params_value)
-        self.base = {
-            cid: condition(c.condition, self.base_root, {})
-            for cid, c in self.domain.criteria.items()
-        }
+        self.base_root = _root_of(typology, initiative)
+        self.base = decide(typology, initiative)[0]
         self.fixes: dict[tuple[str, bool], list[Edits]] = {}
         self.moves: dict[tuple[str, tuple[str, ...]], list[tuple[str, Edits]]] = {}
         self.atom_memo: dict[tuple[ConditionNode, Edits], Tri] = {}
@@ -746,25 +693,30 @@ class _Search:
         read = self._split(edits).get(cid)
         if not read:
             return self.base[cid]
-        key = (cid, read)
-        found = self.memo.get(key, _MISSING)
-        if found is _MISSING:
-            if self.spent >= _EVALUATIONS:
-                raise _BudgetSpentError
-            self.spent += 1
+
+        def evaluate() -> Tri:
             if built is None:
                 root = self._root(read)
             else:
                 if not built:
                     built.append(self._root(edits))
                 root = built[0]
-            found = self.memo[key] = condition(self.domain.criteria[cid].condition, root, {})
+            return condition(self.domain.criteria[cid].condition, root, {})
+
+        return self._spend(self.memo, (cid, read), evaluate)
+
+    def _spend(self, memo: dict[Any, Tri], key: Hashable, evaluate: Callable[[], Tri]) -> Tri:
+        """A value memoised under ``key``, evaluated if new while the budget lasts."""
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            if self.spent >= _EVALUATIONS:
+                raise _BudgetSpentError
+            self.spent += 1
+            found = memo[key] = evaluate()
         return bool(found) if found is not None else None
 
     def _root(self, edits: Edits) -> Root:
-        """What the rules read once the edits are made (derived facts derived again)."""
-        changed = derive(_apply(self.initiative, edits))[0]
-        return Root(changed, self.typology.params_value)
+        return _root_of(self.typology, _apply(self.initiative, edits))
 
     def statuses(self, edits: Edits) -> dict[str, Tri]:
         """Every verdict criterion's status with the edits made."""
@@ -803,15 +755,15 @@ class _Search:
         """Candidate values of a member attribute: yes first, one per class of kinds."""
         if attribute in self.member_values:
             return self.member_values[attribute]
-        kind = _field(f"members.{attribute}")
         path = f"members.{attribute}"
+        doc = _field(path)
         values: list[Any] = []
-        if kind is not None and kind.kind == "bool":
+        if doc is not None and doc.kind == "boolean":
             values = [True, False]
-        elif kind is not None and kind.kind == "enum":
+        elif doc is not None and doc.kind == "choice":
             present = {getattr(m, attribute) for m in self.initiative.members or []}
-            values = _representatives(self.domain, path, kind.allowed, present)
-        elif kind is not None:
+            values = _representatives(self.domain, path, doc.allowed, present)
+        elif doc is not None:
             values = sorted(set().union(*self.domain.value_sets.get(path, [])))
         self.member_values[attribute] = values
         return values
@@ -823,17 +775,17 @@ class _Search:
         found: list[tuple[str, Edits]] = []
         templates = self._templates(cid)
         for path in paths:
-            kind = _field(path)
-            if kind is None:
-                continue
-            if kind.kind == "members":
+            doc = _field(path)
+            if path == "members":
                 found.extend(("+" + repr(t), (self.edit("members", t),)) for t in templates)
+            elif doc is None:
+                continue
             elif path.startswith("members."):
                 found.extend(self._fills(path))
-            elif kind.kind == "list":
-                found.extend((path, (self.edit(path, v),)) for v in self._lists(path, kind))
+            elif doc.kind == "choices":
+                found.extend((path, (self.edit(path, v),)) for v in self._lists(path, doc))
             else:
-                found.extend((path, (self.edit(path, v),)) for v in self._scalars(path, kind))
+                found.extend((path, (self.edit(path, v),)) for v in self._scalars(path, doc))
         if any(p.startswith("members.") for p in paths) and "members" not in paths:
             found.extend(("+" + repr(t), (self.edit("members", t),)) for t in templates)
         self.moves[(cid, paths)] = found
@@ -847,23 +799,23 @@ class _Search:
             return []
         return [(path, (self.edit(path, v),)) for v in self._member_values(attribute)]
 
-    def _scalars(self, path: str, kind: _Field) -> list[Any]:
+    def _scalars(self, path: str, doc: FieldDoc) -> list[Any]:
         """The values a single fact may take, other than its own."""
         current = read_path(self.initiative, path)
-        if kind.kind == "bool":
+        if doc.kind == "boolean":
             values: list[Any] = [True, False]
-        elif kind.kind == "enum":
-            values = [g[0] for g in _classes(self.domain, path, kind.allowed) if current not in g]
-        elif kind.kind in ("int", "float"):
-            values = _numbers(self.domain, path, kind)
+        elif doc.kind == "choice":
+            values = [g[0] for g in _classes(self.domain, path, doc.allowed) if current not in g]
+        elif doc.kind in ("integer", "number", "share"):
+            values = _numbers(self.domain, path, doc.kind == "integer")
         else:
             values = sorted(set().union(*self.domain.value_sets.get(path, [])))
         return [v for v in values if v != current or current is None]
 
-    def _lists(self, path: str, kind: _Field) -> list[tuple[str, ...]]:
+    def _lists(self, path: str, doc: FieldDoc) -> list[tuple[str, ...]]:
         """A list with one value of each class added or removed, or stated empty."""
         current = read_path(self.initiative, path)
-        allowed = kind.allowed or tuple(sorted(set().union(*self.domain.value_sets.get(path, []))))
+        allowed = doc.allowed or tuple(sorted(set().union(*self.domain.value_sets.get(path, []))))
         groups = _classes(self.domain, path, allowed)
         found: list[tuple[str, ...]] = []
         items: list[str] = list(current) if current is not None else []
@@ -896,11 +848,11 @@ class _Search:
         if key in self.fixes:
             return self.fixes[key]
         condition = self.domain.criteria[cid].condition
-        nodes = list(_atom_nodes(condition))
+        nodes = _atom_nodes(condition)
         rank = {node: i for i, node in enumerate(nodes)}
         values = {node: self.atom(node, ()) for node in nodes}
         found: list[Edits] = []
-        for plan in _atom_plans(condition, values, want, rank):
+        for plan in _plans(condition, _atom_leaf, values, want, rank.__getitem__):
             options = [self._block_fixes(cid, block, plan) for block in _blocks(list(plan), rank)]
             if not all(options):
                 continue
@@ -918,18 +870,14 @@ class _Search:
 
     def atom(self, node: ConditionNode, edits: Edits) -> Tri:
         """One atom's value with the edits made, memoised by the edits it reads."""
-        assert node.atom is not None
-        paths = node.atom.paths
-        read = tuple(e for e in edits if any(_touches(e.path, p) for p in paths))
-        key = (node, read)
-        found = self.atom_memo.get(key, _MISSING)
-        if found is _MISSING:
-            if self.spent >= _EVALUATIONS:
-                raise _BudgetSpentError
-            self.spent += 1
-            root = self.base_root if not read else self._root(read)
-            found = self.atom_memo[key] = evaluate_atom(node.atom, root)
-        return bool(found) if found is not None else None
+        atom = node.atom
+        assert atom is not None
+        read = tuple(e for e in edits if any(_touches(e.path, p) for p in atom.paths))
+
+        def evaluate() -> Tri:
+            return evaluate_atom(atom, self.base_root if not read else self._root(read))
+
+        return self._spend(self.atom_memo, (node, read), evaluate)
 
     def _block_fixes(
         self, cid: str, block: list[ConditionNode], plan: Mapping[ConditionNode, bool]
@@ -999,7 +947,7 @@ class _Search:
     def run(self, limit: int) -> list[Edits]:
         """The change sets found, best first (more than ``limit`` when ties are open)."""
         results: dict[Edits, tuple[Any, ...]] = {}
-        plans = _plans(self.verdict, self.base, self.target)
+        plans = _plans(self.verdict, lambda n: n.criterion, self.base, self.target, str)
         try:
             for size, group in itertools.groupby(plans, key=len):
                 for plan in group:
@@ -1049,13 +997,8 @@ class _Search:
         """Fewer criteria changed, then fewer changes, then fewer stated facts changed."""
         after = self.statuses(edits)
         changed = sum(1 for cid in self.domain.order if after[cid] != self.base[cid])
-        stated = sum(1 for e in edits if e.path != "members" and self._before(e) is not None)
+        stated = sum(1 for e in edits if _before(self.initiative, e) is not None)
         return changed, len(edits), stated, [e.key for e in edits]
-
-    def _before(self, edit: _Edit) -> Any:
-        if edit.path == "members" or edit.path.startswith("members."):
-            return None
-        return to_json_value(read_path(self.initiative, edit.path))
 
     # -- minimality
 
@@ -1150,30 +1093,16 @@ class _Search:
         return current
 
 
-def _atom_nodes(node: ConditionNode) -> Iterator[ConditionNode]:
-    if node.atom is not None:
-        yield node
-    for child in node.children:
-        yield from _atom_nodes(child)
-
-
 def _blocks(
     nodes: list[ConditionNode], rank: Mapping[ConditionNode, int]
 ) -> list[list[ConditionNode]]:
     """Atoms split into groups that read no path in common, in rule order."""
-    blocks: list[list[ConditionNode]] = []
-    for node in sorted(nodes, key=lambda n: rank[n]):
-        paths = node.atom.paths if node.atom else ()
-        joined = [
-            b
-            for b in blocks
-            if any(
-                _touches(p, q) for other in b if other.atom for q in other.atom.paths for p in paths
-            )
-        ]
-        merged = [node, *(n for b in joined for n in b)]
-        blocks = [b for b in blocks if all(b is not j for j in joined)]
-        blocks.append(sorted(merged, key=lambda n: rank[n]))
+
+    def shared(one: ConditionNode, other: ConditionNode) -> bool:
+        paths = one.atom.paths if one.atom else ()
+        return any(_touches(p, q) for q in (other.atom.paths if other.atom else ()) for p in paths)
+
+    blocks = _clusters(nodes, rank.__getitem__, shared)
     return sorted(blocks, key=lambda b: rank[b[0]])
 
 
@@ -1185,14 +1114,26 @@ def _groups(
     edits: list[_Edit], touched: Mapping[_Edit, set[str]]
 ) -> list[tuple[list[_Edit], list[str]]]:
     """Edits split into groups that share no criterion, each with its criteria."""
-    groups: list[tuple[list[_Edit], set[str]]] = []
-    for edit in sorted(edits, key=lambda e: e.key):
-        joined = [g for g in groups if g[1] & touched[edit]]
-        merged_edits = [edit, *(e for g in joined for e in g[0])]
-        merged_criteria = set(touched[edit]).union(*(g[1] for g in joined))
-        groups = [g for g in groups if g not in joined]
-        groups.append((sorted(merged_edits, key=lambda e: e.key), merged_criteria))
-    return [(g, sorted(c)) for g, c in groups]
+    groups = _clusters(
+        edits, lambda e: e.key, lambda one, other: bool(touched[one] & touched[other])
+    )
+    return [(g, sorted(set().union(*(touched[e] for e in g)))) for g in groups]
+
+
+def _clusters(
+    items: list[_T], order: Callable[[_T], Any], linked: Callable[[_T, _T], bool]
+) -> list[list[_T]]:
+    """Items split into groups no item of which is linked to another group's, each in order.
+
+    Groups are listed in the order they were last joined.
+    """
+    clusters: list[list[_T]] = []
+    for item in sorted(items, key=order):
+        joined = [c for c in clusters if any(linked(item, other) for other in c)]
+        merged = [item, *(i for c in joined for i in c)]
+        clusters = [c for c in clusters if all(c is not j for j in joined)]
+        clusters.append(sorted(merged, key=order))
+    return clusters
 
 
 # ---------------------------------------------------------------- verification and words
@@ -1212,12 +1153,18 @@ def _verified(search: _Search, edits: Edits, goal: str) -> ChangeSet | None:
         changed = apply_changes(initiative, changes)
     except PoletypeError:
         return None
-    root = Root(derive(changed)[0], search.typology.params_value)
-    after = {cid: condition(c.condition, root, {}) for cid, c in search.domain.criteria.items()}
-    if _verdict(search.verdict, after) is not search.target:
+    after, verdict = decide(search.typology, changed)
+    if verdict is not search.target:
         return None
     criteria = [cid for cid in search.domain.order if after[cid] != search.base[cid]]
     return ChangeSet(changes=changes, criteria=criteria, outcome=goal)
+
+
+def _before(initiative: Initiative, edit: _Edit) -> Any:
+    """What an edit changes: nothing for a member added or an attribute stated."""
+    if edit.path == "members" or edit.path.startswith("members."):
+        return None
+    return to_json_value(read_path(initiative, edit.path))
 
 
 def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
@@ -1237,7 +1184,7 @@ def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
                 "for every member where it is not stated)",
             ),
         )
-    before = to_json_value(read_path(initiative, edit.path))
+    before = _before(initiative, edit)
     label = field_label(edit.path)
     return FieldChange(
         path=edit.path,
@@ -1267,17 +1214,15 @@ def _member_text(member: Any) -> Text:
 
 
 def _show(value: Any, lang: Literal["fr", "en"]) -> str:
+    """A value as `format_value` shows it, but for an absent fact and a share's digits.
+
+    A change's ``before`` null means the applicant did not state the fact, which a reader
+    must not take for a fact the rules could not read; a share keeps six significant
+    digits, where a justification rounds to three.
+    """
     if value is None:
         return "non renseigné" if lang == "fr" else "not stated"
-    if isinstance(value, bool):
-        if lang == "fr":
-            return "oui" if value else "non"
-        return "yes" if value else "no"
     if isinstance(value, float):
         text = f"{value:g}"
         return text.replace(".", ",") if lang == "fr" else text
-    if isinstance(value, list):
-        if not value:
-            return "aucun" if lang == "fr" else "none"
-        return ", ".join(_show(v, lang) for v in value)
-    return str(value)
+    return format_value(value, lang)
