@@ -65,13 +65,13 @@ from poletype._api import _compiled, to_initiative
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
 from poletype._evaluator import _atom_nodes, _verdict, condition, decide
-from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _columns, _model_of, _unwrap
+from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _bounds, _columns
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
 from poletype._justify import format_value
 from poletype._logic import Tri, k_not
 from poletype._paths import read_path, to_json_value
-from poletype._symbols import PARAMS, initiative_schema
+from poletype._symbols import PARAMS, initiative_schema, model_of, unwrap
 from poletype.errors import PoletypeError
 from poletype.model import Initiative, Member
 from poletype.rulefile import Text
@@ -219,11 +219,11 @@ def _field(path: str) -> FieldDoc | None:
 
 
 @cache
-def _bounds(path: str) -> tuple[Decimal | None, Decimal | None]:
+def _limits(path: str) -> tuple[Decimal | None, Decimal | None]:
     """A number's ``ge`` and ``le`` bounds: `FieldDoc` says a share's, not a count's."""
     prefix = "members." if path.startswith("members.") else ""
     columns = dict(_columns(Member if prefix else Initiative, prefix))
-    _, bounds = _unwrap(columns[path].annotation)
+    bounds = _bounds(unwrap(columns[path].annotation)[1])
     low, high = (bounds.get(name) for name in ("ge", "le"))
     return (
         None if low is None else Decimal(str(low)),
@@ -406,7 +406,7 @@ def _numbers(domain: _Domain, path: str, integer: bool) -> list[int | float]:
             exponent = threshold.as_tuple().exponent
             step = Decimal(1).scaleb(min(-2, exponent if isinstance(exponent, int) else -2))
             found.update((threshold - step, threshold, threshold + step))
-    least, most = _bounds(path)
+    least, most = _limits(path)
     inside = sorted(
         v for v in found if (least is None or v >= least) and (most is None or v <= most)
     )
@@ -474,7 +474,7 @@ def _member(template: tuple[tuple[str, Any], ...]) -> Member:
 
 @cache
 def _nested_model(name: str) -> type[BaseModel]:
-    model = _model_of(_unwrap(Initiative.model_fields[name].annotation)[0])
+    model = model_of(unwrap(Initiative.model_fields[name].annotation)[0])
     assert model is not None
     return model
 
