@@ -1,4 +1,4 @@
-"""Regenerate ``rules/_parsed.json``: the shipped rule files, parsed ahead of time.
+"""Regenerate ``rules/_parsed.jsonl``: the shipped rule files, parsed ahead of time.
 
 Run it after editing a shipped rule file (a stale table only costs load time: files
 whose bytes it does not hold are read from YAML). ``--check`` fails when the table does
@@ -10,11 +10,10 @@ not match the rule files (a test runs it).
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from pathlib import Path
 
-from poletype._parsed import TABLE, encode
+from poletype._parsed import TABLE, table_text
 from poletype._yaml import load_yaml
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
@@ -22,14 +21,13 @@ RULES = Path(__file__).resolve().parents[1] / "rules"
 
 def table() -> str:
     """The table's text for the rule files now in ``rules/``."""
-    entries = {}
+    documents = {}
     for path in sorted(RULES.glob("*.yaml")):
         data = path.read_bytes()
-        entries[hashlib.sha256(data).hexdigest()] = {
-            "file": path.name,
-            "document": encode(load_yaml(data.decode("utf-8"), file=path.name)),
-        }
-    return json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+        documents[hashlib.sha256(data).hexdigest()] = load_yaml(
+            data.decode("utf-8"), file=path.name
+        )
+    return table_text(documents)
 
 
 def main() -> int:

@@ -28,7 +28,7 @@ def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
         assert f"poletype/rules/{rule_file.name}" in names
     assert "poletype/py.typed" in names
     assert "poletype/rules/hypotheses/gianfaldoni-2016.yaml" in names
-    assert "poletype/rules/_parsed.json" in names
+    assert "poletype/rules/_parsed.jsonl" in names
 
 
 def test_readme_test_command_is_the_one_ci_runs() -> None:

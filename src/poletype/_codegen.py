@@ -974,7 +974,6 @@ def generate(
     for n, (tree, _) in enumerate(atoms):
         body += _atom_block(n, tree, constants, prologue)[0]
     body[:0] = prologue.lines
-    atoms_end = len(body)
     kleene = _Kleene()
     leaves = iter(range(len(atoms)))
     names = []
@@ -987,12 +986,16 @@ def generate(
     statuses = "{" + ", ".join(f"I{n}: {c}" for n, c in enumerate(names)) + "}"
     lines = [f"k{n} = K[{n}]" for n in range(len(constants))]
     lines += [f"I{n} = IDS[{n}]" for n in range(len(criteria))]
-    lines += ["def atoms(i, p):", *(f"    {line}" for line in body[:atoms_end])]
-    lines.append(f"    return {every_atom}")
-    lines += ["def decide(i, p):", *(f"    {line}" for line in body)]
-    lines.append(f"    return {statuses}, {outcome}")
+    # One body, compiled once (a third of the load time of a typology's generated code):
+    # ``atoms`` and ``decide`` take their part of what ``run`` returns.
     lines += ["def run(i, p):", *(f"    {line}" for line in body)]
     lines.append(f"    return {every_atom}, {statuses}, {outcome}")
+    lines += ["def atoms(i, p):", "    return run(i, p)[0]"]
+    lines += [
+        "def decide(i, p):",
+        "    _, statuses, outcome = run(i, p)",
+        "    return statuses, outcome",
+    ]
     source = "\n".join(lines)
     namespace: dict[str, Any] = {
         **_HELPERS,

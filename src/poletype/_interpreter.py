@@ -130,10 +130,9 @@ def _apply(node: Any, root: Root, env: dict[str, Any], *values: Any) -> Any:
 def children(node: Any) -> list[Any]:
     """The sub-expressions of a node, whatever its class keeps them in."""
     attributes: dict[str, Any] = dict(getattr(node, "__dict__", {}))
-    for cls in type(node).__mro__:
-        for slot in getattr(cls, "__slots__", ()):
-            if slot != "context" and hasattr(node, slot):
-                attributes.setdefault(slot, getattr(node, slot))
+    for slot in _slots(type(node)):
+        if hasattr(node, slot):
+            attributes.setdefault(slot, getattr(node, slot))
     found: list[Any] = []
     for name in sorted(attributes):
         child = attributes[name]
@@ -142,6 +141,17 @@ def children(node: Any) -> list[Any]:
         elif isinstance(child, tuple | list):
             found.extend(c for c in child if isinstance(c, ast.ExpressionBase))
     return found
+
+
+_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def _slots(cls: type) -> tuple[str, ...]:
+    if cls not in _SLOTS:
+        _SLOTS[cls] = tuple(
+            slot for c in cls.__mro__ for slot in getattr(c, "__slots__", ()) if slot != "context"
+        )
+    return _SLOTS[cls]
 
 
 def _ev(node: Any, root: Root, env: dict[str, Any]) -> Any:

@@ -2,7 +2,7 @@
 
 Loading every shipped typology must take well under a tenth of a second (issue 5), and
 libyaml's parser with line-keeping constructors costs about half of that. So
-``rules/_parsed.json`` holds each shipped file as `poletype._yaml.load_yaml` gives it
+``rules/_parsed.jsonl`` holds each shipped file as `poletype._yaml.load_yaml` gives it
 (mappings and lists with their line numbers), keyed by the sha256 of the file's bytes.
 A file whose bytes are not in the table (edited, or not shipped) is read from YAML as
 always: the table can be stale, never wrong. ``scripts/generate_parsed_rules.py``
@@ -18,29 +18,47 @@ from typing import Any
 
 from poletype._yaml import LineDict, LineList
 
-TABLE = "_parsed.json"
+TABLE = "_parsed.jsonl"
 
 
 def parsed(data: bytes) -> Any | None:
     """The shipped rule file with exactly these bytes, freshly built, or ``None``."""
     entry = _table().get(hashlib.sha256(data).hexdigest())
-    return None if entry is None else decode(entry["document"])
+    return None if entry is None else json.loads(entry, object_hook=_node)
 
 
 @functools.cache
-def _table() -> dict[str, Any]:
+def _table() -> dict[str, str]:
+    """Each shipped file's encoded document, still as JSON text, by its bytes' sha256.
+
+    One line per file, ``<sha256> <json>``: a load decodes only the file it asks for.
+    """
     from poletype._loader import rules_package  # noqa: PLC0415 - the loader imports us
 
     try:
         text = rules_package().joinpath(TABLE).read_text(encoding="utf-8")
     except FileNotFoundError:  # pragma: no cover - a tree without the generated table
         return {}
-    table: dict[str, Any] = json.loads(text)
-    return table
+    return dict(line.split(" ", 1) for line in text.splitlines() if line)
+
+
+def table_text(documents: dict[str, Any]) -> str:
+    """The table for these `load_yaml` documents, by their files' sha256."""
+    lines = (
+        digest
+        + " "
+        + json.dumps(encode(documents[digest]), ensure_ascii=False, separators=(",", ":"))
+        for digest in sorted(documents)
+    )
+    return "".join(line + "\n" for line in lines)
 
 
 def encode(value: Any) -> Any:
-    """A `load_yaml` document as JSON values, its line numbers kept."""
+    """A `load_yaml` document as JSON values, its line numbers kept.
+
+    Every JSON object in the result is a mapping (``m``, ``k``) or a list (``l``, ``i``)
+    of the document, never a value of it, so `decode` can rebuild them bottom-up.
+    """
     if isinstance(value, LineDict):
         keys = [[k, value.key_lines[k], encode(v)] for k, v in value.items()]
         return {"m": value.line, "k": keys}
@@ -54,19 +72,21 @@ def encode(value: Any) -> Any:
 
 def decode(value: Any) -> Any:
     """The document `encode` was given, as new objects."""
-    if type(value) is not dict:
-        return value
+    return json.loads(json.dumps(value), object_hook=_node)
+
+
+def _node(value: dict[str, Any]) -> LineDict | LineList:
     if "m" in value:
         mapping = LineDict()
         mapping.line = value["m"]
         lines: dict[str, int] = {}
         for key, line, item in value["k"]:
-            mapping[key] = decode(item)
+            mapping[key] = item
             lines[key] = line
         mapping.key_lines = lines
         return mapping
     items = value["i"]
-    sequence = LineList(decode(item) for _, item in items)
+    sequence = LineList(item for _, item in items)
     sequence.line = value["l"]
     sequence.item_lines = [line for line, _ in items]
     return sequence
