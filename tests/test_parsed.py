@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -9,7 +10,7 @@ import pytest
 
 from conftest import ROOT, RULES
 from poletype import load_typology
-from poletype._parsed import decode, encode, parsed
+from poletype._parsed import decode, encode, entries, parsed, table_text
 from poletype._yaml import LineDict, LineList, load_yaml
 
 SHIPPED = sorted(RULES.glob("*.yaml"))
@@ -68,3 +69,12 @@ def test_encode_refuses_what_json_cannot_hold() -> None:
     with pytest.raises(TypeError, match="date"):
         encode(load_yaml("when: 2024-01-01\n", file="x"))
     assert decode(encode(load_yaml("a: [1, b]\n", file="x"))) == {"a": [1, "b"]}
+
+
+def test_a_line_separator_inside_a_string_does_not_split_an_entry() -> None:
+    """JSON escapes newlines but not U+2028 or U+0085; the table splits on newlines only."""
+    document = load_yaml('a: "one\\Ltwo\\Nthree"\nb: [x]\n', file="x")
+    text = table_text({"f" * 64: document})
+    assert "\u2028" in text
+    (entry,) = entries(text).values()
+    _same(decode(json.loads(entry)), document)

@@ -10,18 +10,30 @@ is the reference the deferred ones are compared with.
 from __future__ import annotations
 
 import copy
+import gc
 import pickle
+import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from conftest import example_files
-from poletype import Initiative, Verdict, classify, load_typology, read_initiative
+from conftest import TEST_RULES, example_files
+from poletype import Initiative, RuleFileError, Verdict, classify, load_typology, read_initiative
 from strategies import initiatives
 
-CRISP = ["labo-ess-ptce", "slpi-ptce", "geces-2021", "decret-2015-ptce", "loi-ess-2014-art9"]
+SHIPPED = [
+    "labo-ess-ptce",
+    "matray-poisat",
+    "slpi-ptce",
+    "geces-2021",
+    "decret-2015-ptce",
+    "loi-ess-2014-art9",
+]
 
 
 def _pending(verdict: Verdict) -> bool:
@@ -29,14 +41,17 @@ def _pending(verdict: Verdict) -> bool:
     return private.get("_pending") is not None
 
 
-def _pair(path_index: int = 0) -> tuple[Verdict, Verdict]:
+def _pair(path_index: int = 0, typology_id: str = "labo-ess-ptce") -> tuple[Verdict, Verdict]:
     initiative = read_initiative(example_files()[path_index])
-    typology = load_typology("labo-ess-ptce")
+    typology = load_typology(typology_id)
     return classify(initiative, typology), classify(initiative, typology, backend="interpreter")
 
 
-def test_classify_defers_the_justification_and_the_interpreter_does_not() -> None:
-    deferred, eager = _pair()
+@pytest.mark.parametrize("typology_id", ["labo-ess-ptce", "matray-poisat"])
+def test_classify_defers_the_justification_and_the_interpreter_does_not(
+    typology_id: str,
+) -> None:
+    deferred, eager = _pair(typology_id=typology_id)
     assert _pending(deferred)
     assert "criteria" not in deferred.__dict__
     assert not _pending(eager)
@@ -112,11 +127,11 @@ def test_a_misspelt_attribute_is_still_an_attribute_error() -> None:
 
 
 @settings(max_examples=40)
-@given(initiative=initiatives(), typology_id=st.sampled_from(CRISP))
+@given(initiative=initiatives(), typology_id=st.sampled_from(SHIPPED))
 def test_deferred_and_eager_verdicts_are_byte_identical(
     initiative: Initiative, typology_id: str
 ) -> None:
-    """On initiatives with unknowns, for every crisp shipped typology."""
+    """On initiatives with unknowns, for every shipped typology, crisp or graded."""
     typology = load_typology(typology_id)
     deferred = classify(initiative, typology)
     eager = classify(initiative, typology, backend="interpreter")
@@ -128,3 +143,71 @@ def test_a_verdict_is_unhashable_deferred_or_not() -> None:
     for verdict in (deferred, eager):
         with pytest.raises(TypeError):
             hash(verdict)
+
+
+def test_the_serialised_schema_still_describes_a_verdict() -> None:
+    """The wrap serialiser must not hide the fields from a serialisation-mode schema."""
+    schema = Verdict.model_json_schema(mode="serialization")
+    assert {"outcome", "criteria", "missing", "rules_hash"} <= set(schema["properties"])
+
+
+def test_threads_reading_one_verdict_justify_it_once() -> None:
+    deferred, eager = _pair()
+    pending = deferred.__pydantic_private__["_pending"]  # type: ignore[index]
+    calls = []
+
+    def slow() -> object:
+        calls.append(1)
+        time.sleep(0.01)
+        return pending()
+
+    deferred.__pydantic_private__["_pending"] = slow  # type: ignore[index]
+    with ThreadPoolExecutor(8) as pool:
+        seen = list(pool.map(lambda _: deferred.criteria, range(8)))
+    assert len(calls) == 1
+    assert all(s is deferred.criteria for s in seen)
+    assert deferred.criteria == eager.criteria
+
+
+def test_a_justification_that_can_fail_is_not_deferred(tmp_path: Path) -> None:
+    """Its error comes from classify, as with the interpreter, not from a later read."""
+    text = (TEST_RULES / "minimal.yaml").read_text(encoding="utf-8")
+    failing = text.replace(
+        'not_met: {fr: "Pas ancré.", en: "Not rooted."}',
+        ('not_met: {fr: "Ancrage {10 / members.length}.", en: "Rooted {10 / members.length}."}'),
+    )
+    assert failing != text
+    path = tmp_path / "failing.yaml"
+    path.write_text(failing, encoding="utf-8")
+    typology = load_typology(path)
+    assert not typology.justifies_safely
+    assert load_typology(TEST_RULES / "minimal.yaml").justifies_safely
+    empty = {
+        "name": "P",
+        "members": [],
+        "activities": {"social_utility_share": 0.9},
+        "local_integration": {"local_networks": False},
+    }
+    for backend in ("compiled", "interpreter"):
+        with pytest.raises(RuleFileError) as caught:
+            classify(empty, typology, backend=backend)  # type: ignore[arg-type]
+        assert caught.value.code == "evaluation-error"
+    fine = classify({**empty, "members": [{"name": "A", "local": True}]}, typology)
+    assert not _pending(fine)
+    assert fine.criterion("LOCAL").status == "met"
+
+
+def test_verdicts_do_not_keep_a_swept_typology_alive() -> None:
+    """What is cached per typology lives on the typology, not in module-level caches."""
+    from poletype import _loader
+
+    refs = []
+    initiative = read_initiative(example_files()[0])
+    for n in range(3, 6):
+        typology = load_typology("labo-ess-ptce", params={"min_organisations": n})
+        classify(initiative, typology).to_json()
+        refs.append(weakref.ref(typology))
+    del typology
+    _loader._load_cached.cache_clear()
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]

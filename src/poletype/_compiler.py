@@ -18,7 +18,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -243,6 +243,12 @@ class Typology:
     atoms: tuple[ConditionNode, ...] = field(default=(), repr=False)
     generated: Generated | None = field(default=None, repr=False)
     reads_derived: bool = True
+    justifies_safely: bool = False
+    """No justification placeholder can fail at run time (no arithmetic, ordering or
+    regex): verdicts may then be justified on first read without moving an error."""
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    """Values derived from this typology alone (shared scores, sources), cached with it
+    so that they go when it goes."""
 
     @property
     def id(self) -> str:
@@ -363,7 +369,17 @@ def compile_typology(
         )
     )
     read = {p.split(".")[0] for a in atoms if a.atom for p in a.atom.paths}
+    justified: list[CompiledCriterion | CompiledIndicator] = [*criteria]
+    justified += [] if graded is None else graded.indicators
     return Typology(
+        justifies_safely=all(
+            _cannot_fail(part)
+            for item in justified
+            for languages in item.templates.values()
+            for template in languages.values()
+            for part in template.parts
+            if isinstance(part, Expression)
+        ),
         atoms=atoms,
         generated=generated,
         reads_derived=bool(read & set(DERIVED_FIELDS)),
@@ -1144,6 +1160,55 @@ def _check_enum_literals(tree: Any, text: str, scope: _Scope, fail: Fail) -> Non
             visit(child, env)
 
     visit(tree, {})
+
+
+_SAFE_NODES = (
+    ast.SymbolExpression,
+    ast.LiteralExpressionBase,
+    ast.ArrayExpression,
+    ast.ComprehensionExpression,
+    ast.LogicExpression,
+    ast.TernaryExpression,
+)
+
+
+def _cannot_fail(expression: Expression) -> bool:
+    """Whether evaluating ``expression`` on any initiative can only give a value.
+
+    Conservative: reads, literals, comprehensions, logic, equality, ``in`` over an
+    array and the attributes of typed objects and arrays; anything else (arithmetic,
+    ordering, regular expressions, rule-engine fall-backs) might raise.
+    """
+    if expression.native.delegated:
+        return False
+
+    def safe(node: Any) -> bool:
+        if isinstance(node, ast.FuzzyComparisonExpression | ast.ArithmeticComparisonExpression):
+            return False
+        if isinstance(node, ast.ComparisonExpression):
+            ok = True
+        elif isinstance(node, ast.ContainsExpression):
+            ok = DataType.is_type(node.container.result_type, DataType.ARRAY)
+        elif isinstance(node, ast.UnaryExpression):
+            ok = node.type == "not"
+        elif isinstance(node, ast.GetAttributeExpression):
+            ok = node._object_type is not None or _safe_builtin(node.name, node.object.result_type)
+        else:
+            ok = isinstance(node, _SAFE_NODES)
+        return ok and all(safe(child) for child in children(node))
+
+    return safe(expression.tree)
+
+
+def _safe_builtin(name: str, of: Any) -> bool:
+    """``.length`` and ``.is_empty`` of a collection; ``.to_set`` of scalars (hashable)."""
+    if name in ("length", "is_empty"):
+        return any(DataType.is_type(of, t) for t in (DataType.ARRAY, DataType.SET))
+    return (
+        name == "to_set"
+        and DataType.is_type(of, DataType.ARRAY)
+        and getattr(of, "value_type", None) in (DataType.STRING, DataType.FLOAT, DataType.BOOLEAN)
+    )
 
 
 def params_for(typology: Typology) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def evaluate(
     def justify() -> dict[str, Any]:
         return _justified(typology, root, atom, outcome_value)
 
-    if backend == "interpreter":
+    if backend == "interpreter" or not typology.justifies_safely:
         return Verdict(**settled, **justify())
     return Verdict.deferred(settled, {*settled, "criteria", "missing"}, justify)
 
@@ -414,36 +414,35 @@ def _shown(paths: tuple[str, ...]) -> tuple[str, ...]:
 
 def _source(typology: Typology, citation: Citation) -> Source:
     """A citation with its document's title, as verdicts show it."""
-    return _cited(typology, citation.document, citation.section)
-
-
-@functools.lru_cache(maxsize=1024)
-def _cited(typology: Typology, document_id: str, section: str) -> Source:
-    document = next(s for s in typology.spec.sources if s.id == document_id)
-    return Source(document=document.id, title=document.title, section=section)
+    key = ("source", citation.document, citation.section)
+    if key not in typology.memo:
+        document = next(s for s in typology.spec.sources if s.id == citation.document)
+        typology.memo[key] = Source(
+            document=document.id, title=document.title, section=citation.section
+        )
+    source: Source = typology.memo[key]
+    return source
 
 
 def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
-    values = [statuses[i] for i in _group_ids(typology, group)]
-    return _counted(typology, group, values.count(True), values.count(False), len(values))
-
-
-@functools.lru_cache(maxsize=1024)
-def _group_ids(typology: Typology, group: str) -> tuple[str, ...]:
-    return tuple(c.id for c in typology.criteria if c.group == group)
-
-
-@functools.lru_cache(maxsize=4096)
-def _counted(typology: Typology, group: str, met: int, not_met: int, total: int) -> Score:
-    """One score, shared by the verdicts with the same counts: scores are frozen."""
-    return Score(
-        group=group,
-        label=typology.spec.groups[group],
-        met=met,
-        not_met=not_met,
-        unknown=total - met - not_met,
-        total=total,
-    )
+    """A group's score; frozen, so verdicts with the same counts share one."""
+    ids_key = ("group", group)
+    if ids_key not in typology.memo:
+        typology.memo[ids_key] = tuple(c.id for c in typology.criteria if c.group == group)
+    values = [statuses[i] for i in typology.memo[ids_key]]
+    met, not_met = values.count(True), values.count(False)
+    key = ("score", group, met, not_met)
+    if key not in typology.memo:
+        typology.memo[key] = Score(
+            group=group,
+            label=typology.spec.groups[group],
+            met=met,
+            not_met=not_met,
+            unknown=len(values) - met - not_met,
+            total=len(values),
+        )
+    score: Score = typology.memo[key]
+    return score
 
 
 def condition_value(

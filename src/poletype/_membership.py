@@ -16,6 +16,7 @@ indicators share facts.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from poletype._compiler import CombinationTree, CompiledIndicator, Graded, Typology
 from poletype._evaluator import condition, condition_missing, describe, provenance, result
@@ -65,22 +66,25 @@ def evaluate_graded(
     root = Root(initiative, typology.params_value, backend)
     degrees: dict[str, Degree] = {}
     facts: dict[str, list[str]] = {}
-    results: list[CriterionResult] = []
     for indicator in graded.indicators:
-        degree, missing = indicator_degree(indicator, root)
-        degrees[indicator.id] = degree
-        facts[indicator.id] = missing
-        results.append(
-            result(
-                typology,
-                indicator,
-                group="indicator",
-                status=status(degree),
-                root=root,
-                missing=missing,
-                degree=DegreeModel(low=degree[0], high=degree[1]),
-            )
-        )
+        degrees[indicator.id], facts[indicator.id] = indicator_degree(indicator, root)
+
+    def justify() -> dict[str, list[CriterionResult]]:
+        return {
+            "criteria": [
+                result(
+                    typology,
+                    indicator,
+                    group="indicator",
+                    status=status(degrees[indicator.id]),
+                    root=root,
+                    missing=facts[indicator.id],
+                    degree=DegreeModel(low=degrees[indicator.id][0], high=degrees[indicator.id][1]),
+                )
+                for indicator in graded.indicators
+            ]
+        }
+
     memberships = {t.id: _rounded(combine(t.membership, degrees)) for t in graded.types}
     reading = dominance(memberships, graded.hybrid_margin)
     outcome_missing: set[str] = set()
@@ -90,17 +94,16 @@ def evaluate_graded(
                 for indicator_id in live(t.membership, degrees):
                     outcome_missing.update(facts[indicator_id])
     outcome = reading.dominant or INDETERMINATE
-    return Verdict(
+    settled: dict[str, Any] = {
         **provenance(typology, initiative),
-        outcome=outcome,
-        outcome_label=_label(graded, outcome),
-        criteria=results,
-        scores=[],
-        missing=sorted(outcome_missing),
-        derived=list(derived),
-        descriptors=describe(typology, root),
-        dimensions=_dimensions(typology, graded, degrees),
-        memberships=[
+        "outcome": outcome,
+        "outcome_label": _label(graded, outcome),
+        "scores": [],
+        "missing": sorted(outcome_missing),
+        "derived": list(derived),
+        "descriptors": describe(typology, root),
+        "dimensions": _dimensions(typology, graded, degrees),
+        "memberships": [
             Membership(
                 type=t.id,
                 label=t.spec.label,
@@ -110,14 +113,17 @@ def evaluate_graded(
             )
             for t in graded.types
         ],
-        leaning=reading.leaning,
-        hybrid=reading.hybrid,
-        axes=[
+        "leaning": reading.leaning,
+        "hybrid": reading.hybrid,
+        "axes": [
             AxisPosition(axis=a.spec.id, label=a.spec.label, low=low, high=high)
             for a in graded.axes
             for low, high in [_rounded(combine(a.value, degrees))]
         ],
-    )
+    }
+    if backend == "interpreter" or not typology.justifies_safely:
+        return Verdict(**settled, **justify())
+    return Verdict.deferred(settled, {*settled, "criteria"}, justify)
 
 
 def _label(graded: Graded, outcome: str) -> Text:

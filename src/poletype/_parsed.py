@@ -39,7 +39,16 @@ def _table() -> dict[str, str]:
         text = rules_package().joinpath(TABLE).read_text(encoding="utf-8")
     except FileNotFoundError:  # pragma: no cover - a tree without the generated table
         return {}
-    return dict(line.split(" ", 1) for line in text.splitlines() if line)
+    return entries(text)
+
+
+def entries(text: str) -> dict[str, str]:
+    """A table's lines by sha256.
+
+    Split on newlines alone: JSON escapes them, but not U+2028 or U+0085, on which
+    `str.splitlines` would also split, inside a string.
+    """
+    return dict(line.split(" ", 1) for line in text.split("\n") if line)
 
 
 def table_text(documents: dict[str, Any]) -> str:

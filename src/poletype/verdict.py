@@ -11,6 +11,7 @@ outcome, and only those.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -144,6 +145,10 @@ class AxisPosition(_Frozen):
     high: float = Field(ge=0, le=1)
 
 
+_SETTLING = threading.RLock()
+"""Threads reading one unsettled verdict at once justify it once."""
+
+
 @functools.cache
 def _defaults(model: type[BaseModel]) -> dict[str, Any]:
     """The fields with a constant default (``None``), as `model_construct` would fill them."""
@@ -220,8 +225,10 @@ class Verdict(_Frozen):
         verdicts and the justifications of few; rendering every criterion's sentences
         in two languages is most of a verdict's cost. Whatever reads the verdict (an
         attribute, serialisation, equality, copy, pickling) sees the same fields and the
-        same bytes as an eagerly built verdict. ``settled`` must hold trusted, already
-        valid values: this skips validation, as `model_construct` does.
+        same bytes as an eagerly built verdict; only ``vars(verdict)`` shows the fields
+        still pending. ``pending`` must not be able to fail (the evaluator defers only
+        typologies whose justifications cannot), and ``settled`` must hold trusted,
+        already valid values: this skips validation, as `model_construct` does.
         """
         verdict = cls.__new__(cls)
         # What `model_construct` sets, without its per-field default handling.
@@ -232,16 +239,22 @@ class Verdict(_Frozen):
         return verdict
 
     def _settle(self) -> None:
-        private = self.__pydantic_private__
-        pending = private.get("_pending") if private else None
-        if pending is None:
+        if self._unsettled() is None:
             return
-        values = {**self.__dict__, **pending()}
-        # One swap of the whole dict, in field order (serialisation follows dict order).
-        object.__setattr__(
-            self, "__dict__", {name: values[name] for name in type(self).model_fields}
-        )
-        self._pending = None
+        with _SETTLING:
+            pending = self._unsettled()
+            if pending is None:
+                return
+            values = {**self.__dict__, **pending()}
+            # One swap of the whole dict, in field order (serialisation follows dict order).
+            object.__setattr__(
+                self, "__dict__", {name: values[name] for name in type(self).model_fields}
+            )
+            self._pending = None
+
+    def _unsettled(self) -> Callable[[], Mapping[str, Any]] | None:
+        private = self.__pydantic_private__
+        return private.get("_pending") if private else None
 
     if not TYPE_CHECKING:
 
@@ -252,8 +265,9 @@ class Verdict(_Frozen):
                     return self.__dict__[name]
             return super().__getattr__(name)
 
+    # No return annotation: pydantic would take it as the serialised schema.
     @model_serializer(mode="wrap")
-    def _serialize(self, handler: SerializerFunctionWrapHandler) -> Any:
+    def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
         self._settle()
         return handler(self)
 
