@@ -91,15 +91,13 @@ _ORDER = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _ARITH = {"add": "+", "sub": "-", "mul": "*", "tdiv": "/", "fdiv": "//", "mod": "%", "pow": "**"}
 
 
-class _Writer:
-    """Translates one expression tree to Python source over ``i`` (initiative), ``p``."""
+class _Emitter:
+    """Where a writer puts literals (constants ``k{n}``) and its temporaries' names."""
 
     def __init__(self, constants: list[Any], prefix: str) -> None:
         self.constants = constants
-        self.names: list[tuple[str, str]] = []
-        self.counter = 0
         self.prefix = prefix
-        self.in_iterable = False
+        self.counter = 0
 
     def constant(self, value: Any) -> str:
         self.constants.append(value)
@@ -108,6 +106,15 @@ class _Writer:
     def temporary(self) -> str:
         self.counter += 1
         return f"_{self.prefix}t{self.counter}"
+
+
+class _Writer(_Emitter):
+    """Translates one expression tree to Python source over ``i`` (initiative), ``p``."""
+
+    def __init__(self, constants: list[Any], prefix: str) -> None:
+        super().__init__(constants, prefix)
+        self.names: list[tuple[str, str]] = []
+        self.in_iterable = False
 
     def write(self, node: Any, *, listed: bool = False) -> str:
         """Python source for ``node``; ``listed``: a list will do where a tuple is due."""
@@ -295,7 +302,7 @@ class _Loop:
         self.depth = depth
 
 
-class _TriWriter:
+class _TriWriter(_Emitter):
     """Translates one atom to statements computing its closure's value, unknowns included.
 
     Each construct mirrors its closure in `poletype._closures` case by case. Where a
@@ -305,22 +312,12 @@ class _TriWriter:
     """
 
     def __init__(self, constants: list[Any], prologue: _Prologue, prefix: str) -> None:
-        self.constants = constants
+        super().__init__(constants, prefix)
         self.prologue = prologue
-        self.prefix = prefix
-        self.counter = 0
         self.lines: list[str] = []
         self.depth = 0
         self.loops: list[_Loop] = []
         self.total = True
-
-    def constant(self, value: Any) -> str:
-        self.constants.append(value)
-        return f"k{len(self.constants) - 1}"
-
-    def temporary(self) -> str:
-        self.counter += 1
-        return f"_{self.prefix}t{self.counter}"
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
