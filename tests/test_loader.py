@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
-from conftest import ROOT
-from poletype import check_typology, typologies
+import pytest
+
+from conftest import ROOT, TEST_RULES
+from poletype import RuleFileError, check_typology, load_typology, typologies
 
 
 def test_shipped_typologies_are_found_by_id() -> None:
@@ -68,3 +71,28 @@ def test_check_reports_invalid_example_inputs(tmp_path: Path, minimal_rules: Pat
 def test_sound_file_has_no_errors(minimal_rules: Path) -> None:
     """The minimal rule file is sound."""
     assert check_typology(minimal_rules) == []
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_found_it(enabled: bool, tmp_path: Path) -> None:
+    """The collector is paused while a typology compiles, even one that fails."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        (TEST_RULES / "minimal.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "activities.social_utility_share > params.threshold",
+            "activities.social_utility_shar > params.threshold",
+        ),
+        encoding="utf-8",
+    )
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        load_typology(TEST_RULES / "minimal.yaml", params={"threshold": 0.25})
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuleFileError):
+            load_typology(broken)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -15,9 +15,11 @@ error still names the right file, line and criterion.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -189,13 +191,31 @@ def load(name_or_path: str | Path, params: dict[str, Any] | None = None) -> Typo
 @lru_cache(maxsize=64)
 def _load_cached(chain: tuple[_Located, ...], frozen: tuple[tuple[str, str], ...]) -> Typology:
     overrides = {k: json.loads(v) for k, v in frozen}
+    with _collector_paused():
+        try:
+            resolved = _resolve(chain)
+            spec = _validated(resolved)
+        except _Invalid as exc:
+            raise exc.errors[0] from None
+        parameters = resolve_parameters(spec, overrides, resolved.file)
+        return _compile(spec, resolved, parameters)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a typology compiles.
+
+    Compiling allocates tens of thousands of objects that all live as long as the
+    typology, and the collector's passes over them were a fifth of the load time. Nothing
+    cyclic is left behind that needs collecting sooner; the collector's state is restored.
+    """
+    paused = gc.isenabled()
+    gc.disable()
     try:
-        resolved = _resolve(chain)
-        spec = _validated(resolved)
-    except _Invalid as exc:
-        raise exc.errors[0] from None
-    parameters = resolve_parameters(spec, overrides, resolved.file)
-    return _compile(spec, resolved, parameters)
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _compile(spec: RuleFile, resolved: Resolved, parameters: dict[str, Any]) -> Typology:
