@@ -23,7 +23,13 @@ from poletype import (
     load_typology,
     read_initiative,
 )
-from poletype._whatif import ChangeSet, FieldChange, apply_changes, what_it_would_take
+from poletype._whatif import (
+    FIXED_FACTS,
+    ChangeSet,
+    FieldChange,
+    apply_changes,
+    what_it_would_take,
+)
 from poletype.rulefile import Text
 from strategies import initiatives
 
@@ -122,7 +128,7 @@ def test_other_crisp_typologies_are_searched_the_same_way(typology_id: str) -> N
     assert stems
     for stem in stems:
         initiative = example(stem)
-        sets = what_it_would_take(initiative, typology(typology_id))
+        sets = what_it_would_take(initiative, typology(typology_id), fixed=())
         assert sets, stem
         assert_verified_and_minimal(initiative, sets, typology_id, target)
         assert_ranked(sets)
@@ -361,3 +367,27 @@ def test_every_set_found_for_any_initiative_is_verified_and_minimal(
         assert sets == []
     assert_verified_and_minimal(initiative, sets, "labo-ess-ptce", "ptce")
     assert_ranked(sets)
+
+
+def test_a_stated_fact_about_the_past_is_never_proposed_for_change() -> None:
+    """Fe2i had State support before: the decree's screen cannot be passed by undoing it."""
+    fe2i = example("fe2i")
+    assert fe2i.prior_state_support is True
+    decree = typology("decret-2015-ptce")
+    assert classify(fe2i, decree).criterion("E8").status == "not_met"
+    assert "prior_state_support" in FIXED_FACTS
+    anything = what_it_would_take(fe2i, decree, fixed=())
+    assert any(c.path == "prior_state_support" for s in anything for c in s.changes)
+    assert what_it_would_take(fe2i, decree) == []
+
+
+def test_an_unknown_fact_about_the_past_may_still_be_asked_for() -> None:
+    """Stating a fixed fact nobody gave is a question to the applicant, not a change."""
+    artis = example("artis")
+    assert artis.prior_state_support is None
+    sets = what_it_would_take(artis, typology("decret-2015-ptce"))
+    assert sets
+    assert any(
+        c.path == "prior_state_support" and c.before is None for s in sets for c in s.changes
+    )
+    assert_verified_and_minimal(artis, sets, "decret-2015-ptce", positive("decret-2015-ptce"))

@@ -43,11 +43,12 @@ if typing.TYPE_CHECKING:
     from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
     from poletype._tabular import Applicant, RowError, read_applicants
     from poletype._template import write_template
-    from poletype._whatif import ChangeSet, FieldChange, what_it_would_take
+    from poletype._whatif import FIXED_FACTS, ChangeSet, FieldChange, what_it_would_take
 
 _LAZY = {
     "Applicant": "poletype._tabular",
     "ChangeSet": "poletype._whatif",
+    "FIXED_FACTS": "poletype._whatif",
     "FieldChange": "poletype._whatif",
     "Finding": "poletype._screen",
     "RowError": "poletype._tabular",
@@ -82,6 +83,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "FIXED_FACTS",
     "Applicant",
     "AxisPosition",
     "Change",

@@ -127,6 +127,15 @@ class ChangeSet(BaseModel):
     outcome: str = Field(description="The outcome of the changed initiative (the target).")
 
 
+FIXED_FACTS: frozenset[str] = frozenset(
+    {"founded", "origin", "approach", "prior_state_support", "country"}
+)
+"""Facts about an initiative's past or its place: once stated, no applicant can change
+them to qualify (who founded it, how and when, whether the State supported it before,
+which country it is in). `what_it_would_take` may ask for one that is unknown, never
+propose to change one that is stated."""
+
+
 def what_it_would_take(
     initiative: Initiative | Mapping[str, Any],
     typology: str | Path | Typology = "labo-ess-ptce",
@@ -134,12 +143,15 @@ def what_it_would_take(
     params: Mapping[str, Any] | None = None,
     target: str | None = None,
     limit: int = 3,
+    fixed: Iterable[str] = FIXED_FACTS,
 ) -> list[ChangeSet]:
     """Up to ``limit`` smallest sets of input changes that make the outcome ``target``.
 
     ``target`` defaults to the typology's positive outcome (``ptce`` for labo-ess-ptce).
     An initiative that already has it gets ``[]``, as does one no searched change can
-    bring there. Graded typologies have no outcome to reach and are refused.
+    bring there. Graded typologies have no outcome to reach and are refused. Stated
+    facts in ``fixed`` (by default `FIXED_FACTS`, the past) are never changed; a
+    researcher asking what the rules alone would take can pass ``fixed=()``.
     """
     compiled = _compiled(typology, params)
     model = to_initiative(initiative)
@@ -161,7 +173,7 @@ def what_it_would_take(
             expected=f"{outcomes.met!r} or {outcomes.not_met!r}",
             found=repr(goal),
         )
-    search = _Search(compiled, model, wanted[goal])
+    search = _Search(compiled, model, wanted[goal], frozenset(fixed))
     if limit < 1 or search.reached(()):
         return []
     found: list[ChangeSet] = []
@@ -630,8 +642,15 @@ class _BudgetSpentError(Exception):
 class _Search:
     """One initiative's search, with every criterion value memoised by the edits it reads."""
 
-    def __init__(self, typology: Typology, initiative: Initiative, target: bool) -> None:
+    def __init__(
+        self,
+        typology: Typology,
+        initiative: Initiative,
+        target: bool,
+        fixed: frozenset[str] = frozenset(),
+    ) -> None:
         self.typology = typology
+        self.fixed = fixed
         self.domain = _domain(typology)
         self.initiative = initiative
         self.target = target
@@ -778,7 +797,9 @@ class _Search:
             doc = _field(path)
             if path == "members":
                 found.extend(("+" + repr(t), (self.edit("members", t),)) for t in templates)
-            elif doc is None:
+            elif doc is None or (
+                path in self.fixed and read_path(self.initiative, path) is not None
+            ):
                 continue
             elif path.startswith("members."):
                 found.extend(self._fills(path))
