@@ -55,6 +55,7 @@ from poletype.verdict import (
 
 _EXACT_LIMIT = 12
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 
 def _version() -> str:
@@ -79,14 +80,7 @@ def evaluate(
     assert typology.verdict is not None
     assert typology.spec.verdict is not None
     root = Root(initiative, typology.params_value, backend)
-    atom: AtomReader
-    if backend == "compiled" and typology.generated is not None:
-        statuses, outcome_value = typology.generated.decide(initiative, root.params)
-        atom = _Generated(typology, root)
-    else:
-        atom = _memoized(_each_atom(root))
-        statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
-        outcome_value = _verdict(typology.verdict, statuses)
+    statuses, outcome_value, atom = _decided(typology, root)
     verdict_spec = typology.spec.verdict
     outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
     settled = {
@@ -98,12 +92,32 @@ def evaluate(
         "descriptors": describe(typology, root),
     }
 
-    def justify() -> dict[str, Any]:
-        return _justified(typology, root, atom, outcome_value)
+    return finish(
+        typology,
+        backend,
+        settled,
+        lambda: _justified(typology, root, atom, outcome_value),
+        later=("criteria", "missing"),
+    )
 
+
+def finish(
+    typology: Typology,
+    backend: Backend,
+    settled: dict[str, Any],
+    justify: Callable[[], Mapping[str, Any]],
+    *,
+    later: tuple[str, ...],
+) -> Verdict:
+    """The verdict from what is decided and what ``justify`` adds (the fields ``later``).
+
+    Deferred to its first read with the compiled backend, when no justification of the
+    typology can fail (so an error still comes from ``classify``); built at once by the
+    reference interpreter.
+    """
     if backend == "interpreter" or not typology.justifies_safely:
         return Verdict(**settled, **justify())
-    return Verdict.deferred(settled, {*settled, "criteria", "missing"}, justify)
+    return Verdict.deferred(settled, {*settled, *later}, justify)
 
 
 def _justified(
@@ -163,21 +177,27 @@ def decide(
     assert typology.verdict is not None, "decide() is for crisp typologies"
     if typology.reads_derived:
         initiative, _ = derive(initiative)
-    if backend == "compiled" and typology.generated is not None:
-        return typology.generated.decide(initiative, typology.params_value)
-    atom = _atom_reader(typology, Root(initiative, typology.params_value, backend))
-    statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
-    return statuses, _verdict(typology.verdict, statuses)
+    statuses, outcome, _ = _decided(typology, Root(initiative, typology.params_value, backend))
+    return statuses, outcome
 
 
 AtomReader = Callable[[ConditionNode], Tri]
 
 
-def _atom_reader(typology: Typology, root: Root) -> AtomReader:
-    """How each atom gets its value: one call of the generated function, or one by one."""
+def _decided(typology: Typology, root: Root) -> tuple[dict[str, Tri], Tri, AtomReader]:
+    """Each criterion's value, the verdict condition's, and how to read the atoms again.
+
+    The compiled backend decides with one call of the generated function and reads the
+    atoms, if a justification needs them, with one more; otherwise atoms are evaluated
+    one by one, once each.
+    """
+    assert typology.verdict is not None
     if root.backend == "compiled" and typology.generated is not None:
-        return _Generated(typology, root)
-    return _each_atom(root)
+        statuses, outcome = typology.generated.decide(root.initiative, root.params)
+        return statuses, outcome, _Generated(typology, root)
+    atom = _memoized(_each_atom(root))
+    statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
+    return statuses, _verdict(typology.verdict, statuses), atom
 
 
 class _Generated:
@@ -412,37 +432,45 @@ def _shown(paths: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for p in paths if not any(q.startswith(p + ".") for q in paths))
 
 
+def _memo(typology: Typology, key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, computed once per typology and kept with it."""
+    if key not in typology.memo:
+        typology.memo[key] = make()
+    value: T = typology.memo[key]
+    return value
+
+
 def _source(typology: Typology, citation: Citation) -> Source:
     """A citation with its document's title, as verdicts show it."""
-    key = ("source", citation.document, citation.section)
-    if key not in typology.memo:
+
+    def make() -> Source:
         document = next(s for s in typology.spec.sources if s.id == citation.document)
-        typology.memo[key] = Source(
-            document=document.id, title=document.title, section=citation.section
-        )
-    source: Source = typology.memo[key]
-    return source
+        return Source(document=document.id, title=document.title, section=citation.section)
+
+    return _memo(typology, ("source", citation.document, citation.section), make)
 
 
 def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
     """A group's score; frozen, so verdicts with the same counts share one."""
-    ids_key = ("group", group)
-    if ids_key not in typology.memo:
-        typology.memo[ids_key] = tuple(c.id for c in typology.criteria if c.group == group)
-    values = [statuses[i] for i in typology.memo[ids_key]]
+    ids = _memo(
+        typology,
+        ("group", group),
+        lambda: tuple(c.id for c in typology.criteria if c.group == group),
+    )
+    values = [statuses[i] for i in ids]
     met, not_met = values.count(True), values.count(False)
-    key = ("score", group, met, not_met)
-    if key not in typology.memo:
-        typology.memo[key] = Score(
+    return _memo(
+        typology,
+        ("score", group, met, not_met),
+        lambda: Score(
             group=group,
             label=typology.spec.groups[group],
             met=met,
             not_met=not_met,
             unknown=len(values) - met - not_met,
             total=len(values),
-        )
-    score: Score = typology.memo[key]
-    return score
+        ),
+    )
 
 
 def condition_value(

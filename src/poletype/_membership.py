@@ -19,7 +19,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from poletype._compiler import CombinationTree, CompiledIndicator, Graded, Typology
-from poletype._evaluator import condition, condition_missing, describe, provenance, result
+from poletype._evaluator import (
+    condition,
+    condition_missing,
+    describe,
+    finish,
+    provenance,
+    result,
+)
 from poletype._fuzzy import (
     UNKNOWN_DEGREE,
     Degree,
@@ -121,9 +128,7 @@ def evaluate_graded(
             for low, high in [_rounded(combine(a.value, degrees))]
         ],
     }
-    if backend == "interpreter" or not typology.justifies_safely:
-        return Verdict(**settled, **justify())
-    return Verdict.deferred(settled, {*settled, "criteria"}, justify)
+    return finish(typology, backend, settled, justify, later=("criteria",))
 
 
 def _label(graded: Graded, outcome: str) -> Text:
