@@ -29,7 +29,7 @@ from __future__ import annotations
 import operator
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -88,6 +88,16 @@ class _EvaluationError(Exception):
 
 def _fail(message: str) -> _EvaluationError:
     return _EvaluationError(message)
+
+
+def is_params(node: Any, variables: Iterable[str]) -> bool:
+    """Whether ``node`` reads the rule file's ``params``, not a comprehension variable."""
+    return (
+        isinstance(node, ast.SymbolExpression)
+        and node.scope is None
+        and node.name == "params"
+        and all(variable != "params" for variable in variables)
+    )
 
 
 def leaf(value: Any) -> Any:
@@ -202,14 +212,6 @@ class _Compiler:
             return lambda c: c[1]
         return lambda c: leaf(getattr(c[0], name))
 
-    def _is_params(self, node: Any) -> bool:
-        return (
-            isinstance(node, ast.SymbolExpression)
-            and node.scope is None
-            and node.name == "params"
-            and all(variable != "params" for variable, _ in self.names)
-        )
-
     def _attribute(self, node: Any) -> Node:
         name = node.name
         if (
@@ -232,7 +234,7 @@ class _Compiler:
             return distinct
         obj = self.build(node.object)
         if node._object_type is not None:
-            if self._is_params(node.object):
+            if is_params(node.object, (variable for variable, _ in self.names)):
                 return lambda c: obj(c)[name]
 
             def field(c: Context) -> Any:

@@ -37,7 +37,13 @@ from typing import Any
 
 from rule_engine import DataType, ast
 
-from poletype._closures import _as_interval_side, _decimal, _equal, _EvaluationError
+from poletype._closures import (
+    _as_interval_side,
+    _decimal,
+    _equal,
+    _EvaluationError,
+    is_params,
+)
 from poletype._interpreter import UNKNOWN, Interval, _compare_interval
 
 Tri = bool | None
@@ -196,12 +202,7 @@ class _Writer(_Emitter):
     def _attribute(self, node: Any) -> str:
         name = node.name
         if node._object_type is not None:
-            if (
-                isinstance(node.object, ast.SymbolExpression)
-                and node.object.name == "params"
-                and node.object.scope is None
-                and all(v != "params" for v, _ in self.names)
-            ):
+            if is_params(node.object, (v for v, _ in self.names)):
                 return f"p[{self.constant(name)}]"
             return self._read(self.write(node.object), name, node.result_type)
         inner = node.object
@@ -415,15 +416,9 @@ class _TriWriter(_Emitter):
     def _attribute(self, node: Any) -> _Code:
         name = node.name
         if node._object_type is not None:
-            obj = node.object
-            if (
-                isinstance(obj, ast.SymbolExpression)
-                and obj.name == "params"
-                and obj.scope is None
-                and all(loop.variable != "params" for loop in self.loops)
-            ):
+            if is_params(node.object, (loop.variable for loop in self.loops)):
                 return self._parameter(name, node.result_type)
-            return self._read(self.value(obj), name, node)
+            return self._read(self.value(node.object), name, node)
         inner = node.object
         if (
             name == "length"
