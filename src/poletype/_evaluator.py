@@ -80,7 +80,7 @@ def evaluate(
     assert typology.verdict is not None
     assert typology.spec.verdict is not None
     root = Root(initiative, typology.params_value, backend)
-    statuses, outcome_value, atom = _decided(typology, root)
+    statuses, outcome_value, atom = _decided(typology, initiative, backend)
     verdict_spec = typology.spec.verdict
     outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
     settled = {
@@ -177,25 +177,27 @@ def decide(
     assert typology.verdict is not None, "decide() is for crisp typologies"
     if typology.reads_derived:
         initiative, _ = derive(initiative)
-    statuses, outcome, _ = _decided(typology, Root(initiative, typology.params_value, backend))
+    statuses, outcome, _ = _decided(typology, initiative, backend)
     return statuses, outcome
 
 
 AtomReader = Callable[[ConditionNode], Tri]
 
 
-def _decided(typology: Typology, root: Root) -> tuple[dict[str, Tri], Tri, AtomReader]:
+def _decided(
+    typology: Typology, initiative: Initiative, backend: Backend
+) -> tuple[dict[str, Tri], Tri, AtomReader]:
     """Each criterion's value, the verdict condition's, and how to read the atoms again.
 
-    The compiled backend decides with one call of the generated function and reads the
+    The compiled backend decides with one call of the generated function, and reads the
     atoms, if a justification needs them, with one more; otherwise atoms are evaluated
-    one by one, once each.
+    one by one, once each. Nothing else is built: `decide` is a sweep's hot path.
     """
     assert typology.verdict is not None
-    if root.backend == "compiled" and typology.generated is not None:
-        statuses, outcome = typology.generated.decide(root.initiative, root.params)
-        return statuses, outcome, _Generated(typology, root)
-    atom = _memoized(_each_atom(root))
+    if backend == "compiled" and typology.generated is not None:
+        statuses, outcome = typology.generated.decide(initiative, typology.params_value)
+        return statuses, outcome, _Generated(typology, initiative)
+    atom = _memoized(_each_atom(Root(initiative, typology.params_value, backend)))
     statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
     return statuses, _verdict(typology.verdict, statuses), atom
 
@@ -203,16 +205,16 @@ def _decided(typology: Typology, root: Root) -> tuple[dict[str, Tri], Tri, AtomR
 class _Generated:
     """Atom values from one call of the generated function, made when first needed."""
 
-    def __init__(self, typology: Typology, root: Root) -> None:
+    def __init__(self, typology: Typology, initiative: Initiative) -> None:
         self.typology = typology
-        self.root = root
+        self.initiative = initiative
         self.known: dict[int, Tri] | None = None
 
     def __call__(self, node: ConditionNode) -> Tri:
         if self.known is None:
             generated = self.typology.generated
             assert generated is not None
-            values = generated.atoms(self.root.initiative, self.root.params)
+            values = generated.atoms(self.initiative, self.typology.params_value)
             self.known = {
                 id(atom): value for atom, value in zip(self.typology.atoms, values, strict=True)
             }
