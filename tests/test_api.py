@@ -88,3 +88,25 @@ def test_cli_jobs_gives_the_same_output_as_one_process(
     assert main(["classify", "-f", "json", "--backend", "interpreter", *files[:3]]) == 0
     reference = json.loads(capsys.readouterr().out)
     assert reference == document[:3]
+
+
+@pytest.mark.parametrize("name", ["dossier.json", "DOSSIER.JSON", "dossier.yaml"])
+def test_read_initiative_skips_a_byte_order_mark_whatever_the_suffix_case(
+    tmp_path: Path, name: str
+) -> None:
+    """A file saved by a Windows editor classifies, as it screens in a folder."""
+    path = tmp_path / name
+    path.write_text('\ufeff{"name": "Pôle", "jobs": 12}', encoding="utf-8")
+    initiative = read_initiative(path)
+    assert (initiative.name, initiative.jobs) == ("Pôle", 12)
+
+
+def test_read_initiative_reports_bad_json_with_its_line(tmp_path: Path) -> None:
+    """An upper-case .JSON is read as JSON: its error names JSON and the line."""
+    path = tmp_path / "DOSSIER.JSON"
+    path.write_text('{\n"name": "Pôle",\n}', encoding="utf-8")
+    with pytest.raises(InitiativeError) as info:
+        read_initiative(path)
+    assert info.value.code == "unreadable-input"
+    assert "invalid JSON" in info.value.message
+    assert info.value.line == 3

@@ -113,17 +113,19 @@ def to_initiative(data: Initiative | Mapping[str, Any], *, source: str | None = 
         ) from None
 
 
-def read_document(path: str | Path, *, as_json: bool, encoding: str = "utf-8") -> Any:
+def read_document(path: str | Path) -> Any:
     """Parse one JSON or YAML file, raising `InitiativeError` with file and line.
 
-    The caller chooses JSON or YAML and the encoding: ``read_initiative`` and a
-    screening folder differ on both (suffix case, byte-order mark), and each keeps its
-    own. A screening folder reports every file's error and goes on, so it reads the
-    message and line off the error rather than letting it stop the run.
+    ``.json`` in any case is JSON, anything else YAML; a byte-order mark, as Windows
+    editors write, is skipped. ``read_initiative`` and a screening folder read files
+    alike, so a file that classifies also screens. A screening folder reports every
+    file's error and goes on, so it reads the message and line off the error rather
+    than letting it stop the run.
     """
     file = str(path)
+    as_json = Path(path).suffix.lower() == ".json"
     try:
-        text = Path(path).read_text(encoding=encoding)
+        text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InitiativeError(
             f"cannot read file: {exc}", code="unreadable-input", file=file
@@ -141,7 +143,7 @@ def read_document(path: str | Path, *, as_json: bool, encoding: str = "utf-8") -
 def read_initiative(path: str | Path) -> Initiative:
     """Read one initiative from a YAML or JSON file in the interchange format."""
     file = str(path)
-    data = read_document(path, as_json=file.endswith(".json"))
+    data = read_document(path)
     if not isinstance(data, dict):
         raise InitiativeError(
             "an initiative is a mapping of fields",

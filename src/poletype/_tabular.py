@@ -749,13 +749,12 @@ def _folder(path: Path) -> list[_Document]:
 
 def _file_document(index: int, file: Path) -> _Document:
     source = str(file)
-    as_json = file.suffix.lower() == ".json"
     try:
-        data = read_document(file, as_json=as_json, encoding="utf-8-sig")
+        data = read_document(file)
     except InitiativeError as exc:
         where = "" if exc.line is None else f"line {exc.line}: "
         return _Document(index, source, error=where + exc.message)
-    return _Document(index, source, data=data, lines=not as_json)
+    return _Document(index, source, data=data, lines=file.suffix.lower() != ".json")
 
 
 def _documents(documents: list[_Document]) -> Iterator[Applicant]:
