@@ -10,7 +10,7 @@ import pytest
 
 from conftest import EXAMPLES
 from poletype import load_typology
-from poletype._html import REPORT_NAMES, against, anchors, chart, render_report
+from poletype._html import REPORT_NAMES, anchors, chart, render_report
 from poletype._outputs import write_screening
 from poletype._screen import Screening, screen, screening_typologies
 
@@ -105,6 +105,24 @@ def test_verdict_criteria_questions_and_what_it_would_take(screening: Screening,
     assert section.count('class="takes"') == 1  # not for the graded typology
 
 
+def test_the_list_and_the_section_say_what_an_applicant_lacks(
+    screening: Screening, page: str
+) -> None:
+    """A3 fails M2, M3 and M5: codes with their labels in the list, spelt in its section."""
+    toc = page[page.index('id="applicants"') :]
+    toc = toc[: toc.index("</section>")]
+    line = next(tr for tr in toc.split("<tr>") if "Pôle Trois" in tr)
+    assert '<abbr title="Un regroupement volontaire, assez nombreux et varié">M2</abbr>' in line
+    assert re.findall(r">(M\d)</abbr>", line) == ["M2", "M3", "M5"]
+    for other in ("&amp; Cie", "Pôle Quatre"):
+        assert "lacks" not in next(tr for tr in toc.split("<tr>") if other in tr)
+    row = next(r for r in screening.rows if r.initiative and r.initiative.id == "A3")
+    section = page[page.index(f'id="applicant-{row.row}"') :]
+    assert "Ce qui écarte la candidature : M2 Un regroupement volontaire" in section
+    english = render_report(screening, "en")
+    assert "What keeps it out: M2 A voluntary grouping" in english
+
+
 def test_indeterminate_applicant_is_asked_not_told(screening: Screening, page: str) -> None:
     """An indeterminate applicant gets the questions, and no 'what it would take'."""
     row = next(r for r in screening.rows if r.initiative and r.initiative.id == "A4")
@@ -128,12 +146,6 @@ def test_english_report(screening: Screening) -> None:
 def test_same_screening_same_bytes(screening: Screening, page: str) -> None:
     """Nothing in the page depends on the time or the machine."""
     assert render_report(screening, "fr") == page
-
-
-def test_exclusions_are_the_criteria_under_a_not() -> None:
-    """In the Labo de l'ESS verdict, the five exclusions weigh against a PTCE when met."""
-    assert against(load_typology("labo-ess-ptce")) == {"X1", "X2", "X3", "X4", "X5"}
-    assert against(load_typology("matray-poisat")) == set()
 
 
 def test_chart_draws_one_bar_per_count() -> None:

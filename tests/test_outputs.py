@@ -87,6 +87,27 @@ def test_csv_missing_facts_and_changes(screening: Screening) -> None:
     assert by_id["CAND-01"]["labo-ess-ptce.what_it_would_take"] == ""
 
 
+def test_csv_lacking_names_the_criteria_that_keep_an_applicant_out(screening: Screening) -> None:
+    """A not_ptce row lists its failed mandatory criteria; a ptce or open one lists none."""
+    table = _rows(verdicts_csv(screening, "fr"), ";")
+    rows = [dict(zip(table[0], line, strict=True)) for line in table[1:]]
+    for row in rows:
+        if row["error"]:
+            assert row["labo-ess-ptce.lacking"] == ""
+            continue
+        lacking = row["labo-ess-ptce.lacking"]
+        if row["labo-ess-ptce.outcome"] == "not_ptce":
+            assert lacking
+            for criterion in lacking.split("; "):
+                expected = "met" if criterion.startswith("X") else "not_met"
+                assert row[f"labo-ess-ptce.{criterion}"] == expected
+        else:
+            assert lacking == ""
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["CAND-02"]["labo-ess-ptce.lacking"] == "M5"
+    assert "matray-poisat.lacking" not in table[0]
+
+
 def test_csv_separator_follows_the_language(screening: Screening) -> None:
     """French Excel wants ';' and a decimal comma; English ',' and a point."""
     fr, en = verdicts_csv(screening, "fr"), verdicts_csv(screening, "en")

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 from conftest import EXAMPLES, ROOT
 from poletype import classify, load_typology
 from poletype._screen import (
+    Finding,
     Screening,
+    against,
     criterion_ids,
     negative_outcome,
     outcomes,
@@ -294,6 +296,47 @@ def test_outcome_helpers_on_crisp_and_graded_typologies() -> None:
     assert [o for o, _ in outcomes(graded)][-1] == "indeterminate"
     assert criterion_ids(labo)[:2] == ["M1", "M2"]
     assert criterion_ids(graded) == [i.id for i in graded.graded.indicators]  # type: ignore[union-attr]
+
+
+def test_exclusions_are_the_criteria_under_a_not() -> None:
+    """In the Labo de l'ESS verdict, the five exclusions weigh against a PTCE when met."""
+    assert against(load_typology("labo-ess-ptce")) == {"X1", "X2", "X3", "X4", "X5"}
+    assert against(load_typology("matray-poisat")) == set()
+
+
+def test_lacking_on_the_shipped_call(example: Screening) -> None:
+    """CAND-02 lacks only M5 (0.3 is no majority); the PTCE and the open ones lack nothing."""
+    lacking = {row.initiative.id: row.findings[0].lacking for row in example.rows if row.initiative}
+    assert lacking["CAND-02"] == ("M5",)
+    assert lacking["CAND-01"] == ()
+    for row in example.rows:
+        if row.findings and row.findings[0].verdict.outcome != "not_ptce":
+            assert row.findings[0].lacking == ()
+
+
+def test_lacking_counts_a_met_exclusion() -> None:
+    """An exclusion holds an applicant out when it is met, not when it is not."""
+    labo = load_typology("labo-ess-ptce")
+    verdict = classify(
+        {"name": "Guichet", "activities": {"primary_function": "representation"}}, labo
+    )
+    assert verdict.outcome == "not_ptce"
+    assert "X2" in Finding(labo, verdict, None).lacking
+
+
+@settings(max_examples=60, deadline=None)
+@given(initiatives(), st.sampled_from(["labo-ess-ptce", "decret-2015-ptce", "loi-ess-2014-art9"]))
+def test_a_negative_verdict_always_names_what_it_lacks(initiative: Any, typology_id: str) -> None:
+    """Not qualifying needs a known adverse criterion; each one named is adverse and known."""
+    typology = load_typology(typology_id)
+    verdict = classify(initiative, typology)
+    lacking = Finding(typology, verdict, None).lacking
+    statuses = {r.id: r.status for r in verdict.criteria}
+    reversed_ = against(typology)
+    assert (verdict.outcome == negative_outcome(typology)) == bool(lacking)
+    for criterion in lacking:
+        assert statuses[criterion] == ("met" if criterion in reversed_ else "not_met")
+    assert len(set(lacking)) == len(lacking)
 
 
 # Property: nothing lost ----------------------------------------------------------------

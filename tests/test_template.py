@@ -167,7 +167,11 @@ def test_notes_explain_every_column(tmp_path: Path) -> None:
             assert row[7]
     innovation = described[("candidatures", "innovation")]
     assert "« ; »" in innovation[6]
-    assert "ecological" in innovation[6]
+    assert "ecological (écologique)" in innovation[6]
+    assert "ecological (ecological)" not in innovation[7]  # a code that is its own word
+    kind = described[("membres", "kind")]
+    assert "ess_association (association de l'ESS)" in kind[6]
+    assert "sme (SME outside the ESS)" in kind[7]
     assert "oui ou non" in described[("candidatures", "voluntary")][6]
 
 

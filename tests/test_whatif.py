@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from poletype import (
     load_typology,
     read_initiative,
 )
+from poletype._codes import code_label
 from poletype._whatif import (
     FIXED_FACTS,
     ChangeSet,
@@ -214,6 +216,19 @@ def test_an_exclusion_is_lifted_by_a_value_no_exclusion_names() -> None:
         "enterprise_creation",
     }
     assert sets[0].criteria == ["X5"]
+    assert "observation → " in change.text.fr
+    assert f"({change.after})" in change.text.fr  # a code comes with its meaning
+
+
+def test_a_proposed_member_is_described_in_words_and_codes() -> None:
+    """A programme officer reads 'association de l'ESS (ess_association)', not a bare code."""
+    sets = what_it_would_take(example("domb-innov"), "labo-ess-ptce")
+    member = next(c for s in sets for c in s.changes if c.path == "members")
+    kind = member.after["kind"]  # type: ignore[index]
+    words = code_label("members.kind", kind)
+    assert words is not None
+    assert f"Type de membre : {words.fr} ({kind})" in member.text.fr
+    assert f"Member kind: {words.en} ({kind})" in member.text.en
 
 
 def test_a_member_count_is_reached_by_adding_members() -> None:
@@ -379,6 +394,73 @@ def test_a_stated_fact_about_the_past_is_never_proposed_for_change() -> None:
     anything = what_it_would_take(fe2i, decree, fixed=())
     assert any(c.path == "prior_state_support" for s in anything for c in s.changes)
     assert what_it_would_take(fe2i, decree) == []
+
+
+_FOUNDED_BY_A_COUNCIL = """\
+typology: appel-fondateur
+version: "1"
+title: {fr: "Appel fondateur", en: "Founder call"}
+extends: labo-ess-ptce
+sources:
+  - {id: appel, title: "Appel fictif"}
+groups:
+  call: {fr: "Appel", en: "Call"}
+criteria:
+  - id: F1
+    group: call
+    label: {fr: "Une collectivité fondatrice", en: "A founding local authority"}
+    source: {document: appel, section: "1"}
+    condition: '[m for m in members if m.founder and m.kind == "local_authority"].length > 0'
+    justification:
+      met: {fr: "Oui.", en: "Yes."}
+      not_met: {fr: "Non.", en: "No."}
+      unknown: {fr: "Inconnu.", en: "Unknown."}
+require:
+  - {all_of: call}
+"""
+
+
+def test_a_member_proposed_for_addition_is_never_a_founder(tmp_path: Path) -> None:
+    """Founding is past: a call that wants a founding council cannot be met by a newcomer."""
+    rules = tmp_path / "appel.yaml"
+    rules.write_text(_FOUNDED_BY_A_COUNCIL, encoding="utf-8")
+    call = load_typology(rules)
+    listed = [
+        {**m, "founder": m.get("founder", False)}
+        for m in complete_with().model_dump(exclude_none=True)["members"]
+        if m.get("kind") != "local_authority"
+    ]
+    listed.append({"name": "Ville", "kind": "local_authority", "founder": False, "local": True})
+    initiative = complete_with(members=listed)
+    assert classify(initiative, call).criterion("F1").status == "not_met"
+    assert "members.founder" in FIXED_FACTS
+    assert what_it_would_take(initiative, call) == []
+    anything = what_it_would_take(initiative, call, fixed=())
+    assert any(
+        c.path == "members" and c.after.get("founder") is True  # type: ignore[union-attr]
+        for s in anything
+        for c in s.changes
+    )
+
+
+def test_an_unknown_founder_flag_may_still_be_asked_for(tmp_path: Path) -> None:
+    """Whether a listed council founded the initiative, when nobody said, is a question."""
+    rules = tmp_path / "appel.yaml"
+    rules.write_text(_FOUNDED_BY_A_COUNCIL, encoding="utf-8")
+    call = load_typology(rules)
+    listed = [
+        {**m, "founder": False}
+        for m in complete_with().model_dump(exclude_none=True)["members"]
+        if m.get("kind") != "local_authority"
+    ]
+    listed.append({"name": "Ville", "kind": "local_authority", "local": True})
+    initiative = complete_with(members=listed)
+    assert classify(initiative, call).outcome == "indeterminate"
+    sets = what_it_would_take(initiative, call)
+    assert [[(c.path, c.after) for c in s.changes] for s in sets][:1] == [
+        [("members.founder", True)]
+    ]
+    assert_verified_and_minimal(initiative, sets, str(rules), "ptce")
 
 
 def test_an_unknown_fact_about_the_past_may_still_be_asked_for() -> None:

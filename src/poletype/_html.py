@@ -12,11 +12,11 @@ import html
 from importlib import metadata
 from pathlib import Path
 
-from poletype._compiler import Typology, VerdictTree
+from poletype._compiler import Typology
 from poletype._fields import question
 from poletype._justify import Lang, colon
 from poletype._report import MARKS, hybrid_answer, outcomes, span
-from poletype._screen import Finding, ScreenedRow, Screening, positive_outcome
+from poletype._screen import Finding, ScreenedRow, Screening, against, positive_outcome
 from poletype.rulefile import Text
 from poletype.verdict import CriterionResult, Source, Verdict
 
@@ -41,6 +41,9 @@ _T: dict[Lang, dict[str, str]] = {
         "row": "Ligne",
         "applicant": "Candidature",
         "questions": "Questions",
+        "toc_intro": "Sous une issue négative, les critères qui l'expliquent "
+        "(survolez un code pour son intitulé).",
+        "lacking": "Ce qui écarte la candidature",
         "met": "Satisfait",
         "not_met": "Non satisfait",
         "unknown": "Inconnu",
@@ -90,6 +93,9 @@ _T: dict[Lang, dict[str, str]] = {
         "row": "Row",
         "applicant": "Applicant",
         "questions": "Questions",
+        "toc_intro": "Under a negative outcome, the criteria that explain it "
+        "(hover over a code for its label).",
+        "lacking": "What keeps it out",
         "met": "Met",
         "not_met": "Not met",
         "unknown": "Unknown",
@@ -199,6 +205,9 @@ margin:16px 0}
 .takes li{margin:6px 0}
 .takes ul{margin:2px 0;padding-left:18px}
 .muted{color:var(--muted)}
+.lacks{display:block;margin-top:3px;font-size:12px;color:var(--neg)}
+.lacks abbr{text-decoration:none;border-bottom:1px dotted currentColor;cursor:help}
+table.facts.verdicts .lacks{font-weight:400}
 .bar{position:relative;display:inline-block;width:220px;height:12px;background:var(--soft);
 border:1px solid var(--line);border-radius:3px;vertical-align:middle}
 .bar span{position:absolute;top:0;bottom:0}
@@ -391,6 +400,19 @@ def _badge(finding: Finding, lang: Lang) -> str:
     return f'<span class="badge {css}">{_tx(finding.verdict.outcome_label, lang)}</span>'
 
 
+def _lacks(finding: Finding, lang: Lang, *, spelt: bool = False) -> str:
+    """The criteria that keep an applicant from qualifying, by code (and label if ``spelt``)."""
+    lacking = finding.lacking
+    if not lacking:
+        return ""
+    labels = {r.id: getattr(r.label, lang) for r in finding.verdict.criteria}
+    if spelt:
+        named = "; ".join(f"{_e(c)} {_e(labels[c])}" for c in lacking)
+        return f'<span class="lacks">{_e(_T[lang]["lacking"])}{_e(colon(lang))}{named}</span>'
+    codes = ", ".join(f'<abbr title="{_e(labels[c])}">{_e(c)}</abbr>' for c in lacking)
+    return f'<span class="lacks">{codes}</span>'
+
+
 def _error_badge(lang: Lang) -> str:
     return f'<span class="badge error">{_e(_T[lang]["error"])}</span>'
 
@@ -458,7 +480,7 @@ def _toc(screening: Screening, entries: list[_Entry], lang: Lang) -> str:
             cells = "".join(f"<td>{_error_badge(lang)}</td>" for _ in screening.typologies)
             asked = "—"
         else:
-            cells = "".join(f"<td>{_badge(f, lang)}</td>" for f in row.findings)
+            cells = "".join(f"<td>{_badge(f, lang)}{_lacks(f, lang)}</td>" for f in row.findings)
             asked = str(len(asked_row))
         rows.append(
             f'<tr><td class="num">{row.row}</td>'
@@ -468,6 +490,7 @@ def _toc(screening: Screening, entries: list[_Entry], lang: Lang) -> str:
         )
     return (
         f'<section id="applicants"><h2>{_e(t["toc"])}</h2>'
+        f'<p class="muted">{_e(t["toc_intro"])}</p>'
         f'<table class="toc"><thead><tr><th class="num">{_e(t["row"])}</th>'
         f'<th>{_e(t["applicant"])}</th>{heads}<th class="num">{_e(t["questions"])}</th>'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
@@ -502,7 +525,8 @@ def _applicant(
         )
         return head + body + "</section>"
     verdicts = "".join(
-        f"<tr><th>{_tx(f.typology.title, lang)}</th><td>{_badge(f, lang)}</td></tr>"
+        f"<tr><th>{_tx(f.typology.title, lang)}{_lacks(f, lang, spelt=True)}</th>"
+        f"<td>{_badge(f, lang)}</td></tr>"
         for f in row.findings
     )
     parts = [head, f'<table class="facts verdicts"><tbody>{verdicts}</tbody></table>']
@@ -511,27 +535,6 @@ def _applicant(
     parts += [_finding(f, lang) for f in row.findings]
     parts.append("</section>")
     return "".join(parts)
-
-
-def against(typology: Typology) -> set[str]:
-    """The criteria that weigh against the positive outcome when met (the exclusions).
-
-    A criterion under an odd number of ``not`` in the verdict condition is one an
-    applicant should *not* meet; its row is coloured by its effect, not by its status,
-    so that "not met" on an exclusion does not look like a failure.
-    """
-    found: set[str] = set()
-
-    def walk(node: VerdictTree | None, negated: bool) -> None:
-        if node is None:
-            return
-        if node.criterion is not None and negated:
-            found.add(node.criterion)
-        for child in node.children:
-            walk(child, negated != (node.op == "not"))
-
-    walk(typology.verdict, negated=False)
-    return found
 
 
 def _effect(status: str, reversed_: bool) -> str:

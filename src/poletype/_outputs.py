@@ -77,6 +77,8 @@ def _typology_columns(typology: Typology) -> list[str]:
     if typology.graded is not None:
         columns.append("leaning")
         columns += [f"membership.{x.spec.id}" for x in typology.graded.types]
+    if positive_outcome(typology) is not None:
+        columns.append("lacking")
     columns += criterion_ids(typology)
     columns.append("missing")
     if positive_outcome(typology) is not None:
@@ -121,6 +123,8 @@ def _typology_cells(finding: Finding | None, width: int, lang: Lang) -> list[str
         for ideal in typology.graded.types:
             m = memberships.get(ideal.spec.id)
             cells.append("" if m is None else _interval(m.low, m.high, lang))
+    if positive_outcome(typology) is not None:
+        cells.append("; ".join(finding.lacking))
     statuses = {r.id: r.status for r in verdict.criteria}
     cells += [statuses.get(c, "") for c in criterion_ids(typology)]
     cells.append("; ".join(verdict.missing))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from poletype._api import DEFAULT_TYPOLOGY, classify, load_typologies, load_typology, typologies
-from poletype._compiler import Typology
+from poletype._compiler import Typology, VerdictTree
 from poletype._report import outcomes
 from poletype._tabular import Applicant, RowError, read_applicants
 from poletype._whatif import ChangeSet, what_it_would_take
@@ -40,6 +40,28 @@ class Finding:
     typology: Typology
     verdict: Verdict
     changes: tuple[ChangeSet, ...] | None
+
+    @property
+    def lacking(self) -> tuple[str, ...]:
+        """The criteria whose known status keeps the applicant from qualifying.
+
+        What a programme officer reads first in the list of applicants: for a crisp
+        verdict with the negative outcome (``not_ptce``), each criterion of the verdict
+        condition that is not met (or, for an exclusion, met), in the order the condition
+        names them. Unknown criteria are not in it: they are asked, not held against.
+        Empty for any other outcome: an indeterminate applicant is not yet kept out.
+        """
+        tree = self.typology.verdict
+        if tree is None or self.verdict.outcome != negative_outcome(self.typology):
+            return ()
+        reversed_ = against(self.typology)
+        statuses = {r.id: r.status for r in self.verdict.criteria}
+        adverse = []
+        for criterion in dict.fromkeys(tree.criteria()):
+            status = statuses.get(criterion, "unknown")
+            if status != "unknown" and (status == "met") == (criterion in reversed_):
+                adverse.append(criterion)
+        return tuple(adverse)
 
 
 @dataclass(frozen=True)
@@ -104,6 +126,26 @@ def negative_outcome(typology: Typology) -> str | None:
 def _crisp_outcomes(typology: Typology) -> tuple[str, str] | tuple[None, None]:
     rule = typology.spec.verdict
     return (None, None) if rule is None else (rule.outcomes.met, rule.outcomes.not_met)
+
+
+def against(typology: Typology) -> set[str]:
+    """The criteria that weigh against the positive outcome when met (the exclusions).
+
+    A criterion under an odd number of ``not`` in the verdict condition is one an
+    applicant should *not* meet: "not met" on an exclusion is not a failure.
+    """
+    found: set[str] = set()
+
+    def walk(node: VerdictTree | None, negated: bool) -> None:
+        if node is None:
+            return
+        if node.criterion is not None and negated:
+            found.add(node.criterion)
+        for child in node.children:
+            walk(child, negated != (node.op == "not"))
+
+    walk(typology.verdict, negated=False)
+    return found
 
 
 def criterion_ids(typology: Typology) -> list[str]:

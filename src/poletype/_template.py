@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from poletype._codes import described
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, header
 from poletype._tabular import EMPTY_LIST
 from poletype.errors import PoletypeError
@@ -77,19 +78,22 @@ def _csv_header(fields: dict[str, FieldDoc]) -> bytes:
 
 
 def _format(doc: FieldDoc) -> tuple[str, str]:
-    """How to fill a column, in French and in English."""
-    codes = ", ".join(doc.allowed)
+    """How to fill a column, in French and in English; each code with what it means."""
+    codes_fr, codes_en = (
+        ", ".join(described(doc.path, c, lang, code_first=True) for c in doc.allowed)
+        for lang in ("fr", "en")
+    )
     if doc.kind == "boolean":
         return (
             "oui ou non (aussi vrai/faux, yes/no, 1/0, x) ; vide = inconnu",
             "oui or non (also vrai/faux, yes/no, 1/0, x); empty = unknown",
         )
     if doc.kind == "choice":
-        return f"un code parmi : {codes}", f"one code among: {codes}"
+        return f"un code parmi : {codes_fr}", f"one code among: {codes_en}"
     if doc.kind == "choices" and doc.allowed:
         return (
-            f"codes séparés par « ; » parmi : {codes} ; « {EMPTY_LIST} » = aucun",
-            f"codes separated by ';' among: {codes}; '{EMPTY_LIST}' = none",
+            f"codes séparés par « ; » parmi : {codes_fr} ; « {EMPTY_LIST} » = aucun",
+            f"codes separated by ';' among: {codes_en}; '{EMPTY_LIST}' = none",
         )
     if doc.kind == "choices":
         return (

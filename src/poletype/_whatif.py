@@ -62,13 +62,14 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from rule_engine import ast
 
 from poletype._api import _compiled, to_initiative
+from poletype._codes import code_label, described
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
 from poletype._evaluator import _atom_nodes, _verdict, condition, decide
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _bounds, _columns
 from poletype._fields import label as field_label
 from poletype._interpreter import Root, children, evaluate_atom
-from poletype._justify import format_value
+from poletype._justify import colon, format_value
 from poletype._logic import Tri, k_not
 from poletype._paths import read_path, to_json_value
 from poletype._symbols import PARAMS, initiative_schema, model_of, unwrap
@@ -128,12 +129,14 @@ class ChangeSet(BaseModel):
 
 
 FIXED_FACTS: frozenset[str] = frozenset(
-    {"founded", "origin", "approach", "prior_state_support", "country"}
+    {"founded", "origin", "approach", "prior_state_support", "country", "members.founder"}
 )
 """Facts about an initiative's past or its place: once stated, no applicant can change
 them to qualify (who founded it, how and when, whether the State supported it before,
 which country it is in). `what_it_would_take` may ask for one that is unknown, never
-propose to change one that is stated."""
+propose to change one that is stated. For a member attribute (``members.founder``), a
+member proposed for addition never has it: a member joining now did not found the
+initiative; stating it for a listed member where it is unknown is still asked."""
 
 
 def what_it_would_take(
@@ -761,14 +764,21 @@ class _Search:
         `_pare` drops when the target does not need them.
         """
         read = self.domain.criteria[cid].paths
-        named = [a for a in self.domain.member_attributes if self._member_values(a)]
+        named = [a for a in self.domain.member_attributes if self._joining_values(a)]
         choices = [
-            self._member_values(a) if f"members.{a}" in read else self._member_values(a)[:1]
+            self._joining_values(a) if f"members.{a}" in read else self._joining_values(a)[:1]
             for a in named
         ]
         return [
             tuple(sorted(zip(named, combo, strict=True))) for combo in itertools.product(*choices)
         ][:_TEMPLATES]
+
+    def _joining_values(self, attribute: str) -> list[Any]:
+        """The values a member added now may have: a fixed yes/no fact is only ``false``."""
+        values = self._member_values(attribute)
+        if f"members.{attribute}" in self.fixed:
+            return [v for v in values if v is False]
+        return values
 
     def _member_values(self, attribute: str) -> list[Any]:
         """Candidate values of a member attribute: yes first, one per class of kinds."""
@@ -797,12 +807,12 @@ class _Search:
             doc = _field(path)
             if path == "members":
                 found.extend(("+" + repr(t), (self.edit("members", t),)) for t in templates)
-            elif doc is None or (
-                path in self.fixed and read_path(self.initiative, path) is not None
-            ):
+            elif doc is None:
                 continue
             elif path.startswith("members."):
                 found.extend(self._fills(path))
+            elif path in self.fixed and read_path(self.initiative, path) is not None:
+                continue
             elif doc.kind == "choices":
                 found.extend((path, (self.edit(path, v),)) for v in self._lists(path, doc))
             else:
@@ -1199,9 +1209,9 @@ def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
             before=None,
             after=after,
             text=Text(
-                fr=f"{label.fr} ({edit.path} : non renseigné → {_show(after, 'fr')}, "
+                fr=f"{label.fr} ({edit.path} : non renseigné → {_show(after, 'fr', edit.path)}, "
                 "pour chaque membre où ce n'est pas indiqué)",
-                en=f"{label.en} ({edit.path}: not stated → {_show(after, 'en')}, "
+                en=f"{label.en} ({edit.path}: not stated → {_show(after, 'en', edit.path)}, "
                 "for every member where it is not stated)",
             ),
         )
@@ -1212,8 +1222,10 @@ def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
         before=before,
         after=after,
         text=Text(
-            fr=f"{label.fr} ({edit.path} : {_show(before, 'fr')} → {_show(after, 'fr')})",
-            en=f"{label.en} ({edit.path}: {_show(before, 'en')} → {_show(after, 'en')})",
+            fr=f"{label.fr} ({edit.path} : {_show(before, 'fr', edit.path)} → "
+            f"{_show(after, 'fr', edit.path)})",
+            en=f"{label.en} ({edit.path}: {_show(before, 'en', edit.path)} → "
+            f"{_show(after, 'en', edit.path)})",
         ),
     )
 
@@ -1221,9 +1233,8 @@ def _change(initiative: Initiative, edit: _Edit) -> FieldChange:
 def _member_text(member: Any) -> Text:
     parts = {
         lang: ", ".join(
-            f"{getattr(field_label('members.' + k), lang)} : {_show(v, lang)}"
-            if lang == "fr"
-            else f"{getattr(field_label('members.' + k), lang)}: {_show(v, lang)}"
+            f"{getattr(field_label('members.' + k), lang)}{colon(lang)}"
+            f"{_show(v, lang, 'members.' + k)}"
             for k, v in sorted(member.items())
         )
         for lang in ("fr", "en")
@@ -1234,16 +1245,21 @@ def _member_text(member: Any) -> Text:
     )
 
 
-def _show(value: Any, lang: Literal["fr", "en"]) -> str:
-    """A value as `format_value` shows it, but for an absent fact and a share's digits.
+def _show(value: Any, lang: Literal["fr", "en"], path: str) -> str:
+    """A value as `format_value` shows it, but for an absent fact, a share's digits and codes.
 
     A change's ``before`` null means the applicant did not state the fact, which a reader
     must not take for a fact the rules could not read; a share keeps six significant
-    digits, where a justification rounds to three.
+    digits, where a justification rounds to three; a code comes with its meaning, since
+    the programme officer reading the change may not know the format's codes.
     """
     if value is None:
         return "non renseigné" if lang == "fr" else "not stated"
     if isinstance(value, float):
         text = f"{value:g}"
         return text.replace(".", ",") if lang == "fr" else text
+    if isinstance(value, str) and code_label(path, value) is not None:
+        return described(path, value, lang)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return ", ".join(described(path, v, lang) for v in value)
     return format_value(value, lang)
