@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES
-from poletype import load_typology
-from poletype._html import REPORT_NAMES, anchors, chart, render_report
+from poletype import load_typology, read_initiative, what_it_would_take
+from poletype._html import REPORT_NAMES, anchors, change_lines, chart, render_report
 from poletype._outputs import write_screening
 from poletype._screen import Screening, screen, screening_typologies
 
@@ -222,3 +222,19 @@ def test_headless_chromium_renders_the_report(screening: Screening, tmp_path: Pa
     size, colours = _png_size_and_colours(png)
     assert size == (1280, 2000)
     assert colours > 20  # text, badges, bars: far from a blank page
+
+
+def test_identical_members_added_are_said_once_and_counted() -> None:
+    """Ten organisations asked of a pole of seven: '3 × Ajouter un membre', not three lines."""
+    initiative = read_initiative(EXAMPLES / "pole-exemple-complet.yaml")
+    sets = what_it_would_take(initiative, "labo-ess-ptce", params={"min_organisations": 10})
+    change_set = next(s for s in sets if [c.path for c in s.changes].count("members") > 1)
+    lines = change_lines(change_set, "fr")
+    texts = [c.text.fr for c in change_set.changes]
+    assert len(lines) < len(texts)
+    counted = [line for line in lines if " × " in line]
+    assert counted
+    number, text = counted[0].split(" × ", 1)
+    assert texts.count(text) == int(number) == 3
+    total = sum(int(line.split(" × ")[0]) if " × " in line else 1 for line in lines)
+    assert total == len(texts)

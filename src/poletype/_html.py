@@ -9,6 +9,7 @@ same bytes and two reports can be compared with ``diff``.
 from __future__ import annotations
 
 import html
+import itertools
 from importlib import metadata
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from poletype._fields import question
 from poletype._justify import Lang, colon
 from poletype._report import MARKS, hybrid_answer, outcomes, span
 from poletype._screen import Finding, ScreenedRow, Screening, against, positive_outcome
+from poletype._whatif import ChangeSet
 from poletype.rulefile import Text
 from poletype.verdict import CriterionResult, Source, Verdict
 
@@ -650,7 +652,7 @@ def _takes(finding: Finding, lang: Lang) -> str:
         return head + f"<p>{_e(t['no_change_found'].format(outcome=label))}</p></div>"
     options = []
     for number, change_set in enumerate(finding.changes, start=1):
-        changes = "".join(f"<li>{_tx(c.text, lang)}</li>" for c in change_set.changes)
+        changes = "".join(f"<li>{_e(line)}</li>" for line in change_lines(change_set, lang))
         criteria = ", ".join(change_set.criteria)
         options.append(
             f"<li><b>{_e(t['option'])} {number}</b> "
@@ -661,6 +663,18 @@ def _takes(finding: Finding, lang: Lang) -> str:
         head + f"<p>{_e(t['would_take_intro'].format(outcome=label))}</p>"
         f"<ol>{''.join(options)}</ol></div>"
     )
+
+
+def change_lines(change_set: ChangeSet, lang: Lang) -> list[str]:
+    """A change set's sentences, a run of identical ones (members added) said once, counted.
+
+    "3 × Ajouter un membre (…)" reads at a glance where three identical lines do not.
+    """
+    lines: list[str] = []
+    for text, run in itertools.groupby(getattr(c.text, lang) for c in change_set.changes):
+        count = len(list(run))
+        lines.append(text if count == 1 else f"{count} × {text}")
+    return lines
 
 
 def _footer(screening: Screening, lang: Lang) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from poletype._compiler import Typology
-from poletype._html import REPORT_NAMES, render_report
+from poletype._html import REPORT_NAMES, change_lines, render_report
 from poletype._justify import Lang
 from poletype._screen import (
     Finding,
@@ -143,7 +143,7 @@ def _interval(low: float, high: float, lang: Lang) -> str:
 
 def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
     """Each change set as its sentences joined by ' + ', the sets separated by ' | '."""
-    return " | ".join(" + ".join(getattr(c.text, lang) for c in s.changes) for s in changes)
+    return " | ".join(" + ".join(change_lines(s, lang)) for s in changes)
 
 
 def _error_text(error: RowError) -> str:
