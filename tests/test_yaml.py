@@ -36,6 +36,37 @@ def test_duplicate_key_names_both_lines() -> None:
     assert "first at line 1" in str(info.value)
 
 
+MERGED = """\
+defaults: &defaults
+  expect: met
+  weight: 1
+first:
+  <<: *defaults
+  weight: 2
+both:
+  <<: [*defaults, {colour: red, weight: 3}]
+  colour: blue
+"""
+
+
+def test_a_merge_key_may_be_overridden() -> None:
+    """YAML's merge: the mapping's own keys override merged ones, and are not duplicates."""
+    data = load_yaml(MERGED, file="f.yaml")
+    assert data["first"] == {"expect": "met", "weight": 2}
+    assert data["first"].key_lines["weight"] == 6
+    assert data["first"].key_lines["expect"] == 2
+    assert data["both"] == {"expect": "met", "weight": 1, "colour": "blue"}
+
+
+def test_a_key_written_twice_beside_a_merge_is_still_a_duplicate() -> None:
+    """The merge does not excuse the mapping's own repeated key."""
+    with pytest.raises(RuleFileError) as info:
+        load_yaml("d: &d {a: 1}\ne:\n  <<: *d\n  b: 2\n  b: 3\n", file="f.yaml")
+    assert info.value.code == "duplicate-key"
+    assert info.value.line == 5
+    assert "first at line 4" in str(info.value)
+
+
 def test_python_tags_are_refused() -> None:
     """Only safe constructors: a Python object tag is a YAML error."""
     with pytest.raises(RuleFileError) as info:

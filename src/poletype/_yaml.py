@@ -40,18 +40,32 @@ class _Loader(_Base):  # type: ignore[misc]
     """
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    """A mapping whose own keys are each written once.
+
+    A merge key (``<<: *defaults``) brings in keys that the mapping's own keys may
+    override, as YAML means it: ``flatten_mapping`` puts the merged pairs first, so
+    only a key written twice by the mapping itself is a duplicate.
+    """
+    own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
     loader.flatten_mapping(node)
+    merged = len(node.value) - own
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
-    for key_node, value_node in node.value:
+    written: set[str] = set()
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
             key = str(key)
         line = key_node.start_mark.line + 1
-        if key in result:
-            raise _DuplicateKeyError(key, line, result.key_lines[key])
+        if index >= merged:
+            if key in written:
+                raise _DuplicateKeyError(key, line, result.key_lines[key])
+            written.add(key)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
     return result
