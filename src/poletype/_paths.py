@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -62,9 +63,14 @@ def _missing(obj: Any, parts: list[str], depth: int, found: set[str]) -> None:
 
 
 def _is_list_field(obj: Any, name: str) -> bool:
-    fields = getattr(type(obj), "model_fields", {})
-    field = fields.get(name)
-    return field is not None and "list[" in str(field.annotation)
+    return name in _list_fields(type(obj))
+
+
+@cache
+def _list_fields(model: type) -> frozenset[str]:
+    """A model's list fields, read once per model: rendering an annotation is slow."""
+    fields = getattr(model, "model_fields", {})
+    return frozenset(n for n, f in fields.items() if "list[" in str(f.annotation))
 
 
 def is_known(obj: Any, path: str) -> bool:
