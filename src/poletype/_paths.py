@@ -63,7 +63,7 @@ def _missing(obj: Any, parts: list[str], depth: int, found: set[str]) -> None:
 
 
 def _is_list_field(obj: Any, name: str) -> bool:
-    return name in _list_fields(type(obj))
+    return name in _list_fields(obj.__class__)
 
 
 @cache
