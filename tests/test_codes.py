@@ -27,14 +27,15 @@ def test_words_are_given_in_both_languages_and_distinct(path: str) -> None:
     for lang in (0, 1):
         words = [w[lang] for w in WORDS[path].values()]
         assert all(w.strip() for w in words)
+        assert not any(mark in w for w in words for mark in ",;()"), path  # shown in lists
         assert len(set(words)) == len(words), path
 
 
 def test_one_code_reads_by_its_field() -> None:
-    """'local' is a French feminine scale but a masculine market."""
+    """'local' is a French feminine scale ('Échelle') but plural markets ('Débouchés')."""
     assert code_label("scale", "local") is not None
     assert code_label("scale", "local").fr == "locale"  # type: ignore[union-attr]
-    assert code_label("market_reach", "local").fr == "local"  # type: ignore[union-attr]
+    assert code_label("market_reach", "local").fr == "locaux"  # type: ignore[union-attr]
     assert code_label("activities.sectors", "bois") is None
     assert code_label("members.kind", "mature") is None
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES
-from poletype import load_typology, read_initiative, what_it_would_take
-from poletype._html import REPORT_NAMES, anchors, change_lines, chart, render_report
+from poletype import classify, load_typology, read_initiative, what_it_would_take
+from poletype._html import REPORT_NAMES, _lacks, anchors, change_lines, chart, render_report
 from poletype._outputs import write_screening
-from poletype._screen import Screening, screen, screening_typologies
+from poletype._screen import Finding, Screening, screen, screening_typologies
 
 CHROMIUM = Path("/usr/bin/chromium")
 CANDIDATURES = EXAMPLES / "screening" / "candidatures.csv"
@@ -112,15 +112,23 @@ def test_the_list_and_the_section_say_what_an_applicant_lacks(
     toc = page[page.index('id="applicants"') :]
     toc = toc[: toc.index("</section>")]
     line = next(tr for tr in toc.split("<tr>") if "Pôle Trois" in tr)
-    assert '<abbr title="Un regroupement volontaire, assez nombreux et varié">M2</abbr>' in line
+    assert (
+        '<abbr title="Un regroupement volontaire, assez nombreux et varié (non satisfait)">'
+        "M2</abbr>" in line
+    )
     assert re.findall(r">(M\d)</abbr>", line) == ["M2", "M3", "M5"]
     for other in ("&amp; Cie", "Pôle Quatre"):
         assert "lacks" not in next(tr for tr in toc.split("<tr>") if other in tr)
     row = next(r for r in screening.rows if r.initiative and r.initiative.id == "A3")
     section = page[page.index(f'id="applicant-{row.row}"') :]
-    assert "Ce qui écarte la candidature : M2 Un regroupement volontaire" in section
+    assert (
+        "Ce qui écarte la candidature : M2 Un regroupement volontaire, assez nombreux et "
+        "varié (non satisfait) ; M3 " in section
+    )
     english = render_report(screening, "en")
-    assert "What keeps it out: M2 A voluntary grouping" in english
+    assert "What keeps it out: M2 A voluntary grouping, large and varied enough (not met); M3" in (
+        english
+    )
 
 
 def test_indeterminate_applicant_is_asked_not_told(screening: Screening, page: str) -> None:
@@ -238,3 +246,18 @@ def test_identical_members_added_are_said_once_and_counted() -> None:
     assert texts.count(text) == int(number) == 3
     total = sum(int(line.split(" × ")[0]) if " × " in line else 1 for line in lines)
     assert total == len(texts)
+
+
+def test_a_met_exclusion_is_said_to_apply_not_to_be_lacking() -> None:
+    """'X2 Essentiellement un réseau… (s'applique)': a fact found, not a requirement missed."""
+    labo = load_typology("labo-ess-ptce")
+    guichet = {"name": "Guichet", "activities": {"primary_function": "representation"}}
+    finding = Finding(labo, classify(guichet, labo), None)
+    assert finding.lacking == ("X2",)
+    fr, en = _lacks(finding, "fr", spelt=True), _lacks(finding, "en", spelt=True)
+    assert "X2 Essentiellement un réseau de représentation ou de promotion de l&#x27;ESS" in fr
+    assert fr.endswith("(s&#x27;applique)</span>")
+    assert en.endswith("(applies)</span>")
+    assert 'title="Essentially an ESS representation or promotion network (applies)"' in _lacks(
+        finding, "en"
+    )

@@ -108,6 +108,20 @@ def test_csv_lacking_names_the_criteria_that_keep_an_applicant_out(screening: Sc
     assert "matray-poisat.lacking" not in table[0]
 
 
+def test_jsonl_lacking_agrees_with_the_csv(screening: Screening) -> None:
+    """Programs reading verdicts.jsonl get the same 'lacking' as the spreadsheet."""
+    table = _rows(verdicts_csv(screening, "fr"), ";")
+    csv_rows = [dict(zip(table[0], line, strict=True)) for line in table[1:]]
+    for row, line in zip(screening.rows, csv_rows, strict=True):
+        document = row_document(row)
+        if row.failed:
+            assert "lacking" not in document
+            continue
+        assert set(document["lacking"]) == {"labo-ess-ptce"}  # crisp typologies only
+        assert "; ".join(document["lacking"]["labo-ess-ptce"]) == line["labo-ess-ptce.lacking"]
+    assert any(row_document(r).get("lacking", {}).get("labo-ess-ptce") for r in screening.rows)
+
+
 def test_csv_separator_follows_the_language(screening: Screening) -> None:
     """French Excel wants ';' and a decimal comma; English ',' and a point."""
     fr, en = verdicts_csv(screening, "fr"), verdicts_csv(screening, "en")

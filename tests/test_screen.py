@@ -7,6 +7,7 @@ import json
 import random
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT
 from poletype import classify, load_typology
+from poletype._compiler import VerdictTree
 from poletype._screen import (
     Finding,
     Screening,
     against,
     criterion_ids,
+    kept_out_by,
     negative_outcome,
     outcomes,
     positive_outcome,
@@ -337,6 +340,86 @@ def test_a_negative_verdict_always_names_what_it_lacks(initiative: Any, typology
     for criterion in lacking:
         assert statuses[criterion] == ("met" if criterion in reversed_ else "not_met")
     assert len(set(lacking)) == len(lacking)
+
+
+_IDS = ("A", "B", "C", "D")
+_leaves = st.sampled_from(_IDS).map(lambda c: VerdictTree(op="criterion", criterion=c))
+_trees = st.recursive(
+    _leaves,
+    lambda inner: st.one_of(
+        inner.map(lambda t: VerdictTree(op="not", children=(t,))),
+        st.tuples(st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=3)).map(
+            lambda p: VerdictTree(op=p[0], children=tuple(p[1]))  # type: ignore[arg-type]
+        ),
+    ),
+    max_leaves=8,
+)
+
+
+def _kleene(node: VerdictTree, values: dict[str, bool | None]) -> bool | None:
+    if node.criterion is not None:
+        return values[node.criterion]
+    parts = [_kleene(c, values) for c in node.children]
+    if node.op == "not":
+        return None if parts[0] is None else not parts[0]
+    absorbing = node.op == "any"  # True absorbs an 'any', False an 'all'
+    if absorbing in parts:
+        return absorbing
+    return None if None in parts else not absorbing
+
+
+def _paths(
+    node: VerdictTree, trail: tuple[VerdictTree, ...] = ()
+) -> Iterator[tuple[VerdictTree, ...]]:
+    trail = (*trail, node)
+    if node.criterion is not None:
+        yield trail
+    for child in node.children:
+        yield from _paths(child, trail)
+
+
+@settings(max_examples=300)
+@given(_trees, st.lists(st.sampled_from(["met", "not_met", "unknown"]), min_size=4, max_size=4))
+def test_kept_out_by_names_exactly_the_criteria_on_a_failing_path(
+    tree: VerdictTree, drawn: list[str]
+) -> None:
+    """Named iff every node from the root down to it takes the failing value (flipped by not)."""
+    statuses = dict(zip(_IDS, drawn, strict=True))
+    values = {c: {"met": True, "not_met": False, "unknown": None}[s] for c, s in statuses.items()}
+    expected: list[str] = []
+    if _kleene(tree, values) is False:
+        for path in _paths(tree):
+            wanted, failing = False, True
+            for node in path:
+                failing = failing and _kleene(node, values) is wanted
+                if node.op == "not":
+                    wanted = not wanted
+            if failing:
+                expected.append(path[-1].criterion or "")
+    assert kept_out_by(tree, statuses) == tuple(dict.fromkeys(expected))
+
+
+def test_kept_out_by_an_any_that_failed_and_a_not_over_all() -> None:
+    """The review's case: only A keeps it out; C failed inside an 'any' B satisfied."""
+    leaf = {c: VerdictTree(op="criterion", criterion=c) for c in ("A", "B", "C", "X1", "X2")}
+    tree = VerdictTree(
+        op="all",
+        children=(
+            leaf["A"],
+            VerdictTree(op="any", children=(leaf["B"], leaf["C"])),
+            VerdictTree(
+                op="not", children=(VerdictTree(op="all", children=(leaf["X1"], leaf["X2"])),)
+            ),
+        ),
+    )
+    statuses = {"A": "not_met", "B": "met", "C": "not_met", "X1": "met", "X2": "not_met"}
+    assert kept_out_by(tree, statuses) == ("A",)
+    statuses["X2"] = "met"
+    assert kept_out_by(tree, statuses) == ("A", "X1", "X2")
+    statuses["A"] = "unknown"
+    assert kept_out_by(tree, statuses) == ("X1", "X2")
+    statuses["X1"] = "unknown"
+    assert kept_out_by(tree, statuses) == ()  # not known to fail: nothing held against it
 
 
 # Property: nothing lost ----------------------------------------------------------------

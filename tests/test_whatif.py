@@ -473,3 +473,11 @@ def test_an_unknown_fact_about_the_past_may_still_be_asked_for() -> None:
         c.path == "prior_state_support" and c.before is None for s in sets for c in s.changes
     )
     assert_verified_and_minimal(artis, sets, "decret-2015-ptce", positive("decret-2015-ptce"))
+
+
+def test_fixing_another_member_attribute_does_not_stop_members_being_added() -> None:
+    """Only 'founder' is a fact about the past; a fixed 'kind' still lets members join."""
+    domb = example("domb-innov")
+    plain = what_it_would_take(domb, "labo-ess-ptce")
+    assert any(c.path == "members" for s in plain for c in s.changes)
+    assert what_it_would_take(domb, "labo-ess-ptce", fixed=FIXED_FACTS | {"members.kind"}) == plain

@@ -67,6 +67,28 @@ def test_a_key_written_twice_beside_a_merge_is_still_a_duplicate() -> None:
     assert "first at line 4" in str(info.value)
 
 
+def test_a_merged_mapping_built_later_keeps_its_own_override() -> None:
+    """A mapping first merged elsewhere, then used itself: its override is still no repeat."""
+    data = load_yaml("top:\n  <<: &mid\n    <<: {a: 1}\n    a: 2\n  c: 3\nagain: *mid\n", file="f")
+    assert data["top"] == {"a": 2, "c": 3}
+    assert data["again"] == {"a": 2}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x:\n  <<: {a: 1, a: 2}\n",
+        "d: &d {a: 1, a: 2}\nx:\n  <<: *d\n",
+        "x:\n  <<: [{b: 1, b: 2}]\n",
+    ],
+)
+def test_a_key_repeated_inside_a_merged_mapping_is_a_duplicate(text: str) -> None:
+    """Merging does not hide a mapping that writes a key twice."""
+    with pytest.raises(RuleFileError) as info:
+        load_yaml(text, file="f.yaml")
+    assert info.value.code == "duplicate-key"
+
+
 def test_python_tags_are_refused() -> None:
     """Only safe constructors: a Python object tag is a YAML error."""
     with pytest.raises(RuleFileError) as info:

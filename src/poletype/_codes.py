@@ -7,7 +7,8 @@ holds and what the rules read. The meanings paraphrase ``spec/initiative-v1.md``
 
 Words are keyed by field path, not by code, because one code can mean different things
 (``local`` is a scale, a market and a level of funding) and French agrees its adjectives
-with the field's noun.
+with the field's label (``Échelle : locale``, ``Débouchés : locaux``). No words hold a
+comma or a bracket: they are shown in lists and followed by the code in brackets.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _FUNCTION: _Words = {
     "hosting": ("hébergement d'activités", "hosting activities"),
     "pooling": ("mutualisation", "pooling"),
     "incubation": ("incubation", "incubation"),
-    "distribution": ("distribution, commercialisation", "distribution, marketing"),
+    "distribution": ("distribution et commercialisation", "distribution and marketing"),
     "training": ("formation", "training"),
     "research": ("recherche", "research"),
     "awareness": ("sensibilisation", "awareness raising"),
@@ -70,12 +71,12 @@ _INTENSITY: _Words = {
     "high": ("forte", "high"),
 }
 _STRUCTURE: _Words = {
-    "centralised": ("centralisée, autour d'une structure pivot", "centralised, around a pivot"),
-    "decentralised": ("décentralisée, en réseau de pairs", "decentralised, a network of peers"),
+    "centralised": ("centralisée autour d'une structure pivot", "centralised around a pivot"),
+    "decentralised": ("décentralisée en réseau de pairs", "decentralised among peers"),
 }
 _LEADERSHIP: _Words = {
-    "public": ("publique", "public"),
-    "private": ("privée", "private"),
+    "public": ("public", "public"),
+    "private": ("privé", "private"),
     "mixed": ("mixte", "mixed"),
 }
 _ORIGIN: _Words = {
@@ -106,9 +107,9 @@ _FINALITY: _Words = {
     "employment": ("emploi", "employment"),
 }
 _MARKET: _Words = {
-    "local": ("local", "local"),
-    "national": ("national", "national"),
-    "export": ("export", "export"),
+    "local": ("locaux", "local"),
+    "national": ("nationaux", "national"),
+    "export": ("à l'export", "export"),
 }
 _INNOVATION: _Words = {
     "social": ("sociale", "social"),
@@ -119,10 +120,10 @@ _INNOVATION: _Words = {
     "governance": ("de gouvernance", "in governance"),
 }
 _FUNDING: _Words = {
-    "local": ("local", "local"),
-    "regional": ("régional", "regional"),
-    "national": ("national", "national"),
-    "european": ("européen", "European"),
+    "local": ("locaux", "local"),
+    "regional": ("régionaux", "regional"),
+    "national": ("nationaux", "national"),
+    "european": ("européens", "European"),
 }
 _LEGAL_ENTITY: _Words = {
     "private_law": ("personne morale de droit privé", "a private-law legal person"),
@@ -131,11 +132,11 @@ _LEGAL_ENTITY: _Words = {
 }
 _KIND: _Words = {
     "ess_association": ("association de l'ESS", "ESS association"),
-    "ess_cooperative": ("coopérative (SCOP, SCIC, CAE…)", "cooperative (SCOP, SCIC, CAE…)"),
+    "ess_cooperative": ("coopérative", "cooperative"),
     "ess_mutual": ("mutuelle", "mutual society"),
     "ess_foundation": ("fondation", "foundation"),
     "ess_company": ("entreprise commerciale de l'ESS", "ESS commercial company"),
-    "ess_network": ("réseau ou fédération de l'ESS (CRESS…)", "ESS network or federation"),
+    "ess_network": ("réseau ou fédération de l'ESS", "ESS network or federation"),
     "sme": ("PME hors ESS", "SME outside the ESS"),
     "large_company": ("grande entreprise hors ESS", "large company outside the ESS"),
     "local_authority": ("collectivité locale", "local authority"),
@@ -145,16 +146,16 @@ _KIND: _Words = {
     "training_body": ("organisme de formation", "training body"),
     "citizen_group": ("collectif de citoyens", "citizens' group"),
     "social_partner": ("syndicat ou organisation patronale", "trade union or employers' body"),
-    "chamber": ("chambre consulaire", "chamber of commerce, trades or agriculture"),
+    "chamber": ("chambre consulaire", "chamber of commerce or trades"),
     "development_agency": ("agence de développement économique", "development agency"),
     "financial_institution": ("banque ou financeur solidaire", "bank or solidarity financer"),
     "other": ("autre", "other"),
 }
 _SIZE: _Words = {
-    "micro": ("micro (moins de 10 salariés)", "micro (under 10 staff)"),
-    "small": ("petite (10 à 49 salariés)", "small (10–49 staff)"),
-    "medium": ("moyenne (50 à 249 salariés)", "medium (50–249 staff)"),
-    "large": ("grande (250 salariés ou plus)", "large (250 staff or more)"),
+    "micro": ("moins de 10 salariés", "under 10 staff"),
+    "small": ("10 à 49 salariés", "10 to 49 staff"),
+    "medium": ("50 à 249 salariés", "50 to 249 staff"),
+    "large": ("250 salariés ou plus", "250 staff or more"),
 }
 
 WORDS: dict[str, _Words] = {

@@ -46,6 +46,8 @@ _T: dict[Lang, dict[str, str]] = {
         "toc_intro": "Sous une issue négative, les critères qui l'expliquent "
         "(survolez un code pour son intitulé).",
         "lacking": "Ce qui écarte la candidature",
+        "lacks": "non satisfait",
+        "applies": "s'applique",
         "met": "Satisfait",
         "not_met": "Non satisfait",
         "unknown": "Inconnu",
@@ -62,8 +64,9 @@ _T: dict[Lang, dict[str, str]] = {
         "l'issue « {outcome} » :",
         "option": "Option",
         "criteria_changed": "critères concernés",
-        "no_change_found": "Aucun ensemble de changements simple ne suffit à obtenir "
-        "l'issue « {outcome} ».",
+        "no_change_found": "Aucun ensemble simple de changements ne donne l'issue "
+        "« {outcome} » : ce qui écarte la candidature tient à des faits établis (son "
+        "histoire, son pays), ou demanderait davantage de changements.",
         "memberships": "Appartenance à chaque type idéal "
         "(intervalle quand des faits sont inconnus)",
         "leaning": "Tendance",
@@ -98,6 +101,8 @@ _T: dict[Lang, dict[str, str]] = {
         "toc_intro": "Under a negative outcome, the criteria that explain it "
         "(hover over a code for its label).",
         "lacking": "What keeps it out",
+        "lacks": "not met",
+        "applies": "applies",
         "met": "Met",
         "not_met": "Not met",
         "unknown": "Unknown",
@@ -113,7 +118,9 @@ _T: dict[Lang, dict[str, str]] = {
         "would_take_intro": "The smallest sets of changes that would give the outcome “{outcome}”:",
         "option": "Option",
         "criteria_changed": "criteria concerned",
-        "no_change_found": "No simple set of changes is enough to reach the outcome “{outcome}”.",
+        "no_change_found": "No simple set of changes gives the outcome “{outcome}”: what "
+        "keeps the applicant out lies in settled facts (its history, its country), or would "
+        "take more changes.",
         "memberships": "Membership in each ideal type (an interval when facts are unknown)",
         "leaning": "Leaning",
         "hybrid": "Hybrid",
@@ -403,14 +410,25 @@ def _badge(finding: Finding, lang: Lang) -> str:
 
 
 def _lacks(finding: Finding, lang: Lang, *, spelt: bool = False) -> str:
-    """The criteria that keep an applicant from qualifying, by code (and label if ``spelt``)."""
+    """The criteria that keep an applicant out, by code (and label if ``spelt``).
+
+    Each says how it keeps the applicant out, since a label states a requirement
+    ("at least one local authority") when it is not met but a fact ("essentially a
+    network") when an exclusion applies.
+    """
     lacking = finding.lacking
     if not lacking:
         return ""
-    labels = {r.id: getattr(r.label, lang) for r in finding.verdict.criteria}
+    t = _T[lang]
+    reversed_ = against(finding.typology)
+    labels = {
+        r.id: f"{getattr(r.label, lang)} ({t['applies' if r.id in reversed_ else 'lacks']})"
+        for r in finding.verdict.criteria
+    }
     if spelt:
-        named = "; ".join(f"{_e(c)} {_e(labels[c])}" for c in lacking)
-        return f'<span class="lacks">{_e(_T[lang]["lacking"])}{_e(colon(lang))}{named}</span>'
+        separator = " ; " if lang == "fr" else "; "
+        named = separator.join(f"{_e(c)} {_e(labels[c])}" for c in lacking)
+        return f'<span class="lacks">{_e(t["lacking"])}{_e(colon(lang))}{named}</span>'
     codes = ", ".join(f'<abbr title="{_e(labels[c])}">{_e(c)}</abbr>' for c in lacking)
     return f'<span class="lacks">{codes}</span>'
 
@@ -490,9 +508,11 @@ def _toc(screening: Screening, entries: list[_Entry], lang: Lang) -> str:
             f"{_source_note(row, main)}</td>"
             f'{cells}<td class="num">{asked}</td></tr>'
         )
+    crisp = any(positive_outcome(ty) is not None for ty in screening.typologies)
+    intro = f'<p class="muted">{_e(t["toc_intro"])}</p>' if crisp else ""
     return (
         f'<section id="applicants"><h2>{_e(t["toc"])}</h2>'
-        f'<p class="muted">{_e(t["toc_intro"])}</p>'
+        f"{intro}"
         f'<table class="toc"><thead><tr><th class="num">{_e(t["row"])}</th>'
         f'<th>{_e(t["applicant"])}</th>{heads}<th class="num">{_e(t["questions"])}</th>'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"

@@ -169,6 +169,9 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         "source": row.source,
         "verdicts": [_verdict_json(f.verdict) for f in row.findings],
     }
+    document["lacking"] = {
+        f.typology.id: list(f.lacking) for f in row.findings if positive_outcome(f.typology)
+    }
     document["what_it_would_take"] = {
         f.typology.id: [s.model_dump(mode="json") for s in f.changes]
         for f in row.findings

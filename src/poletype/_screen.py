@@ -16,6 +16,8 @@ from typing import Any
 
 from poletype._api import DEFAULT_TYPOLOGY, classify, load_typologies, load_typology, typologies
 from poletype._compiler import Typology, VerdictTree
+from poletype._evaluator import _verdict
+from poletype._logic import Tri
 from poletype._report import outcomes
 from poletype._tabular import Applicant, RowError, read_applicants
 from poletype._whatif import ChangeSet, what_it_would_take
@@ -46,22 +48,13 @@ class Finding:
         """The criteria whose known status keeps the applicant from qualifying.
 
         What a programme officer reads first in the list of applicants: for a crisp
-        verdict with the negative outcome (``not_ptce``), each criterion of the verdict
-        condition that is not met (or, for an exclusion, met), in the order the condition
-        names them. Unknown criteria are not in it: they are asked, not held against.
+        verdict with the negative outcome (``not_ptce``), `kept_out_by` its criteria.
         Empty for any other outcome: an indeterminate applicant is not yet kept out.
         """
         tree = self.typology.verdict
         if tree is None or self.verdict.outcome != negative_outcome(self.typology):
             return ()
-        reversed_ = against(self.typology)
-        statuses = {r.id: r.status for r in self.verdict.criteria}
-        adverse = []
-        for criterion in dict.fromkeys(tree.criteria()):
-            status = statuses.get(criterion, "unknown")
-            if status != "unknown" and (status == "met") == (criterion in reversed_):
-                adverse.append(criterion)
-        return tuple(adverse)
+        return kept_out_by(tree, {r.id: r.status for r in self.verdict.criteria})
 
 
 @dataclass(frozen=True)
@@ -126,6 +119,37 @@ def negative_outcome(typology: Typology) -> str | None:
 def _crisp_outcomes(typology: Typology) -> tuple[str, str] | tuple[None, None]:
     rule = typology.spec.verdict
     return (None, None) if rule is None else (rule.outcomes.met, rule.outcomes.not_met)
+
+
+_TRI: dict[str, Tri] = {"met": True, "not_met": False, "unknown": None}
+
+
+def kept_out_by(tree: VerdictTree, statuses: Mapping[str, str]) -> tuple[str, ...]:
+    """The criteria that make a verdict condition false, in the order it names them.
+
+    Only the branches that take the failing value are followed: a false ``all`` through
+    its false parts, a false ``any`` through all of them, and under ``not`` the roles of
+    true and false swap, so that a met exclusion is named and a not-met one is not. A
+    criterion met in an ``any`` that failed for other reasons is not named, nor is an
+    unknown one: it is asked, not held against the applicant.
+    """
+    values = {cid: _TRI[status] for cid, status in statuses.items()}
+    found: list[str] = []
+
+    def walk(node: VerdictTree, wanted: bool) -> None:
+        if node.criterion is not None:
+            if values.get(node.criterion) is wanted:
+                found.append(node.criterion)
+        elif node.op == "not":
+            walk(node.children[0], not wanted)
+        else:
+            for child in node.children:
+                if _verdict(child, values) is wanted:
+                    walk(child, wanted)
+
+    if _verdict(tree, values) is False:
+        walk(tree, False)
+    return tuple(dict.fromkeys(found))
 
 
 def against(typology: Typology) -> set[str]:

@@ -139,6 +139,12 @@ member proposed for addition never has it: a member joining now did not found th
 initiative; stating it for a listed member where it is unknown is still asked."""
 
 
+_JOINING: dict[str, Any] = {"founder": False}
+"""What a member proposed for addition is, for a member fact about the past: a member
+joining now did not found the initiative. Other member paths in ``fixed`` do not
+constrain the members added, whose facts are new."""
+
+
 def what_it_would_take(
     initiative: Initiative | Mapping[str, Any],
     typology: str | Path | Typology = "labo-ess-ptce",
@@ -761,7 +767,8 @@ class _Search:
 
         One value per class of each member attribute the criterion reads, and the first
         value (``true``, the first class) of the typology's other member attributes, which
-        `_pare` drops when the target does not need them.
+        `_pare` drops when the target does not need them; a fixed attribute takes only the
+        value a member joining now has (`_JOINING`).
         """
         read = self.domain.criteria[cid].paths
         named = [a for a in self.domain.member_attributes if self._joining_values(a)]
@@ -774,10 +781,10 @@ class _Search:
         ][:_TEMPLATES]
 
     def _joining_values(self, attribute: str) -> list[Any]:
-        """The values a member added now may have: a fixed yes/no fact is only ``false``."""
+        """The values a member added now may have: not a founder, when that is fixed."""
         values = self._member_values(attribute)
-        if f"members.{attribute}" in self.fixed:
-            return [v for v in values if v is False]
+        if attribute in _JOINING and f"members.{attribute}" in self.fixed:
+            return [v for v in values if v == _JOINING[attribute]]
         return values
 
     def _member_values(self, attribute: str) -> list[Any]:

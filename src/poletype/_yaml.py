@@ -44,31 +44,56 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    """A mapping whose own keys are each written once.
+    """A mapping whose keys are each written once, merges allowed.
 
     A merge key (``<<: *defaults``) brings in keys that the mapping's own keys may
-    override, as YAML means it: ``flatten_mapping`` puts the merged pairs first, so
-    only a key written twice by the mapping itself is a duplicate.
+    override, as YAML means it; ``flatten_mapping`` puts the merged pairs first, so the
+    later pair wins. Repeats are therefore checked before flattening, on each mapping's
+    own keys and on those of every mapping it merges.
     """
-    own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
+    _refuse_repeated_keys(loader, node)
     loader.flatten_mapping(node)
-    merged = len(node.value) - own
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
-    written: set[str] = set()
-    for index, (key_node, value_node) in enumerate(node.value):
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            key = str(key)
-        line = key_node.start_mark.line + 1
-        if index >= merged:
-            if key in written:
-                raise _DuplicateKeyError(key, line, result.key_lines[key])
-            written.add(key)
+    for key_node, value_node in node.value:
+        key = _key(loader, key_node)
         result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = line
+        result.key_lines[key] = key_node.start_mark.line + 1
     return result
+
+
+def _key(loader: _Loader, key_node: yaml.Node) -> str:
+    key = loader.construct_object(key_node, deep=True)
+    return key if isinstance(key, str) else str(key)
+
+
+def _refuse_repeated_keys(loader: _Loader, node: yaml.MappingNode) -> None:
+    """Raise on a key some mapping writes twice, this one or one it merges.
+
+    Each mapping is checked once, before anything flattens it: flattening rewrites a
+    merged mapping in place, after which its merged and own keys can no longer be told
+    apart.
+    """
+    checked: set[int] = loader.__dict__.setdefault("_poletype_checked", set())
+    pending = [node]
+    while pending:
+        mapping = pending.pop()
+        if id(mapping) in checked:
+            continue
+        checked.add(id(mapping))
+        first: dict[str, int] = {}
+        for key_node, value_node in mapping.value:
+            if key_node.tag == _MERGE_TAG:
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+                pending.extend(n for n in sources if isinstance(n, yaml.MappingNode))
+                continue
+            key, line = _key(loader, key_node), key_node.start_mark.line + 1
+            if key in first:
+                raise _DuplicateKeyError(key, line, first[key])
+            first[key] = line
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
