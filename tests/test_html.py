@@ -261,3 +261,24 @@ def test_a_met_exclusion_is_said_to_apply_not_to_be_lacking() -> None:
     assert 'title="Essentially an ESS representation or promotion network (applies)"' in _lacks(
         finding, "en"
     )
+
+
+def test_the_report_opens_with_how_to_read_it(screening: Screening, page: str) -> None:
+    """Before the figures: outcomes, unknown is not 'no', what keeps out, colours, scope."""
+    guide = page[page.index('<section id="guide"') : page.index('<section id="summary"')]
+    assert "Comment lire ce rapport" in guide
+    assert "ne compte jamais comme un « non »" in guide
+    assert "M5, X2" in guide  # crisp typology screened: the codes are explained
+    assert "appartenance à chaque type" in guide  # and a graded one
+    assert "How to read this report" in render_report(screening, "en")
+
+
+def test_the_guide_speaks_only_of_what_the_report_shows(tmp_path: Path) -> None:
+    """Graded typologies only: no word of negative outcomes or what keeps an applicant out."""
+    source = tmp_path / "appel.csv"
+    source.write_text("id;name;stage\nA1;Pôle Un;emerging\n", encoding="utf-8")
+    page = render_report(screen(source, [load_typology("matray-poisat")]), "fr")
+    guide = page[page.index('<section id="guide"') : page.index('<section id="summary"')]
+    assert "appartenance à chaque type" in guide
+    assert "M5, X2" not in guide
+    assert "Pas un PTCE" not in guide

@@ -214,6 +214,11 @@ margin:16px 0}
 .takes li{margin:6px 0}
 .takes ul{margin:2px 0;padding-left:18px}
 .muted{color:var(--muted)}
+.guide{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:4px 18px;
+margin:18px 0}
+.guide h2{border:0;margin:10px 0 4px;font-size:17px}
+.guide ul{margin:4px 0 10px;padding-left:20px}
+.guide li{margin:3px 0}
 .lacks{display:block;margin-top:3px;font-size:12px;color:var(--neg)}
 .lacks abbr{text-decoration:none;border-bottom:1px dotted currentColor;cursor:help}
 table.facts.verdicts .lacks{font-weight:400}
@@ -284,6 +289,7 @@ def render_report(screening: Screening, lang: Lang = "fr") -> str:
         "<body>",
         "<main>",
         _header(screening, lang),
+        _guide(screening, lang),
         _summary(screening, lang),
         _toc(screening, entries, lang),
         *(_applicant(row, anchor, asked, screening, lang) for row, anchor, asked in entries),
@@ -315,6 +321,63 @@ def _header(screening: Screening, lang: Lang) -> str:
         f'<p class="meta"><b>{_e(t["typologies"])}</b></p><ul class="typologies">{items}</ul>'
         "</header>"
     )
+
+
+_GUIDE: dict[Lang, dict[str, str]] = {
+    "fr": {
+        "title": "Comment lire ce rapport",
+        "outcomes": "Chaque candidature reçoit une issue par grille : positive (par exemple "
+        "« PTCE »), négative (« Pas un PTCE ») ou « Indéterminé » quand des informations "
+        "manquent pour trancher.",
+        "unknown": "Une information que le dossier ne donne pas est inconnue : elle ne "
+        "compte jamais comme un « non ». Pour une candidature indéterminée, le rapport "
+        "liste les questions à poser ; avec les réponses, relancez le tri.",
+        "lacking": "Sous une issue négative, la liste donne les codes des critères qui "
+        "écartent la candidature (M5, X2…) ; sa section les détaille et dit « ce qu'il "
+        "faudrait » : les plus petits changements qui la feraient retenir, calculés à "
+        "partir des règles.",
+        "graded": "Pour une grille de types idéaux, la section donne l'appartenance à "
+        "chaque type, en intervalle quand des faits sont inconnus.",
+        "colours": "Couleurs : vert, ce qui joue pour la candidature ; rouge, ce qui joue "
+        "contre elle ; orange, ce qui reste ouvert. Chaque critère cite sa source.",
+        "scope": "Ce tri prépare l'instruction des dossiers : il ne la remplace pas.",
+    },
+    "en": {
+        "title": "How to read this report",
+        "outcomes": "Each applicant gets one outcome per typology: positive (for example "
+        "“PTCE”), negative (“Not a PTCE”) or “Indeterminate” when facts are missing to "
+        "decide.",
+        "unknown": "A fact the application does not give is unknown: it never counts as a "
+        "“no”. For an indeterminate applicant, the report lists the questions to ask; with "
+        "the answers, run the screening again.",
+        "lacking": "Under a negative outcome, the list gives the codes of the criteria that "
+        "keep the applicant out (M5, X2…); its section spells them out and says “what it "
+        "would take”: the smallest changes that would make it qualify, computed from the "
+        "rules.",
+        "graded": "For a typology of ideal types, the section gives the membership in each "
+        "type, as an interval when facts are unknown.",
+        "colours": "Colours: green, what works for the applicant; red, what counts against "
+        "it; amber, what is still open. Each criterion cites its source.",
+        "scope": "This screening prepares the review of the applications: it does not replace it.",
+    },
+}
+
+
+def _guide(screening: Screening, lang: Lang) -> str:
+    """A few lines on how to read the report, for an officer who opens it without help."""
+    g = _GUIDE[lang]
+    crisp = any(positive_outcome(ty) is not None for ty in screening.typologies)
+    graded = any(ty.graded is not None for ty in screening.typologies)
+    keys = [
+        *(["outcomes"] if crisp else []),
+        "unknown",
+        *(["lacking"] if crisp else []),
+        *(["graded"] if graded else []),
+        "colours",
+        "scope",
+    ]
+    items = "".join(f"<li>{_e(g[k])}</li>" for k in keys)
+    return f'<section id="guide" class="guide"><h2>{_e(g["title"])}</h2><ul>{items}</ul></section>'
 
 
 def _share(count: int, total: int, lang: Lang) -> str:
