@@ -170,22 +170,36 @@ def random_value(annotation: Any, rng: random.Random) -> Any:
 
 
 def random_completion(
-    initiative: Initiative, rng: random.Random, donors: list[dict[str, Any]] | None = None
+    initiative: Initiative,
+    rng: random.Random,
+    donors: list[dict[str, Any]] | None = None,
+    *,
+    whole: bool = False,
+    trust: float = 0.8,
 ) -> dict[str, Any]:
     """A document completing every absent fact of ``initiative``.
 
     Each absent fact is drawn at random or, more often, copied from a donor document (a
     complete case such as a shipped example): a random fill almost never meets all of a
     typology's mandatory criteria at once, and the search for a pair of completions that
-    shows a fact matters needs such contexts.
+    shows a fact matters needs such contexts. By default each field has its own donor,
+    so that facts of different cases combine; ``whole`` takes one donor's facts together
+    where it states them, for a context only one case gives (a national cluster in a
+    small country that meets every other criterion). ``trust`` is how often an absent
+    fact is copied from its donor rather than drawn: lower, it gives the contexts where
+    facts the cases all state are false instead (no common strategy, nothing pooled).
     """
     initiative = derive(initiative)[0]
-    # One donor per field, so that facts of different complete cases can be combined.
+    chosen = rng.choice(donors) if whole and donors else {}
     donor: dict[str, Any] = {}
     for name in Initiative.model_fields:
         stating = [d[name] for d in donors or [] if d.get(name) is not None]
-        donor[name] = rng.choice(stating) if stating else None
-    return _random_complete(initiative.model_dump(exclude={"snapshots"}), Initiative, rng, donor)
+        if chosen.get(name) is not None:
+            donor[name] = chosen[name]
+        else:
+            donor[name] = rng.choice(stating) if stating else None
+    data = initiative.model_dump(exclude={"snapshots"})
+    return _random_complete(data, Initiative, rng, donor, trust)
 
 
 def _random_complete(
@@ -193,6 +207,7 @@ def _random_complete(
     model: type[BaseModel],
     rng: random.Random,
     donor: dict[str, Any] | None = None,
+    trust: float = 0.8,
 ) -> dict[str, Any]:
     donor = donor or {}
     out = dict(data)
@@ -203,7 +218,7 @@ def _random_complete(
         value = out.get(name)
         given = donor.get(name)
         if value is None:
-            if given is not None and rng.random() < 0.8:
+            if given is not None and rng.random() < trust:
                 out[name] = copy.deepcopy(given)
                 if isinstance(annotation, type) and issubclass(annotation, BaseModel):
                     out[name] = _random_complete(out[name], annotation, rng)
@@ -218,7 +233,7 @@ def _random_complete(
                 out[name] = random_value(field.annotation, rng)
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
             out[name] = _random_complete(
-                value, annotation, rng, given if isinstance(given, dict) else None
+                value, annotation, rng, given if isinstance(given, dict) else None, trust
             )
         elif typing.get_origin(annotation) is list:
             (item,) = typing.get_args(annotation)
