@@ -40,3 +40,9 @@ def test_unknown_is_sound(values: list[bool | None], data: st.DataObject) -> Non
         decided = combine(values)
         if decided is not None:
             assert combine(completed) == decided
+
+
+@given(st.sampled_from([True, False, None]))
+def test_tri_of_reads_status_of_backwards(value: bool | None) -> None:
+    """A status name and the three-valued result it stands for convert both ways."""
+    assert logic.tri_of(logic.status_of(value)) is value

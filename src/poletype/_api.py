@@ -113,6 +113,11 @@ def to_initiative(data: Initiative | Mapping[str, Any], *, source: str | None = 
         ) from None
 
 
+def is_json(path: str | Path) -> bool:
+    """Whether a document is read as JSON: ``.json`` in any case; anything else is YAML."""
+    return Path(path).suffix.lower() == ".json"
+
+
 def read_document(path: str | Path) -> Any:
     """Parse one JSON or YAML file, raising `InitiativeError` with file and line.
 
@@ -123,14 +128,13 @@ def read_document(path: str | Path) -> Any:
     than letting it stop the run.
     """
     file = str(path)
-    as_json = Path(path).suffix.lower() == ".json"
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InitiativeError(
             f"cannot read file: {exc}", code="unreadable-input", file=file
         ) from None
-    if not as_json:
+    if not is_json(path):
         return load_yaml(text, file=file, error=InitiativeError)
     try:
         return json.loads(text)

@@ -366,12 +366,11 @@ _GUIDE: dict[Lang, dict[str, str]] = {
 def _guide(screening: Screening, lang: Lang) -> str:
     """A few lines on how to read the report, for an officer who opens it without help."""
     g = _GUIDE[lang]
-    crisp = any(positive_outcome(ty) is not None for ty in screening.typologies)
     graded = any(ty.graded is not None for ty in screening.typologies)
     keys = [
-        *(["outcomes"] if crisp else []),
+        *(["outcomes"] if screening.crisp else []),
         "unknown",
-        *(["lacking"] if crisp else []),
+        *(["lacking"] if screening.crisp else []),
         *(["graded"] if graded else []),
         "colours",
         "scope",
@@ -571,8 +570,7 @@ def _toc(screening: Screening, entries: list[_Entry], lang: Lang) -> str:
             f"{_source_note(row, main)}</td>"
             f'{cells}<td class="num">{asked}</td></tr>'
         )
-    crisp = any(positive_outcome(ty) is not None for ty in screening.typologies)
-    intro = f'<p class="muted">{_e(t["toc_intro"])}</p>' if crisp else ""
+    intro = f'<p class="muted">{_e(t["toc_intro"])}</p>' if screening.crisp else ""
     return (
         f'<section id="applicants"><h2>{_e(t["toc"])}</h2>'
         f"{intro}"

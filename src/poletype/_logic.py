@@ -61,6 +61,15 @@ def k_not(value: Tri) -> Tri:
     return None if value is None else not value
 
 
+def tri_of(status: str) -> Tri:
+    """The three-valued result a status name stands for: `status_of` read backwards.
+
+    >>> tri_of("met"), tri_of("not_met"), tri_of("unknown")
+    (True, False, None)
+    """
+    return {"met": True, "not_met": False}.get(status)
+
+
 def status_of(value: Tri) -> StatusName:
     """The status name of a three-valued result.
 

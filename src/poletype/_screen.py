@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from poletype._api import DEFAULT_TYPOLOGY, classify, load_typologies, load_typology, typologies
 from poletype._compiler import Typology, VerdictTree
 from poletype._evaluator import _verdict
-from poletype._logic import Tri
+from poletype._logic import tri_of
 from poletype._report import outcomes
 from poletype._tabular import Applicant, RowError, read_applicants
 from poletype._whatif import ChangeSet, what_it_would_take
@@ -43,7 +44,7 @@ class Finding:
     verdict: Verdict
     changes: tuple[ChangeSet, ...] | None
 
-    @property
+    @cached_property
     def lacking(self) -> tuple[str, ...]:
         """The criteria whose known status keeps the applicant from qualifying.
 
@@ -81,6 +82,11 @@ class Screening:
     input: str
     typologies: tuple[Typology, ...]
     rows: tuple[ScreenedRow, ...]
+
+    @property
+    def crisp(self) -> bool:
+        """Whether some typology screened has an outcome to qualify for (not graded only)."""
+        return any(positive_outcome(typology) is not None for typology in self.typologies)
 
     @property
     def errors(self) -> int:
@@ -121,9 +127,6 @@ def _crisp_outcomes(typology: Typology) -> tuple[str, str] | tuple[None, None]:
     return (None, None) if rule is None else (rule.outcomes.met, rule.outcomes.not_met)
 
 
-_TRI: dict[str, Tri] = {"met": True, "not_met": False, "unknown": None}
-
-
 def kept_out_by(tree: VerdictTree, statuses: Mapping[str, str]) -> tuple[str, ...]:
     """The criteria that make a verdict condition false, in the order it names them.
 
@@ -133,7 +136,7 @@ def kept_out_by(tree: VerdictTree, statuses: Mapping[str, str]) -> tuple[str, ..
     criterion met in an ``any`` that failed for other reasons is not named, nor is an
     unknown one: it is asked, not held against the applicant.
     """
-    values = {cid: _TRI[status] for cid, status in statuses.items()}
+    values = {cid: tri_of(status) for cid, status in statuses.items()}
     found: list[str] = []
 
     def walk(node: VerdictTree, wanted: bool) -> None:

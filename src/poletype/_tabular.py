@@ -29,7 +29,7 @@ from zipfile import BadZipFile
 
 from pydantic import ValidationError
 
-from poletype._api import read_document
+from poletype._api import is_json, read_document
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc
 from poletype._yaml import line_of
 from poletype.errors import InitiativeError
@@ -754,7 +754,7 @@ def _file_document(index: int, file: Path) -> _Document:
     except InitiativeError as exc:
         where = "" if exc.line is None else f"line {exc.line}: "
         return _Document(index, source, error=where + exc.message)
-    return _Document(index, source, data=data, lines=file.suffix.lower() != ".json")
+    return _Document(index, source, data=data, lines=not is_json(file))
 
 
 def _documents(documents: list[_Document]) -> Iterator[Applicant]:

@@ -62,7 +62,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from rule_engine import ast
 
 from poletype._api import _compiled, to_initiative
-from poletype._codes import code_label, described
+from poletype._codes import described
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
 from poletype._evaluator import _atom_nodes, _verdict, condition, decide
@@ -771,11 +771,9 @@ class _Search:
         value a member joining now has (`_JOINING`).
         """
         read = self.domain.criteria[cid].paths
-        named = [a for a in self.domain.member_attributes if self._joining_values(a)]
-        choices = [
-            self._joining_values(a) if f"members.{a}" in read else self._joining_values(a)[:1]
-            for a in named
-        ]
+        joining = {a: self._joining_values(a) for a in self.domain.member_attributes}
+        named = [a for a, values in joining.items() if values]
+        choices = [joining[a] if f"members.{a}" in read else joining[a][:1] for a in named]
         return [
             tuple(sorted(zip(named, combo, strict=True))) for combo in itertools.product(*choices)
         ][:_TEMPLATES]
@@ -1265,7 +1263,7 @@ def _show(value: Any, lang: Literal["fr", "en"], path: str) -> str:
     if isinstance(value, float):
         text = f"{value:g}"
         return text.replace(".", ",") if lang == "fr" else text
-    if isinstance(value, str) and code_label(path, value) is not None:
+    if isinstance(value, str):
         return described(path, value, lang)
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return ", ".join(described(path, v, lang) for v in value)
