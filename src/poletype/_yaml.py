@@ -46,20 +46,39 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     """A mapping whose keys are each written once, merges allowed.
 
-    A merge key (``<<: *defaults``) brings in keys that the mapping's own keys may
-    override, as YAML means it; ``flatten_mapping`` puts the merged pairs first, so the
-    later pair wins. Repeats are therefore checked before flattening, on each mapping's
-    own keys and on those of every mapping it merges.
+    A merge key (``<<: *defaults``) brings in the keys of another mapping, or of a list
+    of mappings, as the YAML merge-key type means it: the mapping's own keys override
+    merged ones, and in a list an earlier mapping wins over a later one. The merge is
+    done here rather than by PyYAML's ``flatten_mapping``, whose pair order (on which
+    "last wins" would depend) changed between PyYAML 6.0.3 and 6.0.4. Each merged
+    mapping is built by this same constructor, so its own repeated keys are refused
+    there and its own merges resolved first; a merged key keeps the line where that
+    mapping wrote it.
     """
-    _refuse_repeated_keys(loader, node)
-    loader.flatten_mapping(node)
+    own = _own_pairs(loader, node)
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
+
+    def take_own(key: str) -> None:
+        if key not in result:
+            line, value_node = own[key]
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.key_lines[key] = line
+
+    # Each key stands where it first appears, a merge's keys where its ``<<`` is: with
+    # one ``<<`` written first, as usual, the order every PyYAML gave.
     for key_node, value_node in node.value:
-        key = _key(loader, key_node)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
+        if key_node.tag != _MERGE_TAG:
+            take_own(_key(loader, key_node))
+            continue
+        for merged in _merged_mappings(loader, node, value_node):
+            for key, value in merged.items():
+                if key in own:
+                    take_own(key)
+                elif key not in result:
+                    result[key] = value
+                    result.key_lines[key] = merged.key_lines[key]
     return result
 
 
@@ -68,32 +87,50 @@ def _key(loader: _Loader, key_node: yaml.Node) -> str:
     return key if isinstance(key, str) else str(key)
 
 
-def _refuse_repeated_keys(loader: _Loader, node: yaml.MappingNode) -> None:
-    """Raise on a key some mapping writes twice, this one or one it merges.
+def _own_pairs(loader: _Loader, node: yaml.MappingNode) -> dict[str, tuple[int, yaml.Node]]:
+    """The line and value of each key this mapping writes itself; a key written twice raises.
 
-    Each mapping is checked once, before anything flattens it: flattening rewrites a
-    merged mapping in place, after which its merged and own keys can no longer be told
-    apart.
+    The merge key counts as a key: two ``<<`` in one mapping are a repeat like any
+    other (one ``<<`` with a list of mappings merges several).
     """
-    checked: set[int] = loader.__dict__.setdefault("_poletype_checked", set())
-    pending = [node]
-    while pending:
-        mapping = pending.pop()
-        if id(mapping) in checked:
+    own: dict[str, tuple[int, yaml.Node]] = {}
+    merge_line: int | None = None
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        if key_node.tag == _MERGE_TAG:
+            if merge_line is not None:
+                raise _DuplicateKeyError("<<", line, merge_line)
+            merge_line = line
             continue
-        checked.add(id(mapping))
-        first: dict[str, int] = {}
-        for key_node, value_node in mapping.value:
-            if key_node.tag == _MERGE_TAG:
-                sources = (
-                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-                )
-                pending.extend(n for n in sources if isinstance(n, yaml.MappingNode))
-                continue
-            key, line = _key(loader, key_node), key_node.start_mark.line + 1
-            if key in first:
-                raise _DuplicateKeyError(key, line, first[key])
-            first[key] = line
+        key = _key(loader, key_node)
+        if key in own:
+            raise _DuplicateKeyError(key, line, own[key][0])
+        own[key] = (line, value_node)
+    return own
+
+
+def _merged_mappings(
+    loader: _Loader, node: yaml.MappingNode, value_node: yaml.Node
+) -> list[LineDict]:
+    """The mappings a merge key's value names, earliest (the one that wins) first."""
+    in_list = isinstance(value_node, yaml.SequenceNode)
+    merged = []
+    for source in value_node.value if in_list else [value_node]:
+        built = (
+            loader.construct_object(source, deep=True)
+            if isinstance(source, yaml.MappingNode)
+            else None
+        )
+        if not isinstance(built, LineDict):
+            expected = "a mapping" if in_list else "a mapping or list of mappings"
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"expected {expected} for merging, but found {getattr(source, 'id', 'node')}",
+                source.start_mark,
+            )
+        merged.append(built)
+    return merged
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
