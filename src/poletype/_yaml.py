@@ -50,7 +50,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     of mappings, as the YAML merge-key type means it: the mapping's own keys override
     merged ones, and in a list an earlier mapping wins over a later one. The merge is
     done here rather than by PyYAML's ``flatten_mapping``, whose pair order (on which
-    "last wins" would depend) changed between PyYAML 6.0.3 and 6.0.4. Each merged
+    "last wins" would depend) is not the same in every PyYAML: 6.0.4 changed it. Each merged
     mapping is built by this same constructor, so its own repeated keys are refused
     there and its own merges resolved first; a merged key keeps the line where that
     mapping wrote it.
