@@ -90,10 +90,10 @@ def test_a_key_repeated_inside_a_merged_mapping_is_a_duplicate(text: str) -> Non
 
 
 def test_python_tags_are_refused() -> None:
-    """Only safe constructors: a Python object tag is a YAML error."""
+    """Only the core schema: a Python object tag is refused before any constructor runs."""
     with pytest.raises(RuleFileError) as info:
         load_yaml("a: !!python/object/apply:os.system ['true']\n", file="f.yaml")
-    assert info.value.code == "yaml-syntax"
+    assert info.value.code == "yaml-tag"
 
 
 def test_syntax_error_has_a_line() -> None:
