@@ -253,3 +253,10 @@ def test_rule_files_are_read_with_the_same_checks(tmp_path: Path, text: str, cod
     with pytest.raises(RuleFileError) as info:
         load_typology(path)
     assert (info.value.code, info.value.file, info.value.line) == (code, str(path), 2)
+
+
+@pytest.mark.parametrize("value", ["2020-13-45", "2020-01-01 25:00:00", "0b_", "0x_"])
+def test_a_value_its_own_type_cannot_read_is_a_yaml_error(value: str) -> None:
+    """A plain scalar that resolves as a date or an integer but is not one (found by the fuzz)."""
+    error = _refused(f"a: 1\nb: {value}\n")
+    assert (error.code, error.line) == ("yaml-syntax", 2)

@@ -136,6 +136,12 @@ it and snapshot dates are written so; requiring the implicit resolution also kee
 with a bare `ValueError` or `AttributeError`.
 """
 
+_CONSTRUCTED = {
+    _CORE + "int": "an integer",
+    _CORE + "float": "a number",
+    _CORE + "timestamp": "a date",
+}
+"""Tags whose constructor can still fail on a value that resolves to them."""
 _TAG_REFUSED = (
     "tag {!r} is not read; only strings, numbers, booleans, null, lists, mappings and merges are"
 )
@@ -160,46 +166,39 @@ def _check_nodes(loader: _Loader, root: yaml.Node, limits: Limits) -> None:
     The composer has already replaced each alias by the node it names, so the graph is
     walked in document order: the first visit of a node is where it is written, every
     later one an alias. Nesting and tags are checked on the nodes as written, without
-    recursion (a deep file must not need a deep stack). Only when there are aliases is
-    the expanded size computed, bottom-up and once per node, so a billion laughs cost
-    the walk of a few nodes, not their expansion.
+    recursion (a deep file must not need a deep stack). Then each alias is weighed by
+    the expanded size of the node it names, computed once per node: a billion laughs
+    costs the walk of a few nodes, not their expansion.
     """
-    aliases = 0
     seen: set[int] = set()
     on_path: set[int] = set()
-    # (node, its depth, whether it is a key, the line an alias there is reported at);
-    # a bare node marks leaving it.
-    stack: list[tuple[yaml.Node, int, bool, int] | yaml.Node] = [(root, 1, False, 1)]
+    aliases: list[tuple[yaml.Node, int]] = []  # the node named, the depth it is named at
+    characters = 0  # of the scalars as written
+    # (node, its depth, its parent, the value after it if it is a key); a bare node
+    # marks leaving it.
+    stack: list[tuple[yaml.Node, int, yaml.Node, yaml.Node | None] | yaml.Node]
+    stack = [(root, 1, root, None)]
     while stack:
         item = stack.pop()
         if isinstance(item, yaml.Node):
             on_path.discard(id(item))
             continue
-        node, depth, is_key, where = item
+        node, depth, parent, value = item
         if id(node) in seen:
-            aliases += 1
-            if is_key:
-                raise _RefusedError(
-                    "an alias is used as a mapping key; write the key itself",
-                    "alias-key",
-                    where,
-                )
-            if id(node) in on_path:
-                raise _RefusedError(
-                    "an alias names a node that contains it (an endless expansion)",
-                    "alias-expansion",
-                    where,
-                )
-            if aliases > limits.aliases:
+            _check_alias(node, parent, value, id(node) in on_path, seen)
+            aliases.append((node, depth))
+            if len(aliases) > limits.aliases:
                 raise _RefusedError(
                     f"more than {limits.aliases} aliases (limit `aliases`)",
                     "too-many-aliases",
-                    where,
+                    _line(parent),
                 )
             continue
         seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
-            _check_scalar(loader, node, limits)
+            characters += len(node.value)
+            if node.tag != _STR:  # most scalars: nothing to check
+                _check_scalar(loader, node, limits)
             continue
         _check_collection_tag(node)
         if depth > limits.depth:
@@ -210,25 +209,43 @@ def _check_nodes(loader: _Loader, root: yaml.Node, limits: Limits) -> None:
             )
         on_path.add(id(node))
         stack.append(node)
-        line = _line(node)
-        children: list[tuple[yaml.Node, int, bool, int]] = []
         if isinstance(node, yaml.SequenceNode):
-            children = [(child, depth + 1, False, line) for child in node.value]
+            stack.extend((child, depth + 1, node, None) for child in reversed(node.value))
         else:
-            for key, value in node.value:
-                # An alias key has no mark of its own; its value, written after it, has.
-                key_line = line if id(value) in seen else _line(value)
-                children += [(key, depth + 1, True, key_line), (value, depth + 1, False, line)]
-        stack.extend(reversed(children))
+            for key, child in reversed(node.value):
+                stack += [(child, depth + 1, node, None), (key, depth + 1, node, child)]
     if aliases:
-        _check_expansion(root, limits)
+        _check_expansion(aliases, (len(seen), characters), limits)
+
+
+def _check_alias(
+    node: yaml.Node, parent: yaml.Node, value: yaml.Node | None, inside: bool, seen: set[int]
+) -> None:
+    """Refuse an alias used as a key, or one inside the node it names."""
+    if value is not None:
+        # An alias key has no mark of its own; its value, written after it, has.
+        line = _line(parent if id(value) in seen else value)
+        raise _RefusedError(
+            "an alias is used as a mapping key; write the key itself", "alias-key", line
+        )
+    if inside:
+        raise _RefusedError(
+            "an alias names a node that contains it (an endless expansion)",
+            "alias-expansion",
+            _line(parent),
+        )
 
 
 def _check_scalar(loader: _Loader, node: yaml.ScalarNode, limits: Limits) -> None:
+    """Refuse a scalar with a tag not read, an integer too long, or a bad value.
+
+    A bad value is one that its tag's constructor would fail on: ``2020-13-45``
+    resolves as a date and ``0x_`` as an integer, and both raised a bare `ValueError`.
+    """
     tag = node.tag
-    if tag != _STR and tag not in _IMPLICIT:
+    if tag not in _IMPLICIT:
         raise _RefusedError(_TAG_REFUSED.format(tag.replace(_CORE, "!!")), "yaml-tag", _line(node))
-    if tag != _STR and loader.resolve(yaml.ScalarNode, node.value, (True, False)) != tag:
+    if loader.resolve(yaml.ScalarNode, node.value, (True, False)) != tag:
         raise _RefusedError(
             f"{node.value[:40]!r} is not a valid {tag.replace(_CORE, '!!')}",
             "yaml-tag",
@@ -243,6 +260,16 @@ def _check_scalar(loader: _Loader, node: yaml.ScalarNode, limits: Limits) -> Non
                 "integer-too-long",
                 _line(node),
             )
+    if tag in _CONSTRUCTED:
+        try:
+            loader.yaml_constructors[tag](loader, node)
+        except (ValueError, ArithmeticError) as exc:
+            raise _RefusedError(
+                f"invalid YAML: {node.value[:40]!r} reads as {_CONSTRUCTED[tag]} but is not"
+                f" one ({exc})",
+                "yaml-syntax",
+                _line(node),
+            ) from None
 
 
 def _check_collection_tag(node: yaml.Node) -> None:
@@ -253,14 +280,18 @@ def _check_collection_tag(node: yaml.Node) -> None:
         )
 
 
-def _check_expansion(root: yaml.Node, limits: Limits) -> None:
-    """Refuse a document whose aliases expand past ``alias_nodes``, ``alias_bytes``, ``depth``.
+def _check_expansion(
+    aliases: list[tuple[yaml.Node, int]], written: tuple[int, int], limits: Limits
+) -> None:
+    """Refuse aliases that expand past ``alias_nodes``, ``alias_bytes`` or ``depth``.
 
-    Sizes are computed bottom-up (a node after its children), each node once; the
-    graph has no cycle, `_check_nodes` having refused any.
+    The document as written (``written``: nodes, characters) is bounded by its size;
+    each alias adds a copy of the node it names, whose expanded size (nodes, characters,
+    nesting) is computed bottom-up, once per node, over the named nodes only. The graph
+    has no cycle: `_check_nodes` refused any.
     """
-    sizes: dict[int, tuple[int, int, int]] = {}  # nodes, scalar characters, nesting
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    sizes: dict[int, tuple[int, int, int]] = {}  # nodes, characters, nesting
+    stack: list[tuple[yaml.Node, bool]] = [(node, False) for node, _ in aliases]
     while stack:
         node, children_done = stack.pop()
         if id(node) in sizes:
@@ -283,8 +314,9 @@ def _check_expansion(root: yaml.Node, limits: Limits) -> None:
             sum(p[1] for p in parts),
             1 + max((p[2] for p in parts), default=0),
         )
-    nodes, characters, depth = sizes[id(root)]
-    if depth > limits.depth:
+    nodes = written[0] + sum(sizes[id(node)][0] for node, _ in aliases)
+    characters = written[1] + sum(sizes[id(node)][1] for node, _ in aliases)
+    if max(depth - 1 + sizes[id(node)][2] for node, depth in aliases) > limits.depth:
         raise _RefusedError(
             f"aliases nest it more than {limits.depth} levels deep (limit `depth`)", "too-deep"
         )

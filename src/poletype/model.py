@@ -5,6 +5,8 @@ poletype reads it as unknown, never as false, zero or empty. The names and enume
 those of ``spec/initiative-v1.md``; renaming one would break every funder's form and
 researcher's data set written against the spec. Unknown keys are refused so that a typo
 (``activites``) is reported rather than silently read as an absent fact.
+Text is read in Unicode normal form C and refused with control characters; numbers are
+strict (a boolean is not a count), so a value reads the same from YAML, JSON or Python.
 
 The models carry no behaviour: a future input field could clash with a method name.
 """
