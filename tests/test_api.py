@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import example_files
 from poletype import (
     Initiative,
+    Limits,
     PoletypeError,
     classify,
     classify_many,
     load_typology,
     read_initiative,
 )
+from poletype._api import read_document, to_initiative
+from poletype._limits import DEFAULT_LIMITS
 from poletype.errors import InitiativeError
 
 
@@ -110,3 +116,219 @@ def test_read_initiative_reports_bad_json_with_its_line(tmp_path: Path) -> None:
     assert info.value.code == "unreadable-input"
     assert "invalid JSON" in info.value.message
     assert info.value.line == 3
+
+
+# Hostile or broken input never costs more than its own result (issue 12).
+
+
+def _refused_file(path: Path, text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> PoletypeError:
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    start = time.perf_counter()
+    with pytest.raises(InitiativeError) as info:
+        read_initiative(path, limits=limits)
+    assert time.perf_counter() - start < 5
+    assert str(info.value).startswith(str(path))
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "code"),
+    [
+        (
+            "laughs.yaml",
+            "a: &a [x, x]\n"
+            + "".join(
+                f"{c}: &{c} [*{p}, *{p}]\n" for p, c in zip("abcdefghi", "bcdefghij", strict=False)
+            )
+            + "*j : 1\n",
+            "alias-key",
+        ),
+        ("deep.yaml", "[" * 600 + "]" * 600, "too-deep"),
+        ("deep.json", "[" * 5_000 + "]" * 5_000, "too-deep"),
+        ("long.json", '{"name": "P", "jobs": ' + "1" * 4_300 + "}", "integer-too-long"),
+        ("long.yaml", "name: P\njobs: " + "1" * 4_300 + "\n", "integer-too-long"),
+        ("twice.json", '{"name":"Good","name":"Evil"}', "duplicate-key"),
+        ("set.yaml", "name: P\nactivities: {sectors: !!set {b, a, c}}\n", "yaml-tag"),
+        ("nul.json", '{"name": "P\\u0000le"}', "control-character"),
+        ("esc.yaml", 'name: "P\\x1ble"\n', "control-character"),
+        ("nan.json", '{"name": "P", "jobs": NaN}', "not-finite"),
+    ],
+)
+def test_each_hostile_document_ends_in_its_own_error(
+    tmp_path: Path, name: str, text: str, code: str
+) -> None:
+    """Each document that hung, recursed, raised a bare ValueError or was misread."""
+    assert _refused_file(tmp_path / name, text).code == code
+
+
+def test_limits_are_the_callers_to_set(tmp_path: Path) -> None:
+    """Size and members are bounded by `Limits`, which a caller may lower or raise."""
+    path = tmp_path / "p.json"
+    path.write_text('{"name": "P", "members": [{}, {}, {}]}', encoding="utf-8")
+    assert read_initiative(path).members is not None
+    error = _refused_file(path, path.read_text(), Limits(members=2))
+    assert error.code == "too-many-members"
+    assert "members: 3 members; at most 2" in error.message
+    error = _refused_file(path, path.read_text(), Limits(document_bytes=20))
+    assert error.code == "document-too-large"
+    small = Limits(document_bytes=40)
+    path.write_text('\ufeff{"name": "P", "members": [{}, {}, {}]}', encoding="utf-8")
+    assert read_initiative(path, limits=small).name == "P"  # the byte-order mark is not counted
+
+
+def test_a_boolean_is_not_a_number(tmp_path: Path) -> None:
+    """``"jobs": true`` read as one job; an int still reads as a share."""
+    assert "jobs" in _refused_file(tmp_path / "b.json", '{"name": "P", "jobs": true}').message
+    share = to_initiative({"name": "P", "activities": {"social_utility_share": 1}})
+    assert share.activities is not None
+    assert share.activities.social_utility_share == 1.0
+
+
+def test_text_is_read_in_normal_form_c(tmp_path: Path) -> None:
+    """``cafe`` plus a combining accent and ``café`` are one id."""
+    path = tmp_path / "c.json"
+    path.write_text('{"name": "P", "id": "cafe\\u0301"}', encoding="utf-8")
+    assert read_initiative(path).id == "caf\u00e9"
+
+
+_HOSTILE = [
+    "&a ",
+    "*a ",
+    "&b [*a, *a, *a]\n",
+    "? *b\n: 1\n",
+    "<<: *a\n",
+    "!!set ",
+    "!!python/name:os ",
+    "!x ",
+    "!!int ",
+    "!!binary ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ": ",
+    "- ",
+    "\n",
+    "  ",
+    "name: P\n",
+    "jobs: ",
+    "true",
+    "9" * 50,
+    "1e999",
+    ".nan",
+    '"\\0"',
+    "'",
+    '"',
+    "\t",
+    "\x00",
+    "\ufeff",
+    "members: [{}, {}]\n",
+    "2020-01-01",
+    "~",
+    "%YAML 1.1\n",
+    "---\n",
+    "...\n",
+    "#",
+]
+_JSON_HOSTILE = [
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    '"name"',
+    '"P"',
+    '"jobs"',
+    "true",
+    "NaN",
+    "-Infinity",
+    "9" * 50,
+    "1e999",
+    '"\\u0000"',
+    '"\\ud800"',
+    "null",
+    " ",
+    "\n",
+    '"a"',
+    '"a"',
+]
+_YAML_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["name", "jobs", "id", "a", "*a", "&a k", "<<", "? [a]", "- "]),
+        st.sampled_from(
+            [
+                "",
+                "!!int ",
+                "!!float ",
+                "!!bool ",
+                "!!timestamp ",
+                "!!null ",
+                "!!set ",
+                "!!str ",
+                "!!map ",
+                "!!seq ",
+                "!x ",
+                "&a ",
+                "&b ",
+            ]
+        ),
+        st.sampled_from(
+            [
+                "P",
+                "abc",
+                "12",
+                "0x1F",
+                "1:30",
+                "true",
+                "[*a, *a]",
+                "{x: 1}",
+                "9" * 50,
+                "2020-13-45",
+                "2020-01-01",
+                "*a",
+                "*b",
+                "[[[[[1]]]]]",
+                '"\\0"',
+                ".inf",
+                "~",
+                "{<<: *a}",
+                "[1, 2]",
+            ]
+        ),
+    ).map(lambda parts: f"{parts[0]}: {parts[1]}{parts[2]}\n"),
+    max_size=8,
+).map("".join)
+_LIMITS = Limits(depth=4, aliases=5, alias_nodes=200, integer_digits=5, members=3)
+
+
+@given(
+    st.one_of(
+        _YAML_LINES,
+        st.lists(st.sampled_from(_HOSTILE), max_size=40).map("".join),
+        st.lists(st.sampled_from(_JSON_HOSTILE), max_size=40).map("".join),
+        st.text(max_size=60),
+        st.binary(max_size=60),
+    ),
+    st.sampled_from(["i.yaml", "i.json"]),
+)
+@settings(max_examples=120, deadline=2_000)
+def test_any_input_is_an_initiative_or_a_declared_error(
+    tmp_path_factory: pytest.TempPathFactory, document: str | bytes, name: str
+) -> None:
+    """A bounded fuzz: generated hostile texts and bytes end in a value or a PoletypeError."""
+    path = tmp_path_factory.getbasetemp() / name
+    path.write_bytes(
+        document if isinstance(document, bytes) else document.encode("utf-8", "surrogatepass")
+    )
+    start = time.perf_counter()
+    try:
+        read_document(path, limits=_LIMITS)
+        read_initiative(path, limits=_LIMITS)
+    except PoletypeError:
+        pass
+    assert time.perf_counter() - start < 1

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, example_files
-from poletype import Initiative, InitiativeError
+from poletype import Initiative, InitiativeError, Limits
 from poletype._api import to_initiative
 
 SPEC = ROOT.parent / "shared" / "spec" / "initiative-v1.md"
@@ -109,3 +109,73 @@ def test_every_example_is_valid(path: Any) -> None:
     """The shipped examples are valid initiatives."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     to_initiative(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"jobs": True},
+        {"founded": False},
+        {"sites": "3"},
+        {"activities": {"social_utility_share": True}},
+        {"local_integration": {"local_partnerships": True}},
+        {"resources": {"market": False}},
+    ],
+)
+def test_a_boolean_or_a_string_is_not_a_number(data: dict[str, Any]) -> None:
+    """Numbers are strict: ``"jobs": true`` was read as one job."""
+    (field,) = data
+    assert field in _error(data).message
+
+
+def test_an_integer_is_still_a_decimal() -> None:
+    """Strictness does not refuse ``1`` for a share."""
+    initiative = Initiative.model_validate({"name": "P", "resources": {"market": 1}})
+    assert initiative.resources is not None
+    assert initiative.resources.market == 1.0
+
+
+def test_text_is_normalised_in_python_too() -> None:
+    """Built in Python as read from a file: ``cafe`` and a combining accent is ``café``."""
+    composed = Initiative.model_validate(
+        {
+            "name": "Caf\u00e9",
+            "id": "cafe\u0301",
+            "members": [{"name": "Cafe\u0301"}],
+            "activities": {"sectors": ["e\u0301"]},
+        }
+    )
+    assert composed.id == Initiative(name="P", id="caf\u00e9").id == "caf\u00e9"
+    assert composed.members is not None
+    assert composed.members[0].name == "Caf\u00e9"
+    assert composed.activities is not None
+    assert composed.activities.sectors == ["\u00e9"]
+    assert Initiative(name="P", id="cafe\u0301").id == "caf\u00e9"
+
+
+@pytest.mark.parametrize("text", ["P\x00le", "P\x1bole", "P\x7f", "P\x85", "P\ud800"])
+def test_control_characters_are_refused(text: str) -> None:
+    """NUL, escape, DEL, C1 controls and lone surrogates are refused with their code."""
+    with pytest.raises(InitiativeError) as info:
+        to_initiative({"name": "P", "members": [{"name": text}]})
+    assert info.value.code == "control-character"
+    assert info.value.message.startswith("invalid initiative: members.0.name: control character U+")
+
+
+def test_tab_and_line_breaks_are_text() -> None:
+    """Tab, line feed and carriage return are allowed in text."""
+    assert Initiative(name="P\tA\r\nB").name == "P\tA\r\nB"
+
+
+def test_the_member_list_is_bounded_before_its_entries_are_read() -> None:
+    """``too-many-members`` at the limit the caller passes; snapshots are bounded too."""
+    members = [{"kind": "nonsense"}] * 3
+    with pytest.raises(InitiativeError) as info:
+        to_initiative({"name": "P", "members": members}, limits=Limits(members=2))
+    assert info.value.code == "too-many-members"
+    assert info.value.errors == ["members: 3 members; at most 2 (limit `members`)"]
+    snapshot = {"date": "2020-01-01", "members": [{}] * 3}
+    with pytest.raises(InitiativeError) as info:
+        to_initiative({"name": "P", "snapshots": [snapshot]}, limits=Limits(members=2))
+    assert info.value.errors == ["snapshots.0.members: 3 members; at most 2 (limit `members`)"]
+    assert to_initiative({"name": "P", "members": [{}] * 3}).members is not None

@@ -24,6 +24,7 @@ from poletype._api import (
 from poletype._closures import CompilerFallbackWarning
 from poletype._compiler import Typology
 from poletype._hypotheses import HypothesesReport, check_hypotheses
+from poletype._limits import Limits
 from poletype._trajectory import Change, Trajectory, TrajectoryPoint
 from poletype.errors import InitiativeError, PoletypeError, RuleFileError
 from poletype.model import Initiative, Member
@@ -96,6 +97,7 @@ __all__ = [
     "HypothesesReport",
     "Initiative",
     "InitiativeError",
+    "Limits",
     "Member",
     "Membership",
     "PoletypeError",

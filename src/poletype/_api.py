@@ -7,7 +7,6 @@ compiled typology and classify many initiatives without reloading it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,11 @@ from poletype import _loader
 from poletype._compiler import Typology
 from poletype._evaluator import evaluate
 from poletype._interpreter import Backend
+from poletype._json import load_json
+from poletype._limits import DEFAULT_LIMITS, Limits
 from poletype._trajectory import Trajectory, TrajectoryPoint, changes, states
 from poletype._yaml import load_yaml
-from poletype.errors import InitiativeError, PoletypeError, RuleFileError
+from poletype.errors import ErrorCode, InitiativeError, PoletypeError, RuleFileError
 from poletype.model import Initiative
 from poletype.verdict import Verdict
 
@@ -89,7 +90,8 @@ def typologies() -> list[str]:
 def _field_errors(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        loc = (*error["loc"], "members") if error["type"] == "too_many_members" else error["loc"]
+        where = ".".join(str(p) for p in loc) or "(top level)"
         if error["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown field")
         else:
@@ -97,17 +99,35 @@ def _field_errors(exc: ValidationError) -> list[str]:
     return lines
 
 
-def to_initiative(data: Initiative | Mapping[str, Any], *, source: str | None = None) -> Initiative:
-    """An `Initiative` from a model or a dict, with field-level errors when invalid."""
+_CODES: dict[str, ErrorCode] = {
+    "control_character": "control-character",
+    "too_many_members": "too-many-members",
+}
+"""Validation errors that break a rule of input hygiene or a `Limits` bound, by code."""
+
+
+def to_initiative(
+    data: Initiative | Mapping[str, Any],
+    *,
+    source: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Initiative:
+    """An `Initiative` from a model or a dict, with field-level errors when invalid.
+
+    Text is NFC-normalised and refused with a control character (``control-character``),
+    a member list over ``limits.members`` is refused before its entries are validated
+    (``too-many-members``); other problems are ``invalid-initiative``, all listed.
+    """
     if isinstance(data, Initiative):
         return data
     try:
-        return Initiative.model_validate(dict(data))
+        return Initiative.model_validate(dict(data), context={"limits": limits})
     except ValidationError as exc:
         errors = _field_errors(exc)
+        codes = [_CODES[e["type"]] for e in exc.errors() if e["type"] in _CODES]
         raise InitiativeError(
             f"invalid initiative: {'; '.join(errors)}",
-            code="invalid-initiative",
+            code=codes[0] if codes else "invalid-initiative",
             file=source,
             errors=errors,
         ) from None
@@ -118,7 +138,10 @@ def is_json(path: str | Path) -> bool:
     return Path(path).suffix.lower() == ".json"
 
 
-def read_document(path: str | Path) -> Any:
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_document(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse one JSON or YAML file, raising `InitiativeError` with file and line.
 
     ``.json`` in any case is JSON, anything else YAML; a byte-order mark, as Windows
@@ -126,28 +149,45 @@ def read_document(path: str | Path) -> Any:
     alike, so a file that classifies also screens. A screening folder reports every
     file's error and goes on, so it reads the message and line off the error rather
     than letting it stop the run.
+
+    Every failure is an `InitiativeError` with its code, a document over one of
+    ``limits`` included (see ``docs/limits.md``); a file larger than
+    ``limits.document_bytes`` is not read past that size.
     """
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        with Path(path).open("rb") as handle:
+            data = handle.read(len(_BOM) + limits.document_bytes + 1)
+    except OSError as exc:
+        raise InitiativeError(
+            f"cannot read file: {exc}", code="unreadable-input", file=file
+        ) from None
+    data = data.removeprefix(_BOM)
+    if len(data) > limits.document_bytes:
+        raise InitiativeError(
+            f"document larger than {limits.document_bytes} bytes (limit `document_bytes`)",
+            code="document-too-large",
+            file=file,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InitiativeError(
             f"cannot read file: {exc}", code="unreadable-input", file=file
         ) from None
     if not is_json(path):
-        return load_yaml(text, file=file, error=InitiativeError)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InitiativeError(
-            f"invalid JSON: {exc.msg}", code="unreadable-input", file=file, line=exc.lineno
-        ) from None
+        return load_yaml(text, file=file, error=InitiativeError, limits=limits)
+    return load_json(text, file=file, limits=limits)
 
 
-def read_initiative(path: str | Path) -> Initiative:
-    """Read one initiative from a YAML or JSON file in the interchange format."""
+def read_initiative(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Initiative:
+    """Read one initiative from a YAML or JSON file in the interchange format.
+
+    Every failure is an `InitiativeError` naming the file, with a code of its own for
+    each of ``limits`` (see ``docs/limits.md``).
+    """
     file = str(path)
-    data = read_document(path)
+    data = read_document(path, limits=limits)
     if not isinstance(data, dict):
         raise InitiativeError(
             "an initiative is a mapping of fields",
@@ -156,7 +196,7 @@ def read_initiative(path: str | Path) -> Initiative:
             expected="a YAML or JSON mapping with at least 'name'",
             found=type(data).__name__,
         )
-    return to_initiative(data, source=file)
+    return to_initiative(data, source=file, limits=limits)
 
 
 def classify(

@@ -19,23 +19,25 @@ class Limits:
     """Bounds on one document, sheet or rule file; each is checked where it is read."""
 
     document_bytes: int = 16 * 2**20
-    """Bytes of one YAML or JSON document, one JSON line, or one rule file."""
+    """Bytes of one YAML or JSON document, one JSON line, or one rule file (UTF-8)."""
     aliases: int = 1_000
-    """YAML alias references in one document."""
+    """YAML alias references (``*name``) in one document, merges (``<<: *name``) included."""
     alias_nodes: int = 100_000
-    """Nodes one YAML document may reach once its aliases are expanded."""
+    """Nodes (scalars, lists, mappings) one YAML document may reach once its aliases are
+    expanded; counted only for a document that has aliases."""
     alias_bytes: int = 16 * 2**20
-    """Characters of scalars one YAML document may reach once its aliases are expanded."""
+    """Characters of scalars one YAML document may reach once its aliases are expanded:
+    as large as a document may be without them, so aliases never make one larger."""
     depth: int = 64
-    """Nesting of mappings and lists in a YAML or JSON document."""
+    """Nesting of mappings and lists in a YAML or JSON document (a flat mapping is 1)."""
     integer_digits: int = 40
-    """Digits of one integer in a document or a cell."""
+    """Digits of one integer in a document or a cell (signs and ``_`` not counted)."""
     expression_depth: int = 100
     """Nesting of one rule expression's syntax tree."""
     expression_chars: int = 20_000
     """Characters of one rule expression."""
     members: int = 100_000
-    """Entries of one initiative's member (or partner) list."""
+    """Entries of one initiative's member (or partner) list, each snapshot's included."""
     spreadsheet_bytes: int = 512 * 2**20
     """Bytes of one CSV, XLSX or JSON Lines file, as stored."""
     rows: int = 1_000_000
@@ -50,3 +52,16 @@ class Limits:
 
 DEFAULT_LIMITS: Final = Limits()
 """The limits every reader applies unless the caller passes its own."""
+
+
+def exceeds_bytes(text: str, limit: int) -> bool:
+    """Whether ``text`` takes more than ``limit`` bytes in UTF-8.
+
+    Encodes only when the length alone cannot tell (a code point takes one to four
+    bytes), so a short document costs no copy.
+    """
+    if len(text) * 4 <= limit:
+        return False
+    if len(text) > limit:
+        return True
+    return len(text.encode("utf-8", "surrogatepass")) > limit

@@ -17,7 +17,6 @@ import csv
 import datetime
 import difflib
 import io
-import json
 import re
 import unicodedata
 import warnings
@@ -31,6 +30,7 @@ from pydantic import ValidationError
 
 from poletype._api import is_json, read_document
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc
+from poletype._json import load_json
 from poletype._yaml import line_of
 from poletype.errors import InitiativeError
 from poletype.model import Initiative
@@ -732,10 +732,9 @@ def _json_lines(path: Path) -> list[_Document]:
         if not line.strip():
             continue
         try:
-            documents.append(_Document(number, source, data=json.loads(line)))
-        except json.JSONDecodeError as exc:
-            message = f"invalid JSON at character {exc.colno}: {exc.msg}"
-            documents.append(_Document(number, source, error=message))
+            documents.append(_Document(number, source, data=load_json(line, file=source)))
+        except InitiativeError as exc:
+            documents.append(_Document(number, source, error=exc.message))
     return documents
 
 

@@ -3,15 +3,25 @@
 Rule-file errors must name a line, and a duplicated key in a rule file silently drops a
 criterion's condition in plain YAML; so mappings and sequences are built as dict and list
 subclasses that remember where each key and item stood, and a repeated key is an error.
-Only PyYAML's safe constructors are used: no tags, no Python objects.
+Only PyYAML's safe constructors are used, and only for the core schema's tags.
+
+Before anything is constructed, the composed node graph is checked against `Limits`
+(`_check_nodes`): an alias used as a key, too many aliases, a document that expands past
+its bounds, nesting too deep, an integer too long, a tag outside the core schema. Each
+of those would otherwise cost time or memory out of proportion to the file (a 432-byte
+file whose alias keys expand exponentially), raise past the reader (recursion, Python's
+own integer-digit limit) or make a value depend on the process (``!!set`` has hash
+order), so each is refused with its own code, naming the file and the line.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from poletype._limits import DEFAULT_LIMITS, Limits, exceeds_bytes
 from poletype.errors import ErrorCode, PoletypeError, RuleFileError
 
 
@@ -152,11 +162,253 @@ class _DuplicateKeyError(Exception):
         super().__init__(key)
 
 
-def load_yaml(text: str, *, file: str, error: type[PoletypeError] = RuleFileError) -> Any:
-    """Parse one YAML document, raising ``error`` with file and line on any problem."""
+_CORE = "tag:yaml.org,2002:"
+_SEQ, _MAP, _STR = _CORE + "seq", _CORE + "map", _CORE + "str"
+_IMPLICIT = frozenset(_CORE + t for t in ("int", "float", "bool", "null", "merge", "timestamp"))
+"""Scalar tags accepted when the plain scalar would resolve to them anyway.
+
+``timestamp`` is not in the core schema, but YAML 1.1 resolves a plain ``2020-06-01`` to
+it and snapshot dates are written so; requiring the implicit resolution also keeps
+``!!int abc`` or ``!!timestamp soon`` from reaching a constructor that would fail on them
+with a bare `ValueError` or `AttributeError`.
+"""
+
+_CONSTRUCTED = {
+    _CORE + "int": "an integer",
+    _CORE + "float": "a number",
+    _CORE + "timestamp": "a date",
+}
+"""Tags whose constructor can still fail on a value that resolves to them."""
+_TAG_REFUSED = (
+    "tag {!r} is not read; only strings, numbers, booleans, null, lists, mappings and merges are"
+)
+
+
+@dataclass
+class _RefusedError(Exception):
+    """A limit or rule broken by the node graph, raised before construction."""
+
+    message: str
     code: ErrorCode
+    line: int | None = None
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _check_nodes(loader: _Loader, root: yaml.Node, limits: Limits) -> None:
+    """Refuse a node graph that breaks a limit, before anything is constructed.
+
+    The composer has already replaced each alias by the node it names, so the graph is
+    walked in document order: the first visit of a node is where it is written, every
+    later one an alias. Nesting and tags are checked on the nodes as written, without
+    recursion (a deep file must not need a deep stack). Then each alias is weighed by
+    the expanded size of the node it names, computed once per node: a billion laughs
+    costs the walk of a few nodes, not their expansion.
+    """
+    seen: set[int] = set()
+    on_path: set[int] = set()
+    aliases: list[tuple[yaml.Node, int]] = []  # the node named, the depth it is named at
+    characters = 0  # of the scalars as written
+    # (node, its depth, its parent, the value after it if it is a key); a bare node
+    # marks leaving it.
+    stack: list[tuple[yaml.Node, int, yaml.Node, yaml.Node | None] | yaml.Node]
+    stack = [(root, 1, root, None)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.Node):
+            on_path.discard(id(item))
+            continue
+        node, depth, parent, value = item
+        if id(node) in seen:
+            _check_alias(node, parent, value, id(node) in on_path, seen)
+            aliases.append((node, depth))
+            if len(aliases) > limits.aliases:
+                raise _RefusedError(
+                    f"more than {limits.aliases} aliases (limit `aliases`)",
+                    "too-many-aliases",
+                    _line(parent),
+                )
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            characters += len(node.value)
+            if node.tag != _STR:  # most scalars: nothing to check
+                _check_scalar(loader, node, limits)
+            continue
+        _check_collection_tag(node)
+        if depth > limits.depth:
+            raise _RefusedError(
+                f"nested more than {limits.depth} levels deep (limit `depth`)",
+                "too-deep",
+                _line(node),
+            )
+        on_path.add(id(node))
+        stack.append(node)
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1, node, None) for child in reversed(node.value))
+        else:
+            for key, child in reversed(node.value):
+                stack += [(child, depth + 1, node, None), (key, depth + 1, node, child)]
+    if aliases:
+        _check_expansion(aliases, (len(seen), characters), limits)
+
+
+def _check_alias(
+    node: yaml.Node, parent: yaml.Node, value: yaml.Node | None, inside: bool, seen: set[int]
+) -> None:
+    """Refuse an alias used as a key, or one inside the node it names."""
+    if value is not None:
+        # An alias key has no mark of its own; its value, written after it, has.
+        line = _line(parent if id(value) in seen else value)
+        raise _RefusedError(
+            "an alias is used as a mapping key; write the key itself", "alias-key", line
+        )
+    if inside:
+        raise _RefusedError(
+            "an alias names a node that contains it (an endless expansion)",
+            "alias-expansion",
+            _line(parent),
+        )
+
+
+def _check_scalar(loader: _Loader, node: yaml.ScalarNode, limits: Limits) -> None:
+    """Refuse a scalar with a tag not read, an integer too long, or a bad value.
+
+    A bad value is one that its tag's constructor would fail on: ``2020-13-45``
+    resolves as a date and ``0x_`` as an integer, and both raised a bare `ValueError`.
+    """
+    tag = node.tag
+    if tag not in _IMPLICIT:
+        raise _RefusedError(_TAG_REFUSED.format(tag.replace(_CORE, "!!")), "yaml-tag", _line(node))
+    if loader.resolve(yaml.ScalarNode, node.value, (True, False)) != tag:
+        raise _RefusedError(
+            f"{node.value[:40]!r} is not a valid {tag.replace(_CORE, '!!')}",
+            "yaml-tag",
+            _line(node),
+        )
+    if tag == _CORE + "int":
+        digits = sum(ch.isalnum() for ch in node.value)
+        if digits > limits.integer_digits:
+            raise _RefusedError(
+                f"an integer of {digits} digits; at most {limits.integer_digits}"
+                " (limit `integer_digits`)",
+                "integer-too-long",
+                _line(node),
+            )
+    if tag in _CONSTRUCTED:
+        try:
+            loader.yaml_constructors[tag](loader, node)
+        except (ValueError, ArithmeticError) as exc:
+            raise _RefusedError(
+                f"invalid YAML: {node.value[:40]!r} reads as {_CONSTRUCTED[tag]} but is not"
+                f" one ({exc})",
+                "yaml-syntax",
+                _line(node),
+            ) from None
+
+
+def _check_collection_tag(node: yaml.Node) -> None:
+    expected = _SEQ if isinstance(node, yaml.SequenceNode) else _MAP
+    if node.tag != expected:
+        raise _RefusedError(
+            _TAG_REFUSED.format(node.tag.replace(_CORE, "!!")), "yaml-tag", _line(node)
+        )
+
+
+def _check_expansion(
+    aliases: list[tuple[yaml.Node, int]], written: tuple[int, int], limits: Limits
+) -> None:
+    """Refuse aliases that expand past ``alias_nodes``, ``alias_bytes`` or ``depth``.
+
+    The document as written (``written``: nodes, characters) is bounded by its size;
+    each alias adds a copy of the node it names, whose expanded size (nodes, characters,
+    nesting) is computed bottom-up, once per node, over the named nodes only. The graph
+    has no cycle: `_check_nodes` refused any.
+    """
+    sizes: dict[int, tuple[int, int, int]] = {}  # nodes, characters, nesting
+    stack: list[tuple[yaml.Node, bool]] = [(node, False) for node, _ in aliases]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = (1, len(node.value), 0)
+            continue
+        children = (
+            node.value
+            if isinstance(node, yaml.SequenceNode)
+            else [n for pair in node.value for n in pair]
+        )
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        parts = [sizes[id(child)] for child in children]
+        sizes[id(node)] = (
+            1 + sum(p[0] for p in parts),
+            sum(p[1] for p in parts),
+            1 + max((p[2] for p in parts), default=0),
+        )
+    nodes = written[0] + sum(sizes[id(node)][0] for node, _ in aliases)
+    characters = written[1] + sum(sizes[id(node)][1] for node, _ in aliases)
+    if max(depth - 1 + sizes[id(node)][2] for node, depth in aliases) > limits.depth:
+        raise _RefusedError(
+            f"aliases nest it more than {limits.depth} levels deep (limit `depth`)", "too-deep"
+        )
+    if nodes > limits.alias_nodes:
+        raise _RefusedError(
+            f"aliases expand it to {nodes} nodes; at most {limits.alias_nodes}"
+            " (limit `alias_nodes`)",
+            "alias-expansion",
+        )
+    if characters > limits.alias_bytes:
+        raise _RefusedError(
+            f"aliases expand it to {characters} characters of text; at most"
+            f" {limits.alias_bytes} (limit `alias_bytes`)",
+            "alias-expansion",
+        )
+
+
+def _compose(text: str, limits: Limits) -> Any:
+    """Parse, check the node graph, then construct: the checks come before any cost."""
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _check_nodes(loader, root, limits)
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def load_yaml(
+    text: str,
+    *,
+    file: str,
+    error: type[PoletypeError] = RuleFileError,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Any:
+    """Parse one YAML document, raising ``error`` with file and line on any problem.
+
+    Every failure is ``error``, with a code: a document over a `Limits` bound included,
+    and a deep one that the pure-Python parser (used when libyaml is absent) would take
+    past the recursion limit.
+    """
+    code: ErrorCode
+    if exceeds_bytes(text, limits.document_bytes):
+        code = "document-too-large"
+        raise error(
+            f"document larger than {limits.document_bytes} bytes (limit `document_bytes`)",
+            code=code,
+            file=file,
+        )
+    try:
+        return _compose(text, limits)
+    except _RefusedError as exc:
+        raise error(exc.message, code=exc.code, file=file, line=exc.line) from None
     except _DuplicateKeyError as exc:
         code = "duplicate-key"
         raise error(
@@ -167,16 +419,23 @@ def load_yaml(text: str, *, file: str, error: type[PoletypeError] = RuleFileErro
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        line = None if mark is None else mark.line + 1
+        if "nesting depth" in str(exc.problem):  # libyaml's own bound, at 1000 levels
+            code = "too-deep"
+            message = f"nested more than {limits.depth} levels deep (limit `depth`)"
+            raise error(message, code=code, file=file, line=line) from None
         code = "yaml-syntax"
         raise error(
-            f"invalid YAML: {exc.problem or exc.context}",
-            code=code,
-            file=file,
-            line=None if mark is None else mark.line + 1,
+            f"invalid YAML: {exc.problem or exc.context}", code=code, file=file, line=line
         ) from None
     except yaml.YAMLError as exc:
         code = "yaml-syntax"
         raise error(f"invalid YAML: {exc}", code=code, file=file) from None
+    except RecursionError:
+        code = "too-deep"
+        raise error(
+            f"nested more than {limits.depth} levels deep (limit `depth`)", code=code, file=file
+        ) from None
 
 
 def line_of(document: Any, loc: tuple[str | int, ...]) -> int | None:

@@ -57,6 +57,16 @@ ErrorCode = Literal[
     "missing-column",
     "whatif-graded",
     "unknown-outcome",
+    "document-too-large",
+    "too-deep",
+    "alias-key",
+    "too-many-aliases",
+    "alias-expansion",
+    "integer-too-long",
+    "yaml-tag",
+    "not-finite",
+    "control-character",
+    "too-many-members",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 

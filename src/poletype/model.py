@@ -5,6 +5,8 @@ poletype reads it as unknown, never as false, zero or empty. The names and enume
 those of ``spec/initiative-v1.md``; renaming one would break every funder's form and
 researcher's data set written against the spec. Unknown keys are refused so that a typo
 (``activites``) is reported rather than silently read as an absent fact.
+Text is read in Unicode normal form C and refused with control characters; numbers are
+strict (a boolean is not a count), so a value reads the same from YAML, JSON or Python.
 
 The models carry no behaviour: a future input field could clash with a method name.
 """
@@ -12,12 +14,55 @@ The models carry no behaviour: a future input field could clash with a method na
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal, get_args
+import re
+import unicodedata
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Count = Annotated[int, Field(ge=0)]
+from poletype._limits import DEFAULT_LIMITS
+
+# Strict: a boolean is not a number (``"jobs": true`` is not 1 job), nor is a string;
+# an int is still a float.
+Share = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
+Count = Annotated[int, Strict(), Field(ge=0)]
+Year = Annotated[int, Strict()]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters but tab, line feed and carriage return; and lone surrogates,
+which a JSON escape can write but no output file can encode."""
+
+
+def _text(value: object) -> object:
+    """A string in Unicode normal form C, refused if it holds a control character.
+
+    NFC makes an ``e`` followed by a combining accent the ``é`` it shows, so an id typed
+    either way is one id. Values other than strings are left to the field's own type.
+    """
+    if not isinstance(value, str):
+        return value
+    bad = _CONTROL.search(value)
+    if bad is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "control character U+{point} at character {position} of the text",
+            {"point": f"{ord(bad.group()):04X}", "position": bad.start() + 1},
+        )
+    return value if value.isascii() else unicodedata.normalize("NFC", value)
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+"""Free text (names, ids, sectors): normalised and checked; codes are `Literal` values,
+which refuse anything but themselves."""
 
 MemberKind = Literal[
     "ess_association",
@@ -89,7 +134,7 @@ class _Part(BaseModel):
 class Member(_Part):
     """An organisation grouped in the initiative."""
 
-    name: str | None = None
+    name: Text | None = None
     kind: MemberKind | None = None
     size: Literal["micro", "small", "medium", "large"] | None = None
     founder: bool | None = None
@@ -123,7 +168,7 @@ class Activities(_Part):
     """What the initiative does; ``primary_function`` is what it essentially is."""
 
     social_utility_share: Share | None = None
-    sectors: list[str] | None = None
+    sectors: list[Text] | None = None
     multisectoral: bool | None = None
     functions: list[Function] | None = None
     primary_function: Function | None = None
@@ -162,7 +207,7 @@ class Governance(_Part):
     multi_stakeholder: bool | None = None
     volunteer_board: bool | None = None
     user_involvement: bool | None = None
-    legal_form: str | None = None
+    legal_form: Text | None = None
 
 
 class EssPolicy(_Part):
@@ -194,9 +239,9 @@ class Resources(_Part):
 class _Facts(_Part):
     """Every fact of an initiative; shared by the initiative and its dated snapshots."""
 
-    id: str | None = None
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    founded: int | None = None
+    id: Text | None = None
+    country: Text | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    founded: Year | None = None
     stage: Literal["project", "emerging", "consolidated"] | None = None
     scale: Literal["local", "regional", "national", "transnational"] | None = None
     sites: Count | None = None
@@ -234,18 +279,32 @@ class _Facts(_Part):
     territory_defined: bool | None = None
     prior_state_support: bool | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _members_fit(cls, data: Any, info: ValidationInfo) -> Any:
+        """Refuse an oversized member list before validating each of its entries."""
+        limits = (info.context or {}).get("limits", DEFAULT_LIMITS)
+        members = data.get("members") if isinstance(data, dict) else None
+        if isinstance(members, list | tuple) and len(members) > limits.members:
+            raise PydanticCustomError(
+                "too_many_members",
+                "{count} members; at most {limit} (limit `members`)",
+                {"count": len(members), "limit": limits.members},
+            )
+        return data
+
 
 class Snapshot(_Facts):
     """The facts that changed at a date: a partial initiative."""
 
     date: datetime.date
-    name: str | None = None
+    name: Text | None = None
 
 
 class Initiative(_Facts):
     """A cluster, pole or PTCE, existing or applying, as its user describes it."""
 
-    name: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
     snapshots: list[Snapshot] | None = None
 
 
