@@ -57,6 +57,13 @@ ErrorCode = Literal[
     "missing-column",
     "whatif-graded",
     "unknown-outcome",
+    "spreadsheet-too-large",
+    "xlsx-part-too-large",
+    "too-many-rows",
+    "too-many-cells",
+    "cell-too-large",
+    "unclosed-quote",
+    "control-character",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
