@@ -143,7 +143,9 @@ def test_jsonl_entries_are_classify_verdicts_or_errors(screening: Screening) -> 
     assert [d["row"] for d in documents] == [r.row for r in screening.rows]
     for row, document in zip(screening.rows, documents, strict=True):
         if row.error is not None:
-            assert set(document) == {"row", "source", "error"}
+            # The id and name the row states are kept, so the error can be traced.
+            assert set(document) == {"row", "source", "id", "name", "error"}
+            assert (document["id"], document["name"]) == (row.id, row.name)
             assert document["error"]["column"] == "stage"
             continue
         assert row.initiative is not None
