@@ -366,14 +366,31 @@ def _read_workbook(
     ``unreadable-input`` error naming the file.
     """
     last_rows = _inspect_xlsx(path, limits)
+    try:
+        # Our handle, closed whatever happens: openpyxl leaves its own open when it fails.
+        handle = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or exc) from None
+    with handle:
+        return _read_book(path, handle, last_rows, limits, want_members=want_members)
+
+
+def _read_book(
+    path: Path,
+    handle: Any,
+    last_rows: dict[str, int | None],
+    limits: Limits,
+    *,
+    want_members: bool,
+) -> tuple[_Sheet, _Sheet | None]:
     import openpyxl  # noqa: PLC0415 -- only spreadsheet inputs need it
 
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (extensions, styles).
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # the workbook is the unit that fails
         raise _unreadable(path, f"not a readable XLSX workbook ({_why(exc)})") from None
     try:
         names = {name.strip().casefold(): name for name in book.sheetnames}
