@@ -254,7 +254,8 @@ def _read_all(source: Path, members: Path | None, limits: Limits) -> list[Applic
             ) from None
         last = applicants[-1]
         code = exc.code if isinstance(exc, PoletypeError) else "unreadable-input"
-        message = f"reading stopped after row {last.row}: {exc}"
+        reason = str(exc) if isinstance(exc, PoletypeError) else f"{type(exc).__name__}: {exc}"
+        message = f"reading stopped after row {last.row}: {reason}"
         error = RowError(last.row + 1, None, message, last.source, code)
         applicants.append(Applicant(last.row + 1, last.source, None, error))
     return applicants
