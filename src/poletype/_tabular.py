@@ -482,13 +482,11 @@ def _scan_part(
 ) -> int | None:
     """Stream one XML part; for a sheet, its last row holding a value (None: unknown)."""
     name = info.filename
-    sheet = name.startswith("xl/worksheets/")
-    cells = sheet or name == "xl/sharedStrings.xml"
+    sheet = _SheetScan(str(path), limits) if name.startswith("xl/worksheets/") else None
+    cells = sheet is not None or name == "xl/sharedStrings.xml"
     bound = limits.cell_bytes * _XML_BYTES_PER_CHAR
     long_text = re.compile(rb"<[^<]{%d}" % bound)
-    run = rows = count = last = 0
-    current: int | None = 0
-    known = True
+    run = 0
     tail = b""
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):
@@ -509,30 +507,62 @@ def _scan_part(
                         expected=f"at most {limits.cell_bytes} characters a cell "
                         "(Limits.cell_bytes)",
                     )
-            if sheet:
-                rows += chunk.count(b"<row ") + chunk.count(b"<row>")
-                count += chunk.count(b"<c ") + chunk.count(b"<c>")
-                if rows > limits.rows or last > limits.rows:
-                    raise _over(str(path), "too-many-rows", f"more than {limits.rows} rows", "rows")
-                if count > limits.cells:
-                    raise _over(
-                        str(path), "too-many-cells", f"more than {limits.cells} cells", "cells"
-                    )
-                value = max(window.rfind(b"<v>"), window.rfind(b"<v "), window.rfind(b"<is>"))
-                if value >= 0:
-                    start = window.rfind(b"<row", 0, value)
-                    number = current if start < 0 else _row_number(window, start)
-                    if number is None:
-                        known = False
-                    else:
-                        last = max(last, number)
-                start = window.rfind(b"<row")
-                if start >= 0:
-                    current = _row_number(window, start)
+            if sheet is not None:
+                sheet.feed(window, chunk)
             tail = window[-512:]
-    if sheet and last > limits.rows:
-        raise _over(str(path), "too-many-rows", f"more than {limits.rows} rows", "rows")
-    return last if sheet and known else None
+    return None if sheet is None else sheet.last_data_row()
+
+
+@dataclass
+class _SheetScan:
+    """What the raw XML of a sheet says, counted chunk by chunk without parsing it.
+
+    Blank ``<row>`` elements cost openpyxl a full parse when they come before it knows
+    the sheet's size (no ``<dimension>`` first): then they count against
+    ``limits.rows``. With a dimension first, formatted empty rows after the data are
+    free (reading stops at the last value) and only the rows up to it count.
+    """
+
+    source: str
+    limits: Limits
+    rows: int = 0
+    cells: int = 0
+    last: int = 0
+    current: int | None = 0
+    known: bool = True
+    dimension: bool = False
+    data_seen: bool = False
+
+    def feed(self, window: bytes, chunk: bytes) -> None:
+        if not self.data_seen:
+            dimension, data = window.find(b"<dimension"), window.find(b"<sheetData")
+            self.dimension = self.dimension or (dimension >= 0 and (data < 0 or dimension < data))
+            self.data_seen = data >= 0
+        self.rows += chunk.count(b"<row ") + chunk.count(b"<row>")
+        self.cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+        value = max(window.rfind(b"<v>"), window.rfind(b"<v "), window.rfind(b"<is>"))
+        if value >= 0:
+            start = window.rfind(b"<row", 0, value)
+            number = self.current if start < 0 else _row_number(window, start)
+            if number is None:
+                self.known = False
+            else:
+                self.last = max(self.last, number)
+        start = window.rfind(b"<row")
+        if start >= 0:
+            self.current = _row_number(window, start)
+        self.check()
+
+    def check(self) -> None:
+        rows, limits = self.limits.rows, self.limits
+        if self.last > rows or (self.rows > rows and (not self.dimension or not self.known)):
+            raise _over(self.source, "too-many-rows", f"more than {rows} rows", "rows")
+        if self.cells > limits.cells:
+            raise _over(self.source, "too-many-cells", f"more than {limits.cells} cells", "cells")
+
+    def last_data_row(self) -> int | None:
+        self.check()
+        return self.last if self.known else None
 
 
 def _row_number(window: bytes, start: int) -> int | None:
