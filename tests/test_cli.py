@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -354,3 +356,107 @@ def test_screen_draws_a_progress_bar_on_a_terminal(
     assert code == 0
     assert stderr.count("\r[") == 6
     assert "\r[" + "#" * 30 + "] 6/6\n" in stderr
+
+
+# One bad file costs its own result: the others keep theirs, in order, without traceback --
+
+GOOD = [EXAMPLES / "artis.yaml", EXAMPLES / "fe2i.yaml"]
+
+
+@pytest.fixture
+def deep_json(tmp_path: Path) -> Path:
+    """A document nested past Python's recursion limit (json raised RecursionError)."""
+    path = tmp_path / "deep.json"
+    path.write_text('{"name": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_classify_keeps_every_good_file_when_one_is_hostile(
+    deep_json: Path, jobs: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [str(GOOD[0]), str(deep_json), str(GOOD[1])]
+    start = time.perf_counter()
+    code, out, err = run("classify", "-j", jobs, *files, capsys=capsys)
+    assert time.perf_counter() - start < 20
+    assert code == 1
+    assert out.count("Verdict : ") == 2
+    assert out.index("ARTIS") < out.index("Fe2i")
+    assert err.count("\n") == 1
+    assert str(deep_json) in err
+    assert "Traceback" not in err
+    code, out, err = run("classify", "-j", jobs, "-f", "json", *files, capsys=capsys)
+    items = json.loads(out)
+    assert code == 1
+    assert [item.get("initiative") for item in items] == ["ARTIS", None, "Fe2i"]
+    assert items[1]["file"] == str(deep_json)
+    assert set(items[1]["error"]) == {"code", "message"}
+
+
+def test_classify_turns_any_reader_exception_into_that_files_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever a reader raises (here a ValueError), the file gets a one-line coded error."""
+    from poletype import cli
+
+    real = cli.read_initiative
+
+    def read(file: str) -> Any:
+        if file.endswith("fe2i.yaml"):
+            raise ValueError("a library's own complaint")
+        return real(file)
+
+    monkeypatch.setattr(cli, "read_initiative", read)
+    code, out, err = run("classify", "-f", "json", str(GOOD[1]), str(GOOD[0]), capsys=capsys)
+    items = json.loads(out)
+    assert code == 1
+    assert items[0]["error"]["code"] == "unreadable-input"
+    assert "ValueError: a library's own complaint" in items[0]["error"]["message"]
+    assert items[1]["initiative"] == "ARTIS"
+    assert err.startswith("poletype: ")
+    assert err.count("\n") == 1
+
+
+def test_screen_writes_every_output_when_one_document_is_hostile(
+    tmp_path: Path, deep_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder of three, the middle one unreadable: three rows in each output, exit 1."""
+    folder = tmp_path / "call"
+    folder.mkdir()
+    for index, source in enumerate([GOOD[0], deep_json, GOOD[1]]):
+        (folder / f"{index}-{source.name}").write_bytes(source.read_bytes())
+    start = time.perf_counter()
+    code, out, err = run("screen", str(folder), "--out", str(tmp_path / "out"), capsys=capsys)
+    assert time.perf_counter() - start < 20
+    assert code == 1
+    assert len(out.splitlines()) == 3
+    csv_lines = (tmp_path / "out" / "verdicts.csv").read_text(encoding="utf-8-sig").splitlines()
+    jsonl = (tmp_path / "out" / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(csv_lines) == 4
+    assert len(jsonl) == 3
+    assert "error" in json.loads(jsonl[1])
+    assert "verdicts" in json.loads(jsonl[0])
+    assert "verdicts" in json.loads(jsonl[2])
+    assert "1-deep.json" in err
+    assert "Traceback" not in err
+
+
+def test_explain_markdown_escapes_html_from_a_rule_file(
+    tmp_path: Path, minimal_rules: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = minimal_rules.read_text(encoding="utf-8")
+    text = text.replace(
+        "label: {fr: Part, en: Share}", 'label: {fr: Part, en: "<img src=x onerror=alert(1)>"}'
+    )
+    text = text.replace('section: "1"', 'section: "<script>alert(2)</script>"')
+    text = text.replace("pass: {fr: Admis, en: Passes}", 'pass: {fr: Admis, en: "<b>yes</b>"}')
+    rules = tmp_path / "evil.yaml"
+    rules.write_text(text, encoding="utf-8")
+    code, out, _ = run("explain", str(rules), "--format", "markdown", "--lang", "en", capsys=capsys)
+    assert code == 0
+    assert "<img" not in out
+    assert "<script" not in out
+    assert "<b>" not in out
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in out
+    assert "&lt;b&gt;yes&lt;/b&gt;" in out

@@ -5,17 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, TEST_RULES
 from poletype import classify
 from poletype._outputs import (
     CSV_NAME,
+    FORMULA_STARTS,
     JSONL_NAME,
     csv_header,
     row_document,
+    safe_cell,
     verdicts_csv,
     verdicts_jsonl,
     write_screening,
@@ -143,7 +148,9 @@ def test_jsonl_entries_are_classify_verdicts_or_errors(screening: Screening) -> 
     assert [d["row"] for d in documents] == [r.row for r in screening.rows]
     for row, document in zip(screening.rows, documents, strict=True):
         if row.error is not None:
-            assert set(document) == {"row", "source", "error"}
+            # The id and name the row states are kept, so the error can be traced.
+            assert set(document) == {"row", "source", "id", "name", "error"}
+            assert (document["id"], document["name"]) == (row.id, row.name)
             assert document["error"]["column"] == "stage"
             continue
         assert row.initiative is not None
@@ -190,3 +197,100 @@ def test_unwritable_output_is_a_clear_error(screening: Screening, tmp_path: Path
     with pytest.raises(PoletypeError) as info:
         write_screening(screening, blocker, "fr")
     assert info.value.code == "unwritable-output"
+
+
+# Hostile values: nothing in verdicts.csv runs as a formula, nothing in the report runs --
+
+
+# Tab and carriage return are covered by safe_cell's law: the reader strips them from cells.
+HOSTILE = ['=HYPERLINK("http://evil";"clic")', "+1+2", "@SUM(A1)", "-2+3", "-1"]
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=200)
+def test_a_safe_cell_never_starts_a_formula_and_keeps_the_text(text: str) -> None:
+    """Law: the cell is the text (its control characters replaced), quoted when it could run."""
+    cell = safe_cell(text)
+    shown = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "\ufffd", text)
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", cell)
+    if cell.startswith(FORMULA_STARTS):
+        assert re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", cell)
+        assert cell == shown
+    else:
+        assert cell in (shown, "'" + shown)
+        assert (cell == "'" + shown) == shown.startswith(FORMULA_STARTS)
+
+
+def test_plain_numbers_stay_numbers() -> None:
+    assert [safe_cell(x) for x in ("-0.5", "-3", "+4,5", "-1+2", "-")] == [
+        "-0.5",
+        "-3",
+        "+4,5",
+        "'-1+2",
+        "'-",
+    ]
+
+
+def _hostile_call(folder: Path) -> Path:
+    rows = [["id", "name", "country"]]
+    rows += [[value, value, "FR"] for value in HOSTILE]
+    rows.append(["bad-1", "<script>alert(1)</script>", "F\x00R"])
+    rows.append(["ok-1", "<script>alert(1)</script>", "FR"])
+    path = folder / "hostile.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    return path
+
+
+def test_no_formula_reaches_verdicts_csv_and_jsonl_keeps_the_values(tmp_path: Path) -> None:
+    """Ids, names and a rule file's outcome labels starting with = + - @ are neutralised."""
+    rules = (TEST_RULES / "minimal.yaml").read_text(encoding="utf-8")
+    rules = rules.replace("open: {fr: Ouvert, en: Open}", 'open: {fr: "=1+1", en: "@SUM(A1)"}')
+    (tmp_path / "evil.yaml").write_text(rules, encoding="utf-8")
+    chosen = screening_typologies(rules=[tmp_path / "evil.yaml"])
+    screening = screen(_hostile_call(tmp_path), chosen)
+    written = write_screening(screening, tmp_path / "out", "fr")
+    raw = (tmp_path / "out" / CSV_NAME).read_bytes()
+    assert b"\x00" not in raw
+    table = _rows(raw.decode("utf-8-sig"), ";")
+    header, body = table[0], table[1:]
+    assert len(body) == len(HOSTILE) + 2
+    for line in body:
+        for cell in line:
+            assert not cell.startswith(FORMULA_STARTS) or re.fullmatch(r"[+-]?\d+", cell), cell
+    ids = [line[header.index("id")] for line in body]
+    assert ids[: len(HOSTILE)] == ["'" + value for value in HOSTILE[:-1]] + ["-1"]
+    verdict = header.index("minimal.verdict")
+    assert {line[verdict] for line in body[: len(HOSTILE)]} == {"'=1+1"}
+    lines = (tmp_path / "out" / JSONL_NAME).read_text(encoding="utf-8").splitlines()
+    documents = [json.loads(line) for line in lines]
+    assert [d["verdicts"][0]["initiative"] for d in documents[: len(HOSTILE)]] == HOSTILE
+    assert len(written) == 3
+
+
+def test_an_error_row_keeps_its_id_and_name_everywhere(tmp_path: Path) -> None:
+    """A NUL in the country fails the row; its readable id and name are in every output."""
+    screening = screen(_hostile_call(tmp_path))
+    write_screening(screening, tmp_path / "out", "en")
+    bad = screening.rows[len(HOSTILE)]
+    assert bad.error is not None
+    assert bad.error.code == "control-character"
+    assert (bad.id, bad.name) == ("bad-1", "<script>alert(1)</script>")
+    table = _rows((tmp_path / "out" / CSV_NAME).read_text(encoding="utf-8-sig"), ",")
+    line = table[1 + len(HOSTILE)]
+    assert line[2:4] == ["bad-1", "<script>alert(1)</script>"]
+    assert line[-1].startswith("country: ")
+    assert line[-1].endswith("[control-character]")
+    document = row_document(bad)
+    assert (document["id"], document["name"]) == ("bad-1", "<script>alert(1)</script>")
+    assert document["error"]["code"] == "control-character"
+    report = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
+    assert "bad-1" in report
+
+
+def test_the_report_shows_an_html_name_and_never_runs_it(tmp_path: Path) -> None:
+    screening = screen(_hostile_call(tmp_path))
+    write_screening(screening, tmp_path / "out", "fr")
+    report = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in report
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report

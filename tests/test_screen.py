@@ -7,6 +7,7 @@ import json
 import random
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from poletype._screen import (
     screen,
     screening_typologies,
 )
+from poletype.cli import main
 from poletype.errors import PoletypeError
 from strategies import initiatives
 
@@ -456,3 +458,218 @@ def test_exactly_one_row_per_input_line(lines: list[str]) -> None:
     assert screening.errors == sum(bad)
     for row in screening.rows:
         assert (row.error is None) == (len(row.findings) == 1)
+
+
+# Fuzz: hostile bytes never cost a result, never raise anything undeclared, never hang ----
+
+_ALLOWED_SECONDS = 10
+
+
+@pytest.fixture(scope="module")
+def labo() -> Any:
+    return load_typology("labo-ess-ptce")
+
+
+def _base_workbook() -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "candidatures"
+    sheet.append(["id", "name", "country"])
+    for index in range(3):
+        sheet.append([f"a{index}", f"Name {index}", "FR"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+_WORKBOOK = _base_workbook()
+
+
+def _patched_sizes(data: bytes, which: int, size: int) -> bytes:
+    """The workbook with one central-directory entry declaring ``size`` uncompressed bytes."""
+    starts = [i for i in range(len(data)) if data.startswith(b"PK\x01\x02", i)]
+    at = starts[which % len(starts)] + 24
+    return data[:at] + size.to_bytes(4, "little") + data[at + 4 :]
+
+
+def _replaced_part(data: bytes, which: int, content: bytes) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        names = old.namelist()
+        target = names[which % len(names)]
+        for name in names:
+            new.writestr(name, content if name == target else old.read(name))
+    return out.getvalue()
+
+
+@st.composite
+def _hostile_workbooks(draw: st.DrawFn) -> bytes:
+    data = _WORKBOOK
+    kind = draw(st.sampled_from(["truncate", "flip", "part", "xml", "size", "random"]))
+    if kind == "truncate":
+        return data[: draw(st.integers(0, len(data) - 1))]
+    if kind == "flip":
+        flipped = bytearray(data)
+        for _ in range(draw(st.integers(1, 8))):
+            at = draw(st.integers(0, len(data) - 1))
+            flipped[at] = draw(st.integers(0, 255))
+        return bytes(flipped)
+    which = draw(st.integers(0, 20))
+    if kind == "part":
+        return _replaced_part(data, which, draw(st.binary(max_size=200)))
+    if kind == "xml":
+        broken = b'<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1"><v>'
+        return _replaced_part(data, which, broken[: draw(st.integers(0, len(broken)))])
+    if kind == "size":
+        return _patched_sizes(data, which, draw(st.integers(2**28, 2**32 - 2)))
+    return draw(st.binary(max_size=2000))
+
+
+def _check_screening(rows: tuple[Any, ...]) -> None:
+    numbers = [row.row for row in rows]
+    assert numbers == sorted(set(numbers))
+    for row in rows:
+        assert (row.error is None) == bool(row.findings)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_hostile_workbooks())
+def test_a_hostile_workbook_is_rows_or_one_declared_error(labo: Any, data: bytes) -> None:
+    """Through screen() and the CLI: rows, or one declared one-line error; never a hang."""
+    failure: PoletypeError | None = None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "call.xlsx"
+        path.write_bytes(data)
+        start = time.perf_counter()
+        try:
+            screening = screen(path, [labo])
+        except PoletypeError as exc:
+            failure = exc
+        out = Path(folder) / "out"
+        code = main(["screen", str(path), "--out", str(out)])
+        assert time.perf_counter() - start < _ALLOWED_SECONDS
+        written = out.is_dir()
+        lines = (
+            len((out / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()) if written else 0
+        )
+    if failure is not None:
+        assert "\n" not in str(failure)
+        assert (code, written) == (1, False)
+    else:
+        _check_screening(screening.rows)
+        assert lines == len(screening.rows)
+        assert code == (1 if screening.errors else 0)
+
+
+@st.composite
+def _hostile_csv(draw: st.DrawFn) -> tuple[str, int, int, str]:
+    """A call of N good rows, one of them damaged (quote, stray quote, control, junk)."""
+    count = draw(st.integers(1, 5))
+    rows = [[f"a{i}", f"Name {i}", "FR"] for i in range(count)]
+    bad = draw(st.integers(0, count - 1))
+    kind = draw(st.sampled_from(["quote", "stray", "control", "junk"]))
+    column = draw(st.integers(1, 2))
+    cell = rows[bad][column]
+    if kind == "quote":
+        rows[bad][column] = '"' + cell
+    elif kind == "stray":
+        rows[bad][column] = f'"{cell}"x'
+    elif kind == "control":
+        char = chr(draw(st.sampled_from([0, 1, 8, 11, 27, 127, 0x85, 0x9F])))
+        at = draw(st.integers(0, len(cell)))
+        rows[bad][column] = cell[:at] + char + cell[at:]
+    else:
+        junk = st.characters(blacklist_characters='\r\n";', blacklist_categories=("Cs",))
+        rows[bad][column] = draw(st.text(junk, max_size=20))
+    text = "id;name;country\n" + "".join(";".join(row) + "\n" for row in rows)
+    return text, count, bad, kind
+
+
+@settings(max_examples=40, deadline=None)
+@given(_hostile_csv())
+def test_a_damaged_csv_row_costs_that_row_only(labo: Any, case: tuple[str, int, int, str]) -> None:
+    text, count, bad, kind = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "call.csv"
+        path.write_text(text, encoding="utf-8")
+        start = time.perf_counter()
+        screening = screen(path, [labo])
+        code = main(
+            ["screen", str(path), "--out", str(Path(folder) / "out"), "-t", "labo-ess-ptce"]
+        )
+        assert time.perf_counter() - start < _ALLOWED_SECONDS
+        written = (Path(folder) / "out" / "verdicts.jsonl").read_text(encoding="utf-8")
+    assert [row.row for row in screening.rows] == list(range(2, count + 2))
+    _check_screening(screening.rows)
+    for index, row in enumerate(screening.rows):
+        assert row.failed == (index == bad and row.failed)
+        if index == bad and kind in ("quote", "stray", "control"):
+            assert row.error is not None
+            assert row.error.code in ("unclosed-quote", "control-character")
+            assert row.id == f"a{index}"
+    assert len(written.splitlines()) == count
+    assert code == (1 if screening.errors else 0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.just(None), st.binary(max_size=300), st.text(max_size=100)),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_folder_of_good_and_hostile_documents_gives_one_row_each(
+    labo: Any, documents: list[bytes | str | None]
+) -> None:
+    """None stands for a good document; the rest are bytes or text in a .yaml file."""
+    good = (EXAMPLES / "artis.yaml").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        for index, document in enumerate(documents):
+            path = Path(folder) / f"{index:02}.yaml"
+            if document is None:
+                path.write_text(good.replace("id: ", f"id: x{index}-", 1), encoding="utf-8")
+            elif isinstance(document, bytes):
+                path.write_bytes(document)
+            else:
+                path.write_text(document, encoding="utf-8", errors="surrogatepass")
+        start = time.perf_counter()
+        screening = screen(Path(folder), [labo])
+        assert time.perf_counter() - start < _ALLOWED_SECONDS
+    assert len(screening.rows) == len(documents)
+    _check_screening(screening.rows)
+    for row, document in zip(screening.rows, documents, strict=True):
+        if document is None:
+            assert not row.failed, row.error
+
+
+def test_an_input_failing_midway_keeps_the_rows_read(
+    labo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows read before a failure are screened; the failure is one more error row."""
+    import poletype._screen as screening_module
+    from poletype._tabular import Applicant, read_applicants
+
+    (tmp_path / "call.csv").write_text("id;name\na1;Alpha\na2;Beta\n", encoding="utf-8")
+
+    def failing(path: Path, **kwargs: Any) -> Iterator[Applicant]:
+        yield from read_applicants(path, **kwargs)
+        raise RecursionError("deep")
+
+    monkeypatch.setattr(screening_module, "read_applicants", failing)
+    result = screen(tmp_path / "call.csv", [labo])
+    assert [row.row for row in result.rows] == [2, 3, 4]
+    assert [row.failed for row in result.rows] == [False, False, True]
+    error = result.rows[-1].error
+    assert error is not None
+    assert error.code == "unreadable-input"
+    assert "after row 3" in error.message
+    assert "RecursionError: deep" in error.message

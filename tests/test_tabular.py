@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import time
+import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import poletype._tabular as tabular
 from poletype import Initiative, InitiativeError
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS
+from poletype._limits import Limits
 from poletype._tabular import (
     Applicant,
     _CellError,
@@ -574,3 +579,278 @@ def test_round_trip_keeps_members_and_unknowns(tmp_path: Path) -> None:
     )
     (applicant,) = _through_csv(tmp_path, initiative, ";")
     assert applicant.initiative == initiative
+
+
+# Hostile and broken input: each costs its own row, or one clear error, within seconds --
+
+
+def _rezip(source: Path, target: Path, parts: dict[str, bytes]) -> Path:
+    """A copy of a workbook with some parts replaced (or added)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            if info.filename not in parts:
+                new.writestr(info.filename, old.read(info.filename))
+        for name, data in parts.items():
+            new.writestr(name, data)
+    return target
+
+
+def _no_openpyxl(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("openpyxl opened a workbook that should have been refused")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+
+
+def _timed(path: Path, **kwargs: Any) -> tuple[list[Applicant], float]:
+    start = time.perf_counter()
+    applicants = _read(path, **kwargs)
+    return applicants, time.perf_counter() - start
+
+
+def test_an_unclosed_quote_costs_its_row_and_swallows_nothing(tmp_path: Path) -> None:
+    """The quote opened on row 2 runs to the end of the file: row 2 fails, 3 and 4 are read."""
+    path = tmp_path / "quote.csv"
+    path.write_text('id;name\na1;"Alpha\na2;Beta\na3;Gamma\n', encoding="utf-8")
+    applicants, elapsed = _timed(path)
+    assert elapsed < 2
+    assert [a.row for a in applicants] == [2, 3, 4]
+    bad = applicants[0]
+    assert bad.error is not None
+    assert bad.error.code == "unclosed-quote"
+    assert "line 2" in bad.error.message
+    assert "never closed" in bad.error.message
+    assert (bad.stated_id, bad.stated_name) == ("a1", "Alpha")
+    assert [_ok(a).name for a in applicants[1:]] == ["Beta", "Gamma"]
+
+
+def test_a_quote_closed_mid_cell_costs_its_row_only(tmp_path: Path) -> None:
+    """A quote closed before the cell ends is broken quoting, not a silent merge."""
+    path = tmp_path / "stray.csv"
+    path.write_text('id;name\na1;"Al"pha\na2;"Be\nta"\na3;Gamma\n', encoding="utf-8")
+    applicants = _read(path)
+    assert [a.row for a in applicants] == [2, 3, 4]
+    assert applicants[0].error is not None
+    assert applicants[0].error.code == "unclosed-quote"
+    # A quoted cell spanning two lines is still one honest cell.
+    assert [_ok(a).name for a in applicants[1:]] == ["Be\nta", "Gamma"]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x85"])
+def test_a_control_character_costs_its_row_only(tmp_path: Path, char: str) -> None:
+    path = _write_csv(
+        tmp_path / "nul.csv", [["id", "name"], ["a1", f"Al{char}pha"], ["a2", "Beta"]]
+    )
+    applicants = _read(path)
+    bad = applicants[0]
+    assert bad.error is not None
+    assert bad.error.code == "control-character"
+    assert bad.error.column == "name"
+    assert f"U+{ord(char):04X}" in bad.error.message
+    assert bad.stated_id == "a1"
+    assert _ok(applicants[1]).name == "Beta"
+
+
+def test_a_cell_over_the_limit_costs_its_row_only(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "big.csv", [["id", "name"], ["a1", "x" * 50], ["a2", "Beta"]])
+    applicants = _read(path, limits=Limits(cell_bytes=20))
+    bad = applicants[0]
+    assert bad.error is not None
+    assert bad.error.code == "cell-too-large"
+    assert (bad.stated_id, _ok(applicants[1]).name) == ("a1", "Beta")
+
+
+def test_a_cell_past_the_csv_modules_own_limit_costs_its_row_only(tmp_path: Path) -> None:
+    """The csv module refuses fields over 128 KiB itself; that too is the row's error."""
+    text = 'id;name\na1;"' + "x" * 200_000 + '"\na2;Beta\n'
+    (tmp_path / "huge.csv").write_text(text, encoding="utf-8")
+    applicants = _read(tmp_path / "huge.csv")
+    assert applicants[0].error is not None
+    assert applicants[0].error.code == "cell-too-large"
+    assert _ok(applicants[-1]).name == "Beta"
+
+
+def test_ids_are_nfc_normalised_so_members_join(tmp_path: Path) -> None:
+    """An id typed with a decomposed accent (macOS) finds members typed with a composed one."""
+    decomposed, composed = unicodedata.normalize("NFD", "café"), "café"
+    assert decomposed != composed
+    path = _write_csv(tmp_path / "c.csv", [["id", "name"], [decomposed, "Café"]])
+    _write_csv(tmp_path / "c-membres.csv", [["applicant_id", "name"], [composed, "M1"]])
+    (applicant,) = _read(path)
+    initiative = _ok(applicant)
+    assert initiative.id == composed
+    assert [m.name for m in initiative.members or []] == ["M1"]
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    for name in ("a.csv", "a.xlsx"):
+        path = tmp_path / name
+        path.write_bytes(b"x" * 100)
+        with pytest.raises(InitiativeError) as info:
+            _read(path, limits=Limits(spreadsheet_bytes=99))
+        assert info.value.code == "spreadsheet-too-large"
+
+
+def test_csv_rows_and_cells_are_bounded(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "rows.csv", [["id", "name"], *([f"a{i}", "n"] for i in range(9))])
+    with pytest.raises(InitiativeError) as info:
+        _read(path, limits=Limits(rows=5))
+    assert info.value.code == "too-many-rows"
+    with pytest.raises(InitiativeError) as info:
+        _read(path, limits=Limits(cells=10))
+    assert info.value.code == "too-many-cells"
+
+
+@pytest.fixture
+def small_book(tmp_path: Path) -> Path:
+    return _write_xlsx(tmp_path / "small.xlsx", {"candidatures": [["id", "name"], ["a1", "Alpha"]]})
+
+
+def test_an_xlsx_part_over_the_limit_is_refused_before_it_is_inflated(
+    tmp_path: Path, small_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared string of 100 MB (0.1 MB zipped): refused from the zip directory, unread."""
+    bomb = tmp_path / "bomb.xlsx"
+    _rezip(small_book, bomb, {})
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as archive:
+        entry = zipfile.ZipInfo("xl/sharedStrings.xml")
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(entry, "w", force_zip64=True) as part:
+            part.write(b'<sst xmlns="x"><si><t>')
+            block = b"0" * 2**20
+            for _ in range(100):
+                part.write(block)
+            part.write(b"</t></si></sst>")
+    assert bomb.stat().st_size < 2 * 2**20
+    _no_openpyxl(monkeypatch)
+    for limits in (Limits(xlsx_part_bytes=50 * 2**20), Limits()):
+        start = time.perf_counter()
+        with pytest.raises(InitiativeError) as info:
+            _read(bomb, limits=limits)
+        assert time.perf_counter() - start < 1
+        assert info.value.code == "xlsx-part-too-large"
+        assert "xl/sharedStrings.xml" in str(info.value)
+
+
+def test_a_shared_string_longer_than_a_cell_is_refused_before_openpyxl(
+    tmp_path: Path, small_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "".join(chr(ord("a") + i % 26) for i in range(5_000)).encode()
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    strings += b"<si><t>" + text + b"</t></si></sst>"
+    book = _rezip(small_book, tmp_path / "long.xlsx", {"xl/sharedStrings.xml": strings})
+    _no_openpyxl(monkeypatch)
+    with pytest.raises(InitiativeError) as info:
+        _read(book, limits=Limits(cell_bytes=100))
+    assert info.value.code == "cell-too-large"
+
+
+def _sheet_xml(rows: bytes, *, dimension: bool = True) -> bytes:
+    return (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        # What LibreOffice writes after formatting whole columns.
+        + (b'<dimension ref="A1:AMJ1048576"/>' if dimension else b"")
+        + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>Alpha</t></is></c></row>'
+        + rows
+        + b"</sheetData></worksheet>"
+    )
+
+
+def test_formatted_empty_rows_after_the_data_cost_nothing(
+    tmp_path: Path, small_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LibreOffice may write a million empty rows after the data; reading stops at the data."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    blank = b"".join(b'<row r="%d" ht="12.8" customHeight="false"/>' % i for i in range(3, 600_000))
+    sheet = _sheet_xml(blank)
+    book = _rezip(small_book, tmp_path / "blank.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    parsed: list[int] = []
+    parse_row = WorkSheetParser.parse_row
+
+    def counted(self: Any, element: Any) -> Any:
+        parsed.append(1)
+        return parse_row(self, element)
+
+    monkeypatch.setattr(WorkSheetParser, "parse_row", counted)
+    # Blank rows after the data do not count against the rows limit either.
+    applicants, elapsed = _timed(book, limits=Limits(rows=100_000))
+    assert [_ok(a).name for a in applicants] == ["Alpha"]
+    assert len(parsed) <= 3  # the header, Alpha, and the first empty row that ends the data
+    assert elapsed < 5
+
+
+def test_more_rows_than_the_limit_are_refused_before_they_are_parsed(
+    tmp_path: Path, small_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a dimension first, openpyxl parses every row to size the sheet: they count."""
+    blank = b"".join(b'<row r="%d"/>' % i for i in range(3, 200_000))
+    sheet = _sheet_xml(blank, dimension=False)
+    book = _rezip(small_book, tmp_path / "rows.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    _no_openpyxl(monkeypatch)
+    start = time.perf_counter()
+    with pytest.raises(InitiativeError) as info:
+        _read(book, limits=Limits(rows=100_000))
+    assert time.perf_counter() - start < 3
+    assert info.value.code == "too-many-rows"
+
+
+def test_a_value_far_below_the_data_is_still_read(tmp_path: Path, small_book: Path) -> None:
+    """Stopping at the last value never drops an applicant after a run of blank rows."""
+    blank = b"".join(b'<row r="%d"/>' % i for i in range(3, 50_000))
+    late = b'<row r="50000"><c r="A50000" t="inlineStr"><is><t>Omega</t></is></c></row>'
+    sheet = _sheet_xml(blank + late)
+    book = _rezip(small_book, tmp_path / "late.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    assert [_ok(a).name for a in _read(book)] == ["Alpha", "Omega"]
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        b"<worksheet><sheetData><row r='1'><c r='A1' t='inlineStr'><is><t>name",
+        b"\x00\xff not xml at all",
+        b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><worksheet>&a;</worksheet>',
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData><row r='x'><c r='??'><v>1</v></c></row></sheetData></worksheet>",
+    ],
+)
+def test_a_broken_sheet_is_one_clear_error(tmp_path: Path, small_book: Path, sheet: bytes) -> None:
+    """openpyxl's parse errors (ParseError, ValueError...) become one unreadable-input."""
+    book = _rezip(small_book, tmp_path / "broken.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    with pytest.raises(InitiativeError) as info:
+        _read(book)
+    assert info.value.code == "unreadable-input"
+    assert str(book) in str(info.value)
+
+
+def test_a_truncated_workbook_is_one_clear_error(tmp_path: Path, small_book: Path) -> None:
+    data = small_book.read_bytes()
+    for cut in (len(data) // 3, len(data) - 30):
+        path = tmp_path / f"cut{cut}.xlsx"
+        path.write_bytes(data[:cut])
+        with pytest.raises(InitiativeError) as info:
+            _read(path)
+        assert info.value.code == "unreadable-input"
+
+
+def test_a_document_whose_reader_raises_costs_its_own_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder document whose reader raises anything (RecursionError) is its own error row."""
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.yaml").write_text(f"id: {name}\nname: {name.upper()}\n")
+    real = tabular.read_document
+
+    def read(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).name == "b.yaml":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(tabular, "read_document", read)
+    applicants = _read(tmp_path)
+    assert [a.row for a in applicants] == [1, 2, 3]
+    assert applicants[1].error is not None
+    assert applicants[1].error.code == "unreadable-input"
+    assert "RecursionError" in applicants[1].error.message
+    assert [_ok(a).name for a in (applicants[0], applicants[2])] == ["A", "C"]

@@ -524,13 +524,14 @@ def anchors(screening: Screening) -> list[str]:
 
 
 def _name(row: ScreenedRow) -> str:
-    return row.initiative.name if row.initiative is not None else row.label
+    return row.name or row.label
 
 
 def _id_note(row: ScreenedRow) -> str:
-    if row.initiative is None or not row.initiative.id:
+    # An error row shows the id its row states, when that cell could be read.
+    if not row.id or (row.initiative is None and row.name is None):
         return ""
-    return f' <span class="muted">{_e(row.initiative.id)}</span>'
+    return f' <span class="muted">{_e(row.id)}</span>'
 
 
 def _main_source(screening: Screening) -> str | None:
@@ -586,8 +587,8 @@ def _applicant(
     t = _T[lang]
     c = colon(lang)
     meta = [f"{_e(t['row'])} {row.row}", _e(row.source)]
-    if row.initiative is not None and row.initiative.id:
-        meta.insert(1, f"{_e(t['id'])}{_e(c)}{_e(row.initiative.id)}")
+    if row.id:
+        meta.insert(1, f"{_e(t['id'])}{_e(c)}{_e(row.id)}")
     head = (
         f'<section class="applicant{" failed" if row.failed else ""}" '
         f'id="{anchor}">'

@@ -41,13 +41,17 @@ class Limits:
     spreadsheet_bytes: int = 512 * 2**20
     """Bytes of one CSV, XLSX or JSON Lines file, as stored."""
     rows: int = 1_000_000
-    """Rows of one sheet, blank rows included."""
+    """Rows of one sheet, blank rows included (up to the last row holding a value)."""
     cells: int = 50_000_000
     """Cells of one sheet (rows times the columns read)."""
     cell_bytes: int = 32_767
     """Characters of one cell (Excel's own limit)."""
-    xlsx_part_bytes: int = 1 * 2**30
-    """Uncompressed bytes of one part (file) inside an XLSX archive."""
+    xlsx_part_bytes: int = 256 * 2**20
+    """Uncompressed bytes of one part (file) inside an XLSX archive.
+
+    openpyxl holds a workbook's shared strings in memory, at several times their size in
+    XML: a hundred thousand full applicant rows take well under this.
+    """
 
 
 DEFAULT_LIMITS: Final = Limits()

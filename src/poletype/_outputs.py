@@ -5,6 +5,15 @@ three can be joined on ``row`` and none can hide an applicant. The CSV is for a
 spreadsheet: UTF-8 with a byte-order mark (Excel otherwise misreads accents) and, in
 French, ``;`` as separator and a decimal comma, as French Excel expects. The JSON Lines
 file is for programs: each verdict exactly as ``classify --format json`` gives it.
+
+The CSV is opened in a spreadsheet, which runs what looks like a formula: a cell that
+begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a
+leading ``'`` (OWASP's advice against CSV injection), whatever column it is in, for an
+applicant's id or name, a rule file's outcome label or an error message alike. A plain
+decimal number (``-0.5``, ``-3``) is left alone: a spreadsheet reads it as a number and
+nothing else, and a quote would turn it into text that no sum counts. Control
+characters other than tab and line breaks become U+FFFD. ``verdicts.jsonl`` keeps every
+value as it is: programs do not evaluate formulas.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +44,10 @@ CSV_NAME = "verdicts.csv"
 JSONL_NAME = "verdicts.jsonl"
 DELIMITERS: dict[Lang, str] = {"fr": ";", "en": ","}
 """The CSV separator per language: what Excel expects in a French or an English locale."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def write_screening(screening: Screening, out: str | Path, lang: Lang = "fr") -> list[Path]:
@@ -93,18 +107,23 @@ def verdicts_csv(screening: Screening, lang: Lang = "fr") -> str:
     writer.writerow(csv_header(screening))
     widths = [(t.id, len(_typology_columns(t))) for t in screening.typologies]
     for row in screening.rows:
-        writer.writerow(_csv_row(row, widths, lang))
+        writer.writerow([safe_cell(cell) for cell in _csv_row(row, widths, lang)])
     return buffer.getvalue()
 
 
+def safe_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: no formula, no control character.
+
+    A plain decimal number is kept as it is (see the module's docstring).
+    """
+    text = _CONTROL.sub("\ufffd", text)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _csv_row(row: ScreenedRow, widths: list[tuple[str, int]], lang: Lang) -> list[str]:
-    initiative = row.initiative
-    cells = [
-        str(row.row),
-        row.source,
-        (initiative.id or "") if initiative is not None else "",
-        initiative.name if initiative is not None else "",
-    ]
+    cells = [str(row.row), row.source, row.id or "", row.name or ""]
     findings = {f.typology.id: f for f in row.findings}
     for typology_id, width in widths:
         cells += _typology_cells(findings.get(typology_id), width, lang)
@@ -147,7 +166,8 @@ def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
 
 
 def _error_text(error: RowError) -> str:
-    return error.message if error.column is None else f"{error.column}: {error.message}"
+    text = error.message if error.column is None else f"{error.column}: {error.message}"
+    return text if error.code is None else f"{text} [{error.code}]"
 
 
 def verdicts_jsonl(screening: Screening) -> str:
@@ -159,11 +179,13 @@ def verdicts_jsonl(screening: Screening) -> str:
 def row_document(row: ScreenedRow) -> dict[str, Any]:
     """The JSON Lines entry for one row."""
     if row.error is not None:
-        return {
-            "row": row.row,
-            "source": row.source,
-            "error": {"column": row.error.column, "message": row.error.message},
-        }
+        failed: dict[str, Any] = {"row": row.row, "source": row.source}
+        failed.update({k: v for k, v in (("id", row.id), ("name", row.name)) if v is not None})
+        error: dict[str, Any] = {"column": row.error.column, "message": row.error.message}
+        if row.error.code is not None:
+            error["code"] = row.error.code
+        failed["error"] = error
+        return failed
     document: dict[str, Any] = {
         "row": row.row,
         "source": row.source,

@@ -7,6 +7,8 @@ and source, so it can be pasted into an instruction note as it is.
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from poletype._compiler import (
@@ -310,11 +312,14 @@ def _cited(
     t, c = _T[lang], colon(lang)
     lead = "- " if markdown else indent
     lines = []
-    if source is not None:
-        cited = f"`{source.document}`, " if markdown else f"[{source.document}] "
-        lines.append(f"{lead}{t['source']}{c}{cited}{source.section}")
+    if source is not None and markdown:
+        section = _md(source.section)
+        lines.append(f"{lead}{t['source']}{c}{_code(source.document)}, {section}")
+    elif source is not None:
+        lines.append(f"{lead}{t['source']}{c}[{source.document}] {source.section}")
     if interpretation is not None:
-        lines.append(f"{lead}{t['interpretation']}{c}{getattr(interpretation, lang)}")
+        text = getattr(interpretation, lang)
+        lines.append(f"{lead}{t['interpretation']}{c}{_md(text) if markdown else text}")
     return lines
 
 
@@ -468,41 +473,52 @@ def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
 
 
 def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
-    """A typology as a documentation page, woven from its rule file."""
+    """A typology as a documentation page, woven from its rule file.
+
+    A rule file may come from anyone (a funder's extension), and Markdown passes HTML
+    through to the page: every text taken from it is HTML-escaped (`_md`), and every
+    value shown as code is fenced so that a backtick in it cannot end the code (`_code`).
+    """
     t, c = _T[lang], colon(lang)
     spec = typology.spec
-    out = [f"# {getattr(spec.title, lang)}", ""]
+    out = [f"# {_md(getattr(spec.title, lang))}", ""]
     out += [
-        f"`{spec.typology}` version {spec.version} — "
+        f"{_code(spec.typology)} version {_md(str(spec.version))} — "
         + ("page générée depuis" if lang == "fr" else "generated from")
-        + f" `{typology.file}` by `poletype explain {spec.typology} --format markdown`.",
+        + f" {_code(str(typology.file))} by "
+        + _code(f"poletype explain {spec.typology} --format markdown")
+        + ".",
         "",
     ]
     if spec.description is not None:
-        out += [getattr(spec.description, lang), ""]
+        out += [_md(getattr(spec.description, lang)), ""]
     out += [f"## {t['sources']}", ""]
-    out += [f"- `{d.id}`: {d.title}" + (f" (`{d.seed}`)" if d.seed else "") for d in spec.sources]
+    out += [
+        f"- {_code(d.id)}: {_md(d.title)}" + (f" ({_code(d.seed)})" if d.seed else "")
+        for d in spec.sources
+    ]
     out += ["", f"## {t['parameters']}", "", "| name | value | | |", "|---|---|---|---|"]
     for name, parameter in spec.parameters.items():
         kind = t["our_reading"] if parameter.interpretation else t["from_source"]
         value = _param(typology.parameters[name], lang)
-        out.append(f"| `{name}` | `{value}` | {kind} | {getattr(parameter.doc, lang)} |")
+        doc = _md(getattr(parameter.doc, lang)).replace("|", "\\|")
+        out.append(f"| {_code(name)} | {_code(value)} | {kind} | {doc} |")
     for group, label in spec.groups.items():
-        out += ["", f"## {getattr(label, lang)}", ""]
+        out += ["", f"## {_md(getattr(label, lang))}", ""]
         for criterion in (k for k in typology.criteria if k.group == group):
             spec_c = criterion.spec
-            out += [f"### {spec_c.id} — {getattr(spec_c.label, lang)}", ""]
+            out += [f"### {_md(spec_c.id)} — {_md(getattr(spec_c.label, lang))}", ""]
             out += _cited(spec_c.source, spec_c.interpretation, lang, markdown=True)
-            out.append(f"- {t['reads']}{c}" + ", ".join(f"`{p}`" for p in criterion.paths))
-            out += ["", "```", *_condition_text(criterion.condition, ""), "```", ""]
+            out.append(f"- {t['reads']}{c}" + ", ".join(_code(p) for p in criterion.paths))
+            out += ["", *_fenced(_condition_text(criterion.condition, "")), ""]
             for example in spec_c.examples:
-                out.append(f"- *{example.name}* → `{example.expect}`")
+                out.append(f"- *{_md(example.name)}* → {_code(str(example.expect))}")
             if spec_c.examples:
                 out.append("")
     if typology.descriptors:
         out += ["", f"## {t['descriptors']}", ""]
         for descriptor in typology.descriptors:
-            lines = _descriptor_explained(descriptor, lang)
+            lines = [_md(x) for x in _descriptor_explained(descriptor, lang)]
             out += [f"- **{lines[0]}**", *(f"  {x}" for x in lines[1:]), ""]
     if typology.graded is not None:
         out += _explain_graded_markdown(typology.graded, lang)
@@ -515,12 +531,32 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
         "",
         f"## {t['outcomes']}",
         "",
-        " / ".join(f"`{o}`" for o, _ in outcomes(typology))
+        " / ".join(_code(o) for o, _ in outcomes(typology))
         + ": "
-        + ", ".join(f"`{k}` = {getattr(v, lang)}" for k, v in labels.items()),
+        + ", ".join(f"{_code(k)} = {_md(getattr(v, lang))}" for k, v in labels.items()),
         "",
     ]
     return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    """Text from a rule file, safe in Markdown: its HTML shown, never run."""
+    return html.escape(text, quote=False)
+
+
+def _code(text: str) -> str:
+    """Inline code that a backtick inside cannot close (CommonMark: a longer fence)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _fenced(lines: list[str]) -> list[str]:
+    """A code block whose fence is longer than any run of backticks inside it."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, *lines, fence]
 
 
 def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
@@ -528,17 +564,21 @@ def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
     out = ["", f"## {t['types']}", ""]
     for ideal in graded.types:
         spec = ideal.spec
-        out += [f"### {spec.id} — {getattr(spec.label, lang)}", "", getattr(spec.description, lang)]
+        out += [
+            f"### {_md(spec.id)} — {_md(getattr(spec.label, lang))}",
+            "",
+            _md(getattr(spec.description, lang)),
+        ]
         out += ["", *_cited(spec.source, spec.interpretation, lang, markdown=True)]
-        out += [f"- {t['formula']}{c}`{formula_text(ideal.membership)}`", ""]
+        out += [f"- {t['formula']}{c}{_code(formula_text(ideal.membership))}", ""]
     out += [f"## {t['indicators']}", ""]
     for indicator in graded.indicators:
         spec_i = indicator.spec
-        out += [f"### {spec_i.id} — {getattr(spec_i.label, lang)}", ""]
+        out += [f"### {_md(spec_i.id)} — {_md(getattr(spec_i.label, lang))}", ""]
         out += _cited(spec_i.source, spec_i.interpretation, lang, markdown=True)
-        out.append(f"- {t['reads']}{c}" + ", ".join(f"`{p}`" for p in indicator.paths))
-        out += ["", "```", *_logic_lines(indicator, lang), "```", ""]
-        out += [f"- *{e.name}* → `{e.expect}`" for e in spec_i.examples]
+        out.append(f"- {t['reads']}{c}" + ", ".join(_code(p) for p in indicator.paths))
+        out += ["", *_fenced(_logic_lines(indicator, lang)), ""]
+        out += [f"- *{_md(e.name)}* → {_code(str(e.expect))}" for e in spec_i.examples]
         if spec_i.examples:
             out.append("")
     if graded.axes:
@@ -546,11 +586,13 @@ def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
         for axis in graded.axes:
             a = axis.spec
             out.append(
-                f"- **{a.id}**, {getattr(a.label, lang)} ({getattr(a.low, lang)} → "
-                f"{getattr(a.high, lang)}): `{formula_text(axis.value)}`. "
-                f"{getattr(a.interpretation, lang)}"
+                f"- **{_md(a.id)}**, {_md(getattr(a.label, lang))} "
+                f"({_md(getattr(a.low, lang))} → {_md(getattr(a.high, lang))}): "
+                f"{_code(formula_text(axis.value))}. {_md(getattr(a.interpretation, lang))}"
             )
-        quadrants = ", ".join(f"`{q.type}` (x {q.x}, y {q.y})" for q in graded.spec.quadrants)
+        quadrants = ", ".join(
+            f"{_code(q.type)} (x {_md(str(q.x))}, y {_md(str(q.y))})" for q in graded.spec.quadrants
+        )
         out += ["", f"- {t['quadrants']}{c}{quadrants}"]
     return out
 

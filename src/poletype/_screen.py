@@ -18,11 +18,12 @@ from typing import Any
 from poletype._api import DEFAULT_TYPOLOGY, classify, load_typologies, load_typology, typologies
 from poletype._compiler import Typology, VerdictTree
 from poletype._evaluator import _verdict
+from poletype._limits import DEFAULT_LIMITS, Limits
 from poletype._logic import tri_of
 from poletype._report import outcomes
 from poletype._tabular import Applicant, RowError, read_applicants
 from poletype._whatif import ChangeSet, what_it_would_take
-from poletype.errors import PoletypeError
+from poletype.errors import InitiativeError, PoletypeError
 from poletype.model import Initiative
 from poletype.verdict import Verdict
 
@@ -68,6 +69,20 @@ class ScreenedRow:
     initiative: Initiative | None
     findings: tuple[Finding, ...]
     error: RowError | None
+    stated_id: str | None = None
+    """What an error row says its id is, when that cell could be read."""
+    stated_name: str | None = None
+    """What an error row says its name is, when that cell could be read."""
+
+    @property
+    def id(self) -> str | None:
+        """The applicant's id: its initiative's, else what its unreadable row states."""
+        return self.initiative.id if self.initiative is not None else self.stated_id
+
+    @property
+    def name(self) -> str | None:
+        """The applicant's name: its initiative's, else what its unreadable row states."""
+        return self.initiative.name if self.initiative is not None else self.stated_name
 
     @property
     def failed(self) -> bool:
@@ -205,20 +220,45 @@ def screen(
     *,
     members: str | Path | None = None,
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Screening:
     """Screen every applicant of a spreadsheet, JSON Lines file or folder.
 
     An unreadable input as a whole raises; a bad row does not: it comes back as an error
-    row in its place.
+    row in its place. Should the input fail after some rows were read, those rows are
+    kept and the failure is one more error row after them, so that what was read is
+    still screened and written.
     """
     chosen = tuple(typologies or [load_typology(DEFAULT_TYPOLOGY)])
     sheet = None if members is None else Path(members)
-    applicants = list(read_applicants(Path(source), members=sheet))
+    applicants = _read_all(Path(source), sheet, limits)
     return Screening(
         input=str(source),
         typologies=chosen,
         rows=tuple(screen_applicants(applicants, chosen, progress=progress)),
     )
+
+
+def _read_all(source: Path, members: Path | None, limits: Limits) -> list[Applicant]:
+    applicants: list[Applicant] = []
+    try:
+        applicants.extend(read_applicants(source, members=members, limits=limits))
+    except Exception as exc:
+        if not applicants:
+            if isinstance(exc, PoletypeError):
+                raise
+            raise InitiativeError(
+                f"cannot read the input ({type(exc).__name__}: {str(exc)[:200]})",
+                code="unreadable-input",
+                file=str(source),
+            ) from None
+        last = applicants[-1]
+        code = exc.code if isinstance(exc, PoletypeError) else "unreadable-input"
+        reason = str(exc) if isinstance(exc, PoletypeError) else f"{type(exc).__name__}: {exc}"
+        message = f"reading stopped after row {last.row}: {reason}"
+        error = RowError(last.row + 1, None, message, last.source, code)
+        applicants.append(Applicant(last.row + 1, last.source, None, error))
+    return applicants
 
 
 def screen_applicants(
@@ -247,7 +287,16 @@ def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> Screene
         try:
             findings = [_finding(initiative, t) for t in typologies]
         except PoletypeError as exc:
-            error = RowError(applicant.row, None, str(exc), applicant.source)
+            error = RowError(applicant.row, None, str(exc), applicant.source, exc.code)
+        except Exception as exc:  # one applicant costs its own result only, said in its row
+            message = f"cannot classify: {type(exc).__name__}: {str(exc)[:200]}"
+            error = RowError(applicant.row, None, message, applicant.source, "evaluation-error")
+        if error is not None:
+            findings = []
+    stated_id = applicant.stated_id
+    stated_name = applicant.stated_name
+    if initiative is not None:
+        stated_id, stated_name = initiative.id, initiative.name
     return ScreenedRow(
         row=applicant.row,
         source=applicant.source,
@@ -255,6 +304,8 @@ def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> Screene
         initiative=initiative,
         findings=tuple(findings),
         error=error,
+        stated_id=stated_id,
+        stated_name=stated_name,
     )
 
 

@@ -20,19 +20,20 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
 from pydantic import ValidationError
 
 from poletype._api import is_json, read_document
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc
 from poletype._json import load_json
+from poletype._limits import DEFAULT_LIMITS, Limits
 from poletype._yaml import line_of
-from poletype.errors import InitiativeError
+from poletype.errors import ErrorCode, InitiativeError, PoletypeError
 from poletype.model import Initiative
 
 EMPTY_LIST = "aucun"
@@ -62,6 +63,15 @@ _OTHER_SHEETS = frozenset({"notes", "listes", "lists"})
 _SPREADSHEETS = (".xlsx", ".xlsm")
 _FOLDER_FILES = (".yaml", ".yml", ".json")
 _BRACKETED = re.compile(r"\[\s*([^\[\]]*?)\s*\]\s*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters no one types in a cell; tab and line breaks are kept."""
+_XLSX_RATIO = 100
+"""Deflate ratio past which a large XLSX part is a bomb: real sheets compress 5 to 30 times."""
+_XLSX_RATIO_FLOOR = 8 * 2**20
+"""Parts smaller than this are not held to `_XLSX_RATIO`: they cost nothing to inflate."""
+_XML_BYTES_PER_CHAR = 10
+"""The most bytes of XML one character of a cell may take (``&#x10FFFF;``)."""
+_CHUNK = 2**20
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ class RowError:
     column: str | None
     message: str
     source: str
+    code: ErrorCode | None = None
+    """The error code when the row failed on a limit or a broken file, not on a cell's value."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +109,17 @@ class Applicant:
         return self.stated_id or self.stated_name or f"row {self.row}"
 
 
-def read_applicants(path: Path, *, members: Path | None = None) -> Iterator[Applicant]:
+def read_applicants(
+    path: Path, *, members: Path | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Applicant]:
     """Every applicant of a CSV, XLSX or JSON Lines file, or of a folder of initiatives.
 
     Errors of the file as a whole are raised now, as `InitiativeError`; errors of a row
     come out as applicants with a `RowError`, in input order, one per row. ``members``
     is a separate members sheet (CSV or XLSX) for a spreadsheet input; without it a CSV's
     sibling ``STEM-members.csv`` or ``STEM-membres.csv`` is read when it exists.
+    ``limits`` bounds what a spreadsheet may cost (bytes, rows, cells, one cell, one
+    XLSX part); a file over a bound is refused before the work the bound protects.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -118,10 +134,10 @@ def read_applicants(path: Path, *, members: Path | None = None) -> Iterator[Appl
         records = _folder(path) if path.is_dir() else _json_lines(path)
         return _documents(records)
     if suffix in _SPREADSHEETS:
-        applicants, member_sheet = _read_workbook(path, want_members=members is None)
+        applicants, member_sheet = _read_workbook(path, limits, want_members=members is None)
     elif suffix in (".csv", ".tsv", ".txt"):
-        applicants = _read_csv(path)
-        member_sheet = None if members is not None else _sibling_members(path)
+        applicants = _read_csv(path, limits)
+        member_sheet = None if members is not None else _sibling_members(path, limits)
     else:
         raise InitiativeError(
             "cannot tell the format of the applicants file",
@@ -131,11 +147,24 @@ def read_applicants(path: Path, *, members: Path | None = None) -> Iterator[Appl
             found=repr(path.suffix or path.name),
         )
     if members is not None:
-        member_sheet = _read_members_file(Path(members))
-    return _Spreadsheet(applicants, member_sheet).applicants()
+        member_sheet = _read_members_file(Path(members), limits)
+    return _Spreadsheet(applicants, member_sheet, limits).applicants()
 
 
 # Sheets --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _BadRow:
+    """A row that could not be split into cells: why, and the cells still seen in it.
+
+    The cells (read leniently from the row's first line) let the error row say the id and
+    the name of the applicant it stands for.
+    """
+
+    code: ErrorCode
+    message: str
+    cells: Sequence[Any] = ()
 
 
 @dataclass
@@ -144,18 +173,52 @@ class _Sheet:
 
     source: str
     header: list[Any]
-    rows: list[tuple[int, Sequence[Any]]]
+    rows: list[tuple[int, Sequence[Any] | _BadRow]]
 
 
-def _sheet(source: str, rows: Iterator[Sequence[Any]]) -> _Sheet:
+def _sheet(source: str, rows: Iterator[Sequence[Any] | _BadRow], limits: Limits) -> _Sheet:
+    """The rows read, counted against the limits as they come (before they pile up)."""
     header: list[Any] = []
-    body: list[tuple[int, Sequence[Any]]] = []
+    body: list[tuple[int, Sequence[Any] | _BadRow]] = []
+    cells = 0
     for number, row in enumerate(rows, start=1):
+        if number > limits.rows:
+            raise _over(source, "too-many-rows", f"more than {limits.rows} rows", "rows")
+        if isinstance(row, _BadRow):
+            if number == 1:
+                raise InitiativeError(
+                    f"the header row is unreadable: {row.message}",
+                    code=row.code,
+                    file=source,
+                    line=1,
+                )
+            body.append((number, row))
+            continue
+        cells += len(row)
+        if cells > limits.cells:
+            raise _over(source, "too-many-cells", f"more than {limits.cells} cells", "cells")
         if number == 1:
             header = list(row)
         elif not all(_blank(cell) for cell in row):
-            body.append((number, row))
+            body.append((number, _trimmed(row)))
     return _Sheet(source, header, body)
+
+
+def _trimmed(row: Sequence[Any]) -> Sequence[Any]:
+    """The row without its trailing blank cells, which say nothing and only cost memory."""
+    end = len(row)
+    while end and _blank(row[end - 1]):
+        end -= 1
+    return row[:end]
+
+
+def _over(source: str, code: ErrorCode, what: str, limit: str) -> InitiativeError:
+    return InitiativeError(
+        f"the file has {what}, more than poletype reads from one input",
+        code=code,
+        file=source,
+        expected=f"a smaller file, or a larger Limits.{limit} for an honest one",
+    )
 
 
 def _blank(cell: Any) -> bool:
@@ -166,11 +229,36 @@ def _unreadable(path: Path, reason: object) -> InitiativeError:
     return InitiativeError(f"cannot read file: {reason}", code="unreadable-input", file=str(path))
 
 
-def _decode(path: Path) -> str:
+def _check_size(path: Path, limits: Limits) -> None:
+    """Refuse a file over ``limits.spreadsheet_bytes`` before a byte of it is read."""
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
     except OSError as exc:
         raise _unreadable(path, exc.strerror or exc) from None
+    if size > limits.spreadsheet_bytes:
+        raise InitiativeError(
+            f"the file is {size} bytes, more than poletype reads from one input",
+            code="spreadsheet-too-large",
+            file=str(path),
+            expected=f"at most {limits.spreadsheet_bytes} bytes (Limits.spreadsheet_bytes)",
+        )
+
+
+def _decode(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    _check_size(path, limits)
+    try:
+        with path.open("rb") as handle:
+            # Bounded even if the file grows, or is a device that stat calls empty.
+            data = handle.read(limits.spreadsheet_bytes + 1)
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or exc) from None
+    if len(data) > limits.spreadsheet_bytes:
+        raise InitiativeError(
+            "the file is larger than poletype reads from one input",
+            code="spreadsheet-too-large",
+            file=str(path),
+            expected=f"at most {limits.spreadsheet_bytes} bytes (Limits.spreadsheet_bytes)",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -182,51 +270,128 @@ def _decode(path: Path) -> str:
         raise _unreadable(path, "the text is neither UTF-8 nor Windows-1252") from None
 
 
-def _read_csv(path: Path) -> _Sheet:
-    text = _decode(path)
+def _read_csv(path: Path, limits: Limits) -> _Sheet:
+    text = _decode(path, limits)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count)
     if first.count(delimiter) == 0:
         delimiter = ","
+    return _sheet(str(path), _csv_records(text, delimiter), limits)
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[list[str] | _BadRow]:
+    """Each record of a CSV text; a record the csv module cannot split is a `_BadRow`.
+
+    Strict mode makes the csv module say what it would otherwise paper over: a quote
+    never closed runs to the end of the file ("unexpected end of data") and a stray quote
+    after a closed one breaks the record. Leniently read, either swallows the rows that
+    follow into one cell, and an applicant disappears. The broken record becomes one
+    error row, and reading starts again on the line after its first, so that the
+    applicants below it are read.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    position = 0
+
+    def feed() -> Iterator[str]:
+        nonlocal position
+        while position < len(lines):
+            position += 1
+            yield lines[position - 1]
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    while position < len(lines):
+        begin = position
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield _broken_record(lines, begin, position, delimiter, exc)
+            position = begin + 1
+            # A fresh feed: the reader may have run the last one to its end.
+            reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+            continue
+        yield record
+
+
+def _broken_record(
+    lines: list[str], begin: int, end: int, delimiter: str, exc: csv.Error
+) -> _BadRow:
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise _unreadable(path, f"invalid CSV: {exc}") from None
-    return _sheet(str(path), iter(rows))
+        cells = next(csv.reader([lines[begin]], delimiter=delimiter), [])
+    except csv.Error:
+        cells = []
+    reason = str(exc)
+    if "field larger than field limit" in reason:
+        return _BadRow("cell-too-large", f"a cell is too large to read ({reason})", cells)
+    if reason == "unexpected end of data":
+        message = (
+            f"a quote opened on line {begin + 1} is never closed: it runs to the end of "
+            f"the file, over {end - begin} lines; close it, or double a quote inside a cell"
+        )
+    else:
+        message = (
+            f"a quoted cell starting on line {begin + 1} is broken ({reason}); a quote "
+            "opened is never closed before the next cell, or a quote inside a cell is "
+            "not doubled"
+        )
+    return _BadRow("unclosed-quote", message, cells)
 
 
-def _sibling_members(path: Path) -> _Sheet | None:
+def _sibling_members(path: Path, limits: Limits) -> _Sheet | None:
     for name in ("members", "membres"):
         sibling = path.with_name(f"{path.stem}-{name}{path.suffix}")
         if sibling.is_file():
-            return _read_csv(sibling)
+            return _read_csv(sibling, limits)
     return None
 
 
-def _read_members_file(path: Path) -> _Sheet:
+def _read_members_file(path: Path, limits: Limits) -> _Sheet:
     if path.suffix.lower() in _SPREADSHEETS:
-        first, members = _read_workbook(path, want_members=True)
+        first, members = _read_workbook(path, limits, want_members=True)
         return members if members is not None else first
-    return _read_csv(path)
+    return _read_csv(path, limits)
 
 
-def _read_workbook(path: Path, *, want_members: bool) -> tuple[_Sheet, _Sheet | None]:
+def _read_workbook(
+    path: Path, limits: Limits, *, want_members: bool
+) -> tuple[_Sheet, _Sheet | None]:
     """The applicants sheet and the members sheet of a workbook.
 
     The applicants are the sheet named ``candidatures`` (or ``applicants``), else the
-    first sheet that is not a members, notes or lists sheet.
+    first sheet that is not a members, notes or lists sheet. The archive is inspected
+    first (`_inspect_xlsx`); openpyxl then reads each sheet only up to its last row
+    holding a value, so that a million formatted empty rows cost nothing. openpyxl parses
+    hostile bytes, and any exception it raises is this file's fault: each becomes one
+    ``unreadable-input`` error naming the file.
     """
+    last_rows = _inspect_xlsx(path, limits)
+    try:
+        # Our handle, closed whatever happens: openpyxl leaves its own open when it fails.
+        handle = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or exc) from None
+    with handle:
+        return _read_book(path, handle, last_rows, limits, want_members=want_members)
+
+
+def _read_book(
+    path: Path,
+    handle: Any,
+    last_rows: dict[str, int | None],
+    limits: Limits,
+    *,
+    want_members: bool,
+) -> tuple[_Sheet, _Sheet | None]:
     import openpyxl  # noqa: PLC0415 -- only spreadsheet inputs need it
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (extensions, styles).
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, KeyError, ValueError, BadZipFile, SyntaxError) as exc:
-        # SyntaxError: the XML parser's error for a damaged part.
-        raise _unreadable(path, f"not a readable XLSX workbook ({exc})") from None
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # the workbook is the unit that fails
+        raise _unreadable(path, f"not a readable XLSX workbook ({_why(exc)})") from None
     try:
         names = {name.strip().casefold(): name for name in book.sheetnames}
         applicants_name = next(
@@ -245,13 +410,164 @@ def _read_workbook(path: Path, *, want_members: bool) -> tuple[_Sheet, _Sheet | 
         def read(name: str) -> _Sheet:
             sheet = book[name]
             sheet.reset_dimensions()
-            return _sheet(f"{path}:{name}", sheet.iter_rows(values_only=True))
+            part = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
+            last = last_rows.get(part)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rows = sheet.iter_rows(values_only=True, max_row=max(last, 1) if last else None)
+                return _sheet(f"{path}:{name}", rows, limits)
 
         applicants = read(applicants_name)
         member_sheet = read(members_name) if want_members and members_name else None
+    except PoletypeError:
+        raise
+    except Exception as exc:
+        raise _unreadable(path, f"not a readable XLSX workbook ({_why(exc)})") from None
     finally:
         book.close()
     return applicants, member_sheet
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc)[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+_ROW_NUMBER = re.compile(rb'<row\b[^>]{0,512}?\sr="(\d{1,12})"')
+_DTD = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _inspect_xlsx(path: Path, limits: Limits) -> dict[str, int | None]:
+    """Check an XLSX archive before openpyxl inflates it; each sheet's last row with a value.
+
+    From the zip directory: no part may inflate past ``limits.xlsx_part_bytes``, nor a
+    large one more than `_XLSX_RATIO` times (zipfile stops at the declared size, so the
+    directory's word is a bound). Then the sheets and shared strings are streamed, a
+    megabyte at a time: no text may exceed what ``limits.cell_bytes`` characters take,
+    no part may declare a DTD (entity expansion), rows and cells are counted, and the
+    last row holding a value is noted, so that reading stops there.
+    """
+    _check_size(path, limits)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            for info in infos:
+                _check_part(path, info, limits)
+            return {
+                info.filename: _scan_part(path, archive, info, limits)
+                for info in infos
+                if info.filename.endswith((".xml", ".rels"))
+            }
+    except PoletypeError:
+        raise
+    except Exception as exc:
+        raise _unreadable(path, f"not a readable XLSX workbook ({_why(exc)})") from None
+
+
+def _check_part(path: Path, info: zipfile.ZipInfo, limits: Limits) -> None:
+    size, packed = info.file_size, max(info.compress_size, 1)
+    if size > limits.xlsx_part_bytes or (size > _XLSX_RATIO_FLOOR and size > _XLSX_RATIO * packed):
+        raise InitiativeError(
+            f"the part {info.filename!r} of the workbook inflates to {size} bytes "
+            f"from {info.compress_size}, more than any real sheet",
+            code="xlsx-part-too-large",
+            file=str(path),
+            expected=f"parts of at most {limits.xlsx_part_bytes} bytes "
+            f"(Limits.xlsx_part_bytes), compressed at most {_XLSX_RATIO} times",
+        )
+
+
+def _scan_part(
+    path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
+) -> int | None:
+    """Stream one XML part; for a sheet, its last row holding a value (None: unknown)."""
+    name = info.filename
+    sheet = _SheetScan(str(path), limits) if name.startswith("xl/worksheets/") else None
+    cells = sheet is not None or name == "xl/sharedStrings.xml"
+    bound = limits.cell_bytes * _XML_BYTES_PER_CHAR
+    long_text = re.compile(rb"<[^<]{%d}" % bound)
+    run = 0
+    tail = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            if any(marker in window for marker in _DTD):
+                raise _unreadable(path, f"the part {name!r} declares a DTD, which no workbook has")
+            if cells:
+                first = chunk.find(b"<")
+                run = run + len(chunk) if first < 0 else len(chunk) - chunk.rfind(b"<") - 1
+                if (first >= 0 and (run + first > bound or long_text.search(chunk))) or (
+                    run > bound
+                ):
+                    raise InitiativeError(
+                        f"a cell of the part {name!r} holds more than "
+                        f"{limits.cell_bytes} characters",
+                        code="cell-too-large",
+                        file=str(path),
+                        expected=f"at most {limits.cell_bytes} characters a cell "
+                        "(Limits.cell_bytes)",
+                    )
+            if sheet is not None:
+                sheet.feed(window, chunk)
+            tail = window[-512:]
+    return None if sheet is None else sheet.last_data_row()
+
+
+@dataclass
+class _SheetScan:
+    """What the raw XML of a sheet says, counted chunk by chunk without parsing it.
+
+    Blank ``<row>`` elements cost openpyxl a full parse when they come before it knows
+    the sheet's size (no ``<dimension>`` first): then they count against
+    ``limits.rows``. With a dimension first, formatted empty rows after the data are
+    free (reading stops at the last value) and only the rows up to it count.
+    """
+
+    source: str
+    limits: Limits
+    rows: int = 0
+    cells: int = 0
+    last: int = 0
+    current: int | None = 0
+    known: bool = True
+    dimension: bool = False
+    data_seen: bool = False
+
+    def feed(self, window: bytes, chunk: bytes) -> None:
+        if not self.data_seen:
+            dimension, data = window.find(b"<dimension"), window.find(b"<sheetData")
+            self.dimension = self.dimension or (dimension >= 0 and (data < 0 or dimension < data))
+            self.data_seen = data >= 0
+        self.rows += chunk.count(b"<row ") + chunk.count(b"<row>")
+        self.cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+        value = max(window.rfind(b"<v>"), window.rfind(b"<v "), window.rfind(b"<is>"))
+        if value >= 0:
+            start = window.rfind(b"<row", 0, value)
+            number = self.current if start < 0 else _row_number(window, start)
+            if number is None:
+                self.known = False
+            else:
+                self.last = max(self.last, number)
+        start = window.rfind(b"<row")
+        if start >= 0:
+            self.current = _row_number(window, start)
+        self.check()
+
+    def check(self) -> None:
+        rows, limits = self.limits.rows, self.limits
+        if self.last > rows or (self.rows > rows and (not self.dimension or not self.known)):
+            raise _over(self.source, "too-many-rows", f"more than {rows} rows", "rows")
+        if self.cells > limits.cells:
+            raise _over(self.source, "too-many-cells", f"more than {limits.cells} cells", "cells")
+
+    def last_data_row(self) -> int | None:
+        self.check()
+        return self.last if self.known else None
+
+
+def _row_number(window: bytes, start: int) -> int | None:
+    match = _ROW_NUMBER.match(window, start)
+    return int(match.group(1)) if match else None
 
 
 # Cells ---------------------------------------------------------------------------------
@@ -547,15 +863,52 @@ class _Row:
 
     number: int
     data: dict[str, Any] = field(default_factory=dict)
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
+    code: ErrorCode | None = None
+    """The code of the first error that is not about a value (a limit, the file)."""
+
+    def fail(self, column: str | None, code: ErrorCode, message: str) -> None:
+        self.errors.append((column, message))
+        self.code = self.code or code
 
 
 def _read_row(
-    number: int, cells: Sequence[Any], keys: list[str | None], fields: dict[str, FieldDoc]
+    number: int,
+    cells: Sequence[Any] | _BadRow,
+    keys: list[str | None],
+    fields: dict[str, FieldDoc],
+    limits: Limits,
 ) -> _Row:
+    """One row's data and errors; a `_BadRow` is an error, with what its cells still say.
+
+    Text is NFC-normalised, so that an id typed on a Mac (decomposed accents) and the
+    same id typed elsewhere are equal when members join their applicant. A cell over
+    ``limits.cell_bytes`` characters or holding a control character (NUL, escape...) is
+    an error of its row: nothing a person types, and a hazard for every output.
+    """
+    if isinstance(cells, _BadRow):
+        seen = _read_row(number, cells.cells, keys, fields, limits)
+        row = _Row(number, errors=[(None, cells.message)], code=cells.code)
+        row.data = {k: v for k, v in seen.data.items() if k in ("id", "name", "applicant_id")}
+        return row
     row = _Row(number)
     for index, cell in enumerate(cells):
         key = keys[index] if index < len(keys) else None
+        if isinstance(cell, str):
+            column = key or f"column {_column_letter(index)}"
+            if len(cell) > limits.cell_bytes:
+                message = f"the cell holds {len(cell)} characters, more than {limits.cell_bytes}"
+                row.fail(column, "cell-too-large", message)
+                continue
+            control = _CONTROL.search(cell)
+            if control is not None:
+                message = (
+                    f"the cell holds the control character U+{ord(control.group()):04X} "
+                    f"at character {control.start() + 1}, which no one types; retype the cell"
+                )
+                row.fail(column, "control-character", message)
+                continue
+            cell = unicodedata.normalize("NFC", cell)  # noqa: PLW2901 -- the cell as read
         if key is None:
             if not _blank(cell):
                 row.errors.append(
@@ -582,12 +935,14 @@ def _put(data: dict[str, Any], parts: list[str], value: Any) -> None:
     data[parts[-1]] = value
 
 
-def _row_error(row: int, source: str, errors: list[tuple[str | None, str]]) -> RowError:
+def _row_error(
+    row: int, source: str, errors: list[tuple[str | None, str]], code: ErrorCode | None = None
+) -> RowError:
     column, message = errors[0]
     if len(errors) > 1:
         also = "; ".join(f"{c}: {m}" if c else m for c, m in errors[1:])
         message = f"{message} (also {also})"
-    return RowError(row=row, column=column, message=message, source=source)
+    return RowError(row=row, column=column, message=message, source=source, code=code)
 
 
 def _plain(error: Any) -> str:
@@ -632,6 +987,7 @@ class _Spreadsheet:
 
     sheet: _Sheet
     member_sheet: _Sheet | None
+    limits: Limits = DEFAULT_LIMITS
 
     def __post_init__(self) -> None:
         # Headers are checked now, so that a broken file fails before any row is read.
@@ -640,7 +996,7 @@ class _Spreadsheet:
         if self.member_sheet is not None:
             keys = _columns(self.member_sheet, MEMBER_FIELDS, members=True)
             for number, cells in self.member_sheet.rows:
-                row = _read_row(number, cells, keys, MEMBER_FIELDS)
+                row = _read_row(number, cells, keys, MEMBER_FIELDS, self.limits)
                 owner = row.data.pop("applicant_id", None)
                 self.member_rows.append((row, owner))
 
@@ -651,8 +1007,17 @@ class _Spreadsheet:
                 members_of.setdefault(owner, []).append(row)
         first_row: dict[str, int] = {}
         for number, cells in self.sheet.rows:
-            row = _read_row(number, cells, self.keys, APPLICANT_FIELDS)
-            yield self._applicant(row, members_of, first_row)
+            try:
+                row = _read_row(number, cells, self.keys, APPLICANT_FIELDS, self.limits)
+                yield self._applicant(row, members_of, first_row)
+            except Exception as exc:
+                message = f"the row could not be read ({_why(exc)})"
+                yield Applicant(
+                    number,
+                    self.sheet.source,
+                    None,
+                    RowError(number, None, message, self.sheet.source, "unreadable-input"),
+                )
         yield from self._orphans(first_row)
 
     def _applicant(
@@ -672,13 +1037,17 @@ class _Spreadsheet:
         member_source = self.member_sheet.source if self.member_sheet else ""
         for member in members:
             errors.extend(
-                (f"members.{column}", f"{member_source} row {member.number}: {message}")
+                (
+                    f"members.{column}" if column else "members",
+                    f"{member_source} row {member.number}: {message}",
+                )
                 for column, message in member.errors
             )
         stated = {"stated_id": ident, "stated_name": row.data.get("name")}
         if errors:
+            code = row.code or next((m.code for m in members if m.code), None)
             return Applicant(
-                row.number, source, None, _row_error(row.number, source, errors), **stated
+                row.number, source, None, _row_error(row.number, source, errors, code), **stated
             )
         data = dict(row.data)
         if members:
@@ -705,8 +1074,17 @@ class _Spreadsheet:
                 message = "a member row without applicant_id belongs to no applicant"
             else:
                 message = f"no applicant has the id {owner!r} (in {self.sheet.source})"
-            message += "".join(f"; also {column}: {text}" for column, text in row.errors)
-            error = RowError(row=row.number, column="applicant_id", message=message, source=source)
+            message += "".join(
+                f"; also {column}: {text}" if column else f"; also {text}"
+                for column, text in row.errors
+            )
+            error = RowError(
+                row=row.number,
+                column="applicant_id",
+                message=message,
+                source=source,
+                code=row.code,
+            )
             yield Applicant(row.number, source, None, error, stated_id=owner)
 
 
@@ -722,6 +1100,7 @@ class _Document:
     data: Any = None
     error: str | None = None
     lines: bool = False
+    code: ErrorCode | None = None
 
 
 def _json_lines(path: Path) -> list[_Document]:
@@ -734,7 +1113,7 @@ def _json_lines(path: Path) -> list[_Document]:
         try:
             documents.append(_Document(number, source, data=load_json(line, file=source)))
         except InitiativeError as exc:
-            documents.append(_Document(number, source, error=exc.message))
+            documents.append(_Document(number, source, error=exc.message, code=exc.code))
     return documents
 
 
@@ -750,23 +1129,33 @@ def _file_document(index: int, file: Path) -> _Document:
     source = str(file)
     try:
         data = read_document(file)
-    except InitiativeError as exc:
+    except PoletypeError as exc:
         where = "" if exc.line is None else f"line {exc.line}: "
-        return _Document(index, source, error=where + exc.message)
+        return _Document(index, source, error=where + exc.message, code=exc.code)
+    except Exception as exc:
+        message = f"the document could not be read ({_why(exc)})"
+        return _Document(index, source, error=message, code="unreadable-input")
     return _Document(index, source, data=data, lines=not is_json(file))
 
 
 def _documents(documents: list[_Document]) -> Iterator[Applicant]:
     first_row: dict[str, tuple[int, str]] = {}
     for document in documents:
-        yield _document_applicant(document, first_row)
+        try:
+            yield _document_applicant(document, first_row)
+        except Exception as exc:
+            # Validation recurses: a deeply nested document may exhaust the stack.
+            message = f"the document could not be read ({_why(exc)})"
+            error = RowError(document.row, None, message, document.source, "unreadable-input")
+            yield Applicant(document.row, document.source, None, error)
 
 
 def _document_applicant(document: _Document, first_row: dict[str, tuple[int, str]]) -> Applicant:
     row, source, data = document.row, document.source, document.data
     stated = {"stated_id": _stated(data, "id"), "stated_name": _stated(data, "name")}
     if document.error is not None:
-        return Applicant(row, source, None, RowError(row, None, document.error, source))
+        error = RowError(row, None, document.error, source, document.code)
+        return Applicant(row, source, None, error)
     if not isinstance(data, dict):
         message = f"expected an object of initiative fields, found {type(data).__name__}"
         return Applicant(row, source, None, RowError(row, None, message, source))

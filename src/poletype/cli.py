@@ -43,7 +43,7 @@ from poletype._report import (
     trajectory_text,
     verdict_text,
 )
-from poletype.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, PoletypeError
+from poletype.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, InitiativeError, PoletypeError
 from poletype.model import Initiative
 from poletype.rulefile import RuleFile
 from poletype.verdict import Verdict
@@ -215,11 +215,30 @@ def _per_file(files: Sequence[str], work: Callable[[Initiative], T]) -> tuple[li
 
 
 def _attempt(file: str, work: Callable[[Initiative], T]) -> T | Error:
-    """``work`` on one file's initiative, or the file's error entry."""
+    """``work`` on one file's initiative, or the file's error entry.
+
+    This is the one place where any exception is caught: a file is the unit that fails,
+    and whatever a hostile file makes a parser raise (a RecursionError, a ValueError from
+    a library) costs that file's result only, said on one line with a code.
+    """
     try:
-        return work(read_initiative(file))
+        initiative = read_initiative(file)
     except PoletypeError as exc:
-        return {"file": file, "error": {"code": exc.code, "message": str(exc)}}
+        return _error_entry(file, exc)
+    except Exception as exc:  # the file's fault, whatever the reader raised
+        reason = f"cannot read the file ({type(exc).__name__}: {str(exc)[:200]})"
+        return _error_entry(file, InitiativeError(reason, code="unreadable-input", file=file))
+    try:
+        return work(initiative)
+    except PoletypeError as exc:
+        return _error_entry(file, exc)
+    except Exception as exc:  # reported, with the file, as this file's result
+        reason = f"cannot classify ({type(exc).__name__}: {str(exc)[:200]})"
+        return _error_entry(file, PoletypeError(reason, code="evaluation-error", file=file))
+
+
+def _error_entry(file: str, exc: PoletypeError) -> Error:
+    return {"file": file, "error": {"code": exc.code, "message": str(exc)}}
 
 
 def _reported(results: list[T | Error]) -> tuple[list[T | Error], int]:
@@ -422,7 +441,8 @@ def _screen(args: argparse.Namespace) -> int:
         if row.error is not None:
             column = "" if row.error.column is None else f", column {row.error.column}"
             where = f"{row.source}: row {row.error.row}{column}"
-            print(f"poletype: {where}: {row.error.message}", file=sys.stderr)
+            code = "" if row.error.code is None else f" [{row.error.code}]"
+            print(f"poletype: {where}: {row.error.message}{code}", file=sys.stderr)
     for path in write_screening(screening, args.out, cast(Lang, args.lang)):
         print(path)
     print(f"poletype: {screening.summary()}", file=sys.stderr)

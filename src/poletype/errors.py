@@ -67,6 +67,12 @@ ErrorCode = Literal[
     "not-finite",
     "control-character",
     "too-many-members",
+    "spreadsheet-too-large",
+    "xlsx-part-too-large",
+    "too-many-rows",
+    "too-many-cells",
+    "cell-too-large",
+    "unclosed-quote",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
