@@ -32,6 +32,7 @@ from poletype._codegen import Generated, generate
 from poletype._derive import DERIVED_FIELDS
 from poletype._fuzzy import Anchors
 from poletype._interpreter import children, resolve_symbol
+from poletype._params import ReadOnlyDict, frozen_parameters
 from poletype._symbols import PARAMS, initiative_schema, params_object
 from poletype._yaml import line_of
 from poletype.errors import ErrorCode, RuleFileError
@@ -232,7 +233,8 @@ class Typology:
 
     spec: RuleFile
     file: str
-    parameters: dict[str, Any]
+    parameters: Mapping[str, Any]
+    """The values computed with, read-only: verdicts state them under `rules_hash`."""
     rules_hash: str
     source: bytes = field(repr=False)
     criteria: tuple[CompiledCriterion, ...]
@@ -385,12 +387,12 @@ def compile_typology(
         reads_derived=bool(read & set(DERIVED_FIELDS)),
         spec=spec,
         file=file,
-        parameters=dict(parameters),
+        parameters=frozen_parameters(parameters),
         rules_hash=rules_hash(source, parameters),
         source=source,
         criteria=criteria,
         verdict=verdict,
-        params_value=params_value,
+        params_value=ReadOnlyDict(params_value),
         graded=graded,
         descriptors=descriptors,
     )
