@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from re import _compiler as sre_compile  # type: ignore[attr-defined]
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -208,13 +209,13 @@ def _first_characters(item: Any) -> set[str] | None:
         body = av[-1]
         return _first_characters(body[0]) if len(body) else None
     if op in (sre.LITERAL, sre.NOT_LITERAL, sre.IN, sre.ANY):
-        matcher = re.compile(_single(item), re.DOTALL)
+        matcher = sre_compile.compile(_single(item), re.DOTALL)
         return {c for c in _PROBE if matcher.fullmatch(c)}
     return None
 
 
 def _single(item: Any) -> Any:
-    """A one-item parsed pattern, which `re.compile` accepts as it accepts a text."""
+    """A one-item parsed pattern, which ``re._compiler`` compiles as it compiles a text."""
     state = sre_parse.State()
     return sre_parse.SubPattern(state, [item])
 
