@@ -56,6 +56,7 @@ def rule_file(tmp_path: Path, minimal: Path, condition: str, pattern: str = "^x"
         pytest.param("name =~ params.pattern", "(x*)*y", "unsafe-regex", id="parameter"),
         pytest.param("name =~ id", "^x", "unsafe-regex", id="not-a-constant"),
         pytest.param("name =~ params.pattern", "(", "expression-syntax", id="invalid-parameter"),
+        pytest.param('name =~ "([[a]+)+"', "^x", "unsafe-regex", id="future-warning"),
     ],
 )
 def test_a_hostile_expression_is_one_clear_error(

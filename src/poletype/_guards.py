@@ -24,6 +24,7 @@ known exponential ones.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from re import _compiler as sre_compile  # type: ignore[attr-defined]
@@ -54,9 +55,16 @@ def check_text(text: str, fail: Fail, limits: Limits = DEFAULT_LIMITS) -> None:
 
 @contextmanager
 def parsing(text: str, fail: Fail, limits: Limits = DEFAULT_LIMITS) -> Iterator[None]:
-    """Around rule-engine's parser: a tree too deep for its recursion is a clear error."""
+    """Around rule-engine's parser: a tree too deep for its recursion is a clear error.
+
+    Python warns (`FutureWarning`) about a pattern such as ``[[a]`` whose meaning may
+    change in a later version; the parser compiles literal patterns, and a warning there
+    is no error of the rule file's (under ``-W error`` it would escape as one).
+    """
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
     except RecursionError:
         raise fail(
             f"the expression {_abridged(text)!r} nests too deeply to be read",
@@ -124,7 +132,10 @@ def _check_pattern(node: Any, text: str, fail: Fail, parameters: Mapping[str, An
             expected="a text literal or a text parameter (params.NAME) right of =~, =~~, !~, !~~",
         )
     try:
-        why = unsafe_shape(sre_parse.parse(pattern).data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            parsed = sre_parse.parse(pattern)
+        why = unsafe_shape(parsed.data)
     except re.error as exc:
         raise fail(
             f"invalid regular expression {_abridged(pattern)!r} in {_abridged(text)!r}: {exc}",
