@@ -13,6 +13,7 @@ import pytest
 
 from conftest import EXAMPLES
 from poletype.cli import main
+from poletype.errors import EXIT_USAGE
 
 PTCE_EXAMPLE = EXAMPLES / "pole-exemple-complet.yaml"
 
@@ -207,7 +208,7 @@ def test_typology_all_runs_every_shipped_typology(capsys: pytest.CaptureFixture[
     assert main(["classify", example, "-t", "all", "-p", "min_organisations=3"]) == 0
     out = capsys.readouterr().out
     assert out.count("Pôle Exemple Complet (fictif) — ") == len(typologies())
-    assert main(["classify", example, "-t", "all", "-p", "no_such=1"]) == 1
+    assert main(["classify", example, "-t", "all", "-p", "no_such=1"]) == EXIT_USAGE
     assert "bad-parameter" in capsys.readouterr().err
 
 
@@ -305,8 +306,8 @@ def test_screen_typologies_rules_params_and_english(
 
 
 def test_screen_input_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """An unreadable input or a bad parameter: one line, exit 1, nothing written.
-    A missing --out: usage error, exit 2."""
+    """An unreadable input: one line, exit 1, nothing written.
+    A bad parameter or a missing --out: usage error, exit 2."""
     out = tmp_path / "out"
     code, stdout, stderr = run("screen", str(tmp_path / "none.csv"), "-o", str(out), capsys=capsys)
     assert code == 1
@@ -315,7 +316,7 @@ def test_screen_input_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFix
     assert "unreadable-input" in stderr
     assert not out.exists()
     code, _, stderr = run("screen", str(SCREENING), "-o", str(out), "-p", "nope=1", capsys=capsys)
-    assert code == 1
+    assert code == EXIT_USAGE
     assert "bad-parameter" in stderr
     with pytest.raises(SystemExit) as info:
         main(["screen", str(SCREENING)])

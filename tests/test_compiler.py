@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from poletype import RuleFileError, load_typology
+from poletype import RuleFileError, UsageError, load_typology
 
 BAD = sorted((Path(__file__).parent / "bad_rules").glob("*.yaml"))
 
@@ -92,16 +92,16 @@ def test_parameter_override_changes_hash_and_result(minimal_rules: Path) -> None
 def test_bad_parameter_overrides(
     minimal_rules: Path, params: dict[str, object], fragment: str
 ) -> None:
-    """Unknown parameters and wrong types are refused with the expected kind."""
-    with pytest.raises(RuleFileError) as info:
+    """Unknown parameters and wrong types are the caller's, refused with the expected kind."""
+    with pytest.raises(UsageError) as info:
         load_typology(minimal_rules, params)
     assert info.value.code == "bad-parameter"
     assert fragment in str(info.value)
 
 
 def test_unknown_typology_id_lists_shipped_ones() -> None:
-    """A typo in a typology id says which ids exist."""
-    with pytest.raises(RuleFileError) as info:
+    """A typo in a typology id says which ids exist; the caller has to act."""
+    with pytest.raises(UsageError) as info:
         load_typology("labo-ess")
     assert info.value.code == "typology-not-found"
     assert "labo-ess-ptce" in str(info.value)

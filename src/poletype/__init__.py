@@ -26,7 +26,14 @@ from poletype._compiler import Typology
 from poletype._hypotheses import HypothesesReport, check_hypotheses
 from poletype._limits import Limits
 from poletype._trajectory import Change, Trajectory, TrajectoryPoint
-from poletype.errors import InitiativeError, PoletypeError, RuleFileError
+from poletype.errors import (
+    CallerError,
+    InitiativeError,
+    PoletypeError,
+    RuleFileError,
+    SetupError,
+    UsageError,
+)
 from poletype.model import Initiative, Member
 from poletype.verdict import (
     AxisPosition,
@@ -87,6 +94,7 @@ __all__ = [
     "FIXED_FACTS",
     "Applicant",
     "AxisPosition",
+    "CallerError",
     "Change",
     "ChangeSet",
     "CompilerFallbackWarning",
@@ -106,11 +114,13 @@ __all__ = [
     "Score",
     "ScreenedRow",
     "Screening",
+    "SetupError",
     "Source",
     "Status",
     "Trajectory",
     "TrajectoryPoint",
     "Typology",
+    "UsageError",
     "Verdict",
     "check_hypotheses",
     "check_typology",

@@ -19,9 +19,10 @@ from poletype._evaluator import evaluate
 from poletype._interpreter import Backend
 from poletype._json import load_json
 from poletype._limits import DEFAULT_LIMITS, Limits
+from poletype._params import checked_values
 from poletype._trajectory import Trajectory, TrajectoryPoint, changes, states
 from poletype._yaml import load_yaml
-from poletype.errors import ErrorCode, InitiativeError, PoletypeError, RuleFileError
+from poletype.errors import ErrorCode, InitiativeError, RuleFileError, UsageError
 from poletype.model import Initiative
 from poletype.verdict import Verdict
 
@@ -35,7 +36,7 @@ def load_typology(typology: str | Path, params: Mapping[str, Any] | None = None)
     Every expression is parsed and type-checked against the `Initiative` model now, so
     a misspelt field fails here, naming the file, the line and the criterion.
     """
-    return _loader.load(typology, dict(params or {}))
+    return _loader.load(typology, checked_values(params or {}))
 
 
 def load_typologies(
@@ -49,11 +50,12 @@ def load_typologies(
     loaded once; two different files with one id are refused, as their results could
     not be told apart.
     """
+    values = checked_values(params)
     plain = [load_typology(n) for n in names]
     declared = [set(t.spec.parameters) for t in plain]
-    unused = sorted(set(params) - set().union(*declared))
+    unused = sorted(set(values) - set().union(*declared))
     if unused:
-        raise PoletypeError(
+        raise UsageError(
             f"no {which} has a parameter {unused[0]!r}",
             code="bad-parameter",
             expected="a parameter of at least one typology (see poletype explain ID)",
@@ -64,7 +66,7 @@ def load_typologies(
         if typology.id in seen:
             if seen[typology.id] == typology.file:
                 continue
-            raise PoletypeError(
+            raise UsageError(
                 f"two typologies have the id {typology.id!r}",
                 code="duplicate-typology",
                 file=typology.file,
@@ -72,7 +74,7 @@ def load_typologies(
                 found=f"{seen[typology.id]} and {typology.file}",
             )
         seen[typology.id] = typology.file
-        subset = {k: v for k, v in params.items() if k in own}
+        subset = {k: v for k, v in values.items() if k in own}
         chosen.append(load_typology(name, subset) if subset else typology)
     return chosen
 
@@ -246,7 +248,7 @@ def classify_many(
 
 def _backend(backend: str) -> Backend:
     if backend not in ("compiled", "interpreter"):
-        raise PoletypeError(
+        raise UsageError(
             f"unknown backend {backend!r}",
             code="bad-backend",
             expected="'compiled' (the default) or 'interpreter'",
@@ -260,7 +262,7 @@ def _compiled(typology: str | Path | Typology, params: Mapping[str, Any] | None)
         if params:
             from poletype._examples import with_parameters  # noqa: PLC0415
 
-            return with_parameters(typology, dict(params))
+            return with_parameters(typology, params, error=UsageError)
         return typology
     return load_typology(typology, params)
 

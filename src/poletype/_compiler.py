@@ -31,7 +31,9 @@ from poletype._closures import Compiled, compile_tree
 from poletype._codegen import Generated, generate
 from poletype._derive import DERIVED_FIELDS
 from poletype._fuzzy import Anchors
+from poletype._guards import check_text, check_tree, parsing
 from poletype._interpreter import children, resolve_symbol
+from poletype._params import ReadOnlyDict, frozen_parameters
 from poletype._symbols import PARAMS, initiative_schema, params_object
 from poletype._yaml import line_of
 from poletype.errors import ErrorCode, RuleFileError
@@ -232,7 +234,8 @@ class Typology:
 
     spec: RuleFile
     file: str
-    parameters: dict[str, Any]
+    parameters: Mapping[str, Any]
+    """The values computed with, read-only: verdicts state them under `rules_hash`."""
     rules_hash: str
     source: bytes = field(repr=False)
     criteria: tuple[CompiledCriterion, ...]
@@ -385,12 +388,12 @@ def compile_typology(
         reads_derived=bool(read & set(DERIVED_FIELDS)),
         spec=spec,
         file=file,
-        parameters=dict(parameters),
+        parameters=frozen_parameters(parameters),
         rules_hash=rules_hash(source, parameters),
         source=source,
         criteria=criteria,
         verdict=verdict,
-        params_value=params_value,
+        params_value=ReadOnlyDict(params_value),
         graded=graded,
         descriptors=descriptors,
     )
@@ -882,9 +885,11 @@ def _compile_expression(
     def fail(message: str, code: ErrorCode, **kwargs: str | None) -> RuleFileError:
         return scope.error(message, code=code, loc=loc, criterion=criterion, **kwargs)
 
+    check_text(text, fail)
     _prescan(text, fail)
     try:
-        rule = rule_engine.Rule(text, context=scope.context)
+        with parsing(text, fail):
+            rule = rule_engine.Rule(text, context=scope.context)
     except re_errors.RuleSyntaxError as exc:
         token = getattr(exc, "token", None)
         where = "end of expression" if token is None else repr(getattr(token, "value", token))
@@ -928,6 +933,7 @@ def _compile_expression(
             expected="an expression rule-engine can evaluate",
         ) from None
     tree = rule.statement.expression
+    check_tree(tree, text, fail, scope.parameters)
     _vet(tree, text, fail)
     if boolean and tree.result_type not in (DataType.BOOLEAN, DataType.UNDEFINED):
         raise fail(

@@ -8,7 +8,7 @@ they must give. They document the rule for readers and test it for authors:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -22,7 +22,8 @@ from poletype._fuzzy import is_point, status
 from poletype._interpreter import Root
 from poletype._loader import resolve_parameters
 from poletype._logic import status_of
-from poletype.errors import RuleFileError
+from poletype._params import checked_values
+from poletype.errors import PoletypeError, RuleFileError
 from poletype.model import Initiative
 from poletype.rulefile import Example
 
@@ -43,12 +44,22 @@ class ExampleResult:
         return self.error is None and self.got == self.expected
 
 
-def with_parameters(typology: Typology, overrides: dict[str, Any]) -> Typology:
-    """The same typology compiled with other parameter values."""
-    if not overrides:
+def with_parameters(
+    typology: Typology,
+    overrides: Mapping[str, Any],
+    *,
+    error: type[PoletypeError] = RuleFileError,
+) -> Typology:
+    """The same typology compiled with other parameter values.
+
+    ``error`` is the class of a bad value's error: `RuleFileError` for an example's
+    ``params`` (the default), `UsageError` for the caller's.
+    """
+    values = checked_values(overrides, error=error, file=typology.file)
+    if not values:
         return typology
     parameters = resolve_parameters(
-        typology.spec, {**typology.parameters, **overrides}, typology.file
+        typology.spec, {**typology.parameters, **values}, typology.file, error=error
     )
     return compile_typology(
         typology.spec,

@@ -31,9 +31,10 @@ from pydantic import ValidationError
 
 from poletype._compiler import Typology, compile_typology, parameter_values
 from poletype._extends import Merge, Resolved, _line_dict, _line_list
+from poletype._params import checked_values
 from poletype._parsed import parsed
 from poletype._yaml import line_of, load_yaml
-from poletype.errors import RuleFileError
+from poletype.errors import PoletypeError, RuleFileError, UsageError
 from poletype.rulefile import Extension, RuleFile, coerce_parameter
 
 _RULES_PACKAGE = "poletype.rules"
@@ -82,11 +83,14 @@ def _at_path(path: Path, data: bytes) -> _Located:
 
 
 def read_bytes(path: Path, what: str) -> bytes:
-    """A file's bytes; one that cannot be read is a ``typology-not-found``, as a typology is."""
+    """A file's bytes; one that cannot be read is a ``typology-not-found``, as a typology is.
+
+    The caller named the file, so the caller has to act: a `UsageError`.
+    """
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise RuleFileError(
+        raise UsageError(
             f"cannot read {what}: {exc.strerror}", code="typology-not-found", file=str(path)
         ) from None
 
@@ -100,7 +104,7 @@ def _locate(name_or_path: str | Path) -> _Located:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         return _at_path(path, read_bytes(path, "rule file"))
-    raise RuleFileError(
+    raise UsageError(
         f"no typology {text!r}",
         code="typology-not-found",
         expected=f"a shipped typology id ({', '.join(shipped)}) or a path to a rule file",
@@ -151,31 +155,46 @@ def _criterion_at(raw: Any, loc: tuple[Any, ...]) -> str | None:
 
 
 def resolve_parameters(
-    spec: RuleFile, overrides: dict[str, Any], file: str, *, owner: str | None = None
+    spec: RuleFile,
+    overrides: Mapping[str, Any],
+    file: str,
+    *,
+    owner: str | None = None,
+    error: type[PoletypeError] = UsageError,
 ) -> dict[str, Any]:
-    """Defaults with the user's overrides, each checked against its default's type."""
+    """Defaults with the overrides, each checked against its default's type.
+
+    ``error`` is the class of a bad override's error: `UsageError` for the caller's
+    values, `RuleFileError` for a rule file's own (an example's ``params``).
+    """
     return resolve_declared(
         {n: p.default for n, p in spec.parameters.items()},
         overrides,
         file,
         owner=owner or f"typology {spec.typology!r}",
+        error=error,
     )
 
 
 def resolve_declared(
-    defaults: dict[str, Any], overrides: dict[str, Any], file: str, *, owner: str
+    defaults: dict[str, Any],
+    overrides: Mapping[str, Any],
+    file: str,
+    *,
+    owner: str,
+    error: type[PoletypeError] = UsageError,
 ) -> dict[str, Any]:
     """Declared defaults with overrides, each checked against its default's type."""
     values = dict(defaults)
-    for name, value in overrides.items():
+    for name, value in checked_values(overrides, error=error, file=file).items():
         if name not in values:
-            raise RuleFileError(
+            raise error(
                 f"{owner} has no parameter {name!r}",
                 code="bad-parameter",
                 file=file,
                 expected=f"one of {sorted(values)}",
             )
-        values[name] = coerce_parameter(name, value, values[name], file)
+        values[name] = coerce_parameter(name, value, values[name], file, error=error)
     return values
 
 
@@ -183,9 +202,13 @@ def _freeze(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in params.items()))
 
 
-def load(name_or_path: str | Path, params: dict[str, Any] | None = None) -> Typology:
-    """Load and compile a typology by id or path, with parameter overrides."""
-    return _load_cached(_chain(_locate(name_or_path)), _freeze(params or {}))
+def load(name_or_path: str | Path, params: Mapping[str, Any] | None = None) -> Typology:
+    """Load and compile a typology by id or path, with parameter overrides.
+
+    The overrides' shapes are checked first: the cache key serialises them.
+    """
+    values = checked_values(params or {})
+    return _load_cached(_chain(_locate(name_or_path)), _freeze(values))
 
 
 @lru_cache(maxsize=64)

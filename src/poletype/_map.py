@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from poletype._compiler import Typology
-from poletype.errors import PoletypeError
+from poletype.errors import SetupError, UsageError
 from poletype.verdict import Verdict
 
 SIZE_INCHES = 8.0
@@ -46,17 +46,17 @@ def draw_map(
     """
     graded = typology.graded
     if graded is None or len(graded.axes) != 2:
-        raise PoletypeError(
+        raise UsageError(
             f"typology {typology.id!r} declares no map axes",
-            code="schema",
+            code="map-unavailable",
             file=typology.file,
             expected="a graded typology with two axes under graded.axes",
         )
     kind = out.suffix.lstrip(".").lower()
     if kind not in FORMATS:
-        raise PoletypeError(
+        raise UsageError(
             f"cannot draw a map as {out.name!r}",
-            code="unreadable-input",
+            code="bad-output-format",
             expected="a file name ending in .png or .svg",
             found=out.suffix or "no suffix",
         )
@@ -64,7 +64,7 @@ def draw_map(
         from matplotlib.figure import Figure  # noqa: PLC0415 - optional dependency
         from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: PLC0415
     except ImportError:
-        raise PoletypeError(
+        raise SetupError(
             "drawing a map needs matplotlib",
             code="missing-dependency",
             expected="matplotlib, installed with pip install 'poletype[map]'",

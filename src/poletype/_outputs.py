@@ -37,7 +37,7 @@ from poletype._screen import (
 )
 from poletype._tabular import RowError
 from poletype._whatif import ChangeSet
-from poletype.errors import PoletypeError
+from poletype.errors import SetupError
 from poletype.verdict import Verdict
 
 CSV_NAME = "verdicts.csv"
@@ -63,7 +63,7 @@ def write_screening(screening: Screening, out: str | Path, lang: Lang = "fr") ->
         for path, text in files.items():
             path.write_bytes(text.encode("utf-8"))
     except OSError as exc:
-        raise PoletypeError(
+        raise SetupError(
             f"cannot write the screening results: {exc.strerror or exc}",
             code="unwritable-output",
             file=str(exc.filename or out),

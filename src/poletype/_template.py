@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from poletype._codes import described
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, header
 from poletype._tabular import EMPTY_LIST
-from poletype.errors import PoletypeError
+from poletype.errors import SetupError
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -63,7 +63,7 @@ def write_template(out: Path, fmt: Literal["xlsx", "csv"]) -> list[Path]:
         out.write_bytes(_csv_header(APPLICANT_FIELDS))
         members.write_bytes(_csv_header(MEMBER_FIELDS))
     except OSError as exc:
-        raise PoletypeError(
+        raise SetupError(
             f"cannot write the template: {exc.strerror or exc}",
             code="unwritable-output",
             file=str(exc.filename or out),

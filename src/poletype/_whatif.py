@@ -73,7 +73,7 @@ from poletype._justify import colon, format_value
 from poletype._logic import Tri, k_not
 from poletype._paths import read_path, to_json_value
 from poletype._symbols import PARAMS, initiative_schema, model_of, unwrap
-from poletype.errors import PoletypeError
+from poletype.errors import PoletypeError, UsageError
 from poletype.model import Initiative, Member
 from poletype.rulefile import Text
 
@@ -165,7 +165,7 @@ def what_it_would_take(
     compiled = _compiled(typology, params)
     model = to_initiative(initiative)
     if compiled.verdict is None or compiled.spec.verdict is None:
-        raise PoletypeError(
+        raise UsageError(
             f"typology {compiled.id!r} is graded: it places initiatives by degree and has "
             "no outcome to reach",
             code="whatif-graded",
@@ -176,7 +176,7 @@ def what_it_would_take(
     goal = outcomes.met if target is None else target
     wanted: dict[str, bool] = {outcomes.met: True, outcomes.not_met: False}
     if goal not in wanted:
-        raise PoletypeError(
+        raise UsageError(
             f"typology {compiled.id!r} has no reachable outcome {goal!r}",
             code="unknown-outcome",
             expected=f"{outcomes.met!r} or {outcomes.not_met!r}",

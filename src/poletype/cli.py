@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import yaml
 from pydantic import BaseModel
 
 from poletype._api import (
@@ -36,6 +35,7 @@ from poletype._hypotheses import SHIPPED as SHIPPED_HYPOTHESES
 from poletype._hypotheses import check_hypotheses
 from poletype._interpreter import Backend
 from poletype._justify import Lang
+from poletype._params import read_value
 from poletype._report import (
     explain_markdown,
     explain_text,
@@ -43,7 +43,15 @@ from poletype._report import (
     trajectory_text,
     verdict_text,
 )
-from poletype.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, InitiativeError, PoletypeError
+from poletype.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    InitiativeError,
+    PoletypeError,
+    RuleFileError,
+    UsageError,
+)
 from poletype.model import Initiative
 from poletype.rulefile import RuleFile
 from poletype.verdict import Verdict
@@ -61,11 +69,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parameter(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE``, the value read by `read_value`'s small grammar, not as YAML.
+
+    YAML would read ``2024-01-01`` as a date, ``.nan`` as a number that is none, and
+    expand tags and aliases; a bad value is a usage error (exit 2) naming the parameter.
+    """
     name, sep, value = text.partition("=")
-    if not sep or not name:
+    if not sep or not name.strip():
         msg = f"expected NAME=VALUE, found {text!r}"
         raise argparse.ArgumentTypeError(msg)
-    return name.strip(), yaml.safe_load(value)
+    try:
+        return name.strip(), read_value(name.strip(), value)
+    except PoletypeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _param_and_lang(p: argparse.ArgumentParser) -> None:
@@ -234,7 +250,7 @@ def _attempt(file: str, work: Callable[[Initiative], T]) -> T | Error:
         return _error_entry(file, exc)
     except Exception as exc:  # reported, with the file, as this file's result
         reason = f"cannot classify ({type(exc).__name__}: {str(exc)[:200]})"
-        return _error_entry(file, PoletypeError(reason, code="evaluation-error", file=file))
+        return _error_entry(file, RuleFileError(reason, code="evaluation-error", file=file))
 
 
 def _error_entry(file: str, exc: PoletypeError) -> Error:
@@ -273,7 +289,7 @@ def _worker_verdicts(file: str) -> list[Verdict] | Error:
 def _classify(args: argparse.Namespace) -> int:
     chosen = _typology_set(args.typology, dict(args.param))
     if args.jobs < 1:
-        raise PoletypeError(
+        raise UsageError(
             f"--jobs must be at least 1, not {args.jobs}", code="bad-parameter", expected="N >= 1"
         )
     outputs: list[list[Verdict] | Error]

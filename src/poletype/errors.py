@@ -1,7 +1,9 @@
 """One exception hierarchy, split by who is at fault.
 
-A typology author's mistake (`RuleFileError`) and a bad initiative (`InitiativeError`)
-are different problems for different people, so they are different classes. Both carry
+A typology author's mistake (`RuleFileError`), a bad initiative (`InitiativeError`) and
+the caller's own (`CallerError`: how poletype was called, `UsageError`, or where it runs,
+`SetupError`) are different problems for different people, so they are different
+classes; `CODE_BRANCH` says which class raises each code. All carry
 the facts a reader needs to fix the input (file, line, criterion, what was expected,
 what was found, a suggestion) as attributes, and print them on one line in that order,
 ending with a stable code documented in ``docs/errors.md``.
@@ -73,6 +75,11 @@ ErrorCode = Literal[
     "too-many-cells",
     "cell-too-large",
     "unclosed-quote",
+    "map-unavailable",
+    "bad-output-format",
+    "expression-too-long",
+    "expression-too-deep",
+    "unsafe-regex",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
@@ -81,6 +88,9 @@ ERROR_CODES: Final[tuple[str, ...]] = get_args(ErrorCode)
 EXIT_OK: Final = 0
 EXIT_BAD_INPUT: Final = 1
 EXIT_USAGE: Final = 2
+EXIT_SETUP: Final = 1
+"""A `SetupError` (unwritable output, missing optional dependency) exits with 1, as a bad
+input does: the command was well formed, and scripts that test for 2 mean a usage error."""
 
 
 class PoletypeError(Exception):
@@ -143,3 +153,130 @@ class InitiativeError(PoletypeError, ValueError):
     def __init__(self, message: str, *, errors: list[str] | None = None, **kwargs: object) -> None:
         self.errors: list[str] = list(errors or [])
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class CallerError(PoletypeError):
+    """The caller's side is at fault: how poletype was called, or where it runs.
+
+    Neither the rule file nor the initiative needs fixing; the command, the arguments or
+    the machine does. Never raised itself: one of its two subclasses says which.
+    """
+
+
+class UsageError(CallerError):
+    """poletype was called wrongly: an unknown typology, backend or outcome, a bad parameter.
+
+    The command line exits with 2 (`EXIT_USAGE`), as for a malformed command.
+    """
+
+    exit_code = EXIT_USAGE
+
+
+class SetupError(CallerError):
+    """The environment cannot do what was asked.
+
+    An output that cannot be written, an optional dependency that is not installed. The
+    command line exits with 1 (`EXIT_SETUP`).
+    """
+
+    exit_code = EXIT_SETUP
+
+
+_RULE: Final = (RuleFileError,)
+_INPUT: Final = (InitiativeError,)
+_USAGE: Final = (UsageError,)
+_SETUP: Final = (SetupError,)
+_DOCUMENT: Final = (InitiativeError, RuleFileError)
+
+CODE_BRANCH: Final[dict[str, tuple[type[PoletypeError], ...]]] = {
+    **dict.fromkeys(
+        (
+            "schema",
+            "expression-syntax",
+            "unknown-field",
+            "unknown-parameter",
+            "type-mismatch",
+            "not-boolean",
+            "not-numeric",
+            "bad-calibration",
+            "bad-combination",
+            "forbidden-name",
+            "forbidden-call",
+            "forbidden-builtin",
+            "forbidden-null-handling",
+            "unknown-value",
+            "unknown-source",
+            "unknown-criterion",
+            "unknown-group",
+            "duplicate-criterion",
+            "bad-template",
+            "example-input",
+            "evaluation-error",
+            "extends-not-found",
+            "extends-cycle",
+            "extends-graded",
+            "unknown-override",
+            "unknown-drop",
+            "dropped-in-verdict",
+            "implicit-replace",
+            "unused-criterion",
+            "bad-extension",
+            "expression-too-long",
+            "expression-too-deep",
+            "unsafe-regex",
+        ),
+        _RULE,
+    ),
+    **dict.fromkeys(
+        (
+            "invalid-initiative",
+            "unreadable-input",
+            "unknown-column",
+            "duplicate-column",
+            "missing-column",
+            "not-finite",
+            "control-character",
+            "too-many-members",
+            "spreadsheet-too-large",
+            "xlsx-part-too-large",
+            "too-many-rows",
+            "too-many-cells",
+            "cell-too-large",
+            "unclosed-quote",
+        ),
+        _INPUT,
+    ),
+    # The YAML and JSON readers serve initiatives and rule files alike: the class says
+    # whose document it was.
+    **dict.fromkeys(
+        (
+            "yaml-syntax",
+            "duplicate-key",
+            "document-too-large",
+            "too-deep",
+            "alias-key",
+            "too-many-aliases",
+            "alias-expansion",
+            "integer-too-long",
+            "yaml-tag",
+        ),
+        _DOCUMENT,
+    ),
+    **dict.fromkeys(
+        (
+            "typology-not-found",
+            "bad-backend",
+            "duplicate-typology",
+            "whatif-graded",
+            "unknown-outcome",
+            "map-unavailable",
+            "bad-output-format",
+        ),
+        _USAGE,
+    ),
+    **dict.fromkeys(("missing-dependency", "unwritable-output"), _SETUP),
+    # The caller's value (an argument, ``--param``) or the rule file's own (an example's
+    # ``params``, an extension's override): the same mistake, made by either.
+    "bad-parameter": (UsageError, RuleFileError),
+}
+"""Which class raises each code: who has to act. ``docs/errors.md`` names it per code."""

@@ -13,11 +13,13 @@ name criteria (``M1``) or whole groups (``all_of`` / ``any_of``).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from poletype.errors import RuleFileError
+from poletype._params import shown
+from poletype.errors import PoletypeError, RuleFileError
 
 Identifier = str
 Status = Literal["met", "not_met", "unknown"]
@@ -394,16 +396,29 @@ class Extension(_Strict):
     examples: list[Example] = Field(default_factory=list)
 
 
-def coerce_parameter(name: str, value: Any, default: Any, file: str) -> Any:
-    """A parameter value given from outside the file, checked against its default's kind."""
+def coerce_parameter(
+    name: str,
+    value: Any,
+    default: Any,
+    file: str,
+    *,
+    error: type[PoletypeError] = RuleFileError,
+) -> Any:
+    """A parameter value given from outside the file, checked against its default's kind.
 
-    def bad(kind: str) -> RuleFileError:
-        return RuleFileError(
+    A boolean is not a number here, though Python counts it as one: ``true`` for a
+    threshold is a slip, not a 1. A number is finite. ``error`` is the class raised:
+    `RuleFileError` when the value is written in a rule file (an extension's override),
+    `UsageError` when the caller gave it.
+    """
+
+    def bad(kind: str) -> PoletypeError:
+        return error(
             f"parameter {name!r} takes {kind}",
             code="bad-parameter",
             file=file,
             expected=kind,
-            found=repr(value),
+            found=shown(value),
         )
 
     if isinstance(default, bool):
@@ -413,6 +428,8 @@ def coerce_parameter(name: str, value: Any, default: Any, file: str) -> Any:
     if isinstance(default, int | float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise bad("a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise bad("a finite number")
         return value
     if isinstance(default, str):
         if not isinstance(value, str):
