@@ -7,6 +7,7 @@ and source, so it can be pasted into an instruction note as it is.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from poletype._compiler import (
@@ -17,6 +18,7 @@ from poletype._compiler import (
     Graded,
     Typology,
 )
+from poletype._data import by_language, load
 from poletype._hypotheses import HypothesesReport
 from poletype._justify import Lang, colon, format_value
 from poletype._trajectory import Trajectory
@@ -31,124 +33,28 @@ from poletype.verdict import (
     Verdict,
 )
 
-_T: dict[str, dict[str, str]] = {
-    "fr": {
-        "verdict": "Verdict",
-        "met": "satisfait",
-        "not_met": "non satisfait",
-        "unknown": "inconnu",
-        "source": "Source",
-        "interpretation": "Lecture",
-        "missing": "À demander (ces informations peuvent changer le verdict)",
-        "missing_criterion": "à préciser",
-        "none_missing": "Aucune information manquante ne peut changer le verdict.",
-        "score": "{label} : {met} satisfait(s) sur {total}, {not_met} non satisfait(s), "
-        "{unknown} inconnu(s)",
-        "rules": "Règles",
-        "parameters": "Paramètres",
-        "criteria": "Critères",
-        "sources": "Sources",
-        "condition": "Condition",
-        "reads": "Lit",
-        "examples": "Exemples",
-        "default": "valeur",
-        "our_reading": "interprétation (le texte source ne fixe pas cette valeur)",
-        "from_source": "tiré de la source",
-        "outcomes": "Issue",
-        "leaning": "Tendance",
-        "hybrid": "Hybride",
-        "yes": "oui",
-        "no": "non",
-        "cannot_say": "on ne peut pas dire",
-        "memberships": "Appartenance à chaque type idéal (intervalle sous les inconnues)",
-        "indicators": "Indicateurs",
-        "types": "Types idéaux",
-        "axes": "Axes de la carte",
-        "formula": "Formule",
-        "value": "Valeur",
-        "calibration": "Calibrage",
-        "calibration_text": "0 à {exclusion}, 0,5 à {crossover}, 1 à {inclusion} ({method})",
-        "degree": "degré",
-        "quadrants": "Quadrants",
-        "margin": "marge",
-        "descriptors": "Descripteurs",
-        "dimensions": "Type le plus proche, dimension par dimension",
-        "possibly": "peut-être",
-        "tie": "à égalité :",
-        "cases": "Cas",
-        "initiatives": "initiatives",
-        "h_supports": "la confirment",
-        "h_contradicts": "la contredisent",
-        "h_cannot_say": "ne permettent pas de conclure",
-        "h_not_applicable": "hors de sa portée",
-        "date": "date",
-        "first_state": "état initial",
-        "outcome": "issue",
-        "changes": "Changements de type dominant",
-        "no_change": "Le type dominant ne change pas.",
-    },
-    "en": {
-        "verdict": "Verdict",
-        "met": "met",
-        "not_met": "not met",
-        "unknown": "unknown",
-        "source": "Source",
-        "interpretation": "Reading",
-        "missing": "To ask (these facts could change the verdict)",
-        "missing_criterion": "to clarify",
-        "none_missing": "No missing fact can change the verdict.",
-        "score": "{label}: {met} met out of {total}, {not_met} not met, {unknown} unknown",
-        "rules": "Rules",
-        "parameters": "Parameters",
-        "criteria": "Criteria",
-        "sources": "Sources",
-        "condition": "Condition",
-        "reads": "Reads",
-        "leaning": "Leaning",
-        "hybrid": "Hybrid",
-        "yes": "yes",
-        "no": "no",
-        "cannot_say": "cannot say",
-        "memberships": "Membership in each ideal type (interval under unknowns)",
-        "indicators": "Indicators",
-        "types": "Ideal types",
-        "axes": "Map axes",
-        "formula": "Formula",
-        "value": "Value",
-        "calibration": "Calibration",
-        "calibration_text": "0 at {exclusion}, 0.5 at {crossover}, 1 at {inclusion} ({method})",
-        "degree": "degree",
-        "quadrants": "Quadrants",
-        "margin": "margin",
-        "descriptors": "Descriptors",
-        "dimensions": "Nearest type, dimension by dimension",
-        "possibly": "possibly",
-        "tie": "tied:",
-        "cases": "Cases",
-        "initiatives": "initiatives",
-        "h_supports": "support it",
-        "h_contradicts": "contradict it",
-        "h_cannot_say": "cannot say",
-        "h_not_applicable": "outside its scope",
-        "date": "date",
-        "first_state": "first state",
-        "outcome": "outcome",
-        "changes": "Changes of dominant type",
-        "no_change": "The dominant type does not change.",
-        "examples": "Examples",
-        "default": "value",
-        "our_reading": "interpretation (the source text does not set this value)",
-        "from_source": "from the source",
-        "outcomes": "Outcome",
-    },
-}
+
+def _words(lang: Lang) -> dict[str, str]:
+    """The reports' fixed words in one language, from ``data/words.yaml``.
+
+    Read on the first report rendered, not when the command line starts: most runs
+    print JSON and never need them.
+    """
+    return _report_words()[lang]
+
+
+@functools.cache
+def _report_words() -> dict[Lang, dict[str, str]]:
+    return by_language(load("words")["report"])
+
+
 MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
 """The sign before a criterion's status, in the terminal and in the HTML report."""
 
 
 def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str:
     """A verdict as a terminal report."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     title = getattr(typology.title, lang)
     lines = [
         f"{verdict.initiative} — {title} ({verdict.typology} {verdict.version})",
@@ -182,7 +88,7 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
 
 
 def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     lines: list[str] = []
     for r in results:
         shown = t[r.status] if r.degree is None else f"{t['degree']} {span(r.degree, lang)}"
@@ -195,7 +101,7 @@ def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
 
 
 def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     if not verdict.descriptors:
         return []
     lines = ["", t["descriptors"]]
@@ -215,7 +121,7 @@ def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
 
 
 def _dimension_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     if not verdict.dimensions:
         return []
     lines = ["", t["dimensions"]]
@@ -251,7 +157,7 @@ def span(
 
 def hybrid_answer(verdict: Verdict, lang: Lang) -> str:
     """Whether a graded verdict is hybrid: yes, no, or cannot say under unknown facts."""
-    t = _T[lang]
+    t = _words(lang)
     return {True: t["yes"], False: t["no"], None: t["cannot_say"]}[verdict.hybrid]
 
 
@@ -266,7 +172,7 @@ def bar(low: float, high: float, width: int = 20) -> str:
 
 
 def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     assert verdict.memberships is not None
     leaning = verdict.membership(verdict.leaning or "")
     hybrid = hybrid_answer(verdict, lang)
@@ -307,7 +213,7 @@ def _cited(
     Markdown puts each on a list item and the document in code; plain text indents them
     under their rule and brackets the document.
     """
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     lead = "- " if markdown else indent
     lines = []
     if source is not None:
@@ -329,7 +235,7 @@ def _condition_text(node: ConditionNode, indent: str) -> list[str]:
 
 def explain_text(typology: Typology, lang: Lang = "fr") -> str:
     """Every criterion of a typology with its label, source, logic and parameters."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     spec = typology.spec
     lines = [f"{getattr(spec.title, lang)} ({spec.typology} {spec.version})"]
     if spec.description is not None:
@@ -403,7 +309,7 @@ def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
 
 
 def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     if indicator.condition is not None:
         return [f"{t['condition']}{c.rstrip()}", *_condition_text(indicator.condition, "  ")]
     assert indicator.value is not None
@@ -419,7 +325,7 @@ def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
 
 
 def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     spec = descriptor.spec
     lines = [
         f"{spec.id}  {getattr(spec.label, lang)}",
@@ -434,7 +340,7 @@ def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[st
 
 
 def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     lines = ["", t["types"]]
     for ideal in graded.types:
         spec = ideal.spec
@@ -469,7 +375,7 @@ def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
 
 def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
     """A typology as a documentation page, woven from its rule file."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     spec = typology.spec
     out = [f"# {getattr(spec.title, lang)}", ""]
     out += [
@@ -524,7 +430,7 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
 
 
 def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     out = ["", f"## {t['types']}", ""]
     for ideal in graded.types:
         spec = ideal.spec
@@ -557,7 +463,7 @@ def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
 
 def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr") -> str:
     """An initiative's memberships (or outcomes) per date, then the changes of outcome."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     title = getattr(typology.title, lang)
     header = [t["date"]]
     first = trajectory.points[0].verdict
@@ -589,7 +495,7 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
 
 def hypotheses_text(report: HypothesesReport, lang: Lang = "fr") -> str:
     """Each proposition with the initiatives that support, contradict or cannot say."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     lines = [f"{getattr(report.title, lang)} ({report.hypotheses} {report.version})"]
     lines.append(f"{len(report.initiatives)} {t['initiatives']}")
     for prop in report.propositions:
