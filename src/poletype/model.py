@@ -47,7 +47,6 @@ MemberKind = Literal[
     "financial_institution",
     "other",
 ]
-ESS_KINDS: tuple[str, ...] = tuple(k for k in get_args(MemberKind) if k.startswith("ess_"))
 
 Function = Literal[
     "production",
@@ -303,6 +302,3 @@ class Initiative(_Facts):
 
     name: str = Field(min_length=1)
     snapshots: list[Snapshot] | None = None
-
-
-INITIATIVE_FIELDS: tuple[str, ...] = tuple(Initiative.model_fields)
