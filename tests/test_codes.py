@@ -49,3 +49,15 @@ def test_described_keeps_the_code() -> None:
     assert described("activities.sectors", "bois", "fr") == "bois"
     assert described("activities.functions", "incubation", "fr") == "incubation"
     assert described("stage", "project", "fr", code_first=True) == "project (en projet)"
+
+
+def test_words_come_from_the_data_file_and_lists_can_be_shared() -> None:
+    """data/codes.yaml reuses the list of functions by alias: one list, two fields."""
+    from poletype._data import load
+
+    data = load("codes")
+    assert set(data) == set(WORDS)
+    assert data["activities.functions"] is data["activities.primary_function"]
+    for path, codes in data.items():
+        for code, words in codes.items():
+            assert WORDS[path][code] == (words["fr"], words["en"])

@@ -177,7 +177,7 @@ def test_the_member_key_column_has_a_label_but_no_question_for_an_applicant() ->
     assert question("members.applicant_id").fr == (
         "Pouvez-vous préciser « Identifiant de la candidature » ?"
     )
-    assert label("members") == Text(fr=_GROUP_WORDS["members"][0], en=_GROUP_WORDS["members"][1])
+    assert label("members") == _GROUP_WORDS["members"].label
     assert label("no.such.path") == Text(fr="no.such.path", en="no.such.path")
 
 
@@ -193,3 +193,27 @@ def test_nested_models_used_by_the_walk_exist() -> None:
     assert _model(Initiative.model_fields["strategy"].annotation) is Strategy
     assert _model(Initiative.model_fields["resources"].annotation) is Resources
     assert _model(Initiative.model_fields["members"].annotation) is Member
+
+
+def test_the_words_file_has_every_word_in_both_languages() -> None:
+    """data/fields.yaml: each entry has a label, help and (but snapshots) a question, fr and en."""
+    from poletype._data import load
+
+    data = load("fields")
+    assert set(data) == {"applicant", "member", "group", "snapshot"}
+    for section, entries in data.items():
+        for path, entry in entries.items():
+            kinds = {"label", "help"} if section == "snapshot" else {"label", "help", "question"}
+            assert set(entry) == kinds, (section, path)
+            for words in entry.values():
+                assert set(words) == {"fr", "en"}, (section, path)
+                assert all(isinstance(w, str) and w.strip() for w in words.values())
+
+
+def test_a_snapshots_own_fields_have_words() -> None:
+    from poletype._data import load
+    from poletype.model import Snapshot, _Facts
+
+    own = set(Snapshot.model_fields) - set(_Facts.model_fields)
+    assert own == {"date", "name"}
+    assert set(load("fields")["snapshot"]) == own

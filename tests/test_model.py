@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -179,3 +181,49 @@ def test_the_member_list_is_bounded_before_its_entries_are_read() -> None:
         to_initiative({"name": "P", "snapshots": [snapshot]}, limits=Limits(members=2))
     assert info.value.errors == ["snapshots.0.members: 3 members; at most 2 (limit `members`)"]
     assert to_initiative({"name": "P", "members": [{}] * 3}).members is not None
+
+
+def _properties(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every property of the schema and of its definitions, by ``Model.field``."""
+    found = {f"Initiative.{n}": p for n, p in schema["properties"].items()}
+    for model, definition in schema.get("$defs", {}).items():
+        for name, prop in definition.get("properties", {}).items():
+            found[f"{model}.{name}"] = prop
+    return found
+
+
+def test_the_schema_describes_every_field_in_both_languages() -> None:
+    """What `poletype schema initiative` prints: the template's words for each field."""
+    properties = _properties(Initiative.model_json_schema(by_alias=True))
+    assert len(properties) > 60
+    for where, prop in properties.items():
+        for key in ("description_fr", "description_en", "label_fr", "label_en"):
+            assert isinstance(prop.get(key), str), (where, key)
+            assert prop[key].strip(), (where, key)
+        assert prop["description"] == (
+            f"FR: {prop['description_fr']} / EN: {prop['description_en']}"
+        ), where
+    assert properties["Strategy.formalised"]["label_en"] == "Formalised strategy"
+    assert properties["Member.kind"]["label_fr"] == "Type de membre"
+    assert properties["Initiative.members"]["label_en"] == "Members"
+    assert properties["Snapshot.date"]["label_en"] == "Date"
+    assert properties["Snapshot.founded"] == {
+        **properties["Initiative.founded"],
+        "title": properties["Snapshot.founded"]["title"],
+    }
+
+
+def test_reading_the_model_does_not_read_the_words() -> None:
+    """The words are parsed for a schema, not by `import poletype` (a cold CLI pays for it)."""
+    code = (
+        "import sys, poletype\n"
+        "from poletype import _data\n"
+        "assert _data.load.cache_info().currsize == 0, 'words read at import'\n"
+        "assert not {'poletype._fields', 'poletype._codes', 'poletype._html'} & set(sys.modules)\n"
+        "poletype.Initiative.model_json_schema()\n"
+        "assert _data.load.cache_info().currsize == 1\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""The built wheel ships the rule files, and the README's commands are what CI runs."""
+"""The wheel ships the rule files and the words; the README's commands are what CI runs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from conftest import ROOT
 
 
 def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
-    """A user who installs the wheel gets every rules/*.yaml inside the package."""
+    """A user who installs the wheel gets every rules/*.yaml and data/*.yaml inside the package."""
     result = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(ROOT)],
         capture_output=True,
@@ -29,6 +29,10 @@ def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
     assert "poletype/py.typed" in names
     assert "poletype/rules/hypotheses/gianfaldoni-2016.yaml" in names
     assert "poletype/rules/_parsed.jsonl" in names
+    data_files = sorted((ROOT / "src" / "poletype" / "data").glob("*.yaml"))
+    assert [f.name for f in data_files] == ["codes.yaml", "fields.yaml", "words.yaml"]
+    for data_file in data_files:
+        assert f"poletype/data/{data_file.name}" in names
 
 
 def test_readme_test_command_is_the_one_ci_runs() -> None:

@@ -14,8 +14,10 @@ import gc
 import pickle
 import time
 import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -37,8 +39,21 @@ SHIPPED = [
 
 
 def _pending(verdict: Verdict) -> bool:
-    private = verdict.__pydantic_private__ or {}
-    return private.get("_pending") is not None
+    justification = verdict._justification
+    return justification is not None and justification.pending
+
+
+def _render(verdict: Verdict) -> Callable[[], Any]:
+    """The deferred verdict's rendering function, for a test to wrap."""
+    assert verdict._justification is not None
+    render = verdict._justification._render
+    assert render is not None
+    return render
+
+
+def _replace_render(verdict: Verdict, render: Callable[[], Any]) -> None:
+    assert verdict._justification is not None
+    verdict._justification._render = render
 
 
 def _pair(path_index: int = 0, typology_id: str = "labo-ess-ptce") -> tuple[Verdict, Verdict]:
@@ -53,7 +68,7 @@ def test_classify_defers_the_justification_and_the_interpreter_does_not(
 ) -> None:
     deferred, eager = _pair(typology_id=typology_id)
     assert _pending(deferred)
-    assert "criteria" not in deferred.__dict__
+    assert "criteria" not in vars(deferred)
     assert not _pending(eager)
     assert deferred.outcome == eager.outcome
     assert deferred.scores == eager.scores
@@ -63,19 +78,21 @@ def test_classify_defers_the_justification_and_the_interpreter_does_not(
 def test_reading_a_criterion_settles_once_in_field_order() -> None:
     deferred, eager = _pair()
     calls = 0
-    pending = deferred.__pydantic_private__["_pending"]  # type: ignore[index]
+    pending = _render(deferred)
 
-    def counted() -> object:
+    def counted() -> Any:
         nonlocal calls
         calls += 1
         return pending()
 
-    deferred.__pydantic_private__["_pending"] = counted  # type: ignore[index]
+    _replace_render(deferred, counted)
     assert deferred.criteria == eager.criteria
     assert deferred.missing == eager.missing
+    assert deferred.to_json() == eager.to_json()
     assert calls == 1
     assert not _pending(deferred)
-    assert list(deferred.__dict__) == list(Verdict.model_fields)
+    assert [name for name, _ in deferred] == list(Verdict.model_fields)
+    assert deferred.model_fields_set == eager.model_fields_set
 
 
 @pytest.mark.parametrize(
@@ -85,11 +102,18 @@ def test_reading_a_criterion_settles_once_in_field_order() -> None:
         pytest.param(lambda v: v.to_json(), id="to_json"),
         pytest.param(lambda v: v.model_dump(), id="model_dump"),
         pytest.param(lambda v: v.model_dump(mode="json"), id="model_dump-json"),
+        pytest.param(lambda v: v.model_dump(exclude_unset=True), id="model_dump-exclude_unset"),
+        pytest.param(lambda v: v.model_fields_set, id="model_fields_set"),
         pytest.param(repr, id="repr"),
         pytest.param(dict, id="dict"),
         pytest.param(lambda v: copy.copy(v).model_dump_json(), id="copy"),
         pytest.param(lambda v: copy.deepcopy(v).model_dump_json(), id="deepcopy"),
         pytest.param(lambda v: v.model_copy().model_dump_json(), id="model_copy"),
+        pytest.param(lambda v: v.model_copy(deep=True).model_dump_json(), id="model_copy-deep"),
+        pytest.param(
+            lambda v: v.model_copy(update={"outcome": "x"}).model_dump_json(),
+            id="model_copy-update",
+        ),
         pytest.param(lambda v: pickle.loads(pickle.dumps(v)).model_dump_json(), id="pickle"),
     ],
 )
@@ -97,6 +121,23 @@ def test_every_reading_sees_the_eager_verdict(read: object) -> None:
     for index in range(len(example_files())):
         deferred, eager = _pair(index)
         assert read(deferred) == read(eager)  # type: ignore[operator]
+
+
+def test_copies_and_pickles_of_a_deferred_verdict_are_whole_and_equal() -> None:
+    """They carry the complete verdict, never the rendering closure (not picklable)."""
+    for index in range(len(example_files())):
+        deferred, eager = _pair(index)
+        for other in (
+            pickle.loads(pickle.dumps(deferred)),
+            copy.copy(deferred),
+            copy.deepcopy(deferred),
+            deferred.model_copy(),
+        ):
+            assert not _pending(other)
+            assert "criteria" in vars(other)
+            assert other == eager
+            assert other == deferred
+            assert other.to_json() == eager.to_json()
 
 
 def test_a_deferred_verdict_inside_another_model_serialises_whole() -> None:
@@ -153,15 +194,15 @@ def test_the_serialised_schema_still_describes_a_verdict() -> None:
 
 def test_threads_reading_one_verdict_justify_it_once() -> None:
     deferred, eager = _pair()
-    pending = deferred.__pydantic_private__["_pending"]  # type: ignore[index]
+    pending = _render(deferred)
     calls = []
 
-    def slow() -> object:
+    def slow() -> Any:
         calls.append(1)
         time.sleep(0.01)
         return pending()
 
-    deferred.__pydantic_private__["_pending"] = slow  # type: ignore[index]
+    _replace_render(deferred, slow)
     with ThreadPoolExecutor(8) as pool:
         seen = list(pool.map(lambda _: deferred.criteria, range(8)))
     assert len(calls) == 1

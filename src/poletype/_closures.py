@@ -55,7 +55,6 @@ from poletype.errors import RuleFileError
 Context = list[Any]
 Node = Callable[[Context], Any]
 
-_UNKNOWN_CLASS = type(UNKNOWN)
 _CERTAIN_SCALARS = frozenset({str, bool, int, Decimal})
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "gt": operator.gt,

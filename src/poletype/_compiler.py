@@ -1217,11 +1217,6 @@ def _safe_builtin(name: str, of: Any) -> bool:
     )
 
 
-def params_for(typology: Typology) -> dict[str, Any]:
-    """The runtime parameter object for evaluation."""
-    return typology.params_value
-
-
 __all__ = [
     "CombinationTree",
     "CompiledAxis",

@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from poletype._compiler import Typology
+from poletype._data import by_language, load
 from poletype._fields import question
 from poletype._justify import Lang, colon
 from poletype._report import MARKS, hybrid_answer, outcomes, span
@@ -25,116 +26,8 @@ from poletype.verdict import CriterionResult, Source, Verdict
 REPORT_NAMES: dict[Lang, str] = {"fr": "rapport.html", "en": "report.html"}
 """The report's file name in each language."""
 
-_T: dict[Lang, dict[str, str]] = {
-    "fr": {
-        "title": "Pré-sélection des candidatures",
-        "input": "Fichier",
-        "rows": "lignes",
-        "typologies": "Grilles appliquées",
-        "summary": "Synthèse",
-        "outcome": "Issue",
-        "count": "Candidatures",
-        "share": "Part",
-        "errors": "Lignes en erreur",
-        "total": "Total des lignes",
-        "screened": "Candidatures classées",
-        "chart": "Candidatures par issue",
-        "toc": "Liste des candidatures",
-        "row": "Ligne",
-        "applicant": "Candidature",
-        "questions": "Questions",
-        "toc_intro": "Sous une issue négative, les critères qui l'expliquent "
-        "(survolez un code pour son intitulé).",
-        "lacking": "Ce qui écarte la candidature",
-        "lacks": "non satisfait",
-        "applies": "s'applique",
-        "met": "Satisfait",
-        "not_met": "Non satisfait",
-        "unknown": "Inconnu",
-        "criterion": "Critère",
-        "justification": "Justification",
-        "status": "Statut",
-        "source": "Source",
-        "ask": "Questions à poser au candidat",
-        "ask_intro": "Ces informations manquent et peuvent changer le verdict.",
-        "none_missing": "Aucune information manquante ne peut changer le verdict.",
-        "for": "pour",
-        "would_take": "Ce qu'il faudrait",
-        "would_take_intro": "Les plus petits ensembles de changements qui donneraient "
-        "l'issue « {outcome} » :",
-        "option": "Option",
-        "criteria_changed": "critères concernés",
-        "no_change_found": "Aucun ensemble simple de changements ne donne l'issue "
-        "« {outcome} » : ce qui écarte la candidature tient à des faits établis (son "
-        "histoire, son pays), ou demanderait davantage de changements.",
-        "memberships": "Appartenance à chaque type idéal "
-        "(intervalle quand des faits sont inconnus)",
-        "leaning": "Tendance",
-        "hybrid": "Hybride",
-        "error": "Erreur",
-        "error_title": "Ligne non classée",
-        "column": "Colonne",
-        "message": "Message",
-        "whole_row": "toute la ligne",
-        "back": "Retour à la liste",
-        "footer": "Produit par poletype {version}. Règles",
-        "verdict": "Verdict",
-        "id": "identifiant",
-    },
-    "en": {
-        "title": "Applicant pre-screening",
-        "input": "File",
-        "rows": "rows",
-        "typologies": "Typologies applied",
-        "summary": "Summary",
-        "outcome": "Outcome",
-        "count": "Applicants",
-        "share": "Share",
-        "errors": "Rows in error",
-        "total": "Rows in all",
-        "screened": "Applicants screened",
-        "chart": "Applicants per outcome",
-        "toc": "Applicants",
-        "row": "Row",
-        "applicant": "Applicant",
-        "questions": "Questions",
-        "toc_intro": "Under a negative outcome, the criteria that explain it "
-        "(hover over a code for its label).",
-        "lacking": "What keeps it out",
-        "lacks": "not met",
-        "applies": "applies",
-        "met": "Met",
-        "not_met": "Not met",
-        "unknown": "Unknown",
-        "criterion": "Criterion",
-        "justification": "Justification",
-        "status": "Status",
-        "source": "Source",
-        "ask": "Questions to ask the applicant",
-        "ask_intro": "These facts are missing and could change the verdict.",
-        "none_missing": "No missing fact can change the verdict.",
-        "for": "for",
-        "would_take": "What it would take",
-        "would_take_intro": "The smallest sets of changes that would give the outcome “{outcome}”:",
-        "option": "Option",
-        "criteria_changed": "criteria concerned",
-        "no_change_found": "No simple set of changes gives the outcome “{outcome}”: what "
-        "keeps the applicant out lies in settled facts (its history, its country), or would "
-        "take more changes.",
-        "memberships": "Membership in each ideal type (an interval when facts are unknown)",
-        "leaning": "Leaning",
-        "hybrid": "Hybrid",
-        "error": "Error",
-        "error_title": "Row not classified",
-        "column": "Column",
-        "message": "Message",
-        "whole_row": "whole row",
-        "back": "Back to the list",
-        "footer": "Made by poletype {version}. Rules",
-        "verdict": "Verdict",
-        "id": "id",
-    },
-}
+_T = by_language(load("words")["screening"])
+"""The report's fixed words, one table per language (``data/words.yaml``)."""
 
 _STATUS_ORDER = ("met", "not_met", "unknown")
 
@@ -323,44 +216,8 @@ def _header(screening: Screening, lang: Lang) -> str:
     )
 
 
-_GUIDE: dict[Lang, dict[str, str]] = {
-    "fr": {
-        "title": "Comment lire ce rapport",
-        "outcomes": "Chaque candidature reçoit une issue par grille : positive (par exemple "
-        "« PTCE »), négative (« Pas un PTCE ») ou « Indéterminé » quand des informations "
-        "manquent pour trancher.",
-        "unknown": "Une information que le dossier ne donne pas est inconnue : elle ne "
-        "compte jamais comme un « non ». Pour une candidature indéterminée, le rapport "
-        "liste les questions à poser ; avec les réponses, relancez le tri.",
-        "lacking": "Sous une issue négative, la liste donne les codes des critères qui "
-        "écartent la candidature (M5, X2…) ; sa section les détaille et dit « ce qu'il "
-        "faudrait » : les plus petits changements qui la feraient retenir, calculés à "
-        "partir des règles.",
-        "graded": "Pour une grille de types idéaux, la section donne l'appartenance à "
-        "chaque type, en intervalle quand des faits sont inconnus.",
-        "colours": "Couleurs : vert, ce qui joue pour la candidature ; rouge, ce qui joue "
-        "contre elle ; orange, ce qui reste ouvert. Chaque critère cite sa source.",
-        "scope": "Ce tri prépare l'instruction des dossiers : il ne la remplace pas.",
-    },
-    "en": {
-        "title": "How to read this report",
-        "outcomes": "Each applicant gets one outcome per typology: positive (for example "
-        "“PTCE”), negative (“Not a PTCE”) or “Indeterminate” when facts are missing to "
-        "decide.",
-        "unknown": "A fact the application does not give is unknown: it never counts as a "
-        "“no”. For an indeterminate applicant, the report lists the questions to ask; with "
-        "the answers, run the screening again.",
-        "lacking": "Under a negative outcome, the list gives the codes of the criteria that "
-        "keep the applicant out (M5, X2…); its section spells them out and says “what it "
-        "would take”: the smallest changes that would make it qualify, computed from the "
-        "rules.",
-        "graded": "For a typology of ideal types, the section gives the membership in each "
-        "type, as an interval when facts are unknown.",
-        "colours": "Colours: green, what works for the applicant; red, what counts against "
-        "it; amber, what is still open. Each criterion cites its source.",
-        "scope": "This screening prepares the review of the applications: it does not replace it.",
-    },
-}
+_GUIDE = by_language(load("words")["guide"])
+"""The opening lines on how to read the report, one table per language."""
 
 
 def _guide(screening: Screening, lang: Lang) -> str:

@@ -7,6 +7,7 @@ and source, so it can be pasted into an instruction note as it is.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import Any
@@ -19,6 +20,7 @@ from poletype._compiler import (
     Graded,
     Typology,
 )
+from poletype._data import by_language, load
 from poletype._hypotheses import HypothesesReport
 from poletype._justify import Lang, colon, format_value
 from poletype._trajectory import Trajectory
@@ -33,124 +35,28 @@ from poletype.verdict import (
     Verdict,
 )
 
-_T: dict[str, dict[str, str]] = {
-    "fr": {
-        "verdict": "Verdict",
-        "met": "satisfait",
-        "not_met": "non satisfait",
-        "unknown": "inconnu",
-        "source": "Source",
-        "interpretation": "Lecture",
-        "missing": "À demander (ces informations peuvent changer le verdict)",
-        "missing_criterion": "à préciser",
-        "none_missing": "Aucune information manquante ne peut changer le verdict.",
-        "score": "{label} : {met} satisfait(s) sur {total}, {not_met} non satisfait(s), "
-        "{unknown} inconnu(s)",
-        "rules": "Règles",
-        "parameters": "Paramètres",
-        "criteria": "Critères",
-        "sources": "Sources",
-        "condition": "Condition",
-        "reads": "Lit",
-        "examples": "Exemples",
-        "default": "valeur",
-        "our_reading": "interprétation (le texte source ne fixe pas cette valeur)",
-        "from_source": "tiré de la source",
-        "outcomes": "Issue",
-        "leaning": "Tendance",
-        "hybrid": "Hybride",
-        "yes": "oui",
-        "no": "non",
-        "cannot_say": "on ne peut pas dire",
-        "memberships": "Appartenance à chaque type idéal (intervalle sous les inconnues)",
-        "indicators": "Indicateurs",
-        "types": "Types idéaux",
-        "axes": "Axes de la carte",
-        "formula": "Formule",
-        "value": "Valeur",
-        "calibration": "Calibrage",
-        "calibration_text": "0 à {exclusion}, 0,5 à {crossover}, 1 à {inclusion} ({method})",
-        "degree": "degré",
-        "quadrants": "Quadrants",
-        "margin": "marge",
-        "descriptors": "Descripteurs",
-        "dimensions": "Type le plus proche, dimension par dimension",
-        "possibly": "peut-être",
-        "tie": "à égalité :",
-        "cases": "Cas",
-        "initiatives": "initiatives",
-        "h_supports": "la confirment",
-        "h_contradicts": "la contredisent",
-        "h_cannot_say": "ne permettent pas de conclure",
-        "h_not_applicable": "hors de sa portée",
-        "date": "date",
-        "first_state": "état initial",
-        "outcome": "issue",
-        "changes": "Changements de type dominant",
-        "no_change": "Le type dominant ne change pas.",
-    },
-    "en": {
-        "verdict": "Verdict",
-        "met": "met",
-        "not_met": "not met",
-        "unknown": "unknown",
-        "source": "Source",
-        "interpretation": "Reading",
-        "missing": "To ask (these facts could change the verdict)",
-        "missing_criterion": "to clarify",
-        "none_missing": "No missing fact can change the verdict.",
-        "score": "{label}: {met} met out of {total}, {not_met} not met, {unknown} unknown",
-        "rules": "Rules",
-        "parameters": "Parameters",
-        "criteria": "Criteria",
-        "sources": "Sources",
-        "condition": "Condition",
-        "reads": "Reads",
-        "leaning": "Leaning",
-        "hybrid": "Hybrid",
-        "yes": "yes",
-        "no": "no",
-        "cannot_say": "cannot say",
-        "memberships": "Membership in each ideal type (interval under unknowns)",
-        "indicators": "Indicators",
-        "types": "Ideal types",
-        "axes": "Map axes",
-        "formula": "Formula",
-        "value": "Value",
-        "calibration": "Calibration",
-        "calibration_text": "0 at {exclusion}, 0.5 at {crossover}, 1 at {inclusion} ({method})",
-        "degree": "degree",
-        "quadrants": "Quadrants",
-        "margin": "margin",
-        "descriptors": "Descriptors",
-        "dimensions": "Nearest type, dimension by dimension",
-        "possibly": "possibly",
-        "tie": "tied:",
-        "cases": "Cases",
-        "initiatives": "initiatives",
-        "h_supports": "support it",
-        "h_contradicts": "contradict it",
-        "h_cannot_say": "cannot say",
-        "h_not_applicable": "outside its scope",
-        "date": "date",
-        "first_state": "first state",
-        "outcome": "outcome",
-        "changes": "Changes of dominant type",
-        "no_change": "The dominant type does not change.",
-        "examples": "Examples",
-        "default": "value",
-        "our_reading": "interpretation (the source text does not set this value)",
-        "from_source": "from the source",
-        "outcomes": "Outcome",
-    },
-}
+
+def _words(lang: Lang) -> dict[str, str]:
+    """The reports' fixed words in one language, from ``data/words.yaml``.
+
+    Read on the first report rendered, not when the command line starts: most runs
+    print JSON and never need them.
+    """
+    return _report_words()[lang]
+
+
+@functools.cache
+def _report_words() -> dict[Lang, dict[str, str]]:
+    return by_language(load("words")["report"])
+
+
 MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
 """The sign before a criterion's status, in the terminal and in the HTML report."""
 
 
 def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str:
     """A verdict as a terminal report."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     title = getattr(typology.title, lang)
     lines = [
         f"{verdict.initiative} — {title} ({verdict.typology} {verdict.version})",
@@ -184,7 +90,7 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
 
 
 def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     lines: list[str] = []
     for r in results:
         shown = t[r.status] if r.degree is None else f"{t['degree']} {span(r.degree, lang)}"
@@ -197,7 +103,7 @@ def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
 
 
 def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     if not verdict.descriptors:
         return []
     lines = ["", t["descriptors"]]
@@ -217,7 +123,7 @@ def _descriptor_lines(verdict: Verdict, lang: Lang) -> list[str]:
 
 
 def _dimension_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     if not verdict.dimensions:
         return []
     lines = ["", t["dimensions"]]
@@ -253,7 +159,7 @@ def span(
 
 def hybrid_answer(verdict: Verdict, lang: Lang) -> str:
     """Whether a graded verdict is hybrid: yes, no, or cannot say under unknown facts."""
-    t = _T[lang]
+    t = _words(lang)
     return {True: t["yes"], False: t["no"], None: t["cannot_say"]}[verdict.hybrid]
 
 
@@ -268,7 +174,7 @@ def bar(low: float, high: float, width: int = 20) -> str:
 
 
 def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     assert verdict.memberships is not None
     leaning = verdict.membership(verdict.leaning or "")
     hybrid = hybrid_answer(verdict, lang)
@@ -309,7 +215,7 @@ def _cited(
     Markdown puts each on a list item and the document in code; plain text indents them
     under their rule and brackets the document.
     """
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     lead = "- " if markdown else indent
     lines = []
     if source is not None and markdown:
@@ -334,7 +240,7 @@ def _condition_text(node: ConditionNode, indent: str) -> list[str]:
 
 def explain_text(typology: Typology, lang: Lang = "fr") -> str:
     """Every criterion of a typology with its label, source, logic and parameters."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     spec = typology.spec
     lines = [f"{getattr(spec.title, lang)} ({spec.typology} {spec.version})"]
     if spec.description is not None:
@@ -408,7 +314,7 @@ def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
 
 
 def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     if indicator.condition is not None:
         return [f"{t['condition']}{c.rstrip()}", *_condition_text(indicator.condition, "  ")]
     assert indicator.value is not None
@@ -424,7 +330,7 @@ def _logic_lines(indicator: CompiledIndicator, lang: Lang) -> list[str]:
 
 
 def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     spec = descriptor.spec
     lines = [
         f"{spec.id}  {getattr(spec.label, lang)}",
@@ -439,7 +345,7 @@ def _descriptor_explained(descriptor: CompiledDescriptor, lang: Lang) -> list[st
 
 
 def _explain_graded_text(graded: Graded, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     lines = ["", t["types"]]
     for ideal in graded.types:
         spec = ideal.spec
@@ -479,7 +385,7 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
     through to the page: every text taken from it is HTML-escaped (`_md`), and every
     value shown as code is fenced so that a backtick in it cannot end the code (`_code`).
     """
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     spec = typology.spec
     out = [f"# {_md(getattr(spec.title, lang))}", ""]
     out += [
@@ -560,7 +466,7 @@ def _fenced(lines: list[str]) -> list[str]:
 
 
 def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     out = ["", f"## {t['types']}", ""]
     for ideal in graded.types:
         spec = ideal.spec
@@ -599,7 +505,7 @@ def _explain_graded_markdown(graded: Graded, lang: Lang) -> list[str]:
 
 def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr") -> str:
     """An initiative's memberships (or outcomes) per date, then the changes of outcome."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     title = getattr(typology.title, lang)
     header = [t["date"]]
     first = trajectory.points[0].verdict
@@ -631,7 +537,7 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
 
 def hypotheses_text(report: HypothesesReport, lang: Lang = "fr") -> str:
     """Each proposition with the initiatives that support, contradict or cannot say."""
-    t, c = _T[lang], colon(lang)
+    t, c = _words(lang), colon(lang)
     lines = [f"{getattr(report.title, lang)} ({report.hypotheses} {report.version})"]
     lines.append(f"{len(report.initiatives)} {t['initiatives']}")
     for prop in report.propositions:

@@ -9,12 +9,16 @@ Text is read in Unicode normal form C and refused with control characters; numbe
 strict (a boolean is not a count), so a value reads the same from YAML, JSON or Python.
 
 The models carry no behaviour: a future input field could clash with a method name.
+Their JSON Schema (``poletype schema initiative``) describes every field in French and
+English with the words the spreadsheet template shows, read from ``data/fields.yaml``
+when a schema is generated rather than when the package is imported.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+import typing
 import unicodedata
 from typing import Annotated, Any, Literal, get_args
 
@@ -27,8 +31,10 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
+from poletype._data import load
 from poletype._limits import DEFAULT_LIMITS
 
 # Strict: a boolean is not a number (``"jobs": true`` is not 1 job), nor is a string;
@@ -85,7 +91,6 @@ MemberKind = Literal[
     "financial_institution",
     "other",
 ]
-ESS_KINDS: tuple[str, ...] = tuple(k for k in get_args(MemberKind) if k.startswith("ess_"))
 
 Function = Literal[
     "production",
@@ -125,10 +130,59 @@ Innovation = Literal[
 FundingLevel = Literal["local", "regional", "national", "european"]
 
 
+def _describe_fields(schema: JsonDict, model: type[Any]) -> None:
+    """Give each property of a model's JSON Schema its words from ``data/fields.yaml``.
+
+    Why a schema hook rather than ``Field(description=...)`` on every field: the words
+    are data, and reading them when the module is imported would make every
+    ``import poletype`` parse a YAML file that only a schema, a template or a report
+    needs. ``description`` holds both languages; ``description_fr`` and
+    ``description_en``, ``label_fr`` and ``label_en`` hold each one.
+    """
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return
+    for name, prop in properties.items():
+        words = _field_words(model, name)
+        if words is None or not isinstance(prop, dict):
+            continue
+        label, help_ = words["label"], words["help"]
+        prop["description"] = f"FR: {help_['fr']} / EN: {help_['en']}"
+        prop["description_fr"] = help_["fr"]
+        prop["description_en"] = help_["en"]
+        prop["label_fr"] = label["fr"]
+        prop["label_en"] = label["en"]
+
+
+def _field_words(model: type[Any], name: str) -> dict[str, Any] | None:
+    """The words of one field of one model of this module, or None if none are written.
+
+    A member's fields are the members sheet's columns; a snapshot's own fields have
+    their own words; every other field is named by its dotted path in the initiative,
+    a nested object or a list of objects by its group's words.
+    """
+    words = load("fields")
+    if model is Member:
+        return typing.cast("dict[str, Any] | None", words["member"].get(name))
+    if model is Snapshot and name in words["snapshot"]:
+        return typing.cast("dict[str, Any]", words["snapshot"][name])
+    path = f"{_prefix(model)}{name}"
+    found = words["group"].get(path) or words["applicant"].get(path)
+    return typing.cast("dict[str, Any] | None", found)
+
+
+def _prefix(model: type[Any]) -> str:
+    """The dotted path under which a nested model's fields sit in an initiative."""
+    for name, info in _Facts.model_fields.items():
+        if model in get_args(info.annotation):
+            return f"{name}."
+    return ""
+
+
 class _Part(BaseModel):
     """Shared configuration: refuse unknown keys, keep values immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe_fields)
 
 
 class Member(_Part):
@@ -306,6 +360,3 @@ class Initiative(_Facts):
 
     name: Text = Field(min_length=1)
     snapshots: list[Snapshot] | None = None
-
-
-INITIATIVE_FIELDS: tuple[str, ...] = tuple(Initiative.model_fields)

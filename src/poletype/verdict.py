@@ -10,7 +10,6 @@ outcome, and only those.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
@@ -145,18 +144,42 @@ class AxisPosition(_Frozen):
     high: float = Field(ge=0, le=1)
 
 
-_SETTLING = threading.RLock()
-"""Threads reading one unsettled verdict at once justify it once."""
+class _Justification:
+    """What a deferred verdict still has to say, computed once, on first use.
 
+    Holds the decided fields and the function that renders the rest, and builds the
+    complete verdict with the ordinary validating constructor, the one the interpreter
+    backend uses: a deferred verdict settles to exactly the eager one, field order and
+    fields set included. The deferred verdict itself is never modified: every reading
+    of a pending field is answered by the complete verdict built here.
+    """
 
-@functools.cache
-def _defaults(model: type[BaseModel]) -> dict[str, Any]:
-    """The fields with a constant default (``None``), as `model_construct` would fill them."""
-    return {
-        name: field.default
-        for name, field in model.model_fields.items()
-        if not field.is_required() and field.default_factory is None
-    }
+    __slots__ = ("_complete", "_lock", "_render", "_settled")
+
+    def __init__(self, settled: dict[str, Any], render: Callable[[], Mapping[str, Any]]) -> None:
+        self._settled: dict[str, Any] | None = settled
+        self._render: Callable[[], Mapping[str, Any]] | None = render
+        self._complete: Verdict | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self) -> bool:
+        """Whether the rendering has not run yet."""
+        return self._complete is None
+
+    def complete(self) -> Verdict:
+        """The complete verdict; threads asking at once render it once."""
+        complete = self._complete
+        if complete is not None:
+            return complete
+        with self._lock:
+            if self._complete is None:
+                assert self._settled is not None
+                assert self._render is not None
+                self._complete = Verdict(**self._settled, **self._render())
+                # Let the typology and the initiative the rendering reads go.
+                self._settled = self._render = None
+            return self._complete
 
 
 class Verdict(_Frozen):
@@ -210,7 +233,7 @@ class Verdict(_Frozen):
         description="Descriptive categories the typology computes beside its outcome.",
     )
 
-    _pending: Callable[[], Mapping[str, Any]] | None = PrivateAttr(default=None)
+    _justification: _Justification | None = PrivateAttr(default=None)
 
     @classmethod
     def deferred(
@@ -223,81 +246,61 @@ class Verdict(_Frozen):
 
         Why: a parameter sweep or a screening run reads the outcome of thousands of
         verdicts and the justifications of few; rendering every criterion's sentences
-        in two languages is most of a verdict's cost. Whatever reads the verdict (an
-        attribute, serialisation, equality, copy, pickling) sees the same fields and the
-        same bytes as an eagerly built verdict; only ``vars(verdict)`` shows the fields
-        still pending. ``pending`` must not be able to fail (the evaluator defers only
-        typologies whose justifications cannot), and ``settled`` must hold trusted,
-        already valid values: this skips validation, as `model_construct` does.
+        in two languages is most of a verdict's cost. The verdict returned holds the
+        ``settled`` fields (``model_construct``: trusted values, not validated again);
+        the first reading of any other field, and any reading of the whole (
+        serialisation, equality, repr, copy, pickling), builds the complete verdict
+        from ``settled`` and ``pending()`` with the validating constructor and answers
+        from it, so every reader sees the same fields and bytes as an eagerly built
+        verdict. Only ``vars(verdict)`` shows the difference. ``fields_set`` is the set
+        of fields given once complete (``model_fields_set``). ``pending`` must not be
+        able to fail: the evaluator defers only typologies whose justifications cannot.
         """
-        verdict = cls.__new__(cls)
-        # What `model_construct` sets, without its per-field default handling.
-        object.__setattr__(verdict, "__dict__", {**_defaults(cls), **settled})
-        object.__setattr__(verdict, "__pydantic_fields_set__", fields_set)
-        object.__setattr__(verdict, "__pydantic_extra__", None)
-        object.__setattr__(verdict, "__pydantic_private__", {"_pending": pending})
+        verdict = cls.model_construct(fields_set, **settled)
+        verdict._justification = _Justification(settled, pending)
         return verdict
 
-    def _settle(self) -> None:
-        if self._unsettled() is None:
-            return
-        with _SETTLING:
-            pending = self._unsettled()
-            if pending is None:
-                return
-            values = {**self.__dict__, **pending()}
-            # One swap of the whole dict, in field order (serialisation follows dict order).
-            object.__setattr__(
-                self, "__dict__", {name: values[name] for name in type(self).model_fields}
-            )
-            self._pending = None
-
-    def _unsettled(self) -> Callable[[], Mapping[str, Any]] | None:
-        private = self.__pydantic_private__
-        return private.get("_pending") if private else None
+    def _complete(self) -> Verdict:
+        """The verdict itself if built whole, else the complete verdict it stands for."""
+        justification = self._justification
+        return self if justification is None else justification.complete()
 
     if not TYPE_CHECKING:
 
         def __getattr__(self, name: str) -> Any:
-            if name in type(self).model_fields:
-                self._settle()
-                if name in self.__dict__:
-                    return self.__dict__[name]
+            if name in _FIELDS:
+                complete = self._complete()
+                if complete is not self:
+                    return getattr(complete, name)
             return super().__getattr__(name)
 
     # No return annotation: pydantic would take it as the serialised schema.
     @model_serializer(mode="wrap")
     def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        self._settle()
-        return handler(self)
+        return handler(self._complete())
 
     def __eq__(self, other: object) -> bool:
-        self._settle()
         if isinstance(other, Verdict):
-            other._settle()
-        return super().__eq__(other)
+            other = other._complete()
+        complete = self._complete()
+        return BaseModel.__eq__(complete, other)
 
     __hash__ = None  # type: ignore[assignment]  # holds dicts and lists, as it always did
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
-        self._settle()
-        return super().__iter__()
+        return BaseModel.__iter__(self._complete())
 
     def __repr_args__(self) -> Any:
-        self._settle()
-        return super().__repr_args__()
+        return BaseModel.__repr_args__(self._complete())
 
     def __copy__(self) -> Verdict:
-        self._settle()
-        return super().__copy__()
+        return BaseModel.__copy__(self._complete())
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Verdict:
-        self._settle()
-        return super().__deepcopy__(memo)
+        return BaseModel.__deepcopy__(self._complete(), memo)
 
     def __getstate__(self) -> dict[Any, Any]:
-        self._settle()
-        return super().__getstate__()
+        return BaseModel.__getstate__(self._complete())
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Canonical JSON: the same verdict always gives the same bytes."""
@@ -316,3 +319,7 @@ class Verdict(_Frozen):
             if result.id == criterion_id:
                 return result
         raise KeyError(criterion_id)
+
+
+_FIELDS = frozenset(Verdict.model_fields)
+"""The field names, for the attribute hook (a set lookup, not a class property)."""
