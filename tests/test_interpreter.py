@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rule_engine import errors as re_errors
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rule_engine import errors as re_errors
 
 from poletype._compiler import Expression, _Scope, compile_expression
 from poletype._interpreter import UNKNOWN, Interval, Maybe, Root, _ev, evaluate_atom, truth
