@@ -4,7 +4,7 @@ rule-engine builds its parser tables with PLY every time it is imported (about a
 of a second), which is most of a cold ``poletype classify``. PLY reads prebuilt tables
 from the module ``rule_engine.parser.parsetab`` when their signature matches the grammar,
 and rebuilds them otherwise; poletype registers this file under that name before
-importing rule-engine (the module registers itself; ``poletype/__init__`` imports it
+importing rule-engine (`poletype._ast` does, and ``poletype/__init__`` imports it
 first). Run this script after upgrading
 rule-engine; ``--check`` fails when the file is stale (a test runs it).
 
@@ -36,13 +36,8 @@ def tables() -> str:
         )
         text = (Path(out) / "parsetab.py").read_text(encoding="utf-8")
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    register = (
-        "import sys\n"
-        "# PLY imports this name; rule-engine is imported after poletype/__init__ imports us.\n"
-        'sys.modules.setdefault("rule_engine.parser.parsetab", sys.modules[__name__])\n'
-    )
     pragmas = "\n# mypy: ignore-errors\n# ruff: noqa\n# fmt: off\n"
-    return HEADER + pragmas + body.strip() + "\n" + register
+    return HEADER + pragmas + body.strip() + "\n"
 
 
 def main() -> int:

@@ -11,7 +11,7 @@ private and may change.
 import importlib
 import typing
 
-import poletype._parsetab  # noqa: F401 - first: rule-engine's prebuilt parser tables
+import poletype._ast  # noqa: F401 - first: registers rule-engine's prebuilt parser tables
 from poletype._api import (
     check_typology,
     classify,
@@ -21,7 +21,7 @@ from poletype._api import (
     trajectory,
     typologies,
 )
-from poletype._closures import CompilerFallbackWarning
+from poletype._codegen import CompilerFallbackWarning
 from poletype._compiler import Typology
 from poletype._hypotheses import HypothesesReport, check_hypotheses
 from poletype._limits import Limits

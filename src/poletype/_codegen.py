@@ -1,97 +1,135 @@
-"""The compiled backend's fast path: one generated Python function per crisp typology.
+"""The compiled backend: rule-engine's parsed trees written as Python functions.
 
-Closures (`poletype._closures`) cost a call per node. This module writes the whole
-typology's decision as Python functions, compiled once when the rule file loads: every
-atom becomes statements over the model's attributes, and criteria and verdict become
-inline Kleene combinations of the atoms' values. ``atoms``, ``decide`` and ``run`` share
-the same statements.
+rule-engine's interpreter spends its time coercing every value it reads and rebuilding
+type objects on each access. The grammar, the parser and the load-time type checks are
+worth keeping; the evaluation loop is not. This module writes expressions as Python
+statements over the `Initiative` model's attributes, compiled once:
+
+- every expression gets a function computing the reference backend's value
+  (`poletype._interpreter`), written when first called (`Compiled`): graded indicators,
+  descriptors, justification placeholders, ``missing`` and "what it would take" use it;
+- a crisp typology gets one function deciding every atom, criterion and the verdict
+  condition in one call (`generate`), written when the rule file loads.
 
 The generated text never contains text from a rule file. Attribute names are the model's
 field names, already checked against the model by rule-engine's type checker (and checked
 again to be identifiers here); every literal, parameter name and criterion id is passed
 in a tuple of constants and referenced by index; comprehension variables are renamed.
 
-Most atoms are written three-valued (`_TriWriter`): ``None`` stands for ``UNKNOWN``, and
-each construct mirrors its closure case by case, comprehensions with unknown elements or
-unknown filters included, so unknown facts are decided without leaving the generated
-code. Users classify incomplete dossiers: this is the case that has to be fast. Where a
-closure could raise (arithmetic, a value it cannot hash), the statements evaluate at
-least what it evaluates, and an error sends the atom to its closure, which reports it as
-the reference backend does.
+Values are three-valued: ``None`` stands for ``UNKNOWN``, and each construct computes what
+the reference walker computes, comprehensions with unknown elements or unknown filters
+included, so incomplete dossiers (what users classify) are decided without leaving the
+generated code. Known values follow rule-engine's semantics: numbers are ``Decimal`` (array
+lengths stay ``int``, which Python compares and hashes like the equal ``Decimal``), ``==``
+is type-strict, ordered comparison of mismatched types is an error.
 
-An atom the three-valued writer cannot translate gets a two-valued fast expression
-(`_Writer`) that reads facts as if they were known. Reading an absent one raises
-``_Absent``, and the atom is then decided by its closure. This is exact: when the fast
-expression completes, every value it read was known, and on known values Kleene logic
-and two-valued logic agree, short-circuits included. An atom using a construct neither
-writer translates is always decided by its closure.
+What the writer does not translate is evaluated by the reference backend itself, with
+the same result, only slower; an expression using a construct that rule-engine evaluates
+node by node (bitwise operators, slices, built-in attributes other than ``length``,
+``is_empty`` and ``to_set``) is reported once with `CompilerFallbackWarning`. Where the
+statements could raise (arithmetic, a value they cannot hash), they evaluate at least what
+the reference evaluates, and an error hands the expression to the reference, which
+reports it (``evaluation-error``) or decides it.
 """
 
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rule_engine import DataType, ast
-
-from poletype._closures import (
-    _as_interval_side,
-    _decimal,
-    _equal,
-    _EvaluationError,
-    is_params,
+from poletype._ast import DataType, constant, is_field, scan
+from poletype._ast import kind as construct
+from poletype._interpreter import (
+    UNKNOWN,
+    Interval,
+    Root,
+    _arith_interval,
+    _compare_interval,
+    interpret_atom,
+    interpret_value,
 )
-from poletype._interpreter import UNKNOWN, Interval, _compare_interval
 
 Tri = bool | None
 
 
-class _Absent(Exception):  # noqa: N818 - a signal, not an error
-    """A fast expression read an unstated fact."""
+class CompilerFallbackWarning(UserWarning):
+    """An expression uses a construct the compiled backend hands to rule-engine."""
+
+
+class _Refused(Exception):  # noqa: N818 - a signal, not an error
+    """A known-input evaluation that rule-engine would refuse (type mismatch, division by zero)."""
 
 
 class _Untranslatable(Exception):  # noqa: N818 - a signal, not an error
-    """A construct the generator leaves to the closures."""
+    """A construct the writer leaves to the reference backend."""
 
 
-def _known(value: Any) -> Any:
-    if value is None:
-        raise _Absent
-    if type(value) is float:
-        return Decimal(repr(value))
-    return value
+def is_params(node: Any, variables: Iterable[str]) -> bool:
+    """Whether ``node`` reads the rule file's ``params``, not a comprehension variable."""
+    return (
+        construct(node) == "symbol"
+        and node.name == "params"
+        and all(variable != "params" for variable in variables)
+    )
 
 
-def _absent() -> Any:
-    raise _Absent
+def _is_number(value: Any) -> bool:
+    kind = type(value)
+    return kind is Decimal or kind is int
 
 
-def _given(value: Any) -> Any:
-    if value is None:
-        raise _Absent
-    return value
+def _equal(left: Any, right: Any) -> bool:
+    """rule-engine's ``==``: type-strict, but an ``int`` length equals the same ``Decimal``."""
+    if type(left) is type(right):
+        return bool(left == right)
+    return _is_number(left) and _is_number(right) and left == right
+
+
+def _decimal(value: Any) -> Decimal:
+    if type(value) is Decimal:
+        return value
+    if type(value) is int:
+        return Decimal(value)
+    raise _Refused("data type mismatch (not a numeric value)")
+
+
+def _as_interval_side(value: Any) -> Any:
+    return Decimal(value) if type(value) is int else value
 
 
 def _interval(kind: str, left: Any, right: Any) -> Tri:
-    """A comparison with an interval side, as the closures decide it."""
+    """A comparison with an interval side, as the reference decides it."""
     value = _compare_interval(kind, _as_interval_side(left), _as_interval_side(right))
     return None if value is UNKNOWN else bool(value)
 
 
+def _interval_arith(kind: str, left: Any, right: Any) -> Any:
+    """Arithmetic with an interval side, as the reference computes it (``None``: unknown)."""
+    value = _arith_interval(kind, _as_interval_side(left), _as_interval_side(right))
+    return None if value is UNKNOWN else value
+
+
+def _number_out(value: Any) -> Any:
+    """A number, count or interval as the reference returns it: ``Decimal`` or ``Interval``."""
+    if value is None:
+        return UNKNOWN
+    return Decimal(value) if type(value) is int else value
+
+
 _HELPERS: dict[str, Any] = {
-    "_known": _known,
-    "_absent": _absent,
-    "_given": _given,
     "_eq": _equal,
     "_dec": _decimal,
-    "_Refused": _EvaluationError,
-    "_Absent": _Absent,
+    "_Refused": _Refused,
     "Decimal": Decimal,
     "Interval": Interval,
+    "UNKNOWN": UNKNOWN,
     "_interval": _interval,
+    "_interval_arith": _interval_arith,
+    "_number_out": _number_out,
 }
 _ORDER = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _ARITH = {"add": "+", "sub": "-", "mul": "*", "tdiv": "/", "fdiv": "//", "mod": "%", "pow": "**"}
@@ -114,137 +152,12 @@ class _Emitter:
         return f"_{self.prefix}t{self.counter}"
 
 
-class _Writer(_Emitter):
-    """Translates one expression tree to Python source over ``i`` (initiative), ``p``."""
-
-    def __init__(self, constants: list[Any], prefix: str) -> None:
-        super().__init__(constants, prefix)
-        self.names: list[tuple[str, str]] = []
-        self.in_iterable = False
-
-    def write(self, node: Any, *, listed: bool = False) -> str:
-        """Python source for ``node``; ``listed``: a list will do where a tuple is due."""
-        if isinstance(node, ast.ComprehensionExpression):
-            return self._comprehension(node, listed=listed)
-        if isinstance(node, ast.LiteralExpressionBase):
-            if isinstance(node, ast.SetExpression | ast.MappingExpression):
-                raise _Untranslatable
-            return self.constant(node.evaluate(None))
-        if isinstance(node, ast.ArrayExpression):
-            return "(" + "".join(self.write(m) + ", " for m in node.value) + ")"
-        if isinstance(node, ast.SymbolExpression) and node.scope is None:
-            for variable, renamed in reversed(self.names):
-                if variable == node.name:
-                    return renamed
-            if node.name == "params":
-                return "p"
-            return self._read("i", node.name, node.result_type)
-        if isinstance(node, ast.GetAttributeExpression):
-            return self._attribute(node)
-        if isinstance(node, ast.LogicExpression):
-            op = "and" if node.type == "and" else "or"
-            return f"(bool({self.write(node.left)}) {op} bool({self.write(node.right)}))"
-        if isinstance(node, ast.UnaryExpression):
-            if node.type == "not":
-                return f"(not {self.write(node.right)})"
-            return f"(-_dec({self.write(node.right)}))"
-        if isinstance(node, ast.ContainsExpression):
-            container_type = node.container.result_type
-            if not DataType.is_type(container_type, DataType.ARRAY):
-                raise _Untranslatable
-            return f"({self.write(node.member)} in {self.write(node.container, listed=True)})"
-        if isinstance(node, ast.TernaryExpression):
-            return (
-                f"({self.write(node.case_true)} if {self.write(node.condition)} "
-                f"else {self.write(node.case_false)})"
-            )
-        if isinstance(node, ast.FuzzyComparisonExpression):
-            raise _Untranslatable
-        if isinstance(node, ast.ArithmeticComparisonExpression):
-            if _same_scalar(node.left.result_type, node.right.result_type):
-                left, right = self.write(node.left), self.write(node.right)
-                return f"({left} {_ORDER[node.type]} {right})"
-            raise _Untranslatable
-        if isinstance(node, ast.ComparisonExpression):
-            left, right = self.write(node.left), self.write(node.right)
-            if _same_scalar(node.left.result_type, node.right.result_type):
-                return f"({left} {'==' if node.type == 'eq' else '!='} {right})"
-            return f"({'' if node.type == 'eq' else 'not '}_eq({left}, {right}))"
-        if isinstance(node, ast.AddExpression | ast.SubtractExpression | ast.ArithmeticExpression):
-            if node.left.result_type != DataType.FLOAT or node.right.result_type != DataType.FLOAT:
-                raise _Untranslatable
-            left, right = self.write(node.left), self.write(node.right)
-            return f"(_dec({left}) {_ARITH[node.type]} _dec({right}))"
-        raise _Untranslatable
-
-    def _read(self, owner: str, name: str, result_type: Any) -> str:
-        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
-            raise _Untranslatable
-        if DataType.is_type(result_type, DataType.ARRAY):
-            item = getattr(result_type, "value_type", None)
-            if item == DataType.FLOAT or item is None:
-                raise _Untranslatable
-            return self._stated(f"{owner}.{name}")
-        if result_type == DataType.FLOAT:
-            return f"_known({owner}.{name})"
-        if result_type in (DataType.BOOLEAN, DataType.STRING) or DataType.is_type(
-            result_type, DataType.OBJECT
-        ):
-            return self._stated(f"{owner}.{name}")
-        raise _Untranslatable
-
-    def _stated(self, read: str) -> str:
-        if self.in_iterable:
-            return f"_given({read})"
-        t = self.temporary()
-        return f"({t} if ({t} := {read}) is not None else _absent())"
-
-    def _attribute(self, node: Any) -> str:
-        name = node.name
-        if node._object_type is not None:
-            if is_params(node.object, (v for v, _ in self.names)):
-                return f"p[{self.constant(name)}]"
-            return self._read(self.write(node.object), name, node.result_type)
-        inner = node.object
-        if (
-            name == "length"
-            and isinstance(inner, ast.GetAttributeExpression)
-            and inner.name == "to_set"
-            and inner._object_type is None
-            and DataType.is_type(inner.object.result_type, DataType.ARRAY)
-        ):
-            return f"len(set({self.write(inner.object, listed=True)}))"
-        if not DataType.is_type(inner.result_type, DataType.ARRAY):
-            raise _Untranslatable
-        if name == "length":
-            return f"len({self.write(inner, listed=True)})"
-        if name == "is_empty":
-            return f"(len({self.write(inner, listed=True)}) == 0)"
-        raise _Untranslatable
-
-    def _comprehension(self, node: Any, *, listed: bool) -> str:
-        outer, self.in_iterable = self.in_iterable, True
-        iterable = self.write(node.iterable, listed=True)
-        self.in_iterable = outer
-        renamed = self.temporary() + "v"
-        self.names.append((node.variable, renamed))
-        result = self.write(node.result)
-        condition = "" if node.condition is None else f" if {self.write(node.condition)}"
-        self.names.pop()
-        listing = f"[{result} for {renamed} in {iterable}{condition}]"
-        return listing if listed else f"tuple({listing})"
-
-
-def _same_scalar(left: Any, right: Any) -> bool:
-    return left == right and left in (DataType.BOOLEAN, DataType.STRING, DataType.FLOAT)
-
-
 @dataclass(frozen=True)
 class _Code:
     """A translated sub-expression: Python source, what it can hold, whether it may be unknown.
 
-    The value is ``None`` when the closure's value is ``UNKNOWN``, else the closure's value
-    (a number may be an ``int`` where the closure has the equal ``Decimal``: the closures
+    The value is ``None`` when the reference's value is ``UNKNOWN``, else the reference's
+    value (a number may be an ``int`` where the reference has the equal ``Decimal``: they
     compare, hash and convert them alike). ``kind`` says which: ``bool``, ``str``, ``num``,
     ``array`` (a list or tuple of known elements, of kind ``item``), ``object`` (a model
     instance), ``range`` (a ``num`` that may also be an ``Interval``) or ``any`` (known, of
@@ -304,12 +217,13 @@ class _Loop:
 
 
 class _TriWriter(_Emitter):
-    """Translates one atom to statements computing its closure's value, unknowns included.
+    """Translates one expression to statements computing the reference's value, unknowns included.
 
-    Each construct mirrors its closure in `poletype._closures` case by case. Where a
-    closure could raise (arithmetic, and what a translated node cannot rule out), the
-    statements evaluate at least what the closure evaluates, so that they raise too and
-    the atom goes to its closure; ``total`` records whether anything written can raise.
+    Each construct mirrors the reference walker (`poletype._interpreter`) case by case.
+    Where the reference could raise (arithmetic, and what a translated node cannot rule
+    out), the statements evaluate at least what it evaluates, so that they raise too and
+    the expression goes to the reference; ``total`` records whether anything written can
+    raise.
     """
 
     def __init__(self, constants: list[Any], prologue: _Prologue, prefix: str) -> None:
@@ -334,49 +248,38 @@ class _TriWriter(_Emitter):
     # -- values ------------------------------------------------------------------------
 
     def value(self, node: Any) -> _Code:
-        if isinstance(node, ast.ArrayExpression):
-            if not all(isinstance(m, ast.LiteralExpressionBase) for m in node.value):
-                raise _Untranslatable
-            values = tuple(m.evaluate(None) for m in node.value)
-            if not all(type(v) in (str, bool, Decimal) for v in values):
-                raise _Untranslatable
-            kinds = {_kind_of_constant(v) for v in values}
-            item = kinds.pop() if len(kinds) == 1 else "any"
-            return _Code(self.constant(values), "array", known=True, item=item)
-        if isinstance(node, ast.LiteralExpressionBase):
-            if isinstance(node, ast.SetExpression | ast.MappingExpression):
-                raise _Untranslatable
-            value = node.evaluate(None)
-            if type(value) not in (str, bool, Decimal):
-                raise _Untranslatable
-            return _Code(self.constant(value), _kind_of_constant(value), known=True)
-        if isinstance(node, ast.SymbolExpression) and node.scope is None:
-            for loop in reversed(self.loops):
-                if loop.variable == node.name:
-                    return loop.code
-            if node.name == "params":
-                raise _Untranslatable
-            return self._read(_Code("i", "object", known=True, owner=-1), node.name, node)
-        if isinstance(node, ast.GetAttributeExpression):
-            return self._attribute(node)
-        if isinstance(node, ast.LogicExpression):
-            return self._logic(node)
-        if isinstance(node, ast.UnaryExpression):
-            return self._unary(node)
-        if isinstance(node, ast.ContainsExpression):
-            return self._contains(node)
-        if isinstance(node, ast.TernaryExpression):
-            return self._ternary(node)
-        if isinstance(node, ast.FuzzyComparisonExpression):
+        """The code of one node, by its construct (`poletype._ast.kind`)."""
+        write = _WRITE.get(construct(node))
+        if write is None:
             raise _Untranslatable
-        if isinstance(node, ast.ArithmeticComparisonExpression | ast.ComparisonExpression):
-            return self._comparison(node)
-        if isinstance(node, ast.AddExpression | ast.SubtractExpression | ast.ArithmeticExpression):
-            return self._arithmetic(node)
-        raise _Untranslatable
+        return write(self, node)
+
+    def _array(self, node: Any) -> _Code:
+        if not all(construct(m) == "literal" for m in node.value):
+            raise _Untranslatable
+        values = tuple(constant(m) for m in node.value)
+        if not all(type(v) in (str, bool, Decimal) for v in values):
+            raise _Untranslatable
+        kinds = {_kind_of_constant(v) for v in values}
+        item = kinds.pop() if len(kinds) == 1 else "any"
+        return _Code(self.constant(values), "array", known=True, item=item)
+
+    def _literal(self, node: Any) -> _Code:
+        value = constant(node)
+        if type(value) not in (str, bool, Decimal):
+            raise _Untranslatable
+        return _Code(self.constant(value), _kind_of_constant(value), known=True)
+
+    def _symbol(self, node: Any) -> _Code:
+        for loop in reversed(self.loops):
+            if loop.variable == node.name:
+                return loop.code
+        if node.name == "params":
+            raise _Untranslatable
+        return self._read(_Code("i", "object", known=True, owner=-1), node.name, node)
 
     def truth(self, code: _Code) -> _Code:
-        """``truth`` of the closures: ``None`` for unknown and intervals, else ``bool``."""
+        """``truth`` of the reference: ``None`` for unknown and intervals, else ``bool``."""
         if code.kind == "bool":
             return code
         code = self.bind(self._unbound(code))
@@ -415,23 +318,23 @@ class _TriWriter(_Emitter):
 
     def _attribute(self, node: Any) -> _Code:
         name = node.name
-        if node._object_type is not None:
+        if is_field(node):
             if is_params(node.object, (loop.variable for loop in self.loops)):
                 return self._parameter(name, node.result_type)
             return self._read(self.value(node.object), name, node)
         inner = node.object
         if (
             name == "length"
-            and isinstance(inner, ast.GetAttributeExpression)
+            and construct(inner) == "attribute"
             and inner.name == "to_set"
-            and inner._object_type is None
+            and not is_field(inner)
         ):
-            if isinstance(inner.object, ast.ComprehensionExpression):
+            if construct(inner.object) == "comprehension":
                 return self._comprehension(inner.object, "distinct")
             return self._builtin(self.value(inner.object), "len(set({}))")
         if name not in ("length", "is_empty"):
             raise _Untranslatable
-        if isinstance(inner, ast.ComprehensionExpression):
+        if construct(inner) == "comprehension":
             return self._comprehension(inner, name)
         return self._builtin(self.value(inner), "len({})" if name == "length" else "(len({}) == 0)")
 
@@ -513,39 +416,46 @@ class _TriWriter(_Emitter):
             self.emit(f"if {condition.text} is not {skip}:")
             self.depth += 1
             code = self.value(branch)
-            if code.kind not in (*_SAME, "object", "any"):
+            if code.kind not in (*_SAME, "object", "any", "range"):
                 raise _Untranslatable
             kinds.append(code.kind)
             self.emit(f"{target} = {code.text}")
             self.depth -= 1
         same = kinds[0] == kinds[1] and kinds[0] in _SAME
         equal = f"{yes} == {no}" if same else f"_eq({yes}, {no})"
+        if "range" in kinds:
+            if set(kinds) - {"range", "num"}:
+                raise _Untranslatable
+            # An interval is not a known value: the branches agree only on numbers.
+            equal = f"type({yes}) is not Interval and type({no}) is not Interval and {equal}"
         self.emit(
             f"{result} = {yes} if {condition.text} is True else ({no} if {condition.text} is False "
             f"else ({yes} if {yes} is not None and {no} is not None and {equal} else None))"
         )
+        if "range" in kinds:
+            return _Code(result, "range")
         return _Code(result, kinds[0] if kinds[0] == kinds[1] else "any")
 
     # -- comparisons and arithmetic ------------------------------------------------------
 
     def _operand(self, node: Any) -> _Code:
         """A comparison's operand; a comprehension's count comes with its bounds."""
-        if isinstance(node, ast.GetAttributeExpression) and node._object_type is None:
+        if construct(node) == "attribute" and not is_field(node):
             inner = node.object
-            if node.name == "length" and isinstance(inner, ast.ComprehensionExpression):
+            if node.name == "length" and construct(inner) == "comprehension":
                 return self._comprehension(inner, "length", bounded=True)
             if (
                 node.name == "length"
-                and isinstance(inner, ast.GetAttributeExpression)
+                and construct(inner) == "attribute"
                 and inner.name == "to_set"
-                and inner._object_type is None
-                and isinstance(inner.object, ast.ComprehensionExpression)
+                and not is_field(inner)
+                and construct(inner.object) == "comprehension"
             ):
                 return self._comprehension(inner.object, "distinct", bounded=True)
         return self.bind(self.value(node))
 
     def _unbound(self, code: _Code) -> _Code:
-        """A bounded count as the closures have it: a number or an ``Interval``."""
+        """A bounded count as the reference has it: a number or an ``Interval``."""
         if code.bounds is None:
             return code
         high, unsure = code.bounds
@@ -556,15 +466,15 @@ class _TriWriter(_Emitter):
         return _Code(t, "range")
 
     def _comparison(self, node: Any) -> _Code:
-        kind = node.type
+        op_kind = node.type
         left = self._operand(node.left)
-        if kind in ("eq", "ne") and isinstance(node.right, ast.LiteralExpressionBase):
-            constant = node.right.evaluate(None)
-            if type(constant) in (str, bool):
-                return self._against_constant(self._unbound(left), constant, kind == "ne")
+        if op_kind in ("eq", "ne") and construct(node.right) == "literal":
+            value = constant(node.right)
+            if type(value) in (str, bool):
+                return self._against_constant(self._unbound(left), value, op_kind == "ne")
         right = self._operand(node.right)
         unknown = " or ".join(f"{c.text} is None" for c in (left, right) if not c.known)
-        op = "==" if kind == "eq" else "!=" if kind == "ne" else _ORDER.get(kind)
+        op = "==" if op_kind == "eq" else "!=" if op_kind == "ne" else _ORDER.get(op_kind)
         if (left.bounds is None) != (right.bounds is None) and {left.kind, right.kind} == {
             "range",
             "num",
@@ -573,7 +483,7 @@ class _TriWriter(_Emitter):
             if unknown:
                 plain = f"None if {unknown} else {plain}"
             counted, number = (left, right) if left.bounds else (right, left)
-            flipped = kind if left.bounds else _FLIP[kind]
+            flipped = op_kind if left.bounds else _FLIP[op_kind]
             assert counted.bounds is not None
             high, unsure = counted.bounds
             yes, no = _between(flipped, counted.text, high, number.text)
@@ -591,15 +501,15 @@ class _TriWriter(_Emitter):
             plain = f"{left.text} {op} {right.text}"
             if unknown:
                 plain = f"None if {unknown} else {plain}"
-            compared = f"_interval({self.constant(kind)}, {left.text}, {right.text})"
+            compared = f"_interval({self.constant(op_kind)}, {left.text}, {right.text})"
             return _Code(f"({compared} if {interval} else ({plain}))", "bool")
         if "array" in (left.kind, right.kind) or op is None:
             raise _Untranslatable
-        if kind in ("eq", "ne"):
+        if op_kind in ("eq", "ne"):
             if left.kind == right.kind and left.kind in _SAME:
                 test = f"{left.text} {op} {right.text}"
             else:
-                test = f"{'' if kind == 'eq' else 'not '}_eq({left.text}, {right.text})"
+                test = f"{'' if op_kind == 'eq' else 'not '}_eq({left.text}, {right.text})"
         elif left.kind == right.kind and left.kind in _SAME:
             test = f"{left.text} {op} {right.text}"
         else:
@@ -625,6 +535,8 @@ class _TriWriter(_Emitter):
 
     def _arithmetic(self, node: Any) -> _Code:
         left, right = self.bind(self.value(node.left)), self.bind(self.value(node.right))
+        if "range" in (left.kind, right.kind):
+            return self._range_arithmetic(node.type, left, right)
         if left.kind == right.kind == "str" and node.type == "add":
             value = f"{left.text} + {right.text}"
         elif left.kind == right.kind == "num":
@@ -637,10 +549,27 @@ class _TriWriter(_Emitter):
             return _Code(f"({value})", left.kind, known=True)
         return _Code(f"(None if {unknown} else ({value}))", left.kind)
 
+    def _range_arithmetic(self, op: str, left: _Code, right: _Code) -> _Code:
+        """Arithmetic on a count that may be an ``Interval``: interval arithmetic then."""
+        if {left.kind, right.kind} - {"range", "num"}:
+            raise _Untranslatable
+        self.total = False
+        interval = " or ".join(
+            f"type({c.text}) is Interval" for c in (left, right) if c.kind == "range"
+        )
+        value = (
+            f"_interval_arith({self.constant(op)}, {left.text}, {right.text}) if {interval} "
+            f"else _dec({left.text}) {_ARITH[op]} _dec({right.text})"
+        )
+        unknown = " or ".join(f"{c.text} is None" for c in (left, right) if not c.known)
+        if unknown:
+            value = f"None if {unknown} else ({value})"
+        return _Code(f"({value})", "range")
+
     # -- containment and comprehensions ---------------------------------------------------
 
     def _contains(self, node: Any) -> _Code:
-        if isinstance(node.container, ast.ComprehensionExpression):
+        if construct(node.container) == "comprehension":
             return self._comprehension(node.container, "in", node.member)
         box = self.bind(self.value(node.container))
         item = self.bind(self.value(node.member))
@@ -663,7 +592,7 @@ class _TriWriter(_Emitter):
     ) -> _Code:
         """A comprehension consumed in one loop: ``in``, ``length``, ``is_empty``, ``distinct``.
 
-        The closure builds the whole array, an element of which is ``Maybe`` when the
+        The reference builds the whole array, an element of which is ``Maybe`` when the
         filter is unknown for it; the loop keeps only what its consumer needs of it, and
         stops at the first match when nothing it skips could raise. ``bounded``: a count
         compared with a number gives its bounds instead of an ``Interval``, the comparison
@@ -703,7 +632,7 @@ class _TriWriter(_Emitter):
             del loop.lines[reads_mark[0] :]
             loop.reads = reads_mark[1]
         if use == "distinct" and value.kind not in _SAME:
-            self.total = False  # an unhashable value: the closure's set raises
+            self.total = False  # an unhashable value: the reference's set raises
         total = self.total = keep_total and self.total
         self._step(use, names, keep=keep, value=value, item=item, total=total)
         self.loops.pop()
@@ -755,7 +684,7 @@ class _TriWriter(_Emitter):
         item: _Code | None,
         total: bool,
     ) -> None:
-        """One kept element: an element whose filter is unknown is the closure's ``Maybe``."""
+        """One kept element: an element whose filter is unknown is the reference's ``Maybe``."""
         uncertain = f"{value.text} is None"
         if value.known:
             uncertain = "False"
@@ -884,17 +813,6 @@ def _kind_of_constant(value: Any) -> str:
     return "num"
 
 
-def atom_source(tree: Any, constants: list[Any], prefix: str = "") -> str | None:
-    """The fast Python expression of one boolean atom, or ``None`` if it stays a closure."""
-    mark = len(constants)
-    try:
-        source = _Writer(constants, prefix).write(tree)
-    except _Untranslatable:
-        del constants[mark:]
-        return None
-    return source if tree.result_type == DataType.BOOLEAN else f"bool({source})"
-
-
 Atoms = Callable[[Any, dict[str, Any]], tuple[Tri, ...]]
 Decide = Callable[[Any, dict[str, Any]], tuple[dict[str, Tri], Tri]]
 Run = Callable[[Any, dict[str, Any]], tuple[tuple[Tri, ...], dict[str, Tri], Tri]]
@@ -915,10 +833,8 @@ class Generated:
     source: str
 
 
-def _atom_block(
-    n: int, tree: Any, constants: list[Any], prologue: _Prologue
-) -> tuple[list[str], bool]:
-    """Statements setting ``a{n}``; whether they are three-valued, with no ``_Absent`` path."""
+def _atom_block(n: int, tree: Any, constants: list[Any], prologue: _Prologue) -> list[str]:
+    """Statements setting ``a{n}``; ``F[n]`` (the atom's own function) where not translated."""
     mark, lines_mark, reads = len(constants), len(prologue.lines), dict(prologue.reads)
     writer = _TriWriter(constants, prologue, f"a{n}")
     try:
@@ -927,25 +843,16 @@ def _atom_block(
         del constants[mark:]
         del prologue.lines[lines_mark:]
         prologue.reads = reads
-    else:
-        writer.emit(f"a{n} = {code.text}")
-        if writer.total:
-            return writer.lines, True
-        return [
-            "try:",
-            *(f"    {line}" for line in writer.lines),
-            "except (_Refused, ArithmeticError, TypeError):",
-            f"    a{n} = F[{n}](i, p)",
-        ], True
-    source = atom_source(tree, constants, prefix=f"a{n}")
-    if source is None:
-        return [f"a{n} = F[{n}](i, p)"], False
+        return [f"a{n} = F[{n}](i, p)"]
+    writer.emit(f"a{n} = {code.text}")
+    if writer.total:
+        return writer.lines
     return [
         "try:",
-        f"    a{n} = {source}",
-        "except (_Absent, _Refused, ArithmeticError, TypeError):",
+        *(f"    {line}" for line in writer.lines),
+        "except (_Refused, ArithmeticError, TypeError):",
         f"    a{n} = F[{n}](i, p)",
-    ], False
+    ]
 
 
 def generate(
@@ -955,16 +862,17 @@ def generate(
 ) -> Generated:
     """Write and compile the typology's functions.
 
-    ``atoms`` pairs each atom's parsed tree with its closure (the three-valued fallback);
+    ``atoms`` pairs each atom's parsed tree with its own function (`Compiled.atom`), which
+    decides it where the typology's function does not;
     ``criteria`` pairs each criterion id with its condition tree, whose leaves are the
     atoms in the same order; ``verdict`` is the verdict tree over criterion ids.
     """
     constants: list[Any] = []
-    fallbacks = [closure for _, closure in atoms]
+    fallbacks = [own for _, own in atoms]
     prologue = _Prologue()
     body: list[str] = []
     for n, (tree, _) in enumerate(atoms):
-        body += _atom_block(n, tree, constants, prologue)[0]
+        body += _atom_block(n, tree, constants, prologue)
     body[:0] = prologue.lines
     kleene = _Kleene()
     leaves = iter(range(len(atoms)))
@@ -1035,3 +943,144 @@ class _Kleene:
             return index[node.criterion]
         values = [self.verdict(child, index, body) for child in node.children]
         return self._combine(node.op, values, body)
+
+
+_WRITE: dict[str, Callable[[_TriWriter, Any], _Code]] = {
+    "array": _TriWriter._array,
+    "literal": _TriWriter._literal,
+    "symbol": _TriWriter._symbol,
+    "attribute": _TriWriter._attribute,
+    "logic": _TriWriter._logic,
+    "unary": _TriWriter._unary,
+    "contains": _TriWriter._contains,
+    "ternary": _TriWriter._ternary,
+    "comparison": _TriWriter._comparison,
+    "arithmetic": _TriWriter._arithmetic,
+}
+
+# Attributes a generated function computes itself; rule-engine's other built-ins
+# (``$``-free ones such as ``.ceiling`` or ``.to_ary``) are evaluated by rule-engine.
+_NATIVE_ATTRIBUTES = frozenset({"length", "is_empty", "to_set"})
+_RETURNED = {"bool", "str"}
+Function = Callable[[Any, dict[str, Any]], Any]
+
+
+def delegated_nodes(tree: Any) -> tuple[str, ...]:
+    """The node classes of ``tree`` that rule-engine evaluates node by node, sorted."""
+    found: set[str] = set()
+
+    def visit(node: Any, _env: dict[str, Any]) -> None:
+        what = construct(node)
+        if what == "other" or (
+            what == "attribute" and not is_field(node) and node.name not in _NATIVE_ATTRIBUTES
+        ):
+            found.add(type(node).__name__)
+
+    scan(tree, visit)
+    return tuple(sorted(found))
+
+
+class Compiled:
+    """One expression's generated functions, written when first called.
+
+    Writing them at load would cost every typology the compile time of expressions few
+    runs use (justification placeholders, "what it would take"); a function is written
+    once per expression and process. What the writer cannot translate is evaluated by the
+    reference backend (`poletype._interpreter`): ``Compiled`` is also what it reads.
+    """
+
+    __slots__ = ("_atom", "_value", "delegated", "paths", "rule", "text")
+
+    def __init__(self, text: str, rule: Any, paths: tuple[str, ...]) -> None:
+        self.text = text
+        self.rule = rule
+        self.paths = paths
+        self.delegated = delegated_nodes(self.tree)
+        self._atom: Function | None = None
+        self._value: Function | None = None
+
+    @property
+    def tree(self) -> Any:
+        """The parsed rule-engine tree."""
+        return self.rule.statement.expression
+
+    @property
+    def native(self) -> Compiled:
+        """Itself: what `poletype._interpreter.Evaluable` asks of an expression."""
+        return self
+
+    def atom(self, initiative: Any, params: dict[str, Any]) -> Tri:
+        """A boolean atom's three-valued result, exactly as the reference computes it."""
+        if self._atom is None:
+            self._atom = self._write(atom=True)
+        result: Tri = self._atom(initiative, params)
+        return result
+
+    def value(self, initiative: Any, params: dict[str, Any]) -> Any:
+        """The expression's value, exactly as the reference backend computes it."""
+        if self._value is None:
+            self._value = self._write(atom=False)
+        return self._value(initiative, params)
+
+    def _reference(self, *, atom: bool) -> Function:
+        if atom:
+            return lambda i, p: interpret_atom(self, Root(i, p, "interpreter"))
+        return lambda i, p: interpret_value(self, Root(i, p, "interpreter"))
+
+    def _write(self, *, atom: bool) -> Function:
+        reference = self._reference(atom=atom)
+        constants: list[Any] = []
+        prologue = _Prologue()
+        writer = _TriWriter(constants, prologue, "e")
+        try:
+            code = writer.value(self.tree)
+            returned = writer.truth(code).text if atom else _returned(writer, code)
+        except _Untranslatable:
+            return reference
+        body = [*writer.lines, f"return {returned}"]
+        if not writer.total:
+            body = [
+                "try:",
+                *(f"    {line}" for line in body),
+                "except (_Refused, ArithmeticError, TypeError):",
+                "    return R(i, p)",
+            ]
+        lines = [f"k{n} = K[{n}]" for n in range(len(constants))]
+        lines += ["def f(i, p):", *(f"    {line}" for line in [*prologue.lines, *body])]
+        namespace: dict[str, Any] = {**_HELPERS, "K": tuple(constants), "R": reference}
+        # Generated from a checked tree: no text from a rule file is in the source.
+        exec(compile("\n".join(lines), "<poletype generated>", "exec"), namespace)
+        function: Function = namespace["f"]
+        return function
+
+
+def _returned(writer: _TriWriter, code: _Code) -> str:
+    """The expression returning ``code``'s value in the reference's form, or untranslatable."""
+    if code.bounds is not None:
+        code = writer._unbound(code)
+    code = writer.bind(code)
+    x = code.text
+    if code.kind in ("num", "range"):
+        return f"_number_out({x})"
+    if code.kind in _RETURNED:
+        return x if code.known else f"UNKNOWN if {x} is None else {x}"
+    if code.kind == "array" and code.item in _RETURNED:
+        return f"tuple({x})" if code.known else f"UNKNOWN if {x} is None else tuple({x})"
+    raise _Untranslatable
+
+
+_warned: set[str] = set()
+
+
+def compile_tree(text: str, rule: Any, paths: tuple[str, ...]) -> Compiled:
+    """The compiled form of one parsed, checked expression; warns once if rule-engine must help."""
+    compiled = Compiled(text, rule, paths)
+    if compiled.delegated and text not in _warned:
+        _warned.add(text)
+        warnings.warn(
+            f"the compiled backend hands {', '.join(compiled.delegated)} in {text!r} to "
+            "rule-engine's interpreter; results are the same, only slower",
+            CompilerFallbackWarning,
+            stacklevel=2,
+        )
+    return compiled

@@ -24,15 +24,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import rule_engine
-from rule_engine import DataType, ast
-from rule_engine import errors as re_errors
 
-from poletype._closures import Compiled, compile_tree
-from poletype._codegen import Generated, generate
+from poletype._ast import DataType, ast, is_field, kind, re_errors, scan
+from poletype._codegen import Compiled, Generated, compile_tree, generate
 from poletype._derive import DERIVED_FIELDS
 from poletype._fuzzy import Anchors
 from poletype._guards import check_text, check_tree, parsing
-from poletype._interpreter import children, resolve_symbol
+from poletype._interpreter import resolve_symbol
 from poletype._params import ReadOnlyDict, frozen_parameters
 from poletype._symbols import PARAMS, initiative_schema, params_object
 from poletype._yaml import line_of
@@ -944,12 +942,13 @@ def _compile_expression(
         )
     paths, parameters = _reads(tree)
     _check_enum_literals(tree, text, scope, fail)
+    read = tuple(sorted(paths))
     return Expression(
         text=text,
         rule=rule,
-        paths=tuple(sorted(paths)),
+        paths=read,
         parameters=tuple(sorted(parameters)),
-        native=compile_tree(text, tree),
+        native=compile_tree(text, rule, read),
     )
 
 
@@ -988,43 +987,42 @@ def _prescan(text: str, fail: Fail) -> None:
         )
 
 
-def _vet(node: Any, text: str, fail: Fail, bound: frozenset[str] = frozenset()) -> None:
+def _vet(tree: Any, text: str, fail: Fail) -> None:
     """Refuse, on the parsed tree, what the prescan could have missed.
 
     A comprehension variable may not reuse the name of an enclosing one: rule-engine 5.1
     resolves such a name to the *outer* variable, against every reader's expectation.
     """
-    if isinstance(node, ast.ComprehensionExpression):
-        if node.variable in bound:
-            raise fail(
-                f"the variable {node.variable!r} is already bound by an enclosing "
-                f"comprehension in {text!r}",
-                "forbidden-name",
-                expected="a new name for each nested comprehension's variable",
-            )
-        if node.variable.startswith("_"):
+
+    def visit(node: Any, bound: dict[str, Any]) -> None:
+        if kind(node) == "comprehension":
+            if node.variable in bound:
+                raise fail(
+                    f"the variable {node.variable!r} is already bound by an enclosing "
+                    f"comprehension in {text!r}",
+                    "forbidden-name",
+                    expected="a new name for each nested comprehension's variable",
+                )
+            if node.variable.startswith("_"):
+                raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
+            return
+        if isinstance(node, ast.FunctionCallExpression):
+            raise fail(f"function calls are not allowed: {text!r}", "forbidden-call")
+        if isinstance(node, ast.CoalesceExpression | ast.NullExpression) or getattr(
+            node, "safe", False
+        ):
+            raise fail(f"{text!r} handles absent values itself", "forbidden-null-handling")
+        if isinstance(node, ast.SymbolExpression):
+            if node.scope is not None and node.name not in ALLOWED_BUILTINS:
+                raise fail(
+                    f"built-in '${node.name}' is not allowed in {text!r}", "forbidden-builtin"
+                )
+            if node.name.startswith("_"):
+                raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
+        if kind(node) == "attribute" and node.name.startswith("_"):
             raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
-        _vet(node.iterable, text, fail, bound)
-        inner = bound | {node.variable}
-        for part in (node.condition, node.result):
-            if part is not None:
-                _vet(part, text, fail, inner)
-        return
-    if isinstance(node, ast.FunctionCallExpression):
-        raise fail(f"function calls are not allowed: {text!r}", "forbidden-call")
-    if isinstance(node, ast.CoalesceExpression | ast.NullExpression) or getattr(
-        node, "safe", False
-    ):
-        raise fail(f"{text!r} handles absent values itself", "forbidden-null-handling")
-    if isinstance(node, ast.SymbolExpression):
-        if node.scope is not None and node.name not in ALLOWED_BUILTINS:
-            raise fail(f"built-in '${node.name}' is not allowed in {text!r}", "forbidden-builtin")
-        if node.name.startswith("_"):
-            raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
-    if isinstance(node, ast.GetAttributeExpression) and node.name.startswith("_"):
-        raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
-    for child in children(node):
-        _vet(child, text, fail, bound)
+
+    scan(tree, visit)
 
 
 def _dotted(text: str, name: str) -> str:
@@ -1061,6 +1059,18 @@ def _attribute_error(text: str, exc: Any, scope: _Scope, fail: Fail) -> RuleFile
     )
 
 
+def _path_of(node: Any, env: dict[str, Any]) -> str | None:
+    """The dotted path a node reads (a comprehension variable stands for its iterable's)."""
+    what = kind(node)
+    if what == "symbol":
+        path: str | None = env.get(node.name, node.name)
+        return path
+    if what == "attribute":
+        base = _path_of(node.object, env)
+        return None if base is None else f"{base}.{node.name}"
+    return None
+
+
 def _reads(tree: Any) -> tuple[set[str], set[str]]:
     """Input paths and parameters an expression reads, from its tree.
 
@@ -1071,62 +1081,38 @@ def _reads(tree: Any) -> tuple[set[str], set[str]]:
     parameters: set[str] = set()
     fields = initiative_schema().fields
 
-    def path_of(node: Any, env: dict[str, str | None]) -> str | None:
-        if isinstance(node, ast.SymbolExpression) and node.scope is None:
-            return env.get(node.name, node.name)
-        if isinstance(node, ast.GetAttributeExpression):
+    def path_of(node: Any, env: dict[str, Any]) -> str | None:
+        if kind(node) == "attribute":
             base = path_of(node.object, env)
             if base is None:
                 return None
             candidate = f"{base}.{node.name}"
-            if base == PARAMS or candidate in fields:
-                return candidate
-        return None
+            return candidate if base == PARAMS or candidate in fields else None
+        return _path_of(node, env)
 
-    def record(path: str) -> None:
-        if path.startswith(PARAMS + "."):
-            parameters.add(path.split(".", 1)[1])
-        elif path != PARAMS:
-            paths.add(path)
-
-    def visit(node: Any, env: dict[str, str | None]) -> None:
+    def visit(node: Any, env: dict[str, Any]) -> bool | None:
         path = path_of(node, env)
         if path is not None:
-            record(path)
-            return
-        if isinstance(node, ast.ComprehensionExpression):
-            visit(node.iterable, env)
-            inner = {**env, node.variable: path_of(node.iterable, env)}
-            if node.condition is not None:
-                visit(node.condition, inner)
-            visit(node.result, inner)
-            return
-        if isinstance(node, ast.SymbolExpression) and node.name in env:
-            return
-        for child in children(node):
-            visit(child, env)
+            if path.startswith(PARAMS + "."):
+                parameters.add(path.split(".", 1)[1])
+            elif path != PARAMS:
+                paths.add(path)
+            return False
+        return False if kind(node) == "symbol" and node.name in env else None
 
-    visit(tree, {})
+    scan(tree, visit, bind=path_of)
     return paths, parameters
 
 
 def _check_enum_literals(tree: Any, text: str, scope: _Scope, fail: Fail) -> None:
     """A string compared with an enumerated field must be one of its values."""
 
-    def path_of(node: Any, env: dict[str, str | None]) -> str | None:
-        if isinstance(node, ast.SymbolExpression) and node.scope is None:
-            return env.get(node.name, node.name)
-        if isinstance(node, ast.GetAttributeExpression):
-            base = path_of(node.object, env)
-            return None if base is None else f"{base}.{node.name}"
-        return None
-
     def strings(node: Any) -> list[str]:
         if isinstance(node, ast.StringExpression):
             return [node.value]
         if isinstance(node, ast.ArrayExpression):
             return [s for m in node.value for s in strings(m)]
-        path = path_of(node, {})
+        path = _path_of(node, {})
         if path is not None and path.startswith(PARAMS + "."):
             value = scope.parameters.get(path.split(".", 1)[1])
             if isinstance(value, str):
@@ -1135,8 +1121,8 @@ def _check_enum_literals(tree: Any, text: str, scope: _Scope, fail: Fail) -> Non
                 return [str(v) for v in value]
         return []
 
-    def check(field_node: Any, other: Any, env: dict[str, str | None]) -> None:
-        path = path_of(field_node, env)
+    def check(field_node: Any, other: Any, env: dict[str, Any]) -> None:
+        path = _path_of(field_node, env)
         info = scope.fields.get(path) if path else None
         if info is None or info.allowed is None:
             return
@@ -1148,24 +1134,15 @@ def _check_enum_literals(tree: Any, text: str, scope: _Scope, fail: Fail) -> Non
                     expected=f"one of {list(info.allowed)}",
                 )
 
-    def visit(node: Any, env: dict[str, str | None]) -> None:
+    def visit(node: Any, env: dict[str, Any]) -> None:
         if isinstance(node, ast.ComparisonExpression) and node.type in ("eq", "ne"):
             check(node.left, node.right, env)
             check(node.right, node.left, env)
-        if isinstance(node, ast.ContainsExpression):
+        if kind(node) == "contains":
             check(node.member, node.container, env)
             check(node.container, node.member, env)
-        if isinstance(node, ast.ComprehensionExpression):
-            inner = {**env, node.variable: path_of(node.iterable, env)}
-            visit(node.iterable, env)
-            for child in (node.condition, node.result):
-                if child is not None:
-                    visit(child, inner)
-            return
-        for child in children(node):
-            visit(child, env)
 
-    visit(tree, {})
+    scan(tree, visit, bind=_path_of)
 
 
 _SAFE_NODES = (
@@ -1187,23 +1164,32 @@ def _cannot_fail(expression: Expression) -> bool:
     """
     if expression.native.delegated:
         return False
+    unsafe: list[Any] = []
 
-    def safe(node: Any) -> bool:
-        if isinstance(node, ast.FuzzyComparisonExpression | ast.ArithmeticComparisonExpression):
-            return False
-        if isinstance(node, ast.ComparisonExpression):
-            ok = True
-        elif isinstance(node, ast.ContainsExpression):
-            ok = DataType.is_type(node.container.result_type, DataType.ARRAY)
-        elif isinstance(node, ast.UnaryExpression):
-            ok = node.type == "not"
-        elif isinstance(node, ast.GetAttributeExpression):
-            ok = node._object_type is not None or _safe_builtin(node.name, node.object.result_type)
-        else:
-            ok = isinstance(node, _SAFE_NODES)
-        return ok and all(safe(child) for child in children(node))
+    def visit(node: Any, _env: dict[str, Any]) -> bool | None:
+        if _safe(node):
+            return None
+        unsafe.append(node)
+        return False
 
-    return safe(expression.tree)
+    scan(expression.tree, visit)
+    return not unsafe
+
+
+def _safe(node: Any) -> bool:
+    """Whether one node, its operands known, can only give a value."""
+    if isinstance(node, ast.FuzzyComparisonExpression | ast.ArithmeticComparisonExpression):
+        return False
+    if isinstance(node, ast.ComparisonExpression):
+        return True
+    what = kind(node)
+    if what == "contains":
+        return bool(DataType.is_type(node.container.result_type, DataType.ARRAY))
+    if what == "unary":
+        return bool(node.type == "not")
+    if what == "attribute":
+        return is_field(node) or _safe_builtin(node.name, node.object.result_type)
+    return isinstance(node, _SAFE_NODES)
 
 
 def _safe_builtin(name: str, of: Any) -> bool:

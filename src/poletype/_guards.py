@@ -32,8 +32,7 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-from rule_engine import ast
-
+from poletype._ast import ast, children
 from poletype._limits import DEFAULT_LIMITS, Limits
 from poletype.errors import RuleFileError
 
@@ -96,23 +95,7 @@ def check_tree(
             )
         if isinstance(node, ast.FuzzyComparisonExpression):
             _check_pattern(node.right, text, fail, parameters)
-        stack.extend((child, depth + 1) for child in _children(node))
-
-
-def _children(node: Any) -> list[Any]:
-    """The sub-expressions of a node, whichever attributes or slots hold them."""
-    values = list(getattr(node, "__dict__", {}).values())
-    for cls in type(node).__mro__:
-        for slot in getattr(cls, "__slots__", ()):
-            if slot != "context" and hasattr(node, slot):
-                values.append(getattr(node, slot))
-    found: list[Any] = []
-    for value in values:
-        if isinstance(value, ast.ExpressionBase):
-            found.append(value)
-        elif isinstance(value, tuple | list):
-            found.extend(v for v in value if isinstance(v, ast.ExpressionBase))
-    return found
+        stack.extend((child, depth + 1) for child in children(node))
 
 
 def _check_pattern(node: Any, text: str, fail: Fail, parameters: Mapping[str, Any]) -> None:

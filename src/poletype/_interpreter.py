@@ -21,15 +21,12 @@ truth, never wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final, Literal, Protocol
 
-from rule_engine import ast
-from rule_engine import errors as re_errors
-from rule_engine.ast import Assignment
-from rule_engine.types import coerce_value
-
+from poletype._ast import Assignment, ast, children, coerce_value, kind, object_type, re_errors
 from poletype._logic import Tri, k_and, k_or
 from poletype._paths import is_known
 from poletype.errors import RuleFileError
@@ -127,87 +124,70 @@ def _apply(node: Any, root: Root, env: dict[str, Any], *values: Any) -> Any:
     return rebuilt.evaluate(None)
 
 
-def children(node: Any) -> list[Any]:
-    """The sub-expressions of a node, whatever its class keeps them in."""
-    attributes: dict[str, Any] = dict(getattr(node, "__dict__", {}))
-    for slot in _slots(type(node)):
-        if hasattr(node, slot):
-            attributes.setdefault(slot, getattr(node, slot))
-    found: list[Any] = []
-    for name in sorted(attributes):
-        child = attributes[name]
-        if isinstance(child, ast.ExpressionBase):
-            found.append(child)
-        elif isinstance(child, tuple | list):
-            found.extend(c for c in child if isinstance(c, ast.ExpressionBase))
-    return found
-
-
-_SLOTS: dict[type, tuple[str, ...]] = {}
-
-
-def _slots(cls: type) -> tuple[str, ...]:
-    if cls not in _SLOTS:
-        _SLOTS[cls] = tuple(
-            slot for c in cls.__mro__ for slot in getattr(c, "__slots__", ()) if slot != "context"
-        )
-    return _SLOTS[cls]
-
-
 def _ev(node: Any, root: Root, env: dict[str, Any]) -> Any:
-    if isinstance(node, ast.ArrayExpression):
-        return tuple(_ev(m, root, env) for m in node.value)
-    if isinstance(node, ast.LiteralExpressionBase) and not isinstance(
-        node, ast.SetExpression | ast.MappingExpression
-    ):
-        return node.evaluate(None)
-    if isinstance(node, ast.SymbolExpression) and node.scope is None:
-        if node.name in env:
-            return env[node.name]
-        return leaf(resolve_symbol(root, node.name))
-    if isinstance(node, ast.GetAttributeExpression):
-        return _attribute(node, root, env)
-    if isinstance(node, ast.LogicExpression):
-        left = truth(_ev(node.left, root, env))
-        if node.type == "and":
-            return (
-                False if left is False else _tri(k_and([left, truth(_ev(node.right, root, env))]))
-            )
-        return True if left is True else _tri(k_or([left, truth(_ev(node.right, root, env))]))
-    if isinstance(node, ast.UnaryExpression):
-        value = _ev(node.right, root, env)
-        if node.type == "not":
-            return UNKNOWN if truth(value) is None else not value
-        if isinstance(value, Interval):
-            return Interval(-value.hi, -value.lo)
-        return UNKNOWN if is_uncertain(value) else _apply(node, root, env, value)
-    if isinstance(node, ast.ContainsExpression):
-        return _contains(node, root, env)
-    if isinstance(node, ast.ComprehensionExpression):
-        return _comprehension(node, root, env)
-    if isinstance(node, ast.TernaryExpression):
-        condition = truth(_ev(node.condition, root, env))
-        if condition is not None:
-            return _ev(node.case_true if condition else node.case_false, root, env)
-        a, b = _ev(node.case_true, root, env), _ev(node.case_false, root, env)
-        if not is_uncertain(a) and type(a) is type(b) and a == b:
-            return a
+    return _WALK.get(kind(node), _other)(node, root, env)
+
+
+def _array(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    return tuple(_ev(m, root, env) for m in node.value)
+
+
+def _literal(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    return node.evaluate(None)
+
+
+def _symbol(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    if node.name in env:
+        return env[node.name]
+    return leaf(resolve_symbol(root, node.name))
+
+
+def _logic(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    left = truth(_ev(node.left, root, env))
+    if node.type == "and":
+        return False if left is False else _tri(k_and([left, truth(_ev(node.right, root, env))]))
+    return True if left is True else _tri(k_or([left, truth(_ev(node.right, root, env))]))
+
+
+def _unary(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    value = _ev(node.right, root, env)
+    if node.type == "not":
+        return UNKNOWN if truth(value) is None else not value
+    if isinstance(value, Interval):
+        return Interval(-value.hi, -value.lo)
+    return UNKNOWN if is_uncertain(value) else _apply(node, root, env, value)
+
+
+def _ternary(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    condition = truth(_ev(node.condition, root, env))
+    if condition is not None:
+        return _ev(node.case_true if condition else node.case_false, root, env)
+    a, b = _ev(node.case_true, root, env), _ev(node.case_false, root, env)
+    if not is_uncertain(a) and type(a) is type(b) and a == b:
+        return a
+    return UNKNOWN
+
+
+def _comparison(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    left, right = _ev(node.left, root, env), _ev(node.right, root, env)
+    if isinstance(left, Interval) or isinstance(right, Interval):
+        return _compare_interval(node.type, left, right)
+    if is_uncertain(left) or is_uncertain(right):
         return UNKNOWN
-    if isinstance(node, ast.ArithmeticComparisonExpression | ast.ComparisonExpression):
-        left, right = _ev(node.left, root, env), _ev(node.right, root, env)
-        if isinstance(left, Interval) or isinstance(right, Interval):
-            return _compare_interval(node.type, left, right)
-        if is_uncertain(left) or is_uncertain(right):
-            return UNKNOWN
-        return _apply(node, root, env, left, right)
-    if isinstance(node, ast.AddExpression | ast.SubtractExpression | ast.ArithmeticExpression):
-        left, right = _ev(node.left, root, env), _ev(node.right, root, env)
-        if isinstance(left, Interval) or isinstance(right, Interval):
-            return _arith_interval(node.type, left, right)
-        if is_uncertain(left) or is_uncertain(right):
-            return UNKNOWN
-        return _apply(node, root, env, left, right)
-    # Any other node: decided by rule-engine when every input it reads is known.
+    return _apply(node, root, env, left, right)
+
+
+def _arithmetic(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    left, right = _ev(node.left, root, env), _ev(node.right, root, env)
+    if isinstance(left, Interval) or isinstance(right, Interval):
+        return _arith_interval(node.type, left, right)
+    if is_uncertain(left) or is_uncertain(right):
+        return UNKNOWN
+    return _apply(node, root, env, left, right)
+
+
+def _other(node: Any, root: Root, env: dict[str, Any]) -> Any:
+    """Any other node: decided by rule-engine when every input it reads is known."""
     if any(is_uncertain(_ev(child, root, env)) for child in children(node)):
         return UNKNOWN
     return _delegate(node, root, env)
@@ -225,9 +205,9 @@ def _attribute(node: Any, root: Root, env: dict[str, Any]) -> Any:
     obj = _ev(node.object, root, env)
     if obj is UNKNOWN:
         return UNKNOWN
-    object_type = node._object_type
-    if object_type is not None:
-        return leaf(object_type.accessor(obj, node.name))
+    object_type_ = object_type(node)
+    if object_type_ is not None:
+        return leaf(object_type_.accessor(obj, node.name))
     if isinstance(obj, tuple) and is_uncertain(obj):
         certain = sum(1 for v in obj if not isinstance(v, Maybe))
         if node.name == "length":
@@ -361,6 +341,24 @@ def _arith_interval(op: str, left: Any, right: Any) -> Any:
         quotients = (llo / rlo, llo / rhi, lhi / rlo, lhi / rhi)
         return Interval(min(quotients), max(quotients))
     return UNKNOWN
+
+
+Walker = Callable[[Any, Root, dict[str, Any]], Any]
+# One handler per construct of `poletype._ast.kind` (a regular expression is ``_comparison``).
+_WALK: dict[str, Walker] = {
+    "array": _array,
+    "literal": _literal,
+    "symbol": _symbol,
+    "attribute": _attribute,
+    "logic": _logic,
+    "unary": _unary,
+    "contains": _contains,
+    "comprehension": _comprehension,
+    "ternary": _ternary,
+    "regex": _comparison,
+    "comparison": _comparison,
+    "arithmetic": _arithmetic,
+}
 
 
 class Evaluable(Protocol):

@@ -98,6 +98,3 @@ _lr_productions = [
   ('object -> expression LPAREN RPAREN','object',3,'p_expression_function_call','__init__.py',603),
   ('object -> expression LPAREN ary_members RPAREN','object',4,'p_expression_function_call','__init__.py',604),
 ]
-import sys
-# PLY imports this name; rule-engine is imported after poletype/__init__ imports us.
-sys.modules.setdefault("rule_engine.parser.parsetab", sys.modules[__name__])

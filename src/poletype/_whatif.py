@@ -59,16 +59,16 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
-from rule_engine import ast
 
 from poletype._api import _compiled, to_initiative
+from poletype._ast import ast, scan
 from poletype._codes import described
 from poletype._compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS, derive
 from poletype._evaluator import _atom_nodes, _verdict, condition, decide
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _bounds, _columns
 from poletype._fields import label as field_label
-from poletype._interpreter import Root, children, evaluate_atom
+from poletype._interpreter import Root, evaluate_atom
 from poletype._justify import colon, format_value
 from poletype._logic import Tri, k_not
 from poletype._paths import read_path, to_json_value
@@ -292,7 +292,8 @@ def _domain(typology: Typology) -> _Domain:
     for cid, criterion in criteria.items():
         for node in _atom_nodes(criterion.condition):
             assert node.atom is not None
-            _Scanner(domain, cid, fields).visit(node.atom.tree, {})
+            scanner = _Scanner(domain, cid, fields)
+            scan(node.atom.tree, scanner.visit, bind=scanner.path)
         attributes.update(p.split(".", 1)[1] for p in criterion.paths if p.startswith("members."))
     # The kind first: it is what a reader looks at in an added member.
     domain.member_attributes = tuple(sorted(attributes, key=lambda a: (a != "kind", a)))
@@ -307,10 +308,11 @@ class _Scanner:
         self.criterion = criterion
         self.fields = fields
 
-    def path(self, node: Any, env: dict[str, str | None]) -> str | None:
+    def path(self, node: Any, env: dict[str, Any]) -> str | None:
         if isinstance(node, ast.SymbolExpression) and node.scope is None:
             if node.name in env:
-                return env[node.name]
+                bound: str | None = env[node.name]
+                return bound
             return node.name if node.name in self.fields else None
         if isinstance(node, ast.GetAttributeExpression):
             base = self.path(node.object, env)
@@ -352,7 +354,8 @@ class _Scanner:
                 return tuple(value)
         return None
 
-    def visit(self, node: Any, env: dict[str, str | None]) -> None:
+    def visit(self, node: Any, env: dict[str, Any]) -> None:
+        """One node of `poletype._ast.scan`: record what it compares a path with."""
         counted = self.counted(node, env)
         if counted is not None and counted.startswith("members"):
             self.domain.counts_members.add(self.criterion)
@@ -368,15 +371,6 @@ class _Scanner:
             listed = self.path(node.container, env)
             if isinstance(item, str) and listed is not None:
                 self.values(listed, {item})
-        if isinstance(node, ast.ComprehensionExpression):
-            self.visit(node.iterable, env)
-            inner = {**env, node.variable: self.path(node.iterable, env)}
-            for child in (node.condition, node.result):
-                if child is not None:
-                    self.visit(child, inner)
-            return
-        for child in children(node):
-            self.visit(child, env)
 
     def compare(self, side: Any, other: Any, env: dict[str, str | None]) -> None:
         value = self.constant(other)
