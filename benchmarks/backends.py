@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 import poletype  # noqa: E402
 from benchmarks.run import best_of  # noqa: E402
 from benchmarks.workload import SEED, generate  # noqa: E402
-from poletype import _evaluator  # noqa: E402
+from poletype._engine import evaluator as _evaluator  # noqa: E402
 
 CRISP = ("labo-ess-ptce", "loi-ess-2014-art9", "decret-2015-ptce", "geces-2021")
 GRADED = ("matray-poisat", "slpi-ptce")

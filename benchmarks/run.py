@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
 import poletype  # noqa: E402
 from benchmarks.handwritten_labo import labo  # noqa: E402
 from benchmarks.workload import SEED, generate  # noqa: E402
-from poletype import _evaluator  # noqa: E402
+from poletype._engine import evaluator as _evaluator  # noqa: E402
 from poletype.model import Initiative  # noqa: E402
 
 T = TypeVar("T")

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from poletype import Verdict, classify, load_typology, read_initiative, typologies
-from poletype._report import bar
+from poletype._render.report import bar
 from poletype.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent

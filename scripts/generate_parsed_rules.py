@@ -13,8 +13,8 @@ import hashlib
 import sys
 from pathlib import Path
 
-from poletype._parsed import TABLE, table_text
-from poletype._yaml import load_yaml
+from poletype._read.yaml import load_yaml
+from poletype._rules.parsed import TABLE, table_text
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 

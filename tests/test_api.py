@@ -22,7 +22,7 @@ from poletype import (
     read_initiative,
 )
 from poletype._api import read_document, to_initiative
-from poletype._limits import DEFAULT_LIMITS
+from poletype._read.limits import DEFAULT_LIMITS
 from poletype.errors import InitiativeError
 
 

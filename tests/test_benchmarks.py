@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from conftest import ROOT, example_files
 from poletype import load_typology, read_initiative
-from poletype._evaluator import decide
+from poletype._engine.evaluator import decide
 from poletype.model import Initiative
 from strategies import initiatives
 

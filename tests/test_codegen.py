@@ -1,6 +1,6 @@
 """The compiled backend computes exactly what the reference backend computes.
 
-Differential tests of `poletype._codegen` against `poletype._interpreter`: every
+Differential tests of `poletype._engine.codegen` against `poletype._engine.interpreter`: every
 expression of every shipped rule file, a hand-written corpus of the grammar's constructs,
 and generated expressions over the model's fields, evaluated on generated initiatives with
 unknowns. Each expression is checked three ways at once: its value (``UNKNOWN``, ``Maybe``
@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from poletype import load_typology
-from poletype._codegen import CompilerFallbackWarning, Generated, generate
-from poletype._compiler import (
+from poletype._engine.codegen import CompilerFallbackWarning, Generated, generate
+from poletype._engine.compiler import (
     ConditionNode,
     Expression,
     Typology,
@@ -36,9 +36,9 @@ from poletype._compiler import (
     _Scope,
     compile_expression,
 )
-from poletype._derive import derive
-from poletype._evaluator import decide
-from poletype._interpreter import (
+from poletype._engine.derive import derive
+from poletype._engine.evaluator import decide
+from poletype._engine.interpreter import (
     UNKNOWN,
     Interval,
     Maybe,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from poletype._codes import WORDS, code_label, described
-from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS
+from poletype._screening.codes import WORDS, code_label, described
+from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS
 
 
 def _closed_fields() -> dict[str, tuple[str, ...]]:
@@ -53,7 +53,7 @@ def test_described_keeps_the_code() -> None:
 
 def test_words_come_from_the_data_file_and_lists_can_be_shared() -> None:
     """data/codes.yaml reuses the list of functions by alias: one list, two fields."""
-    from poletype._data import load
+    from poletype._read.data import load
 
     data = load("codes")
     assert set(data) == set(WORDS)

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from poletype._data import by_language, load, text
+from poletype._read.data import by_language, load, text
 from poletype.rulefile import Text
 
 
@@ -42,7 +42,10 @@ def test_the_reports_ask_for_no_word_the_file_lacks() -> None:
 
     source = Path(poletype.__file__).parent
     words = load("words")
-    for module, sections in (("_report.py", ["report"]), ("_html.py", ["screening", "guide"])):
+    for module, sections in (
+        ("_render/report.py", ["report"]),
+        ("_render/html.py", ["screening", "guide"]),
+    ):
         code = (source / module).read_text(encoding="utf-8")
         used = set(re.findall(r"\b[tg]\[[\"'](\w+)[\"']\]", code))
         used |= set(re.findall(r"_T\[lang\]\[[\"'](\w+)[\"']\]", code))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from poletype import Initiative, classify
-from poletype._derive import derive, derived_origin
+from poletype._engine.derive import derive, derived_origin
 
 
 def _founders(*kinds: str | None, others: tuple[Any, ...] = ()) -> Initiative:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, TEST_RULES
 from poletype import Initiative, Typology, Verdict, classify, load_typology
-from poletype._evaluator import _relevant
+from poletype._engine.evaluator import _relevant
 from poletype.model import Member, MemberKind
 from strategies import (
     COUNTRIES,
@@ -213,7 +213,7 @@ def _formula(draw: st.DrawFn, leaves: list[str]) -> Any:
 
 
 def _value(formula: Any, env: dict[str, bool | None]) -> bool | None:
-    from poletype._logic import k_and, k_not, k_or
+    from poletype._engine.logic import k_and, k_not, k_or
 
     if isinstance(formula, str):
         return env[formula]

@@ -12,8 +12,8 @@ from hypothesis import given
 
 from conftest import EXAMPLES, ROOT, TEST_RULES, example_files
 from poletype import RuleFileError, Typology, check_typology, classify, load_typology
-from poletype._compiler import rules_hash
-from poletype._examples import run_examples
+from poletype._engine.compiler import rules_hash
+from poletype._rules.examples import run_examples
 from poletype.cli import main
 from poletype.model import Initiative
 from strategies import initiatives

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from conftest import example_files
 from poletype import classify, load_typology, read_initiative, typologies
-from poletype._fields import (
+from poletype._screening.fields import (
     _APPLICANT_WORDS,
     _GROUP_WORDS,
     _MEMBER_WORDS,
@@ -197,7 +197,7 @@ def test_nested_models_used_by_the_walk_exist() -> None:
 
 def test_the_words_file_has_every_word_in_both_languages() -> None:
     """data/fields.yaml: each entry has a label, help and (but snapshots) a question, fr and en."""
-    from poletype._data import load
+    from poletype._read.data import load
 
     data = load("fields")
     assert set(data) == {"applicant", "member", "group", "snapshot"}
@@ -211,7 +211,7 @@ def test_the_words_file_has_every_word_in_both_languages() -> None:
 
 
 def test_a_snapshots_own_fields_have_words() -> None:
-    from poletype._data import load
+    from poletype._read.data import load
     from poletype.model import Snapshot, _Facts
 
     own = set(Snapshot.model_fields) - set(_Facts.model_fields)

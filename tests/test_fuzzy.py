@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from poletype._fuzzy import (
+from poletype._engine.fuzzy import (
     Anchors,
     complement,
     crisp,

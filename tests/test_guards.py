@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from poletype import PoletypeError, RuleFileError, check_typology, load_typology
-from poletype._guards import unsafe_shape
+from poletype._engine.guards import unsafe_shape
 
 ORIGINAL = "condition: activities.social_utility_share > params.threshold"
 FLAG = "local_integration.local_networks"

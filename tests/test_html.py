@@ -10,9 +10,9 @@ import pytest
 
 from conftest import EXAMPLES
 from poletype import classify, load_typology, read_initiative, what_it_would_take
-from poletype._html import REPORT_NAMES, _lacks, anchors, change_lines, chart, render_report
-from poletype._outputs import write_screening
-from poletype._screen import Finding, Screening, screen, screening_typologies
+from poletype._render.html import REPORT_NAMES, _lacks, anchors, change_lines, chart, render_report
+from poletype._render.outputs import write_screening
+from poletype._screening.screen import Finding, Screening, screen, screening_typologies
 
 CHROMIUM = Path("/usr/bin/chromium")
 CANDIDATURES = EXAMPLES / "screening" / "candidatures.csv"

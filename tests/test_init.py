@@ -12,11 +12,11 @@ import pytest
 import poletype
 
 SCREENING = (
-    "poletype._outputs",
-    "poletype._screen",
-    "poletype._tabular",
-    "poletype._template",
-    "poletype._whatif",
+    "poletype._render.outputs",
+    "poletype._screening.screen",
+    "poletype._screening.tabular",
+    "poletype._screening.template",
+    "poletype._screening.whatif",
     "openpyxl",
 )
 

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rule_engine import errors as re_errors
 
-from poletype._compiler import Expression, _Scope, compile_expression
-from poletype._interpreter import UNKNOWN, Interval, Maybe, Root, _ev, evaluate_atom, truth
+from poletype._engine.compiler import Expression, _Scope, compile_expression
+from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, _ev, evaluate_atom, truth
 from poletype.model import Initiative
 from strategies import completion, initiatives
 

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poletype import read_applicants
-from poletype._json import load_json, nests_deeper
-from poletype._limits import DEFAULT_LIMITS, Limits
+from poletype._read.json import load_json, nests_deeper
+from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype.errors import InitiativeError
 
 

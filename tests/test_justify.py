@@ -5,9 +5,9 @@ from __future__ import annotations
 import doctest
 from decimal import Decimal
 
-import poletype._justify as justify
-from poletype._interpreter import UNKNOWN, Interval, Maybe
-from poletype._justify import format_value
+from poletype._engine import justify
+from poletype._engine.interpreter import UNKNOWN, Interval, Maybe
+from poletype._engine.justify import format_value
 
 
 def test_doctests() -> None:

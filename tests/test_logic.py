@@ -7,8 +7,8 @@ import doctest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import poletype._logic as logic
-from poletype._logic import k_and, k_not, k_or
+from poletype._engine import logic
+from poletype._engine.logic import k_and, k_not, k_or
 
 TRI = st.sampled_from([True, False, None])
 

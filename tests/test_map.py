@@ -11,7 +11,7 @@ import pytest
 
 from conftest import EXAMPLES, TEST_RULES
 from poletype import PoletypeError, classify, load_typology
-from poletype._map import DPI, SIZE_INCHES, draw_map
+from poletype._render.map import DPI, SIZE_INCHES, draw_map
 from poletype.cli import main
 
 RULES = TEST_RULES / "graded-minimal.yaml"

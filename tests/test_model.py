@@ -217,9 +217,10 @@ def test_reading_the_model_does_not_read_the_words() -> None:
     """The words are parsed for a schema, not by `import poletype` (a cold CLI pays for it)."""
     code = (
         "import sys, poletype\n"
-        "from poletype import _data\n"
+        "from poletype._read import data as _data\n"
         "assert _data.load.cache_info().currsize == 0, 'words read at import'\n"
-        "assert not {'poletype._fields', 'poletype._codes', 'poletype._html'} & set(sys.modules)\n"
+        "assert not {'poletype._screening.fields', 'poletype._screening.codes',\n"
+        "            'poletype._render.html'} & set(sys.modules)\n"
         "poletype.Initiative.model_json_schema()\n"
         "assert _data.load.cache_info().currsize == 1\n"
     )

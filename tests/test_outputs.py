@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, TEST_RULES
 from poletype import classify
-from poletype._outputs import (
+from poletype._render.outputs import (
     CSV_NAME,
     FORMULA_STARTS,
     JSONL_NAME,
@@ -25,7 +25,7 @@ from poletype._outputs import (
     verdicts_jsonl,
     write_screening,
 )
-from poletype._screen import Screening, screen, screening_typologies
+from poletype._screening.screen import Screening, screen, screening_typologies
 from poletype.errors import PoletypeError
 
 CANDIDATURES = EXAMPLES / "screening" / "candidatures.csv"

@@ -20,13 +20,13 @@ from conftest import ROOT
 from poletype import (
     PoletypeError,
     UsageError,
-    _params,
     classify,
     load_typology,
     screening_typologies,
 )
-from poletype._examples import with_parameters
-from poletype._params import read_value
+from poletype._read import params as _params
+from poletype._read.params import read_value
+from poletype._rules.examples import with_parameters
 from poletype.cli import main
 from poletype.errors import EXIT_USAGE
 

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import ROOT, RULES
 from poletype import load_typology
-from poletype._parsed import decode, encode, entries, parsed, table_text
-from poletype._yaml import LineDict, LineList, load_yaml
+from poletype._read.yaml import LineDict, LineList, load_yaml
+from poletype._rules.parsed import decode, encode, entries, parsed, table_text
 
 SHIPPED = sorted(RULES.glob("*.yaml"))
 

@@ -21,7 +21,7 @@ def test_the_shipped_tables_match_the_installed_grammar() -> None:
 def test_rule_engine_reads_them_when_poletype_is_imported_first() -> None:
     """PLY looks for ``rule_engine.parser.parsetab``; poletype registers its tables (`_ast`)."""
     code = (
-        "import sys, poletype, poletype._parsetab as t;"
+        "import sys, poletype, poletype._engine.parsetab as t;"
         "assert sys.modules['rule_engine.parser.parsetab'] is t;"
         "from poletype import classify;"
         "print(classify({'name': 'P'}).outcome)"

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT
 from poletype import classify, load_typology
-from poletype._compiler import VerdictTree
-from poletype._screen import (
+from poletype._engine.compiler import VerdictTree
+from poletype._screening.screen import (
     Finding,
     Screening,
     against,
@@ -655,8 +655,8 @@ def test_an_input_failing_midway_keeps_the_rows_read(
     labo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rows read before a failure are screened; the failure is one more error row."""
-    import poletype._screen as screening_module
-    from poletype._tabular import Applicant, read_applicants
+    import poletype._screening.screen as screening_module
+    from poletype._screening.tabular import Applicant, read_applicants
 
     (tmp_path / "call.csv").write_text("id;name\na1;Alpha\na2;Beta\n", encoding="utf-8")
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from poletype import load_typology, typologies
-from poletype._examples import ExampleResult, run_examples
-from poletype._fuzzy import status
+from poletype._engine.fuzzy import status
+from poletype._rules.examples import ExampleResult, run_examples
 
 RESULTS: list[tuple[str, ExampleResult]] = [
     (t, r) for t in typologies() for r in run_examples(load_typology(t))

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import poletype._tabular as tabular
 from poletype import Initiative, InitiativeError
-from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS
-from poletype._limits import Limits
-from poletype._tabular import (
+from poletype._read.limits import Limits
+from poletype._screening import tabular
+from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS
+from poletype._screening.tabular import (
     Applicant,
     _CellError,
     flatten,

@@ -12,9 +12,9 @@ import pytest
 
 from conftest import EXAMPLES
 from poletype import Initiative, read_initiative
-from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, header
-from poletype._tabular import read_applicants
-from poletype._template import write_template
+from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, header
+from poletype._screening.tabular import read_applicants
+from poletype._screening.template import write_template
 
 
 def _examples() -> list[Initiative]:

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import TEST_RULES
 from poletype import Initiative, trajectory
-from poletype._trajectory import states
+from poletype._analysis.trajectory import states
 from poletype.cli import main
 
 RULES = TEST_RULES / "graded-minimal.yaml"

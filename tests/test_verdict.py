@@ -240,7 +240,7 @@ def test_a_justification_that_can_fail_is_not_deferred(tmp_path: Path) -> None:
 
 def test_verdicts_do_not_keep_a_swept_typology_alive() -> None:
     """What is cached per typology lives on the typology, not in module-level caches."""
-    from poletype import _loader
+    from poletype._rules import loader as _loader
 
     refs = []
     initiative = read_initiative(example_files()[0])

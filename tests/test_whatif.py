@@ -24,8 +24,8 @@ from poletype import (
     load_typology,
     read_initiative,
 )
-from poletype._codes import code_label
-from poletype._whatif import (
+from poletype._screening.codes import code_label
+from poletype._screening.whatif import (
     FIXED_FACTS,
     ChangeSet,
     FieldChange,
@@ -310,7 +310,7 @@ def test_the_result_is_the_same_in_another_process() -> None:
     script = (
         "import json, sys\n"
         "from poletype import read_initiative\n"
-        "from poletype._whatif import what_it_would_take\n"
+        "from poletype._screening.whatif import what_it_would_take\n"
         "for path in sys.argv[1:]:\n"
         "    sets = what_it_would_take(read_initiative(path))\n"
         "    print(json.dumps([s.model_dump(mode='json') for s in sets], sort_keys=True))\n"

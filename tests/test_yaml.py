@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poletype import load_typology
-from poletype._limits import DEFAULT_LIMITS, Limits
-from poletype._yaml import LineDict, LineList, line_of, load_yaml
+from poletype._read.limits import DEFAULT_LIMITS, Limits
+from poletype._read.yaml import LineDict, LineList, line_of, load_yaml
 from poletype.errors import InitiativeError, RuleFileError
 
 DOC = """\

@@ -11,7 +11,9 @@ private and may change.
 import importlib
 import typing
 
-import poletype._ast  # noqa: F401 - first: registers rule-engine's prebuilt parser tables
+import poletype._engine.syntax  # noqa: F401 - first: registers rule-engine's prebuilt parser tables
+from poletype._analysis.hypotheses import HypothesesReport, check_hypotheses
+from poletype._analysis.trajectory import Change, Trajectory, TrajectoryPoint
 from poletype._api import (
     check_typology,
     classify,
@@ -21,11 +23,9 @@ from poletype._api import (
     trajectory,
     typologies,
 )
-from poletype._codegen import CompilerFallbackWarning
-from poletype._compiler import Typology
-from poletype._hypotheses import HypothesesReport, check_hypotheses
-from poletype._limits import Limits
-from poletype._trajectory import Change, Trajectory, TrajectoryPoint
+from poletype._engine.codegen import CompilerFallbackWarning
+from poletype._engine.compiler import Typology
+from poletype._read.limits import Limits
 from poletype.errors import (
     CallerError,
     InitiativeError,
@@ -47,27 +47,33 @@ from poletype.verdict import (
 )
 
 if typing.TYPE_CHECKING:
-    from poletype._outputs import write_screening
-    from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
-    from poletype._tabular import Applicant, RowError, read_applicants
-    from poletype._template import write_template
-    from poletype._whatif import FIXED_FACTS, ChangeSet, FieldChange, what_it_would_take
+    from poletype._render.outputs import write_screening
+    from poletype._screening.screen import (
+        Finding,
+        ScreenedRow,
+        Screening,
+        screen,
+        screening_typologies,
+    )
+    from poletype._screening.tabular import Applicant, RowError, read_applicants
+    from poletype._screening.template import write_template
+    from poletype._screening.whatif import FIXED_FACTS, ChangeSet, FieldChange, what_it_would_take
 
 _LAZY = {
-    "Applicant": "poletype._tabular",
-    "ChangeSet": "poletype._whatif",
-    "FIXED_FACTS": "poletype._whatif",
-    "FieldChange": "poletype._whatif",
-    "Finding": "poletype._screen",
-    "RowError": "poletype._tabular",
-    "ScreenedRow": "poletype._screen",
-    "Screening": "poletype._screen",
-    "read_applicants": "poletype._tabular",
-    "screen": "poletype._screen",
-    "screening_typologies": "poletype._screen",
-    "what_it_would_take": "poletype._whatif",
-    "write_screening": "poletype._outputs",
-    "write_template": "poletype._template",
+    "Applicant": "poletype._screening.tabular",
+    "ChangeSet": "poletype._screening.whatif",
+    "FIXED_FACTS": "poletype._screening.whatif",
+    "FieldChange": "poletype._screening.whatif",
+    "Finding": "poletype._screening.screen",
+    "RowError": "poletype._screening.tabular",
+    "ScreenedRow": "poletype._screening.screen",
+    "Screening": "poletype._screening.screen",
+    "read_applicants": "poletype._screening.tabular",
+    "screen": "poletype._screening.screen",
+    "screening_typologies": "poletype._screening.screen",
+    "what_it_would_take": "poletype._screening.whatif",
+    "write_screening": "poletype._render.outputs",
+    "write_template": "poletype._screening.template",
 }
 """Names of the screening side, imported on first use.
 

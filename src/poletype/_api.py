@@ -13,15 +13,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from poletype import _loader
-from poletype._compiler import Typology
-from poletype._evaluator import evaluate
-from poletype._interpreter import Backend
-from poletype._json import load_json
-from poletype._limits import DEFAULT_LIMITS, Limits
-from poletype._params import checked_values
-from poletype._trajectory import Trajectory, TrajectoryPoint, changes, states
-from poletype._yaml import load_yaml
+from poletype._analysis.trajectory import Trajectory, TrajectoryPoint, changes, states
+from poletype._engine.compiler import Typology
+from poletype._engine.evaluator import evaluate
+from poletype._engine.interpreter import Backend
+from poletype._read.json import load_json
+from poletype._read.limits import DEFAULT_LIMITS, Limits
+from poletype._read.params import checked_values
+from poletype._read.yaml import load_yaml
+from poletype._rules import loader as _loader
 from poletype.errors import ErrorCode, InitiativeError, RuleFileError, UsageError
 from poletype.model import Initiative
 from poletype.verdict import Verdict
@@ -260,7 +260,7 @@ def _backend(backend: str) -> Backend:
 def _compiled(typology: str | Path | Typology, params: Mapping[str, Any] | None) -> Typology:
     if isinstance(typology, Typology):
         if params:
-            from poletype._examples import with_parameters  # noqa: PLC0415
+            from poletype._rules.examples import with_parameters  # noqa: PLC0415
 
             return with_parameters(typology, params, error=UsageError)
         return typology

@@ -18,6 +18,8 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
+from poletype._analysis.hypotheses import SHIPPED as SHIPPED_HYPOTHESES
+from poletype._analysis.hypotheses import check_hypotheses
 from poletype._api import (
     DEFAULT_TYPOLOGY,
     GRADED_TYPOLOGY,
@@ -29,20 +31,18 @@ from poletype._api import (
     trajectory,
     typologies,
 )
-from poletype._compiler import Typology
-from poletype._examples import run_examples
-from poletype._hypotheses import SHIPPED as SHIPPED_HYPOTHESES
-from poletype._hypotheses import check_hypotheses
-from poletype._interpreter import Backend
-from poletype._justify import Lang
-from poletype._params import read_value
-from poletype._report import (
+from poletype._engine.compiler import Typology
+from poletype._engine.interpreter import Backend
+from poletype._engine.justify import Lang
+from poletype._read.params import read_value
+from poletype._render.report import (
     explain_markdown,
     explain_text,
     hypotheses_text,
     trajectory_text,
     verdict_text,
 )
+from poletype._rules.examples import run_examples
 from poletype.errors import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -335,7 +335,7 @@ def _trajectory(args: argparse.Namespace) -> int:
 
 
 def _map(args: argparse.Namespace) -> int:
-    from poletype._map import draw_map  # noqa: PLC0415 - matplotlib loads only for maps
+    from poletype._render.map import draw_map  # noqa: PLC0415 - matplotlib loads only for maps
 
     typology = load_typology(args.typology, dict(args.param))
     results, status = _per_file(
@@ -447,8 +447,8 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def _screen(args: argparse.Namespace) -> int:
-    from poletype._outputs import write_screening  # noqa: PLC0415 - spreadsheet readers load here
-    from poletype._screen import screen, screening_typologies  # noqa: PLC0415
+    from poletype._render.outputs import write_screening  # noqa: PLC0415 - spreadsheet readers load here
+    from poletype._screening.screen import screen, screening_typologies  # noqa: PLC0415
 
     chosen = screening_typologies(args.typology, args.rules, dict(args.param))
     progress = _progress_bar if sys.stderr.isatty() else None
@@ -466,7 +466,7 @@ def _screen(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from poletype._template import write_template  # noqa: PLC0415 - openpyxl loads here
+    from poletype._screening.template import write_template  # noqa: PLC0415 - openpyxl loads here
 
     for path in write_template(args.out, args.format):
         print(path)

@@ -34,8 +34,8 @@ from pydantic import (
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
-from poletype._data import load
-from poletype._limits import DEFAULT_LIMITS
+from poletype._read.data import load
+from poletype._read.limits import DEFAULT_LIMITS
 
 # Strict: a boolean is not a number (``"jobs": true`` is not 1 job), nor is a string;
 # an int is still a float.

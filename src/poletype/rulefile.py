@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from poletype._params import shown
+from poletype._read.params import shown
 from poletype.errors import PoletypeError, RuleFileError
 
 Identifier = str

@@ -1,0 +1,1 @@
+"""Analysis over verdicts: trajectories and hypotheses."""

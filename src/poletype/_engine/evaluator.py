@@ -1,0 +1,529 @@
+"""Compiled typology × initiative → verdict, in three-valued logic.
+
+Each criterion's condition is evaluated atom by atom (`poletype._engine.interpreter`), combined
+in Kleene logic, and the verdict condition combines the criteria the same way, so a
+known failure decides the outcome even when other facts are unknown.
+
+``missing`` is computed, not guessed. A criterion is *relevant* when some way of
+settling the unknown criteria makes its value change the outcome; an atom is relevant
+when it can change its criterion's status the same way; the facts missing are the
+unknown input paths of the relevant atoms of the relevant criteria. Relevance is decided
+by trying every assignment of the unknown leaves when there are at most
+``_EXACT_LIMIT`` of them, and otherwise by the masking rule that is exact for formulas
+that name each leaf once (as shipped typologies do): a leaf is relevant unless a known
+sibling already decides one of its ancestors.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Hashable, Mapping
+from importlib import metadata
+from typing import Any, TypeVar
+
+from poletype._engine.compiler import (
+    CompiledCriterion,
+    CompiledIndicator,
+    ConditionNode,
+    Typology,
+    VerdictTree,
+)
+from poletype._engine.derive import derive
+from poletype._engine.interpreter import (
+    UNKNOWN,
+    Backend,
+    Interval,
+    Root,
+    evaluate_atom,
+    evaluate_value,
+)
+from poletype._engine.justify import render_both
+from poletype._engine.logic import Tri, k_and, k_not, k_or, status_of
+from poletype._engine.paths import read_path, to_json_value, unknown_facts
+from poletype.model import Initiative
+from poletype.rulefile import Citation
+from poletype.verdict import (
+    CriterionResult,
+    Degree,
+    DescriptorResult,
+    Score,
+    Source,
+    Status,
+    Verdict,
+)
+
+_EXACT_LIMIT = 12
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("poletype")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+POLETYPE_VERSION = _version()
+
+
+def evaluate(
+    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+) -> Verdict:
+    """Classify one validated initiative under one compiled typology."""
+    initiative, derived = derive(initiative)
+    if typology.graded is not None:
+        from poletype._engine.membership import evaluate_graded  # noqa: PLC0415 - it imports us
+
+        return evaluate_graded(typology, initiative, derived, backend)
+    assert typology.verdict is not None
+    assert typology.spec.verdict is not None
+    root = Root(initiative, typology.params_value, backend)
+    statuses, outcome_value, atom = _decided(typology, initiative, backend)
+    verdict_spec = typology.spec.verdict
+    outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
+    settled = {
+        **provenance(typology, initiative),
+        "outcome": outcome,
+        "outcome_label": verdict_spec.labels[outcome],
+        "scores": [_score(typology, group, statuses) for group in verdict_spec.scores],
+        "derived": list(derived),
+        "descriptors": describe(typology, root),
+    }
+
+    return finish(
+        typology,
+        backend,
+        settled,
+        lambda: _justified(typology, root, atom, outcome_value),
+        later=("criteria", "missing"),
+    )
+
+
+def finish(
+    typology: Typology,
+    backend: Backend,
+    settled: dict[str, Any],
+    justify: Callable[[], Mapping[str, Any]],
+    *,
+    later: tuple[str, ...],
+) -> Verdict:
+    """The verdict from what is decided and what ``justify`` adds (the fields ``later``).
+
+    Deferred to its first read with the compiled backend, when no justification of the
+    typology can fail (so an error still comes from ``classify``); built at once by the
+    reference interpreter.
+    """
+    if backend == "interpreter" or not typology.justifies_safely:
+        return Verdict(**settled, **justify())
+    return Verdict.deferred(settled, {*settled, *later}, justify)
+
+
+def _justified(
+    typology: Typology, root: Root, atom: AtomReader, outcome_value: Tri
+) -> dict[str, Any]:
+    """What a verdict says beyond its outcome: each criterion's result, the facts missing.
+
+    The expensive part of a verdict (two rendered sentences and the values read for every
+    criterion), so the compiled backend defers it until a reader asks.
+    """
+    assert typology.verdict is not None
+    results: list[CriterionResult] = []
+    statuses: dict[str, Tri] = {}
+    relevant_atoms: dict[str, list[str]] = {}
+    for criterion in typology.criteria:
+        atom_values: dict[int, Tri] = {}
+        value = _condition(criterion.condition, atom, atom_values)
+        statuses[criterion.id] = value
+        missing = (
+            condition_missing(criterion.condition, atom_values, root.initiative)
+            if value is None
+            else []
+        )
+        relevant_atoms[criterion.id] = missing
+        results.append(
+            result(
+                typology,
+                criterion,
+                group=criterion.group,
+                status=status_of(value),
+                root=root,
+                missing=missing,
+            )
+        )
+    verdict_tree = typology.verdict
+    outcome_missing: set[str] = set()
+    if outcome_value is None:
+        unknown = {cid for cid, v in statuses.items() if v is None}
+        for cid in _relevant(
+            lambda bits, full: _verdict_bits(verdict_tree, bits, full),
+            statuses,
+            unknown,
+            _verdict_masking(verdict_tree, statuses),
+        ):
+            outcome_missing.update(relevant_atoms[cid])
+    return {"criteria": results, "missing": sorted(outcome_missing)}
+
+
+def decide(
+    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+) -> tuple[dict[str, Tri], Tri]:
+    """Each criterion's value and the verdict condition's, without the justified verdict.
+
+    What a parameter sweep or a "what it would take" search needs thousands of times:
+    the decision alone, with the facts derived as `evaluate` derives them.
+    """
+    assert typology.verdict is not None, "decide() is for crisp typologies"
+    if typology.reads_derived:
+        initiative, _ = derive(initiative)
+    statuses, outcome, _ = _decided(typology, initiative, backend)
+    return statuses, outcome
+
+
+AtomReader = Callable[[ConditionNode], Tri]
+
+
+def _decided(
+    typology: Typology, initiative: Initiative, backend: Backend
+) -> tuple[dict[str, Tri], Tri, AtomReader]:
+    """Each criterion's value, the verdict condition's, and how to read the atoms again.
+
+    The compiled backend decides with one call of the generated function, and reads the
+    atoms, if a justification needs them, with one more; otherwise atoms are evaluated
+    one by one, once each. Nothing else is built: `decide` is a sweep's hot path.
+    """
+    assert typology.verdict is not None
+    if backend == "compiled" and typology.generated is not None:
+        statuses, outcome = typology.generated.decide(initiative, typology.params_value)
+        return statuses, outcome, _Generated(typology, initiative)
+    atom = _memoized(_each_atom(Root(initiative, typology.params_value, backend)))
+    statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
+    return statuses, _verdict(typology.verdict, statuses), atom
+
+
+class _Generated:
+    """Atom values from one call of the generated function, made when first needed."""
+
+    def __init__(self, typology: Typology, initiative: Initiative) -> None:
+        self.typology = typology
+        self.initiative = initiative
+        self.known: dict[int, Tri] | None = None
+
+    def __call__(self, node: ConditionNode) -> Tri:
+        if self.known is None:
+            generated = self.typology.generated
+            assert generated is not None
+            values = generated.atoms(self.initiative, self.typology.params_value)
+            self.known = {
+                id(atom): value for atom, value in zip(self.typology.atoms, values, strict=True)
+            }
+        return self.known[id(node)]
+
+
+def _memoized(atom: AtomReader) -> AtomReader:
+    known: dict[int, Tri] = {}
+
+    def read(node: ConditionNode) -> Tri:
+        key = id(node)
+        if key not in known:
+            known[key] = atom(node)
+        return known[key]
+
+    return read
+
+
+def condition(node: ConditionNode, root: Root, atoms: dict[int, Tri]) -> Tri:
+    """A condition's Kleene value; records each atom's value in ``atoms`` by node id."""
+    return _condition(node, _each_atom(root), atoms)
+
+
+def _each_atom(root: Root) -> AtomReader:
+    return lambda node: evaluate_atom(node.atom, root) if node.atom else None
+
+
+def provenance(typology: Typology, initiative: Initiative) -> dict[str, Any]:
+    """What every verdict records to be reproduced: typology, versions, hash, parameters."""
+    return {
+        "typology": typology.id,
+        "version": typology.version,
+        "rules_hash": typology.rules_hash,
+        "poletype_version": POLETYPE_VERSION,
+        "initiative": initiative.name,
+        "initiative_id": initiative.id,
+        "parameters": dict(sorted(typology.parameters.items())),
+    }
+
+
+def _condition(node: ConditionNode, atom: AtomReader, atoms: dict[int, Tri]) -> Tri:
+    if node.atom is not None:
+        value = atom(node)
+        atoms[id(node)] = value
+        return value
+    values = [_condition(child, atom, atoms) for child in node.children]
+    return _combine(node.op, values)
+
+
+def _combine(op: str, values: list[Tri]) -> Tri:
+    """Kleene combination of a node's children: ``all``, ``any`` or ``not``."""
+    if op == "all":
+        return k_and(values)
+    if op == "any":
+        return k_or(values)
+    return k_not(values[0])
+
+
+def _condition_from(node: ConditionNode, env: Mapping[int, Tri]) -> Tri:
+    if node.atom is not None:
+        return env[id(node)]
+    values = [_condition_from(child, env) for child in node.children]
+    return _combine(node.op, values)
+
+
+def _verdict(node: VerdictTree, statuses: Mapping[str, Tri]) -> Tri:
+    if node.criterion is not None:
+        return statuses[node.criterion]
+    values = [_verdict(child, statuses) for child in node.children]
+    return _combine(node.op, values)
+
+
+def _relevant(
+    formula: Callable[[Mapping[K, int], int], int],
+    known: Mapping[K, Tri],
+    unknown: set[K],
+    masking: Callable[[], set[K]],
+) -> set[K]:
+    """The unknown leaves whose value can change the formula's value.
+
+    Exhaustive below ``_EXACT_LIMIT`` leaves, and fast: the formula is evaluated once
+    over every assignment at the same time, each leaf a bitset of the assignments in
+    which it is true (bit ``k`` of leaf ``i`` is bit ``i`` of ``k``). A leaf matters when
+    flipping it changes the result for some assignment, that is when the result differs
+    from itself with the halves of each ``2**i`` block swapped.
+    """
+    if len(unknown) > _EXACT_LIMIT:
+        return masking() & unknown
+    order = sorted(unknown, key=str)
+    size = 1 << len(order)
+    full = (1 << size) - 1
+    bits: dict[K, int] = {leaf: (full if value else 0) for leaf, value in known.items()}
+    for i, leaf in enumerate(order):
+        bits[leaf] = _pattern(len(order), i)
+    result = formula(bits, full)
+    found: set[K] = set()
+    for i, leaf in enumerate(order):
+        step = 1 << i
+        low = full ^ bits[leaf]
+        flipped = ((result & low) << step) | ((result >> step) & low)
+        if result != flipped:
+            found.add(leaf)
+    return found
+
+
+@functools.cache
+def _pattern(leaves: int, i: int) -> int:
+    """The assignments (as a bitset over ``2**leaves`` of them) in which leaf ``i`` is true."""
+    step = 1 << i
+    block = ((1 << step) - 1) << step
+    pattern = 0
+    for start in range(0, 1 << leaves, 2 * step):
+        pattern |= block << start
+    return pattern
+
+
+def _bits(op: str, values: list[int], full: int) -> int:
+    if op == "all":
+        return functools.reduce(operator.and_, values, full)
+    if op == "any":
+        return functools.reduce(operator.or_, values, 0)
+    return full ^ values[0]
+
+
+def _verdict_bits(node: VerdictTree, bits: Mapping[str, int], full: int) -> int:
+    if node.criterion is not None:
+        return bits[node.criterion]
+    return _bits(node.op, [_verdict_bits(c, bits, full) for c in node.children], full)
+
+
+def _condition_bits(node: ConditionNode, bits: Mapping[int, int], full: int) -> int:
+    if node.atom is not None:
+        return bits[id(node)]
+    return _bits(node.op, [_condition_bits(c, bits, full) for c in node.children], full)
+
+
+def _verdict_masking(node: VerdictTree, statuses: Mapping[str, Tri]) -> Callable[[], set[str]]:
+    def live(n: VerdictTree) -> set[str]:
+        if n.criterion is not None:
+            return {n.criterion} if statuses[n.criterion] is None else set()
+        values = [_verdict(c, statuses) for c in n.children]
+        if (n.op == "all" and False in values) or (n.op == "any" and True in values):
+            return set()
+        return {leaf for c in n.children for leaf in live(c)}
+
+    return lambda: live(node)
+
+
+def _condition_masking(node: ConditionNode, env: Mapping[int, Tri]) -> Callable[[], set[int]]:
+    def live(n: ConditionNode) -> set[int]:
+        if n.atom is not None:
+            return {id(n)} if env[id(n)] is None else set()
+        values = [_condition_from(c, env) for c in n.children]
+        if (n.op == "all" and False in values) or (n.op == "any" and True in values):
+            return set()
+        return {leaf for c in n.children for leaf in live(c)}
+
+    return lambda: live(node)
+
+
+def _atom_nodes(node: ConditionNode) -> list[ConditionNode]:
+    if node.atom is not None:
+        return [node]
+    return [a for child in node.children for a in _atom_nodes(child)]
+
+
+def condition_missing(
+    tree: ConditionNode, atom_values: dict[int, Tri], initiative: Initiative
+) -> list[str]:
+    """The unknown facts that could change an undecided condition's value."""
+    unknown = {key for key, value in atom_values.items() if value is None}
+    relevant = _relevant(
+        lambda bits, full: _condition_bits(tree, bits, full),
+        atom_values,
+        unknown,
+        _condition_masking(tree, atom_values),
+    )
+    return unknown_facts(
+        initiative,
+        (p for n in _atom_nodes(tree) if id(n) in relevant and n.atom for p in n.atom.paths),
+    )
+
+
+def result(
+    typology: Typology,
+    criterion: CompiledCriterion | CompiledIndicator,
+    *,
+    group: str,
+    status: Status,
+    root: Root,
+    missing: list[str],
+    degree: Degree | None = None,
+) -> CriterionResult:
+    """A criterion's or indicator's result: status, sentence, source and values read."""
+    spec = criterion.spec
+    values = {
+        path: to_json_value(read_path(root.initiative, path)) for path in _shown(criterion.paths)
+    }
+    values.update({f"params.{name}": typology.parameters[name] for name in criterion.parameters})
+    return CriterionResult(
+        id=spec.id,
+        group=group,
+        status=status,
+        label=spec.label,
+        justification=render_both(criterion.templates[status], root),
+        source=_source(typology, spec.source),
+        interpretation=spec.interpretation,
+        values=dict(sorted(values.items())),
+        missing=missing,
+        **({} if degree is None else {"degree": degree}),
+    )
+
+
+@functools.cache
+def _shown(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The paths a result shows: those not inside another path it reads."""
+    return tuple(p for p in paths if not any(q.startswith(p + ".") for q in paths))
+
+
+def _memo(typology: Typology, key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, computed once per typology and kept with it."""
+    if key not in typology.memo:
+        typology.memo[key] = make()
+    value: T = typology.memo[key]
+    return value
+
+
+def _source(typology: Typology, citation: Citation) -> Source:
+    """A citation with its document's title, as verdicts show it."""
+
+    def make() -> Source:
+        document = next(s for s in typology.spec.sources if s.id == citation.document)
+        return Source(document=document.id, title=document.title, section=citation.section)
+
+    return _memo(typology, ("source", citation.document, citation.section), make)
+
+
+def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
+    """A group's score; frozen, so verdicts with the same counts share one."""
+    ids = _memo(
+        typology,
+        ("group", group),
+        lambda: tuple(c.id for c in typology.criteria if c.group == group),
+    )
+    values = [statuses[i] for i in ids]
+    met, not_met = values.count(True), values.count(False)
+    return _memo(
+        typology,
+        ("score", group, met, not_met),
+        lambda: Score(
+            group=group,
+            label=typology.spec.groups[group],
+            met=met,
+            not_met=not_met,
+            unknown=len(values) - met - not_met,
+            total=len(values),
+        ),
+    )
+
+
+def condition_value(
+    criterion: CompiledCriterion, initiative: Initiative, params: dict[str, Any]
+) -> Tri:
+    """One criterion's three-valued value, for tests and ``poletype test``."""
+    return _condition(criterion.condition, _each_atom(Root(initiative, params)), {})
+
+
+def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
+    """The typology's descriptive categories for one initiative, in three-valued logic.
+
+    Cases are tried in order: the first that holds gives the value, unless an earlier one
+    is unknown, in which case the value is open and ``possible`` lists what it can be.
+    """
+    if not typology.descriptors:
+        return None
+    results = []
+    for descriptor in typology.descriptors:
+        value: Any = None
+        label = None
+        possible: list[str] = []
+        open_paths: set[str] = set()
+        for case, node in descriptor.cases:
+            holds = _condition(node, _each_atom(root), {})
+            if holds is None:
+                possible.append(case.value)
+                open_paths.update(p for a in _atom_nodes(node) if a.atom for p in a.atom.paths)
+            elif holds:
+                if possible:
+                    possible.append(case.value)
+                else:
+                    value, label = case.value, case.label
+                break
+        if descriptor.value is not None:
+            raw = evaluate_value(descriptor.value, root)
+            if raw is UNKNOWN or isinstance(raw, Interval):
+                open_paths.update(descriptor.value.paths)
+            else:
+                value = to_json_value(raw)
+        missing = unknown_facts(root.initiative, open_paths)
+        results.append(
+            DescriptorResult(
+                id=descriptor.id,
+                label=descriptor.spec.label,
+                value=value,
+                value_label=label,
+                possible=possible,
+                source=_source(typology, descriptor.spec.source),
+                interpretation=descriptor.spec.interpretation,
+                missing=missing if value is None else [],
+            )
+        )
+    return results

@@ -1,0 +1,4 @@
+"""Document readers shared by every stage.
+
+Size limits, YAML and JSON, words as data, parameter values.
+"""

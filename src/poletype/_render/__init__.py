@@ -1,0 +1,1 @@
+"""Outputs: the text report, the HTML report, the screening files, the map."""

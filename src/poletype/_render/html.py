@@ -1,0 +1,632 @@
+"""The screening report as one self-contained HTML page for a programme officer.
+
+One file that opens anywhere, offline, years later: inline CSS, an inline SVG chart,
+no script, no font, no image fetched from anywhere. Everything an applicant wrote is
+escaped. Nothing in the page depends on when it was made, so the same input gives the
+same bytes and two reports can be compared with ``diff``.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from importlib import metadata
+from pathlib import Path
+
+from poletype._engine.compiler import Typology
+from poletype._engine.justify import Lang, colon
+from poletype._read.data import by_language, load
+from poletype._render.report import MARKS, hybrid_answer, outcomes, span
+from poletype._screening.fields import question
+from poletype._screening.screen import Finding, ScreenedRow, Screening, against, positive_outcome
+from poletype._screening.whatif import ChangeSet
+from poletype.rulefile import Text
+from poletype.verdict import CriterionResult, Source, Verdict
+
+REPORT_NAMES: dict[Lang, str] = {"fr": "rapport.html", "en": "report.html"}
+"""The report's file name in each language."""
+
+_T = by_language(load("words")["screening"])
+"""The report's fixed words, one table per language (``data/words.yaml``)."""
+
+_STATUS_ORDER = ("met", "not_met", "unknown")
+
+_CSS = """
+:root{--ink:#1d2430;--muted:#5b6573;--line:#d9dee5;--soft:#f4f6f9;--accent:#1f4e8c;
+--pos:#17663a;--pos-bg:#e3f3e8;--neg:#a12a22;--neg-bg:#fbe9e7;--unk:#855400;--unk-bg:#fdf1d8;
+--typ:#1f4e8c;--typ-bg:#e6eef9;--err:#4a4f57;--err-bg:#e9ebee}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:#fff;color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",
+Roboto,"Helvetica Neue",Arial,sans-serif}
+main{max-width:1120px;margin:0 auto;padding:32px 40px 48px}
+header.report{border-bottom:3px solid var(--accent);padding-bottom:14px;margin-bottom:24px}
+h1{font-size:28px;line-height:1.2;margin:0 0 6px;color:var(--accent)}
+h2{font-size:21px;margin:36px 0 12px;padding-bottom:4px;border-bottom:1px solid var(--line)}
+h3{font-size:17px;margin:22px 0 8px}
+h4{font-size:14px;margin:16px 0 6px;text-transform:uppercase;letter-spacing:.04em;
+color:var(--muted)}
+p{margin:6px 0}
+.meta{color:var(--muted);margin:2px 0}
+.subtitle{font-size:18px;margin:0 0 8px}
+.meta b{color:var(--ink);font-weight:600}
+ul.typologies{margin:6px 0 0;padding-left:20px;color:var(--muted)}
+ul.typologies code{color:var(--ink)}
+code{font:13px/1.4 ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;background:var(--soft);
+padding:1px 4px;border-radius:3px}
+table{border-collapse:collapse;width:100%;margin:8px 0 14px}
+th,td{text-align:left;vertical-align:top;padding:6px 10px;border-bottom:1px solid var(--line)}
+th{font-size:13px;font-weight:600;color:var(--muted);background:var(--soft)}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.total td{font-weight:600;border-top:2px solid var(--ink)}
+.panel{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start;margin:10px 0 22px;
+padding:16px 18px;border:1px solid var(--line);border-radius:8px}
+.panel>div{flex:1 1 380px;min-width:0}
+.panel h3{margin-top:0}
+.figures{display:flex;gap:16px;margin:12px 0 18px}
+.figures>div{flex:1;padding:12px 16px;border:1px solid var(--line);border-radius:8px;
+background:var(--soft);color:var(--muted);font-size:13px}
+.figures b{display:block;font-size:26px;line-height:1.2;color:var(--ink)}
+.figures>div.failed b{color:var(--neg)}
+svg.chart{display:block;width:100%;height:auto;max-width:520px}
+.badge{display:inline-block;padding:2px 9px;border-radius:999px;font-size:13px;font-weight:600;
+white-space:nowrap;border:1px solid transparent}
+.positive{color:var(--pos);background:var(--pos-bg);border-color:#b9dfc6}
+.negative{color:var(--neg);background:var(--neg-bg);border-color:#efc2bc}
+.indeterminate{color:var(--unk);background:var(--unk-bg);border-color:#efd79f}
+.type{color:var(--typ);background:var(--typ-bg);border-color:#bcd0ec}
+.error{color:var(--err);background:var(--err-bg);border-color:#cfd3d8}
+.status{display:inline-block;min-width:112px;font-size:13px;font-weight:600;white-space:nowrap}
+.status.good{color:var(--pos)}.status.bad{color:var(--neg)}.status.open{color:var(--unk)}
+table.toc td:first-child,table.toc th:first-child{width:64px}
+table.toc a{color:var(--accent);text-decoration:none;font-weight:600}
+table.toc a:hover{text-decoration:underline}
+section.applicant{margin-top:40px;padding-top:8px;border-top:4px solid var(--accent)}
+section.applicant.failed{border-top-color:var(--err)}
+section.applicant h2{border:0;margin:6px 0 2px}
+.finding{margin:18px 0 8px;padding:14px 18px 10px;border:1px solid var(--line);border-radius:8px}
+.finding>h3{display:flex;flex-wrap:wrap;gap:10px;align-items:center;justify-content:space-between;
+margin:0 0 6px}
+table.criteria td:first-child{width:128px}
+table.facts th{width:200px;background:none;font-size:14px;color:var(--muted)}
+table.facts.verdicts th{width:auto;color:var(--ink);font-weight:500}
+table.facts.verdicts td{width:1%;white-space:nowrap;text-align:right}
+table.memberships{width:auto;min-width:60%}
+table.memberships td.num{padding-left:24px}
+table.criteria td:nth-child(2){width:34%}
+.crit-id{font-weight:700;margin-right:6px}
+.source{display:block;margin:3px 0;color:var(--muted);font-size:13px}
+.asks{background:var(--unk-bg);border:1px solid #efd79f;border-radius:8px;padding:10px 18px;
+margin:16px 0}
+.asks h3,.takes h3{margin:4px 0 6px}
+.asks li{margin:4px 0}
+.asks .path{color:var(--muted);font-size:13px}
+.takes{background:var(--typ-bg);border:1px solid #bcd0ec;border-radius:8px;padding:10px 18px;
+margin:16px 0}
+.takes ol{margin:6px 0;padding-left:22px}
+.takes li{margin:6px 0}
+.takes ul{margin:2px 0;padding-left:18px}
+.muted{color:var(--muted)}
+.guide{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:4px 18px;
+margin:18px 0}
+.guide h2{border:0;margin:10px 0 4px;font-size:17px}
+.guide ul{margin:4px 0 10px;padding-left:20px}
+.guide li{margin:3px 0}
+.lacks{display:block;margin-top:3px;font-size:12px;color:var(--neg)}
+.lacks abbr{text-decoration:none;border-bottom:1px dotted currentColor;cursor:help}
+table.facts.verdicts .lacks{font-weight:400}
+.bar{position:relative;display:inline-block;width:220px;height:12px;background:var(--soft);
+border:1px solid var(--line);border-radius:3px;vertical-align:middle}
+.bar span{position:absolute;top:0;bottom:0}
+.bar .known{background:var(--typ)}
+.bar .open{background:repeating-linear-gradient(45deg,#9fb8dd 0 4px,#d3e0f2 4px 8px)}
+a.back{font-size:13px;color:var(--muted)}
+footer{margin-top:48px;padding-top:12px;border-top:1px solid var(--line);color:var(--muted);
+font-size:13px}
+@page{margin:14mm}
+@media print{
+body{font-size:10.5pt}
+main{max-width:none;padding:0}
+section.applicant{break-before:page}
+.finding,.asks,.takes,.panel,tr{break-inside:avoid}
+a{color:inherit;text-decoration:none}
+a.back{display:none}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _tx(text: Text, lang: Lang) -> str:
+    return _e(getattr(text, lang))
+
+
+def outcome_class(typology: Typology, outcome: str) -> str:
+    """The CSS class (and colour) of an outcome: positive, negative, indeterminate, type."""
+    if typology.graded is not None:
+        return "indeterminate" if outcome == "indeterminate" else "type"
+    assert typology.spec.verdict is not None
+    names = typology.spec.verdict.outcomes
+    return {names.met: "positive", names.not_met: "negative"}.get(outcome, "indeterminate")
+
+
+_COLOURS = {
+    "positive": "#2e8b57",
+    "negative": "#c0392b",
+    "indeterminate": "#d49a1f",
+    "type": "#3a6db5",
+    "error": "#8a9099",
+}
+
+
+def render_report(screening: Screening, lang: Lang = "fr") -> str:
+    """The whole report: summary, chart, list of applicants, one section per applicant."""
+    t = _T[lang]
+    entries = [
+        (row, anchor, _questions(row))
+        for row, anchor in zip(screening.rows, anchors(screening), strict=True)
+    ]
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(t['title'])} — {_e(_input_name(screening))} — "
+        f"{_e(', '.join(ty.id for ty in screening.typologies))}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        _header(screening, lang),
+        _guide(screening, lang),
+        _summary(screening, lang),
+        _toc(screening, entries, lang),
+        *(_applicant(row, anchor, asked, screening, lang) for row, anchor, asked in entries),
+        _footer(screening, lang),
+        "</main>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def _input_name(screening: Screening) -> str:
+    return Path(screening.input).name or screening.input
+
+
+def _header(screening: Screening, lang: Lang) -> str:
+    t = _T[lang]
+    items = "".join(
+        f"<li>{_tx(ty.title, lang)} <code>{_e(ty.id)}</code></li>" for ty in screening.typologies
+    )
+    only = screening.typologies[0] if len(screening.typologies) == 1 else None
+    subtitle = f'<p class="subtitle">{_tx(only.title, lang)}</p>' if only else ""
+    return (
+        '<header class="report">'
+        f"<h1>{_e(t['title'])}</h1>{subtitle}"
+        f'<p class="meta"><b>{_e(t["input"])}</b>{_e(colon(lang))}'
+        f"{_e(_input_name(screening))} · {len(screening.rows)} {_e(t['rows'])}</p>"
+        f'<p class="meta"><b>{_e(t["typologies"])}</b></p><ul class="typologies">{items}</ul>'
+        "</header>"
+    )
+
+
+_GUIDE = by_language(load("words")["guide"])
+"""The opening lines on how to read the report, one table per language."""
+
+
+def _guide(screening: Screening, lang: Lang) -> str:
+    """A few lines on how to read the report, for an officer who opens it without help."""
+    g = _GUIDE[lang]
+    graded = any(ty.graded is not None for ty in screening.typologies)
+    keys = [
+        *(["outcomes"] if screening.crisp else []),
+        "unknown",
+        *(["lacking"] if screening.crisp else []),
+        *(["graded"] if graded else []),
+        "colours",
+        "scope",
+    ]
+    items = "".join(f"<li>{_e(g[k])}</li>" for k in keys)
+    return f'<section id="guide" class="guide"><h2>{_e(g["title"])}</h2><ul>{items}</ul></section>'
+
+
+def _share(count: int, total: int, lang: Lang) -> str:
+    if total == 0:
+        return "—"
+    value = round(100 * count / total)
+    return f"{value} %" if lang == "fr" else f"{value}%"
+
+
+def _summary(screening: Screening, lang: Lang) -> str:
+    t = _T[lang]
+    total = len(screening.rows)
+    out = [
+        f'<section id="summary"><h2>{_e(t["summary"])}</h2><div class="figures">'
+        f"<div><b>{total}</b>{_e(t['total'])}</div>"
+        f"<div><b>{total - screening.errors}</b>{_e(t['screened'])}</div>"
+        f'<div class="{"failed" if screening.errors else ""}"><b>{screening.errors}</b>'
+        f"{_e(t['errors'])}</div></div>"
+    ]
+    for typology in screening.typologies:
+        counts = screening.counts(typology)
+        labels = dict(outcomes(typology))
+        rows = []
+        bars: list[tuple[str, int, str]] = []
+        for outcome, count in counts.items():
+            label = getattr(labels[outcome], lang) if outcome in labels else outcome
+            css = outcome_class(typology, outcome)
+            rows.append(
+                f'<tr><td><span class="badge {css}">{_e(label)}</span></td>'
+                f'<td class="num">{count}</td>'
+                f'<td class="num">{_share(count, total, lang)}</td></tr>'
+            )
+            bars.append((label, count, _COLOURS[css]))
+        rows.append(
+            f'<tr><td><span class="badge error">{_e(t["errors"])}</span></td>'
+            f'<td class="num">{screening.errors}</td>'
+            f'<td class="num">{_share(screening.errors, total, lang)}</td></tr>'
+        )
+        bars.append((t["errors"], screening.errors, _COLOURS["error"]))
+        rows.append(
+            f'<tr class="total"><td>{_e(t["total"])}</td><td class="num">{total}</td>'
+            f'<td class="num">{_share(total, total, lang)}</td></tr>'
+        )
+        out.append(
+            f'<div class="panel" id="summary-{_e(typology.id)}"><div>'
+            f"<h3>{_tx(typology.title, lang)}</h3>"
+            '<table class="summary">'
+            f'<thead><tr><th>{_e(t["outcome"])}</th><th class="num">{_e(t["count"])}</th>'
+            f'<th class="num">{_e(t["share"])}</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+            f"<div>{chart(bars, title=t['chart'])}</div></div>"
+        )
+    out.append("</section>")
+    return "".join(out)
+
+
+def chart(bars: list[tuple[str, int, str]], *, title: str) -> str:
+    """A horizontal bar chart as inline SVG: each bar's label above it, its count after."""
+    width, left, bar_height, step = 520, 4, 16, 44
+    room = width - left - 60
+    top = max((count for _, count, _ in bars), default=0) or 1
+    height = 8 + step * len(bars)
+    items = [
+        f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f"<title>{_e(title)}</title>",
+    ]
+    for i, (label, count, colour) in enumerate(bars):
+        y = 4 + i * step
+        length = round(room * count / top)
+        items += [
+            f'<text x="{left}" y="{y + 13}" font-size="13" fill="#1d2430" '
+            f'font-family="system-ui, sans-serif">{_e(label)}</text>',
+            f'<rect x="{left}" y="{y + 19}" width="{room}" height="{bar_height}" rx="3" '
+            'fill="#f0f2f5"/>',
+        ]
+        if length:
+            items.append(
+                f'<rect x="{left}" y="{y + 19}" width="{length}" height="{bar_height}" rx="3" '
+                f'fill="{colour}"/>'
+            )
+        items.append(
+            f'<text x="{left + length + 8}" y="{y + 32}" font-size="13" font-weight="600" '
+            f'fill="#1d2430" font-family="system-ui, sans-serif">{count}</text>'
+        )
+    items.append("</svg>")
+    return "".join(items)
+
+
+def _badge(finding: Finding, lang: Lang) -> str:
+    css = outcome_class(finding.typology, finding.verdict.outcome)
+    return f'<span class="badge {css}">{_tx(finding.verdict.outcome_label, lang)}</span>'
+
+
+def _lacks(finding: Finding, lang: Lang, *, spelt: bool = False) -> str:
+    """The criteria that keep an applicant out, by code (and label if ``spelt``).
+
+    Each says how it keeps the applicant out, since a label states a requirement
+    ("at least one local authority") when it is not met but a fact ("essentially a
+    network") when an exclusion applies.
+    """
+    lacking = finding.lacking
+    if not lacking:
+        return ""
+    t = _T[lang]
+    reversed_ = against(finding.typology)
+    labels = {
+        r.id: f"{getattr(r.label, lang)} ({t['applies' if r.id in reversed_ else 'lacks']})"
+        for r in finding.verdict.criteria
+    }
+    if spelt:
+        separator = " ; " if lang == "fr" else "; "
+        named = separator.join(f"{_e(c)} {_e(labels[c])}" for c in lacking)
+        return f'<span class="lacks">{_e(t["lacking"])}{_e(colon(lang))}{named}</span>'
+    codes = ", ".join(f'<abbr title="{_e(labels[c])}">{_e(c)}</abbr>' for c in lacking)
+    return f'<span class="lacks">{codes}</span>'
+
+
+def _error_badge(lang: Lang) -> str:
+    return f'<span class="badge error">{_e(_T[lang]["error"])}</span>'
+
+
+def _questions(row: ScreenedRow) -> dict[str, list[str]]:
+    """Each missing fact of a row, with the typologies whose outcome it could change."""
+    asked: dict[str, list[str]] = {}
+    for finding in row.findings:
+        for path in finding.verdict.missing:
+            asked.setdefault(path, []).append(finding.typology.id)
+    return asked
+
+
+def anchors(screening: Screening) -> list[str]:
+    """The HTML id of each row's section: ``applicant-<row>``, made unique.
+
+    Row numbers repeat only when member rows of a second sheet belong to no applicant
+    (they are reported with their own sheet's row number); a repeat gets a suffix.
+    """
+    seen: dict[int, int] = {}
+    out = []
+    for row in screening.rows:
+        seen[row.row] = seen.get(row.row, 0) + 1
+        suffix = "" if seen[row.row] == 1 else f"-{seen[row.row]}"
+        out.append(f"applicant-{row.row}{suffix}")
+    return out
+
+
+def _name(row: ScreenedRow) -> str:
+    return row.name or row.label
+
+
+def _id_note(row: ScreenedRow) -> str:
+    # An error row shows the id its row states, when that cell could be read.
+    if not row.id or (row.initiative is None and row.name is None):
+        return ""
+    return f' <span class="muted">{_e(row.id)}</span>'
+
+
+def _main_source(screening: Screening) -> str | None:
+    """The applicants file, which the first row comes from; None for a folder of files."""
+    sources = [row.source for row in screening.rows]
+    if not sources or (len(sources) > 1 and len(set(sources)) == len(sources)):
+        return None
+    return sources[0]
+
+
+def _source_note(row: ScreenedRow, main: str | None) -> str:
+    """The file a row came from, when it is not the one most rows come from."""
+    if row.source == main:
+        return ""
+    return f' <span class="muted">· {_e(Path(row.source).name)}</span>'
+
+
+_Entry = tuple[ScreenedRow, str, dict[str, list[str]]]
+"""A row with its section's anchor and its questions, which the list and the section share."""
+
+
+def _toc(screening: Screening, entries: list[_Entry], lang: Lang) -> str:
+    t = _T[lang]
+    heads = "".join(f"<th>{_e(ty.id)}</th>" for ty in screening.typologies)
+    rows = []
+    main = _main_source(screening)
+    for row, anchor, asked_row in entries:
+        if row.failed:
+            cells = "".join(f"<td>{_error_badge(lang)}</td>" for _ in screening.typologies)
+            asked = "—"
+        else:
+            cells = "".join(f"<td>{_badge(f, lang)}{_lacks(f, lang)}</td>" for f in row.findings)
+            asked = str(len(asked_row))
+        rows.append(
+            f'<tr><td class="num">{row.row}</td>'
+            f'<td><a href="#{anchor}">{_e(_name(row))}</a>{_id_note(row)}'
+            f"{_source_note(row, main)}</td>"
+            f'{cells}<td class="num">{asked}</td></tr>'
+        )
+    intro = f'<p class="muted">{_e(t["toc_intro"])}</p>' if screening.crisp else ""
+    return (
+        f'<section id="applicants"><h2>{_e(t["toc"])}</h2>'
+        f"{intro}"
+        f'<table class="toc"><thead><tr><th class="num">{_e(t["row"])}</th>'
+        f'<th>{_e(t["applicant"])}</th>{heads}<th class="num">{_e(t["questions"])}</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _applicant(
+    row: ScreenedRow, anchor: str, asked: dict[str, list[str]], screening: Screening, lang: Lang
+) -> str:
+    t = _T[lang]
+    c = colon(lang)
+    meta = [f"{_e(t['row'])} {row.row}", _e(row.source)]
+    if row.id:
+        meta.insert(1, f"{_e(t['id'])}{_e(c)}{_e(row.id)}")
+    head = (
+        f'<section class="applicant{" failed" if row.failed else ""}" '
+        f'id="{anchor}">'
+        f'<a class="back" href="#applicants">↑ {_e(t["back"])}</a>'
+        f"<h2>{_e(_name(row))}</h2>"
+        f'<p class="meta">{" · ".join(meta)}</p>'
+    )
+    if row.error is not None:
+        column = row.error.column if row.error.column is not None else t["whole_row"]
+        body = (
+            f'<div class="finding"><h3><span>{_e(t["error_title"])}</span>'
+            f"{_error_badge(lang)}</h3>"
+            f'<table class="facts"><tbody>'
+            f"<tr><th>{_e(t['row'])}</th><td>{row.error.row}</td></tr>"
+            f"<tr><th>{_e(t['column'])}</th><td><code>{_e(column)}</code></td></tr>"
+            f"<tr><th>{_e(t['message'])}</th><td>{_e(row.error.message)}</td></tr>"
+            "</tbody></table></div>"
+        )
+        return head + body + "</section>"
+    verdicts = "".join(
+        f"<tr><th>{_tx(f.typology.title, lang)}{_lacks(f, lang, spelt=True)}</th>"
+        f"<td>{_badge(f, lang)}</td></tr>"
+        for f in row.findings
+    )
+    parts = [head, f'<table class="facts verdicts"><tbody>{verdicts}</tbody></table>']
+    parts.append(_asks(asked, screening, lang))
+    parts += [_takes(f, lang) for f in row.findings]
+    parts += [_finding(f, lang) for f in row.findings]
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _effect(status: str, reversed_: bool) -> str:
+    if status == "unknown":
+        return "open"
+    return "bad" if (status == "met") == reversed_ else "good"
+
+
+def _finding(finding: Finding, lang: Lang) -> str:
+    typology, verdict = finding.typology, finding.verdict
+    out = [
+        '<div class="finding">',
+        f"<h3><span>{_tx(typology.title, lang)}</span>{_badge(finding, lang)}</h3>",
+    ]
+    if verdict.memberships is not None:
+        out.append(_graded(verdict, lang))
+        return "".join(out) + "</div>"
+    by_group: dict[str, list[CriterionResult]] = {}
+    for result in verdict.criteria:
+        by_group.setdefault(result.group, []).append(result)
+    order = list(typology.spec.groups) + [g for g in by_group if g not in typology.spec.groups]
+    reversed_ = against(typology)
+    for group in order:
+        results = by_group.get(group, [])
+        if not results:
+            continue
+        label = typology.spec.groups.get(group)
+        out.append(f"<h4>{_tx(label, lang) if label else _e(group)}</h4>")
+        ranked = sorted(results, key=lambda r: _STATUS_ORDER.index(r.status))
+        out.append(_criteria_table(ranked, lang, reversed_))
+    return "".join(out) + "</div>"
+
+
+def _source_text(source: Source, lang: Lang) -> str:
+    text = f"{source.title}, {source.section}"
+    return f"{_e(_T[lang]['source'])}{_e(colon(lang))}{_e(text)}"
+
+
+def _criteria_table(results: list[CriterionResult], lang: Lang, reversed_: set[str]) -> str:
+    t = _T[lang]
+    sources = {r.source for r in results}
+    shared = next(iter(sources)) if len(sources) == 1 else None
+    rows = []
+    for r in results:
+        source = "" if shared else f'<span class="source">{_source_text(r.source, lang)}</span>'
+        effect = _effect(r.status, r.id in reversed_)
+        rows.append(
+            f'<tr><td><span class="status {effect}">'
+            f"{MARKS[r.status]} {_e(t[r.status])}</span></td>"
+            f'<td><span class="crit-id">{_e(r.id)}</span>{_tx(r.label, lang)}</td>'
+            f"<td>{_tx(r.justification, lang)}{source}</td></tr>"
+        )
+    caption = f'<p class="source">{_source_text(shared, lang)}</p>' if shared else ""
+    return (
+        caption + '<table class="criteria"><thead><tr>'
+        f"<th>{_e(t['status'])}</th><th>{_e(t['criterion'])}</th>"
+        f"<th>{_e(t['justification'])}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _graded(verdict: Verdict, lang: Lang) -> str:
+    t = _T[lang]
+    c = colon(lang)
+    assert verdict.memberships is not None
+    leaning = verdict.membership(verdict.leaning) if verdict.leaning else None
+    out = []
+    if leaning is not None:
+        out.append(f"<p><b>{_e(t['leaning'])}</b>{_e(c)}{_tx(leaning.label, lang)}</p>")
+    out.append(f"<p><b>{_e(t['hybrid'])}</b>{_e(c)}{_e(hybrid_answer(verdict, lang))}</p>")
+    out.append(f"<h4>{_e(t['memberships'])}</h4><table class='memberships'><tbody>")
+    for m in verdict.memberships:
+        low, high = round(m.low * 100, 1), round(m.high * 100, 1)
+        out.append(
+            f"<tr><td>{_tx(m.label, lang)}</td>"
+            f'<td><span class="bar"><span class="known" style="left:0;width:{low}%"></span>'
+            f'<span class="open" style="left:{low}%;width:{round(high - low, 1)}%"></span>'
+            f'</span></td><td class="num">{_e(span(m, lang, digits=2))}</td></tr>'
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _asks(asked: dict[str, list[str]], screening: Screening, lang: Lang) -> str:
+    t = _T[lang]
+    if not asked:
+        return f'<div class="asks"><h3>{_e(t["ask"])}</h3><p>{_e(t["none_missing"])}</p></div>'
+    several = len(screening.typologies) > 1
+    items = []
+    for path, ids in asked.items():
+        scope = f" — {_e(t['for'])} {_e(', '.join(ids))}" if several else ""
+        items.append(
+            f"<li>{_tx(question(path), lang)} "
+            f'<span class="path">· <code>{_e(path)}</code>{scope}</span></li>'
+        )
+    return (
+        f'<div class="asks"><h3>{_e(t["ask"])}</h3><p class="muted">{_e(t["ask_intro"])}</p>'
+        f"<ul>{''.join(items)}</ul></div>"
+    )
+
+
+def _takes(finding: Finding, lang: Lang) -> str:
+    t = _T[lang]
+    positive = positive_outcome(finding.typology)
+    if finding.changes is None or positive is None or finding.verdict.outcome == positive:
+        return ""
+    assert finding.typology.spec.verdict is not None
+    label = getattr(finding.typology.spec.verdict.labels[positive], lang)
+    head = (
+        f'<div class="takes"><h3>{_e(t["would_take"])} — {_tx(finding.typology.title, lang)}</h3>'
+    )
+    if not finding.changes:
+        return head + f"<p>{_e(t['no_change_found'].format(outcome=label))}</p></div>"
+    options = []
+    for number, change_set in enumerate(finding.changes, start=1):
+        changes = "".join(f"<li>{_e(line)}</li>" for line in change_lines(change_set, lang))
+        criteria = ", ".join(change_set.criteria)
+        options.append(
+            f"<li><b>{_e(t['option'])} {number}</b> "
+            f'<span class="muted">({_e(t["criteria_changed"])}{_e(colon(lang))}'
+            f"{_e(criteria)})</span><ul>{changes}</ul></li>"
+        )
+    return (
+        head + f"<p>{_e(t['would_take_intro'].format(outcome=label))}</p>"
+        f"<ol>{''.join(options)}</ol></div>"
+    )
+
+
+def change_lines(change_set: ChangeSet, lang: Lang) -> list[str]:
+    """A change set's sentences, a run of identical ones (members added) said once, counted.
+
+    "3 × Ajouter un membre (…)" reads at a glance where three identical lines do not.
+    """
+    lines: list[str] = []
+    for text, run in itertools.groupby(getattr(c.text, lang) for c in change_set.changes):
+        count = len(list(run))
+        lines.append(text if count == 1 else f"{count} × {text}")
+    return lines
+
+
+def _footer(screening: Screening, lang: Lang) -> str:
+    rules = ", ".join(
+        f"{_e(ty.id)} {_e(ty.version)} (<code>{_e(ty.rules_hash[:19])}…</code>)"
+        for ty in screening.typologies
+    )
+    text = _T[lang]["footer"].format(version=_e(_version()))
+    return f"<footer>{text}{_e(colon(lang))}{rules}.</footer>"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("poletype")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"

@@ -1,0 +1,206 @@
+"""The files a screening leaves behind: the report, ``verdicts.csv`` and ``verdicts.jsonl``.
+
+Each has exactly one entry per input row, error rows included, in input order, so the
+three can be joined on ``row`` and none can hide an applicant. The CSV is for a
+spreadsheet: UTF-8 with a byte-order mark (Excel otherwise misreads accents) and, in
+French, ``;`` as separator and a decimal comma, as French Excel expects. The JSON Lines
+file is for programs: each verdict exactly as ``classify --format json`` gives it.
+
+The CSV is opened in a spreadsheet, which runs what looks like a formula: a cell that
+begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a
+leading ``'`` (OWASP's advice against CSV injection), whatever column it is in, for an
+applicant's id or name, a rule file's outcome label or an error message alike. A plain
+decimal number (``-0.5``, ``-3``) is left alone: a spreadsheet reads it as a number and
+nothing else, and a quote would turn it into text that no sum counts. Control
+characters other than tab and line breaks become U+FFFD. ``verdicts.jsonl`` keeps every
+value as it is: programs do not evaluate formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from poletype._engine.compiler import Typology
+from poletype._engine.justify import Lang
+from poletype._render.html import REPORT_NAMES, change_lines, render_report
+from poletype._screening.screen import (
+    Finding,
+    ScreenedRow,
+    Screening,
+    criterion_ids,
+    positive_outcome,
+)
+from poletype._screening.tabular import RowError
+from poletype._screening.whatif import ChangeSet
+from poletype.errors import SetupError
+from poletype.verdict import Verdict
+
+CSV_NAME = "verdicts.csv"
+JSONL_NAME = "verdicts.jsonl"
+DELIMITERS: dict[Lang, str] = {"fr": ";", "en": ","}
+"""The CSV separator per language: what Excel expects in a French or an English locale."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def write_screening(screening: Screening, out: str | Path, lang: Lang = "fr") -> list[Path]:
+    """Write the report, the CSV and the JSON Lines file into ``out``; return their paths."""
+    out = Path(out)
+    files = {
+        out / REPORT_NAMES[lang]: render_report(screening, lang),
+        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang),
+        out / JSONL_NAME: verdicts_jsonl(screening),
+    }
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for path, text in files.items():
+            path.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise SetupError(
+            f"cannot write the screening results: {exc.strerror or exc}",
+            code="unwritable-output",
+            file=str(exc.filename or out),
+            expected="a folder that can be created and written to",
+        ) from None
+    return list(files)
+
+
+def csv_header(screening: Screening) -> list[str]:
+    """The CSV columns: the row, then per typology its outcome, statuses and missing facts."""
+    header = ["row", "source", "id", "name"]
+    for typology in screening.typologies:
+        header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
+    header.append("error")
+    return header
+
+
+def _typology_columns(typology: Typology) -> list[str]:
+    """One typology's columns, in the order `_typology_cells` fills them.
+
+    A row the typology did not judge (an error row) is padded to their number, so the
+    header and every row are counted from this one list.
+    """
+    columns = ["outcome", "verdict"]
+    if typology.graded is not None:
+        columns.append("leaning")
+        columns += [f"membership.{x.spec.id}" for x in typology.graded.types]
+    if positive_outcome(typology) is not None:
+        columns.append("lacking")
+    columns += criterion_ids(typology)
+    columns.append("missing")
+    if positive_outcome(typology) is not None:
+        columns.append("what_it_would_take")
+    return columns
+
+
+def verdicts_csv(screening: Screening, lang: Lang = "fr") -> str:
+    """One CSV line per input row (no byte-order mark: `write_screening` adds it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
+    writer.writerow(csv_header(screening))
+    widths = [(t.id, len(_typology_columns(t))) for t in screening.typologies]
+    for row in screening.rows:
+        writer.writerow([safe_cell(cell) for cell in _csv_row(row, widths, lang)])
+    return buffer.getvalue()
+
+
+def safe_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: no formula, no control character.
+
+    A plain decimal number is kept as it is (see the module's docstring).
+    """
+    text = _CONTROL.sub("\ufffd", text)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _csv_row(row: ScreenedRow, widths: list[tuple[str, int]], lang: Lang) -> list[str]:
+    cells = [str(row.row), row.source, row.id or "", row.name or ""]
+    findings = {f.typology.id: f for f in row.findings}
+    for typology_id, width in widths:
+        cells += _typology_cells(findings.get(typology_id), width, lang)
+    cells.append(_error_text(row.error) if row.error is not None else "")
+    return cells
+
+
+def _typology_cells(finding: Finding | None, width: int, lang: Lang) -> list[str]:
+    if finding is None:
+        return [""] * width
+    verdict, typology = finding.verdict, finding.typology
+    cells = [verdict.outcome, getattr(verdict.outcome_label, lang)]
+    if typology.graded is not None:
+        cells.append(verdict.leaning or "")
+        memberships = {m.type: m for m in verdict.memberships or ()}
+        for ideal in typology.graded.types:
+            m = memberships.get(ideal.spec.id)
+            cells.append("" if m is None else _interval(m.low, m.high, lang))
+    if positive_outcome(typology) is not None:
+        cells.append("; ".join(finding.lacking))
+    statuses = {r.id: r.status for r in verdict.criteria}
+    cells += [statuses.get(c, "") for c in criterion_ids(typology)]
+    cells.append("; ".join(verdict.missing))
+    if positive_outcome(typology) is not None:
+        cells.append(_changes_text(finding.changes or (), lang))
+    return cells
+
+
+def _interval(low: float, high: float, lang: Lang) -> str:
+    def number(value: float) -> str:
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if lang == "fr" else text
+
+    return number(low) if low == high else f"{number(low)}–{number(high)}"
+
+
+def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
+    """Each change set as its sentences joined by ' + ', the sets separated by ' | '."""
+    return " | ".join(" + ".join(change_lines(s, lang)) for s in changes)
+
+
+def _error_text(error: RowError) -> str:
+    text = error.message if error.column is None else f"{error.column}: {error.message}"
+    return text if error.code is None else f"{text} [{error.code}]"
+
+
+def verdicts_jsonl(screening: Screening) -> str:
+    """One JSON object per input row: its verdicts and what it would take, or its error."""
+    lines = [json.dumps(row_document(row), ensure_ascii=False) for row in screening.rows]
+    return "".join(line + "\n" for line in lines)
+
+
+def row_document(row: ScreenedRow) -> dict[str, Any]:
+    """The JSON Lines entry for one row."""
+    if row.error is not None:
+        failed: dict[str, Any] = {"row": row.row, "source": row.source}
+        failed.update({k: v for k, v in (("id", row.id), ("name", row.name)) if v is not None})
+        error: dict[str, Any] = {"column": row.error.column, "message": row.error.message}
+        if row.error.code is not None:
+            error["code"] = row.error.code
+        failed["error"] = error
+        return failed
+    document: dict[str, Any] = {
+        "row": row.row,
+        "source": row.source,
+        "verdicts": [_verdict_json(f.verdict) for f in row.findings],
+    }
+    document["lacking"] = {
+        f.typology.id: list(f.lacking) for f in row.findings if positive_outcome(f.typology)
+    }
+    document["what_it_would_take"] = {
+        f.typology.id: [s.model_dump(mode="json") for s in f.changes]
+        for f in row.findings
+        if f.changes is not None
+    }
+    return document
+
+
+def _verdict_json(verdict: Verdict) -> Any:
+    return verdict.model_dump(mode="json")

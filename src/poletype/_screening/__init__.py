@@ -1,0 +1,1 @@
+"""Screening: spreadsheets in, the template, field words, the what-if search, the screening run."""

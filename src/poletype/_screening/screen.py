@@ -1,0 +1,316 @@
+"""Screen a call's applicants: every input row in, exactly one result out.
+
+A programme officer cannot defend a shortlist from which an applicant silently vanished,
+so a row that cannot be read or classified is kept, in its place, as an error row, and
+the run goes on. Each typology receives only the parameters it declares, as
+``classify --typology all`` does, so one ``--param`` can tune a shipped typology and a
+funder's extension of it at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from poletype._api import DEFAULT_TYPOLOGY, classify, load_typologies, load_typology, typologies
+from poletype._engine.compiler import Typology, VerdictTree
+from poletype._engine.evaluator import _verdict
+from poletype._engine.logic import tri_of
+from poletype._read.limits import DEFAULT_LIMITS, Limits
+from poletype._render.report import outcomes
+from poletype._screening.tabular import Applicant, RowError, read_applicants
+from poletype._screening.whatif import ChangeSet, what_it_would_take
+from poletype.errors import InitiativeError, PoletypeError
+from poletype.model import Initiative
+from poletype.verdict import Verdict
+
+ALL = "all"
+Progress = Callable[[int, int], None]
+"""Called with (rows done, rows in all) after each row."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One typology's verdict on one applicant, and what it would take to qualify.
+
+    ``changes`` is computed only when a crisp typology says the applicant does not qualify
+    (``not_ptce``): an indeterminate applicant is first asked the missing facts, and ideal
+    types have nothing to qualify for. Otherwise it is None. Empty: no change set found.
+    """
+
+    typology: Typology
+    verdict: Verdict
+    changes: tuple[ChangeSet, ...] | None
+
+    @cached_property
+    def lacking(self) -> tuple[str, ...]:
+        """The criteria whose known status keeps the applicant from qualifying.
+
+        What a programme officer reads first in the list of applicants: for a crisp
+        verdict with the negative outcome (``not_ptce``), `kept_out_by` its criteria.
+        Empty for any other outcome: an indeterminate applicant is not yet kept out.
+        """
+        tree = self.typology.verdict
+        if tree is None or self.verdict.outcome != negative_outcome(self.typology):
+            return ()
+        return kept_out_by(tree, {r.id: r.status for r in self.verdict.criteria})
+
+
+@dataclass(frozen=True)
+class ScreenedRow:
+    """The result for one input row: findings, or the error that stopped it."""
+
+    row: int
+    source: str
+    label: str
+    initiative: Initiative | None
+    findings: tuple[Finding, ...]
+    error: RowError | None
+    stated_id: str | None = None
+    """What an error row says its id is, when that cell could be read."""
+    stated_name: str | None = None
+    """What an error row says its name is, when that cell could be read."""
+
+    @property
+    def id(self) -> str | None:
+        """The applicant's id: its initiative's, else what its unreadable row states."""
+        return self.initiative.id if self.initiative is not None else self.stated_id
+
+    @property
+    def name(self) -> str | None:
+        """The applicant's name: its initiative's, else what its unreadable row states."""
+        return self.initiative.name if self.initiative is not None else self.stated_name
+
+    @property
+    def failed(self) -> bool:
+        """Whether the row could not be read or classified."""
+        return self.error is not None
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Every row of one input screened under the chosen typologies, in input order."""
+
+    input: str
+    typologies: tuple[Typology, ...]
+    rows: tuple[ScreenedRow, ...]
+
+    @property
+    def crisp(self) -> bool:
+        """Whether some typology screened has an outcome to qualify for (not graded only)."""
+        return any(positive_outcome(typology) is not None for typology in self.typologies)
+
+    @property
+    def errors(self) -> int:
+        """How many rows could not be read or classified."""
+        return sum(1 for r in self.rows if r.failed)
+
+    def summary(self) -> str:
+        """One line for standard error: rows, counts per outcome per typology, errors."""
+        parts = [
+            f"{t.id}: " + ", ".join(f"{o} {n}" for o, n in self.counts(t).items())
+            for t in self.typologies
+        ]
+        rows = f"{len(self.rows)} row{'' if len(self.rows) == 1 else 's'} screened"
+        return f"{rows}; " + "; ".join(parts) + f"; errors {self.errors}"
+
+    def counts(self, typology: Typology) -> dict[str, int]:
+        """Rows per outcome of one typology, every outcome listed (zero included)."""
+        counts = dict.fromkeys((o for o, _ in outcomes(typology)), 0)
+        for row in self.rows:
+            for finding in row.findings:
+                if finding.typology.id == typology.id:
+                    counts[finding.verdict.outcome] = counts.get(finding.verdict.outcome, 0) + 1
+        return counts
+
+
+def positive_outcome(typology: Typology) -> str | None:
+    """The outcome a crisp typology's applicants aim at (``ptce``); None when graded."""
+    return _crisp_outcomes(typology)[0]
+
+
+def negative_outcome(typology: Typology) -> str | None:
+    """The outcome that says an applicant does not qualify (``not_ptce``); None when graded."""
+    return _crisp_outcomes(typology)[1]
+
+
+def _crisp_outcomes(typology: Typology) -> tuple[str, str] | tuple[None, None]:
+    rule = typology.spec.verdict
+    return (None, None) if rule is None else (rule.outcomes.met, rule.outcomes.not_met)
+
+
+def kept_out_by(tree: VerdictTree, statuses: Mapping[str, str]) -> tuple[str, ...]:
+    """The criteria that make a verdict condition false, in the order it names them.
+
+    Only the branches that take the failing value are followed: a false ``all`` through
+    its false parts, a false ``any`` through all of them, and under ``not`` the roles of
+    true and false swap, so that a met exclusion is named and a not-met one is not. A
+    criterion met in an ``any`` that failed for other reasons is not named, nor is an
+    unknown one: it is asked, not held against the applicant.
+    """
+    values = {cid: tri_of(status) for cid, status in statuses.items()}
+    found: list[str] = []
+
+    def walk(node: VerdictTree, wanted: bool) -> None:
+        if node.criterion is not None:
+            if values.get(node.criterion) is wanted:
+                found.append(node.criterion)
+        elif node.op == "not":
+            walk(node.children[0], not wanted)
+        else:
+            for child in node.children:
+                if _verdict(child, values) is wanted:
+                    walk(child, wanted)
+
+    if _verdict(tree, values) is False:
+        walk(tree, False)
+    return tuple(dict.fromkeys(found))
+
+
+def against(typology: Typology) -> set[str]:
+    """The criteria that weigh against the positive outcome when met (the exclusions).
+
+    A criterion under an odd number of ``not`` in the verdict condition is one an
+    applicant should *not* meet: "not met" on an exclusion is not a failure.
+    """
+    found: set[str] = set()
+
+    def walk(node: VerdictTree | None, negated: bool) -> None:
+        if node is None:
+            return
+        if node.criterion is not None and negated:
+            found.add(node.criterion)
+        for child in node.children:
+            walk(child, negated != (node.op == "not"))
+
+    walk(typology.verdict, negated=False)
+    return found
+
+
+def criterion_ids(typology: Typology) -> list[str]:
+    """The ids of a typology's criteria (graded: indicators), in rule-file order."""
+    if typology.graded is not None:
+        return [i.id for i in typology.graded.indicators]
+    return [c.id for c in typology.criteria]
+
+
+def screening_typologies(
+    ids: Sequence[str] = (),
+    rules: Sequence[str | Path] = (),
+    params: Mapping[str, Any] | None = None,
+) -> list[Typology]:
+    """The typologies to screen with, each given only the parameters it declares.
+
+    ``ids`` are shipped ids (``all``: every shipped one); ``rules`` are rule files, such
+    as a funder's extension of ``labo-ess-ptce``. With neither, ``labo-ess-ptce``.
+    """
+    names: list[str | Path] = []
+    for given in ids:
+        names += typologies() if given == ALL else [given]
+    names += list(rules)
+    return load_typologies(names or [DEFAULT_TYPOLOGY], params or {}, which="typology screened")
+
+
+def screen(
+    source: str | Path,
+    typologies: Sequence[Typology] | None = None,
+    *,
+    members: str | Path | None = None,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Screening:
+    """Screen every applicant of a spreadsheet, JSON Lines file or folder.
+
+    An unreadable input as a whole raises; a bad row does not: it comes back as an error
+    row in its place. Should the input fail after some rows were read, those rows are
+    kept and the failure is one more error row after them, so that what was read is
+    still screened and written.
+    """
+    chosen = tuple(typologies or [load_typology(DEFAULT_TYPOLOGY)])
+    sheet = None if members is None else Path(members)
+    applicants = _read_all(Path(source), sheet, limits)
+    return Screening(
+        input=str(source),
+        typologies=chosen,
+        rows=tuple(screen_applicants(applicants, chosen, progress=progress)),
+    )
+
+
+def _read_all(source: Path, members: Path | None, limits: Limits) -> list[Applicant]:
+    applicants: list[Applicant] = []
+    try:
+        applicants.extend(read_applicants(source, members=members, limits=limits))
+    except Exception as exc:
+        if not applicants:
+            if isinstance(exc, PoletypeError):
+                raise
+            raise InitiativeError(
+                f"cannot read the input ({type(exc).__name__}: {str(exc)[:200]})",
+                code="unreadable-input",
+                file=str(source),
+            ) from None
+        last = applicants[-1]
+        code = exc.code if isinstance(exc, PoletypeError) else "unreadable-input"
+        reason = str(exc) if isinstance(exc, PoletypeError) else f"{type(exc).__name__}: {exc}"
+        message = f"reading stopped after row {last.row}: {reason}"
+        error = RowError(last.row + 1, None, message, last.source, code)
+        applicants.append(Applicant(last.row + 1, last.source, None, error))
+    return applicants
+
+
+def screen_applicants(
+    applicants: Iterable[Applicant],
+    typologies: Sequence[Typology],
+    *,
+    progress: Progress | None = None,
+) -> list[ScreenedRow]:
+    """One `ScreenedRow` per applicant, in order; failures become error rows."""
+    items = list(applicants)
+    rows: list[ScreenedRow] = []
+    for done, applicant in enumerate(items, start=1):
+        rows.append(_screen_one(applicant, typologies))
+        if progress is not None:
+            progress(done, len(items))
+    return rows
+
+
+def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> ScreenedRow:
+    initiative = applicant.initiative
+    error = applicant.error
+    findings: list[Finding] = []
+    if error is None and initiative is None:
+        error = RowError(applicant.row, None, "the row gave no initiative", applicant.source)
+    if error is None and initiative is not None:
+        try:
+            findings = [_finding(initiative, t) for t in typologies]
+        except PoletypeError as exc:
+            error = RowError(applicant.row, None, str(exc), applicant.source, exc.code)
+        except Exception as exc:  # one applicant costs its own result only, said in its row
+            message = f"cannot classify: {type(exc).__name__}: {str(exc)[:200]}"
+            error = RowError(applicant.row, None, message, applicant.source, "evaluation-error")
+        if error is not None:
+            findings = []
+    stated_id = applicant.stated_id
+    stated_name = applicant.stated_name
+    if initiative is not None:
+        stated_id, stated_name = initiative.id, initiative.name
+    return ScreenedRow(
+        row=applicant.row,
+        source=applicant.source,
+        label=applicant.label,
+        initiative=initiative,
+        findings=tuple(findings),
+        error=error,
+        stated_id=stated_id,
+        stated_name=stated_name,
+    )
+
+
+def _finding(initiative: Initiative, typology: Typology) -> Finding:
+    verdict = classify(initiative, typology)
+    if verdict.outcome != negative_outcome(typology):
+        return Finding(typology, verdict, None)
+    return Finding(typology, verdict, tuple(what_it_would_take(initiative, typology)))
