@@ -31,9 +31,9 @@ from poletype._engine.codegen import CompilerFallbackWarning, Generated, generat
 from poletype._engine.compiler import (
     ConditionNode,
     Expression,
+    Scope,
     Typology,
     VerdictTree,
-    _Scope,
     compile_expression,
 )
 from poletype._engine.derive import derive
@@ -97,7 +97,7 @@ def _compile(text: str, *, boolean: bool = True) -> Expression:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompilerFallbackWarning)
         return compile_expression(
-            text, _Scope("corpus", None, PARAMS), loc=(), criterion=None, boolean=boolean
+            text, Scope("corpus", None, PARAMS), loc=(), criterion=None, boolean=boolean
         )
 
 
@@ -350,7 +350,7 @@ def test_division_by_zero_is_an_evaluation_error() -> None:
 @pytest.mark.parametrize("text", FALLBACK)
 def test_unhandled_constructs_fall_back_once_with_a_warning(text: str) -> None:
     """Item access, slices and other built-in attributes go to rule-engine, said once."""
-    scope = _Scope("fallback", None, PARAMS)
+    scope = Scope("fallback", None, PARAMS)
     with pytest.warns(CompilerFallbackWarning, match="rule-engine"):
         expression = compile_expression(text + " ", scope, loc=(), criterion=None)
     assert expression.native.delegated

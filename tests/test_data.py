@@ -6,7 +6,8 @@ import string
 
 import pytest
 
-from poletype._read.data import by_language, load, text
+from poletype._read.data import by_language, load
+from poletype._screening.fields import text
 from poletype.rulefile import Text
 
 

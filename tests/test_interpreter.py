@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rule_engine import errors as re_errors
 
-from poletype._engine.compiler import Expression, _Scope, compile_expression
+from poletype._engine.compiler import Expression, Scope, compile_expression
 from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, _ev, evaluate_atom, truth
 from poletype.model import Initiative
 from strategies import completion, initiatives
@@ -57,7 +57,7 @@ CORPUS = [
 
 
 def _compile(text: str) -> Expression:
-    scope = _Scope("corpus", None, PARAMS)
+    scope = Scope("corpus", None, PARAMS)
     return compile_expression(text, scope, loc=(), criterion=None)
 
 

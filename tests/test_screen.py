@@ -27,7 +27,6 @@ from poletype._screening.screen import (
     criterion_ids,
     kept_out_by,
     negative_outcome,
-    outcomes,
     positive_outcome,
     screen,
     screening_typologies,
@@ -142,7 +141,7 @@ def test_counts_list_every_outcome_in_order(example: Screening) -> None:
     labo, graded = example.typologies
     assert example.counts(labo) == {"ptce": 1, "not_ptce": 3, "indeterminate": 2}
     counts = example.counts(graded)
-    assert list(counts) == [o for o, _ in outcomes(graded)]
+    assert list(counts) == [o for o, _ in graded.outcomes()]
     assert sum(counts.values()) + example.errors == len(example.rows)
     assert example.summary().startswith("6 rows screened; labo-ess-ptce: ptce 1, not_ptce 3")
     assert example.summary().endswith("errors 0")
@@ -298,7 +297,7 @@ def test_outcome_helpers_on_crisp_and_graded_typologies() -> None:
     labo, graded = load_typology("labo-ess-ptce"), load_typology("matray-poisat")
     assert (positive_outcome(labo), negative_outcome(labo)) == ("ptce", "not_ptce")
     assert (positive_outcome(graded), negative_outcome(graded)) == (None, None)
-    assert [o for o, _ in outcomes(graded)][-1] == "indeterminate"
+    assert [o for o, _ in graded.outcomes()][-1] == "indeterminate"
     assert criterion_ids(labo)[:2] == ["M1", "M2"]
     assert criterion_ids(graded) == [i.id for i in graded.graded.indicators]  # type: ignore[union-attr]
 

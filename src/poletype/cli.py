@@ -33,7 +33,7 @@ from poletype._api import (
 )
 from poletype._engine.compiler import Typology
 from poletype._engine.interpreter import Backend
-from poletype._engine.justify import Lang
+from poletype._read.data import Lang
 from poletype._read.params import read_value
 from poletype._render.report import (
     explain_markdown,

@@ -25,18 +25,18 @@ Identifier = str
 Status = Literal["met", "not_met", "unknown"]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(_Strict):
+class Text(Strict):
     """A sentence in French and in English."""
 
     fr: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
 
-class SourceDocument(_Strict):
+class SourceDocument(Strict):
     """A document the typology rests on, cited by its ``id`` in criteria."""
 
     id: Identifier = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -45,14 +45,14 @@ class SourceDocument(_Strict):
     url: str | None = None
 
 
-class Citation(_Strict):
+class Citation(Strict):
     """Where in a source document a criterion or parameter comes from."""
 
     document: Identifier
     section: str = Field(min_length=1)
 
 
-class Parameter(_Strict):
+class Parameter(Strict):
     """A named value a user may change, documented, and marked when it is our reading."""
 
     default: bool | int | float | str | list[str]
@@ -61,7 +61,7 @@ class Parameter(_Strict):
     source: Citation | None = None
 
 
-class Justification(_Strict):
+class Justification(Strict):
     """Templates for each status; ``{expression}`` placeholders show values and thresholds."""
 
     met: Text
@@ -69,7 +69,7 @@ class Justification(_Strict):
     unknown: Text
 
 
-class Example(_Strict):
+class Example(Strict):
     """A sentence-named input fragment and the status or outcome it must give."""
 
     name: str = Field(min_length=1)
@@ -81,7 +81,7 @@ class Example(_Strict):
     )
 
 
-class Condition(_Strict):
+class Condition(Strict):
     """A node of a condition tree: exactly one of ``all``, ``any``, ``not``."""
 
     all: list[Condition | str] | None = None
@@ -97,7 +97,7 @@ class Condition(_Strict):
         return self
 
 
-class Criterion(_Strict):
+class Criterion(Strict):
     """One criterion of a typology, literate: citation, labels, logic, text and tests."""
 
     id: Identifier = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -110,7 +110,7 @@ class Criterion(_Strict):
     examples: list[Example] = Field(default_factory=list)
 
 
-class VerdictNode(_Strict):
+class VerdictNode(Strict):
     """A node of the verdict condition: a combinator or a whole-group reference."""
 
     all: list[VerdictNode | str] | None = None
@@ -130,7 +130,7 @@ class VerdictNode(_Strict):
         return self
 
 
-class Outcomes(_Strict):
+class Outcomes(Strict):
     """The outcome name given for each three-valued value of the verdict condition."""
 
     met: Identifier
@@ -138,7 +138,7 @@ class Outcomes(_Strict):
     unknown: Identifier
 
 
-class VerdictRule(_Strict):
+class VerdictRule(Strict):
     """How the outcome follows from the criteria, in Kleene logic."""
 
     condition: VerdictNode | str
@@ -162,7 +162,7 @@ Number = float | Identifier
 """A number, or the name of a parameter that holds one."""
 
 
-class Calibration(_Strict):
+class Calibration(Strict):
     """Three anchors that turn a number into a membership degree, as in fuzzy-set QCA.
 
     At ``exclusion`` or beyond the degree is 0 (full non-membership), at ``crossover`` it
@@ -178,7 +178,7 @@ class Calibration(_Strict):
     method: Literal["linear", "logistic"] = "linear"
 
 
-class Indicator(_Strict):
+class Indicator(Strict):
     """A graded fact: a yes/no condition (degree 0 or 1) or a calibrated number."""
 
     id: Identifier = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -203,7 +203,7 @@ class Indicator(_Strict):
         return self
 
 
-class Combination(_Strict):
+class Combination(Strict):
     """A node of a membership formula over indicator degrees.
 
     Exactly one of ``indicator`` (a leaf), ``mean`` (weighted mean), ``min`` (fuzzy and)
@@ -232,7 +232,7 @@ class Combination(_Strict):
         return self
 
 
-class IdealType(_Strict):
+class IdealType(Strict):
     """One ideal type: its sourced description and its declared membership formula."""
 
     id: Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -243,7 +243,7 @@ class IdealType(_Strict):
     membership: Combination | Identifier
 
 
-class Axis(_Strict):
+class Axis(Strict):
     """An interpretive axis for the typology map, computed from indicators."""
 
     id: Identifier
@@ -254,7 +254,7 @@ class Axis(_Strict):
     value: Combination | Identifier
 
 
-class Quadrant(_Strict):
+class Quadrant(Strict):
     """Which type a quadrant of the map stands for."""
 
     x: Literal["low", "high"]
@@ -262,7 +262,7 @@ class Quadrant(_Strict):
     type: Identifier
 
 
-class GradedRule(_Strict):
+class GradedRule(Strict):
     """How a graded verdict reads the memberships: dominance, hybrids and the map."""
 
     indeterminate: Text
@@ -282,7 +282,7 @@ class GradedRule(_Strict):
         return self
 
 
-class DescriptorCase(_Strict):
+class DescriptorCase(Strict):
     """One value a descriptor can take, and when."""
 
     value: Identifier
@@ -290,7 +290,7 @@ class DescriptorCase(_Strict):
     when: Condition | str
 
 
-class Descriptor(_Strict):
+class Descriptor(Strict):
     """A descriptive category computed for the record, not a criterion of the outcome.
 
     Either ``cases`` (the first whose ``when`` holds gives the value; under unknowns the
@@ -317,7 +317,7 @@ class Descriptor(_Strict):
         return self
 
 
-class RuleFile(_Strict):
+class RuleFile(Strict):
     """A whole rule file: one typology."""
 
     typology: Identifier = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -369,7 +369,7 @@ class ExtensionCriterion(Criterion):
     replaces: bool = False
 
 
-class Extension(_Strict):
+class Extension(Strict):
     """A rule file that extends another typology instead of copying it.
 
     A funder's call adds its own eligibility criteria to a published typology, changes a

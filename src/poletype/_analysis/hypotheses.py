@@ -33,25 +33,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from poletype._engine.compiler import ConditionNode, _compile_condition, _param_runtime, _Scope
+from poletype._engine.compiler import ConditionNode, Scope, compile_condition, param_runtime
 from poletype._engine.derive import derive
 from poletype._engine.evaluator import condition
 from poletype._engine.interpreter import Root
-from poletype._rules.loader import (
-    _schema_errors,
-    read_bytes,
-    read_yaml,
-    resolve_declared,
-    rules_package,
-)
+from poletype._rules.loader import read_bytes, read_yaml, schema_errors
+from poletype._rules.parameters import resolve_declared
+from poletype._rules.parsed import rules_package
 from poletype.model import Initiative
-from poletype.rulefile import Citation, Condition, Parameter, SourceDocument, Text, _Strict
+from poletype.rulefile import Citation, Condition, Parameter, SourceDocument, Strict, Text
 
 Reading = Literal["supports", "contradicts", "cannot_say", "not_applicable"]
 SHIPPED = "gianfaldoni-2016"
 
 
-class Proposition(_Strict):
+class Proposition(Strict):
     """One hypothesis: a claim, where it applies, and where it comes from."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -62,7 +58,7 @@ class Proposition(_Strict):
     claim: Condition | str
 
 
-class HypothesisFile(_Strict):
+class HypothesisFile(Strict):
     """A whole hypotheses file."""
 
     hypotheses: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -74,7 +70,7 @@ class HypothesisFile(_Strict):
     propositions: list[Proposition] = Field(min_length=1)
 
 
-class PropositionResult(_Strict):
+class PropositionResult(Strict):
     """How a set of initiatives bears on one proposition."""
 
     id: str
@@ -87,7 +83,7 @@ class PropositionResult(_Strict):
     not_applicable: list[str]
 
 
-class HypothesesReport(_Strict):
+class HypothesesReport(Strict):
     """Every proposition of a hypotheses file, tested on a set of initiatives."""
 
     hypotheses: str
@@ -122,23 +118,23 @@ def _load(source: str | Path, params: Mapping[str, Any]) -> _Compiled:
     try:
         spec = HypothesisFile.model_validate(raw)
     except ValidationError as exc:
-        raise _schema_errors(file, raw, exc)[0] from None
+        raise schema_errors(file, raw, exc)[0] from None
     defaults = {name: p.default for name, p in spec.parameters.items()}
     parameters = resolve_declared(defaults, dict(params), file, owner=f"{spec.hypotheses!r}")
-    scope = _Scope(file, raw, parameters)
+    scope = Scope(file, raw, parameters)
     nodes = []
     for i, prop in enumerate(spec.propositions):
         where = (
             None
             if prop.scope is None
-            else _compile_condition(prop.scope, scope, ("propositions", i, "scope"), prop.id)
+            else compile_condition(prop.scope, scope, ("propositions", i, "scope"), prop.id)
         )
-        claim = _compile_condition(prop.claim, scope, ("propositions", i, "claim"), prop.id)
+        claim = compile_condition(prop.claim, scope, ("propositions", i, "claim"), prop.id)
         nodes.append((where, claim))
     return _Compiled(
         spec=spec,
         parameters=parameters,
-        params_value={k: _param_runtime(v) for k, v in parameters.items()},
+        params_value={k: param_runtime(v) for k, v in parameters.items()},
         nodes=nodes,
     )
 

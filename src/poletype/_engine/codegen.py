@@ -45,8 +45,8 @@ from poletype._engine.interpreter import (
     UNKNOWN,
     Interval,
     Root,
-    _arith_interval,
-    _compare_interval,
+    arith_interval,
+    compare_interval,
     interpret_atom,
     interpret_value,
 )
@@ -103,13 +103,13 @@ def _as_interval_side(value: Any) -> Any:
 
 def _interval(kind: str, left: Any, right: Any) -> Tri:
     """A comparison with an interval side, as the reference decides it."""
-    value = _compare_interval(kind, _as_interval_side(left), _as_interval_side(right))
+    value = compare_interval(kind, _as_interval_side(left), _as_interval_side(right))
     return None if value is UNKNOWN else bool(value)
 
 
 def _interval_arith(kind: str, left: Any, right: Any) -> Any:
     """Arithmetic with an interval side, as the reference computes it (``None``: unknown)."""
-    value = _arith_interval(kind, _as_interval_side(left), _as_interval_side(right))
+    value = arith_interval(kind, _as_interval_side(left), _as_interval_side(right))
     return None if value is UNKNOWN else value
 
 
@@ -791,7 +791,7 @@ _FLIP = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge", "eq": "eq", "ne": "ne"}
 def _between(kind: str, low: str, high: str, number: str) -> tuple[str, str]:
     """When ``[low, high] <kind> number`` is certainly true, and certainly false.
 
-    The cases of `poletype._engine.interpreter._compare_interval`, for an interval on the left.
+    The cases of `poletype._engine.interpreter.compare_interval`, for an interval on the left.
     """
     outside = f"({high} < {number} or {low} > {number})"
     single = f"{low} == {high} == {number}"

@@ -266,6 +266,20 @@ class Typology:
         """The typology's title in French and English."""
         return self.spec.title
 
+    def outcomes(self) -> list[tuple[str, Text]]:
+        """The outcomes with their labels, positive first, indeterminate last.
+
+        The order every report lists them in: the explanation, the screening's summary
+        table and its counts.
+        """
+        if self.graded is not None:
+            types = [(t.spec.id, t.spec.label) for t in self.graded.types]
+            return [*types, ("indeterminate", self.graded.spec.indeterminate)]
+        assert self.spec.verdict is not None
+        rule = self.spec.verdict
+        order = (rule.outcomes.met, rule.outcomes.not_met, rule.outcomes.unknown)
+        return [(o, rule.labels[o]) for o in order]
+
     def criterion(self, criterion_id: str) -> CompiledCriterion:
         """The compiled criterion with this id."""
         for criterion in self.criteria:
@@ -274,7 +288,7 @@ class Typology:
         raise KeyError(criterion_id)
 
 
-class _Scope:
+class Scope:
     """What compiling one rule file needs: the file, its raw document and a typed context."""
 
     def __init__(
@@ -345,21 +359,21 @@ def compile_typology(
     source: bytes,
 ) -> Typology:
     """Check and compile a validated rule file with the given parameter values."""
-    scope = _Scope(file, raw, parameters, spec)
+    scope = Scope(file, raw, parameters, spec)
     _check_references(spec, scope)
     criteria = tuple(_compile_criterion(c, i, scope) for i, c in enumerate(spec.criteria))
     groups = {g: tuple(c.id for c in spec.criteria if c.group == g) for g in spec.groups}
     verdict = (
         None
         if spec.verdict is None
-        else _compile_verdict(
+        else compile_verdict(
             spec.verdict.condition, groups, _raising(scope), ("verdict", "condition")
         )
     )
     graded = None if spec.graded is None else _compile_graded(spec, spec.graded, scope)
     descriptors = tuple(_compile_descriptor(d, i, scope) for i, d in enumerate(spec.descriptors))
-    params_value = {name: _param_runtime(value) for name, value in parameters.items()}
-    atoms = tuple(a for c in criteria for a in _atom_nodes(c.condition))
+    params_value = {name: param_runtime(value) for name, value in parameters.items()}
+    atoms = tuple(a for c in criteria for a in atom_nodes(c.condition))
     generated = (
         None
         if verdict is None
@@ -397,13 +411,13 @@ def compile_typology(
     )
 
 
-def _atom_nodes(node: ConditionNode) -> list[ConditionNode]:
+def atom_nodes(node: ConditionNode) -> list[ConditionNode]:
     if node.atom is not None:
         return [node]
-    return [a for child in node.children for a in _atom_nodes(child)]
+    return [a for child in node.children for a in atom_nodes(child)]
 
 
-def _param_runtime(value: Any) -> Any:
+def param_runtime(value: Any) -> Any:
     if isinstance(value, bool | str):
         return value
     if isinstance(value, int | float):
@@ -411,7 +425,7 @@ def _param_runtime(value: Any) -> Any:
     return tuple(value)
 
 
-def _check_references(spec: RuleFile, scope: _Scope) -> None:
+def _check_references(spec: RuleFile, scope: Scope) -> None:
     for name, parameter in spec.parameters.items():
         _check_citation(spec, parameter.source, scope, ("parameters", name, "source"), None)
     seen: set[str] = set()
@@ -444,7 +458,7 @@ def _check_references(spec: RuleFile, scope: _Scope) -> None:
 
 
 def _compile_templates(
-    spec: Criterion | Indicator, scope: _Scope, loc: tuple[str | int, ...]
+    spec: Criterion | Indicator, scope: Scope, loc: tuple[str | int, ...]
 ) -> dict[str, dict[str, Template]]:
     templates: dict[str, dict[str, Template]] = {}
     for status in ("met", "not_met", "unknown"):
@@ -458,9 +472,9 @@ def _compile_templates(
     return templates
 
 
-def _compile_criterion(criterion: Criterion, index: int, scope: _Scope) -> CompiledCriterion:
+def _compile_criterion(criterion: Criterion, index: int, scope: Scope) -> CompiledCriterion:
     loc: tuple[str | int, ...] = ("criteria", index)
-    condition = _compile_condition(criterion.condition, scope, (*loc, "condition"), criterion.id)
+    condition = compile_condition(criterion.condition, scope, (*loc, "condition"), criterion.id)
     atoms = list(_atoms(condition))
     templates = _compile_templates(criterion, scope, loc)
     paths = sorted({p for a in atoms for p in a.paths})
@@ -474,7 +488,7 @@ def _compile_criterion(criterion: Criterion, index: int, scope: _Scope) -> Compi
     )
 
 
-def _compile_graded(spec: RuleFile, graded: GradedRule, scope: _Scope) -> Graded:
+def _compile_graded(spec: RuleFile, graded: GradedRule, scope: Scope) -> Graded:
     indicators = tuple(_compile_indicator(x, i, scope) for i, x in enumerate(spec.indicators))
     known = [x.id for x in indicators]
     duplicates = sorted({i for i in known if known.count(i) > 1})
@@ -527,12 +541,12 @@ def _compile_graded(spec: RuleFile, graded: GradedRule, scope: _Scope) -> Graded
     )
 
 
-def _compile_descriptor(descriptor: Descriptor, index: int, scope: _Scope) -> CompiledDescriptor:
+def _compile_descriptor(descriptor: Descriptor, index: int, scope: Scope) -> CompiledDescriptor:
     loc: tuple[str | int, ...] = ("descriptors", index)
     assert scope.spec is not None
     _check_citation(scope.spec, descriptor.source, scope, (*loc, "source"), descriptor.id)
     cases = tuple(
-        (case, _compile_condition(case.when, scope, (*loc, "cases", i, "when"), descriptor.id))
+        (case, compile_condition(case.when, scope, (*loc, "cases", i, "when"), descriptor.id))
         for i, case in enumerate(descriptor.cases or ())
     )
     value = (
@@ -554,7 +568,7 @@ def _compile_descriptor(descriptor: Descriptor, index: int, scope: _Scope) -> Co
 def _check_citation(
     spec: RuleFile,
     citation: Citation | None,
-    scope: _Scope,
+    scope: Scope,
     loc: tuple[str | int, ...],
     who: str | None,
 ) -> None:
@@ -570,7 +584,7 @@ def _check_citation(
         )
 
 
-def _compile_indicator(indicator: Indicator, index: int, scope: _Scope) -> CompiledIndicator:
+def _compile_indicator(indicator: Indicator, index: int, scope: Scope) -> CompiledIndicator:
     loc: tuple[str | int, ...] = ("indicators", index)
     assert scope.spec is not None
     if indicator.dimension is not None and indicator.dimension not in scope.spec.dimensions:
@@ -584,9 +598,7 @@ def _compile_indicator(indicator: Indicator, index: int, scope: _Scope) -> Compi
     _check_citation(scope.spec, indicator.source, scope, (*loc, "source"), indicator.id)
     condition = value = anchors = None
     if indicator.condition is not None:
-        condition = _compile_condition(
-            indicator.condition, scope, (*loc, "condition"), indicator.id
-        )
+        condition = compile_condition(indicator.condition, scope, (*loc, "condition"), indicator.id)
         atoms = list(_atoms(condition))
     else:
         assert indicator.value is not None
@@ -616,9 +628,7 @@ def _compile_indicator(indicator: Indicator, index: int, scope: _Scope) -> Compi
     )
 
 
-def _number(
-    value: float | str, scope: _Scope, loc: tuple[str | int, ...], who: str | None
-) -> float:
+def _number(value: float | str, scope: Scope, loc: tuple[str | int, ...], who: str | None) -> float:
     """A literal number, or the value of the parameter it names."""
     if not isinstance(value, str):
         return float(value)
@@ -634,7 +644,7 @@ def _number(
     return float(found)
 
 
-def _numeric(scope: _Scope) -> list[str]:
+def _numeric(scope: Scope) -> list[str]:
     return [
         k
         for k, v in scope.parameters.items()
@@ -643,7 +653,7 @@ def _numeric(scope: _Scope) -> list[str]:
 
 
 def _anchors(
-    calibration: Calibration, scope: _Scope, loc: tuple[str | int, ...], who: str
+    calibration: Calibration, scope: Scope, loc: tuple[str | int, ...], who: str
 ) -> Anchors:
     exclusion, crossover, inclusion = (
         _number(getattr(calibration, k), scope, (*loc, k), who)
@@ -663,7 +673,7 @@ def _anchors(
 
 def _compile_combination(
     node: Combination | str,
-    scope: _Scope,
+    scope: Scope,
     loc: tuple[str | int, ...],
     known: list[str],
     *,
@@ -722,8 +732,8 @@ def _atoms(node: ConditionNode) -> list[Expression]:
     return [a for child in node.children for a in _atoms(child)]
 
 
-def _compile_condition(
-    node: Condition | str, scope: _Scope, loc: tuple[str | int, ...], criterion: str
+def compile_condition(
+    node: Condition | str, scope: Scope, loc: tuple[str | int, ...], criterion: str
 ) -> ConditionNode:
     if isinstance(node, str):
         return ConditionNode(
@@ -733,7 +743,7 @@ def _compile_condition(
         return ConditionNode(
             "all",
             tuple(
-                _compile_condition(c, scope, (*loc, "all", i), criterion)
+                compile_condition(c, scope, (*loc, "all", i), criterion)
                 for i, c in enumerate(node.all)
             ),
         )
@@ -741,16 +751,16 @@ def _compile_condition(
         return ConditionNode(
             "any",
             tuple(
-                _compile_condition(c, scope, (*loc, "any", i), criterion)
+                compile_condition(c, scope, (*loc, "any", i), criterion)
                 for i, c in enumerate(node.any)
             ),
         )
     assert node.not_ is not None
-    return ConditionNode("not", (_compile_condition(node.not_, scope, (*loc, "not"), criterion),))
+    return ConditionNode("not", (compile_condition(node.not_, scope, (*loc, "not"), criterion),))
 
 
 def _compile_template(
-    text: str, scope: _Scope, loc: tuple[str | int, ...], criterion: str
+    text: str, scope: Scope, loc: tuple[str | int, ...], criterion: str
 ) -> Template:
     parts: list[str | Expression] = []
     position = 0
@@ -781,14 +791,14 @@ VerdictError = Callable[..., None]
 ``expected``): raises to refuse it, or returns to read the rest of the verdict."""
 
 
-def _raising(scope: _Scope) -> VerdictError:
+def _raising(scope: Scope) -> VerdictError:
     def refuse(message: str, **details: Any) -> None:
         raise scope.error(message, **details)
 
     return refuse
 
 
-def _compile_verdict(
+def compile_verdict(
     node: VerdictNode | str,
     groups: Mapping[str, Sequence[str]],
     error: VerdictError,
@@ -822,19 +832,19 @@ def _compile_verdict(
             leaves = tuple(VerdictTree("criterion", criterion=c) for c in groups.get(group, ()))
             return VerdictTree("all" if op == "all_of" else "any", leaves)
     if node.not_ is not None:
-        return VerdictTree("not", (_compile_verdict(node.not_, groups, error, (*loc, "not")),))
+        return VerdictTree("not", (compile_verdict(node.not_, groups, error, (*loc, "not")),))
     op_name: Literal["all", "any"] = "all" if node.all is not None else "any"
     nodes = node.all if node.all is not None else node.any
     assert nodes is not None
     return VerdictTree(
         op_name,
-        tuple(_compile_verdict(c, groups, error, (*loc, op_name, i)) for i, c in enumerate(nodes)),
+        tuple(compile_verdict(c, groups, error, (*loc, op_name, i)) for i, c in enumerate(nodes)),
     )
 
 
 def compile_expression(
     text: str,
-    scope: _Scope,
+    scope: Scope,
     *,
     loc: tuple[str | int, ...],
     criterion: str | None,
@@ -864,7 +874,7 @@ _SHARED: dict[tuple[str, bool, str], Expression] = {}
 """Expressions compiled in this process, shared between rule files and parameter sets.
 
 The same text means the same checked expression when it does not read ``params``, or
-when the parameters have the same `_Scope.signature`. Rule
+when the parameters have the same `Scope.signature`. Rule
 files repeat many expressions (a third of the shipped ones), and a parameter sweep
 reloads a typology many times.
 """
@@ -873,7 +883,7 @@ _SHARED_LIMIT = 4096
 
 def _compile_expression(
     text: str,
-    scope: _Scope,
+    scope: Scope,
     *,
     loc: tuple[str | int, ...],
     criterion: str | None,
@@ -1030,7 +1040,7 @@ def _dotted(text: str, name: str) -> str:
     return match.group(0) if match else name
 
 
-def _attribute_error(text: str, exc: Any, scope: _Scope, fail: Fail) -> RuleFileError:
+def _attribute_error(text: str, exc: Any, scope: Scope, fail: Fail) -> RuleFileError:
     name = exc.attribute_name if hasattr(exc, "attribute_name") else exc.args[0]
     code_text = _STRING.sub('""', text)
     match = re.search(rf"([\w.]*)\.\s*{re.escape(str(name))}\b", code_text)
@@ -1104,7 +1114,7 @@ def _reads(tree: Any) -> tuple[set[str], set[str]]:
     return paths, parameters
 
 
-def _check_enum_literals(tree: Any, text: str, scope: _Scope, fail: Fail) -> None:
+def _check_enum_literals(tree: Any, text: str, scope: Scope, fail: Fail) -> None:
     """A string compared with an enumerated field must be one of its values."""
 
     def strings(node: Any) -> list[str]:

@@ -68,15 +68,10 @@ def _version() -> str:
 POLETYPE_VERSION = _version()
 
 
-def evaluate(
-    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+def evaluate_crisp(
+    typology: Typology, initiative: Initiative, derived: tuple[str, ...], backend: Backend
 ) -> Verdict:
-    """Classify one validated initiative under one compiled typology."""
-    initiative, derived = derive(initiative)
-    if typology.graded is not None:
-        from poletype._engine.membership import evaluate_graded  # noqa: PLC0415 - it imports us
-
-        return evaluate_graded(typology, initiative, derived, backend)
+    """Classify one initiative, its facts derived, under a crisp typology."""
     assert typology.verdict is not None
     assert typology.spec.verdict is not None
     root = Root(initiative, typology.params_value, backend)
@@ -199,7 +194,7 @@ def _decided(
         return statuses, outcome, _Generated(typology, initiative)
     atom = _memoized(_each_atom(Root(initiative, typology.params_value, backend)))
     statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
-    return statuses, _verdict(typology.verdict, statuses), atom
+    return statuses, verdict_of(typology.verdict, statuses), atom
 
 
 class _Generated:
@@ -280,10 +275,10 @@ def _condition_from(node: ConditionNode, env: Mapping[int, Tri]) -> Tri:
     return _combine(node.op, values)
 
 
-def _verdict(node: VerdictTree, statuses: Mapping[str, Tri]) -> Tri:
+def verdict_of(node: VerdictTree, statuses: Mapping[str, Tri]) -> Tri:
     if node.criterion is not None:
         return statuses[node.criterion]
-    values = [_verdict(child, statuses) for child in node.children]
+    values = [verdict_of(child, statuses) for child in node.children]
     return _combine(node.op, values)
 
 
@@ -355,7 +350,7 @@ def _verdict_masking(node: VerdictTree, statuses: Mapping[str, Tri]) -> Callable
     def live(n: VerdictTree) -> set[str]:
         if n.criterion is not None:
             return {n.criterion} if statuses[n.criterion] is None else set()
-        values = [_verdict(c, statuses) for c in n.children]
+        values = [verdict_of(c, statuses) for c in n.children]
         if (n.op == "all" and False in values) or (n.op == "any" and True in values):
             return set()
         return {leaf for c in n.children for leaf in live(c)}
@@ -375,10 +370,10 @@ def _condition_masking(node: ConditionNode, env: Mapping[int, Tri]) -> Callable[
     return lambda: live(node)
 
 
-def _atom_nodes(node: ConditionNode) -> list[ConditionNode]:
+def atom_nodes(node: ConditionNode) -> list[ConditionNode]:
     if node.atom is not None:
         return [node]
-    return [a for child in node.children for a in _atom_nodes(child)]
+    return [a for child in node.children for a in atom_nodes(child)]
 
 
 def condition_missing(
@@ -394,7 +389,7 @@ def condition_missing(
     )
     return unknown_facts(
         initiative,
-        (p for n in _atom_nodes(tree) if id(n) in relevant and n.atom for p in n.atom.paths),
+        (p for n in atom_nodes(tree) if id(n) in relevant and n.atom for p in n.atom.paths),
     )
 
 
@@ -500,7 +495,7 @@ def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
             holds = _condition(node, _each_atom(root), {})
             if holds is None:
                 possible.append(case.value)
-                open_paths.update(p for a in _atom_nodes(node) if a.atom for p in a.atom.paths)
+                open_paths.update(p for a in atom_nodes(node) if a.atom for p in a.atom.paths)
             elif holds:
                 if possible:
                     possible.append(case.value)

@@ -179,7 +179,7 @@ def _ternary(node: Any, root: Root, env: dict[str, Any]) -> Any:
 def _comparison(node: Any, root: Root, env: dict[str, Any]) -> Any:
     left, right = _ev(node.left, root, env), _ev(node.right, root, env)
     if isinstance(left, Interval) or isinstance(right, Interval):
-        return _compare_interval(node.type, left, right)
+        return compare_interval(node.type, left, right)
     if is_uncertain(left) or is_uncertain(right):
         return UNKNOWN
     return _apply(node, root, env, left, right)
@@ -188,7 +188,7 @@ def _comparison(node: Any, root: Root, env: dict[str, Any]) -> Any:
 def _arithmetic(node: Any, root: Root, env: dict[str, Any]) -> Any:
     left, right = _ev(node.left, root, env), _ev(node.right, root, env)
     if isinstance(left, Interval) or isinstance(right, Interval):
-        return _arith_interval(node.type, left, right)
+        return arith_interval(node.type, left, right)
     if is_uncertain(left) or is_uncertain(right):
         return UNKNOWN
     return _apply(node, root, env, left, right)
@@ -311,7 +311,7 @@ def _bounds(value: Any) -> tuple[Decimal, Decimal] | None:
     return None
 
 
-def _compare_interval(op: str, left: Any, right: Any) -> Any:
+def compare_interval(op: str, left: Any, right: Any) -> Any:
     lb, rb = _bounds(left), _bounds(right)
     if lb is None or rb is None:
         return UNKNOWN
@@ -333,7 +333,7 @@ def _compare_interval(op: str, left: Any, right: Any) -> Any:
     return False if no else UNKNOWN
 
 
-def _arith_interval(op: str, left: Any, right: Any) -> Any:
+def arith_interval(op: str, left: Any, right: Any) -> Any:
     lb, rb = _bounds(left), _bounds(right)
     if lb is None or rb is None:
         return UNKNOWN

@@ -8,15 +8,15 @@ and the parameters. Unknown values are shown as such, never as a default.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
 from poletype._engine.compiler import Expression, Template
 from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, evaluate_value
+from poletype._read.data import Lang
 from poletype.rulefile import Text
 
-Lang = Literal["fr", "en"]
 """The languages every report, label and sentence exists in."""
 
 _WORDS: dict[str, dict[str, str]] = {

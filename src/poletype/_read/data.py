@@ -16,7 +16,6 @@ from importlib import resources
 from typing import Any, Literal
 
 from poletype._read.yaml import load_yaml
-from poletype.rulefile import Text
 
 DataFile = Literal["fields", "codes", "words"]
 Lang = Literal["fr", "en"]
@@ -27,11 +26,6 @@ def load(name: DataFile) -> Any:
     """One shipped data file, parsed (cached: every caller shares the same object)."""
     path = resources.files("poletype").joinpath("data", f"{name}.yaml")
     return load_yaml(path.read_text(encoding="utf-8"), file=f"poletype/data/{name}.yaml")
-
-
-def text(entry: Mapping[str, str]) -> Text:
-    """A ``{fr: …, en: …}`` entry as a `Text`."""
-    return Text(fr=entry["fr"], en=entry["en"])
 
 
 def by_language(section: Mapping[str, Mapping[str, str]]) -> dict[Lang, dict[str, str]]:

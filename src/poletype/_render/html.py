@@ -14,9 +14,9 @@ from importlib import metadata
 from pathlib import Path
 
 from poletype._engine.compiler import Typology
-from poletype._engine.justify import Lang, colon
-from poletype._read.data import by_language, load
-from poletype._render.report import MARKS, hybrid_answer, outcomes, span
+from poletype._engine.justify import colon
+from poletype._read.data import Lang, by_language, load
+from poletype._render.report import MARKS, hybrid_answer, span
 from poletype._screening.fields import question
 from poletype._screening.screen import Finding, ScreenedRow, Screening, against, positive_outcome
 from poletype._screening.whatif import ChangeSet
@@ -255,7 +255,7 @@ def _summary(screening: Screening, lang: Lang) -> str:
     ]
     for typology in screening.typologies:
         counts = screening.counts(typology)
-        labels = dict(outcomes(typology))
+        labels = dict(typology.outcomes())
         rows = []
         bars: list[tuple[str, int, str]] = []
         for outcome, count in counts.items():

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from poletype._engine.compiler import Typology
-from poletype._engine.justify import Lang
+from poletype._read.data import Lang
 from poletype._render.html import REPORT_NAMES, change_lines, render_report
 from poletype._screening.screen import (
     Finding,

@@ -22,8 +22,8 @@ from poletype._engine.compiler import (
     Graded,
     Typology,
 )
-from poletype._engine.justify import Lang, colon, format_value
-from poletype._read.data import by_language, load
+from poletype._engine.justify import colon, format_value
+from poletype._read.data import Lang, by_language, load
 from poletype.rulefile import Citation, Text
 from poletype.verdict import (
     AxisPosition,
@@ -273,24 +273,9 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
         if descriptor is typology.descriptors[0]:
             lines += ["", t["descriptors"]]
         lines += [f"  {line}" for line in _descriptor_explained(descriptor, lang)]
-    lines += ["", f"{t['outcomes']}{c}" + " / ".join(o for o, _ in outcomes(typology))]
+    lines += ["", f"{t['outcomes']}{c}" + " / ".join(o for o, _ in typology.outcomes())]
     lines.append(f"{t['rules']}{c}{typology.file} ({typology.rules_hash[:19]}…)")
     return "\n".join(lines) + "\n"
-
-
-def outcomes(typology: Typology) -> list[tuple[str, Text]]:
-    """A typology's outcomes with their labels, positive first, indeterminate last.
-
-    The order every report lists them in: the explanation, the screening's summary
-    table and its counts.
-    """
-    if typology.graded is not None:
-        types = [(t.spec.id, t.spec.label) for t in typology.graded.types]
-        return [*types, ("indeterminate", typology.graded.spec.indeterminate)]
-    assert typology.spec.verdict is not None
-    rule = typology.spec.verdict
-    order = (rule.outcomes.met, rule.outcomes.not_met, rule.outcomes.unknown)
-    return [(o, rule.labels[o]) for o in order]
 
 
 def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
@@ -437,7 +422,7 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
         "",
         f"## {t['outcomes']}",
         "",
-        " / ".join(_code(o) for o, _ in outcomes(typology))
+        " / ".join(_code(o) for o, _ in typology.outcomes())
         + ": "
         + ", ".join(f"{_code(k)} = {_md(getattr(v, lang))}" for k, v in labels.items()),
         "",

@@ -17,12 +17,14 @@ from pydantic import ValidationError
 
 from poletype._engine.compiler import Typology, compile_typology
 from poletype._engine.derive import derive
-from poletype._engine.evaluator import condition_value, describe, evaluate
+from poletype._engine.dispatch import evaluate
+from poletype._engine.evaluator import condition_value, describe
 from poletype._engine.fuzzy import is_point, status
 from poletype._engine.interpreter import Root
 from poletype._engine.logic import status_of
+from poletype._engine.membership import indicator_degree
 from poletype._read.params import checked_values
-from poletype._rules.loader import resolve_parameters
+from poletype._rules.parameters import resolve_parameters
 from poletype.errors import PoletypeError, RuleFileError
 from poletype.model import Initiative
 from poletype.rulefile import Example
@@ -142,8 +144,6 @@ def _degree(
     iid: str, expect: str | float, variant: Typology, initiative: Initiative
 ) -> str | float:
     """A status (met, not_met, unknown) or an exact degree, as the example expects."""
-    from poletype._engine.membership import indicator_degree  # noqa: PLC0415 - it imports us
-
     assert variant.graded is not None
     degree, _ = indicator_degree(variant.graded.indicator(iid), _facts(variant, initiative))
     if isinstance(expect, float) and is_point(degree):

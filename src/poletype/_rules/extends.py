@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from poletype._engine.compiler import _compile_verdict, closest
+from poletype._engine.compiler import closest, compile_verdict
 from poletype._read.yaml import LineDict, LineList, line_of
 from poletype.errors import ErrorCode, RuleFileError
 from poletype.rulefile import Extension, RuleFile, VerdictNode, coerce_parameter
@@ -34,14 +34,14 @@ class Resolved:
     origins: dict[str, str]
 
 
-def _line_dict(items: Mapping[str, Any], line: int, key_lines: Mapping[str, int]) -> LineDict:
+def line_dict(items: Mapping[str, Any], line: int, key_lines: Mapping[str, int]) -> LineDict:
     out = LineDict(items)
     out.line = line
     out.key_lines = {k: v for k, v in key_lines.items() if k in out}
     return out
 
 
-def _line_list(items: Sequence[tuple[Any, int]], line: int) -> LineList:
+def line_list(items: Sequence[tuple[Any, int]], line: int) -> LineList:
     out = LineList(item for item, _ in items)
     out.line = line
     out.item_lines = [item_line for _, item_line in items]
@@ -60,7 +60,7 @@ def _key_lines(node: Any) -> dict[str, int]:
 
 
 def _without(node: Any, key: str) -> Any:
-    return _line_dict({k: v for k, v in node.items() if k != key}, node.line, node.key_lines)
+    return line_dict({k: v for k, v in node.items() if k != key}, node.line, node.key_lines)
 
 
 def _verdict_reads(
@@ -71,7 +71,7 @@ def _verdict_reads(
     Unknown names are left for the compiler to report, with their lines.
     """
     unknown: list[str] = []
-    trees = [_compile_verdict(n, groups, lambda m, **_: unknown.append(m), ()) for n in nodes]
+    trees = [compile_verdict(n, groups, lambda m, **_: unknown.append(m), ()) for n in nodes]
     return {c for tree in trees for c in tree.criteria()}, not unknown
 
 
@@ -157,7 +157,7 @@ class Merge:
         parts["verdict"] = self.verdict()
         if "descriptors" in base_raw:
             descriptors = base_raw["descriptors"]
-            parts["descriptors"] = _line_list(
+            parts["descriptors"] = line_list(
                 [
                     (self.with_base_values(node, ("cases", "value")), line)
                     for node, line in _items(descriptors)
@@ -168,7 +168,7 @@ class Merge:
         if "require" in self.raw:
             lines["verdict"] = self.raw.key_lines["require"]
         self.check_roles()
-        return _line_dict(parts, self.raw.line, lines)
+        return line_dict(parts, self.raw.line, lines)
 
     def sources(self) -> LineList:
         """The base's sources, then the extension's own."""
@@ -187,7 +187,7 @@ class Merge:
                 )
             else:
                 items.append(item)
-        return _line_list(items, base_items.line)
+        return line_list(items, base_items.line)
 
     def groups(self) -> LineDict:
         """The base's groups, then the extension's new ones."""
@@ -206,12 +206,12 @@ class Merge:
                 continue
             groups[name] = given[name]
             lines[name] = _key_lines(given)[name]
-        return _line_dict(groups, getattr(base_groups, "line", 0), lines)
+        return line_dict(groups, getattr(base_groups, "line", 0), lines)
 
     def parameters(self) -> LineDict:
         """The base's parameters, with the extension's values and declarations over them."""
         base_raw = self.base.raw.get("parameters") or {}
-        out = _line_dict(base_raw, getattr(base_raw, "line", 0), _key_lines(base_raw))
+        out = line_dict(base_raw, getattr(base_raw, "line", 0), _key_lines(base_raw))
         declared = {n: p.default for n, p in self.base_spec.parameters.items()}
         given = self.raw.get("parameters") or {}
         for name, value in given.items():
@@ -238,7 +238,7 @@ class Merge:
                 if not self.coerce(name, value, declared[name], loc):
                     continue
                 node = base_raw[name]
-                out[name] = _line_dict({**node, "default": value}, node.line, node.key_lines)
+                out[name] = line_dict({**node, "default": value}, node.line, node.key_lines)
                 new_default = value
             out.key_lines[name] = _key_lines(given)[name]
             if name in declared and new_default != declared[name]:
@@ -311,7 +311,7 @@ class Merge:
             self.groups_of.setdefault(self.ext.criteria[i].id, self.ext.criteria[i].group)
             self.origins.pop(self.ext.criteria[i].id, None)
         self.new = new
-        return _line_list(items, self.base.raw["criteria"].line)
+        return line_list(items, self.base.raw["criteria"].line)
 
     def dropped(self, base_ids: list[str], own_ids: list[str]) -> set[str]:
         """The base criteria to leave out, each checked against the verdict it would break."""
@@ -371,7 +371,7 @@ class Merge:
             return node
         rewritten = [
             (
-                _line_dict(
+                line_dict(
                     {**example, "params": {**relevant, **(example.get("params") or {})}},
                     example.line,
                     {"params": example.line, **example.key_lines},
@@ -380,8 +380,8 @@ class Merge:
             )
             for example, line in _items(examples)
         ]
-        copy = _line_dict(node, node.line, node.key_lines)
-        copy["examples"] = _line_list(rewritten, examples.line)
+        copy = line_dict(node, node.line, node.key_lines)
+        copy["examples"] = line_list(rewritten, examples.line)
         return copy
 
     def verdict(self) -> LineDict:
@@ -406,9 +406,9 @@ class Merge:
         lines = _key_lines(verdict)
         if self.ext.verdict is None and self.ext.require:
             require = self.raw["require"]
-            wrapper = _line_dict(
+            wrapper = line_dict(
                 {
-                    "all": _line_list(
+                    "all": line_list(
                         [(verdict["condition"], lines["condition"]), *_items(require)],
                         require.line,
                     )
@@ -420,10 +420,10 @@ class Merge:
             lines["condition"] = self.raw.key_lines["require"]
         examples = _items(verdict.get("examples")) if self.ext.verdict is not None else []
         examples += _items(self.raw.get("examples"))
-        parts["examples"] = _line_list(examples, self.raw.key_lines.get("examples", verdict.line))
+        parts["examples"] = line_list(examples, self.raw.key_lines.get("examples", verdict.line))
         if "examples" in self.raw:
             lines["examples"] = self.raw.key_lines["examples"]
-        return _line_dict(parts, verdict.line, lines)
+        return line_dict(parts, verdict.line, lines)
 
     def condition(self) -> list[VerdictNode | str]:
         """The merged verdict condition, as the nodes that are ANDed together."""

@@ -22,8 +22,6 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +30,12 @@ from pydantic import ValidationError
 from poletype._engine.compiler import Typology, compile_typology, parameter_values
 from poletype._read.params import checked_values
 from poletype._read.yaml import line_of, load_yaml
-from poletype._rules.extends import Merge, Resolved, _line_dict, _line_list
-from poletype._rules.parsed import parsed
-from poletype.errors import PoletypeError, RuleFileError, UsageError
-from poletype.rulefile import Extension, RuleFile, coerce_parameter
-
-_RULES_PACKAGE = "poletype.rules"
-
-
-def rules_package() -> Traversable:
-    """The installed ``rules`` folder (typologies, and hypotheses in a subfolder)."""
-    return resources.files(_RULES_PACKAGE)
+from poletype._rules.examples import run_examples
+from poletype._rules.extends import Merge, Resolved, line_dict, line_list
+from poletype._rules.parameters import resolve_parameters
+from poletype._rules.parsed import parsed, rules_package
+from poletype.errors import RuleFileError, UsageError
+from poletype.rulefile import Extension, RuleFile
 
 
 def shipped_typologies() -> dict[str, str]:
@@ -122,7 +115,7 @@ def read_yaml(file: str, data: bytes) -> Any:
     return load_yaml(text, file=file)
 
 
-def _schema_errors(file: str, raw: Any, exc: ValidationError) -> list[RuleFileError]:
+def schema_errors(file: str, raw: Any, exc: ValidationError) -> list[RuleFileError]:
     errors = []
     # A misspelt key shows as an unknown key and a missing one; the unknown key is the cause.
     ordered = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
@@ -152,50 +145,6 @@ def _criterion_at(raw: Any, loc: tuple[Any, ...]) -> str | None:
             return None
         return value if isinstance(value, str) else None
     return None
-
-
-def resolve_parameters(
-    spec: RuleFile,
-    overrides: Mapping[str, Any],
-    file: str,
-    *,
-    owner: str | None = None,
-    error: type[PoletypeError] = UsageError,
-) -> dict[str, Any]:
-    """Defaults with the overrides, each checked against its default's type.
-
-    ``error`` is the class of a bad override's error: `UsageError` for the caller's
-    values, `RuleFileError` for a rule file's own (an example's ``params``).
-    """
-    return resolve_declared(
-        {n: p.default for n, p in spec.parameters.items()},
-        overrides,
-        file,
-        owner=owner or f"typology {spec.typology!r}",
-        error=error,
-    )
-
-
-def resolve_declared(
-    defaults: dict[str, Any],
-    overrides: Mapping[str, Any],
-    file: str,
-    *,
-    owner: str,
-    error: type[PoletypeError] = UsageError,
-) -> dict[str, Any]:
-    """Declared defaults with overrides, each checked against its default's type."""
-    values = dict(defaults)
-    for name, value in checked_values(overrides, error=error, file=file).items():
-        if name not in values:
-            raise error(
-                f"{owner} has no parameter {name!r}",
-                code="bad-parameter",
-                file=file,
-                expected=f"one of {sorted(values)}",
-            )
-        values[name] = coerce_parameter(name, value, values[name], file, error=error)
-    return values
 
 
 def _freeze(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -295,13 +244,11 @@ def check(name_or_path: str | Path) -> list[RuleFileError]:
 def _with_single(raw: Any, key: str, index: int) -> Any:
     """The raw document as if ``key`` held only item ``index``, keeping its lines."""
     items = raw[key]
-    one = _line_list([(items[index], items.item_lines[index])], items.line)
-    return _line_dict({**raw, key: one}, raw.line, raw.key_lines)
+    one = line_list([(items[index], items.item_lines[index])], items.line)
+    return line_dict({**raw, key: one}, raw.line, raw.key_lines)
 
 
 def _example_errors(chain: tuple[_Located, ...]) -> list[RuleFileError]:
-    from poletype._rules.examples import run_examples  # noqa: PLC0415
-
     typology = _load_cached(chain, _freeze({}))
     return [r.error for r in run_examples(typology) if r.error is not None]
 
@@ -363,7 +310,7 @@ def _validated(resolved: Resolved) -> RuleFile:
     try:
         return RuleFile.model_validate(resolved.raw)
     except ValidationError as exc:
-        errors = _schema_errors(resolved.file, resolved.raw, exc)
+        errors = schema_errors(resolved.file, resolved.raw, exc)
         raise _Invalid([_relocate(e, resolved.origins) for e in errors]) from None
 
 
@@ -389,7 +336,7 @@ def _extend(chain: tuple[_Located, ...], index: int, raw: Any) -> Resolved:
     try:
         ext = Extension.model_validate(raw)
     except ValidationError as exc:
-        raise _Invalid(_schema_errors(located.file, raw, exc)) from None
+        raise _Invalid(schema_errors(located.file, raw, exc)) from None
     if index + 1 == len(chain):
         raise _not_found(located, ext.extends, raw)
     base_located = chain[index + 1]

@@ -14,11 +14,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from poletype._read.yaml import LineDict, LineList
 
 TABLE = "_parsed.jsonl"
+_RULES_PACKAGE = "poletype.rules"
+
+
+def rules_package() -> Traversable:
+    """The installed ``rules`` folder (typologies, and hypotheses in a subfolder)."""
+    return resources.files(_RULES_PACKAGE)
 
 
 def parsed(data: bytes) -> Any | None:
@@ -33,8 +41,6 @@ def _table() -> dict[str, str]:
 
     One line per file, ``<sha256> <json>``: a load decodes only the file it asks for.
     """
-    from poletype._rules.loader import rules_package  # noqa: PLC0415 - the loader imports us
-
     try:
         text = rules_package().joinpath(TABLE).read_text(encoding="utf-8")
     except FileNotFoundError:  # pragma: no cover - a tree without the generated table

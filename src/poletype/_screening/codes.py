@@ -14,8 +14,7 @@ The words are data, in ``data/codes.yaml``, read when this module is first impor
 
 from __future__ import annotations
 
-from poletype._engine.justify import Lang
-from poletype._read.data import load
+from poletype._read.data import Lang, load
 from poletype.rulefile import Text
 
 _Words = dict[str, tuple[str, str]]

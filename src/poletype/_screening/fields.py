@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,9 +23,15 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from poletype._engine.symbols import list_item, literal_values, model_of, unwrap
-from poletype._read.data import load, text
+from poletype._read.data import load
 from poletype.model import Initiative, Member
 from poletype.rulefile import Text
+
+
+def text(entry: Mapping[str, str]) -> Text:
+    """A ``{fr: …, en: …}`` entry as a `Text`."""
+    return Text(fr=entry["fr"], en=entry["en"])
+
 
 Kind = Literal["text", "integer", "number", "share", "boolean", "choice", "choices", "date"]
 
@@ -80,7 +86,7 @@ _GROUP_WORDS = _section("group")
 """Each nested object's or list's words, for a question about the whole group."""
 
 
-def _bounds(metadata: list[Any]) -> dict[str, Any]:
+def field_bounds(metadata: list[Any]) -> dict[str, Any]:
     bounds: dict[str, Any] = {}
     for extra in metadata:
         for item in [extra, *getattr(extra, "metadata", [])]:
@@ -107,7 +113,7 @@ def _describe(annotation: Any) -> tuple[Kind, tuple[str, ...]]:
     if base is int:
         return "integer", ()
     if base is float:
-        return ("share" if _bounds(metadata) == {"ge": 0.0, "le": 1.0} else "number"), ()
+        return ("share" if field_bounds(metadata) == {"ge": 0.0, "le": 1.0} else "number"), ()
     if base is str:
         return "text", ()
     if base is datetime.date:
@@ -116,13 +122,13 @@ def _describe(annotation: Any) -> tuple[Kind, tuple[str, ...]]:
     raise TypeError(msg)
 
 
-def _columns(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
+def field_columns(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
     """Every scalar or list-of-values field, nested objects flattened, lists of objects left out."""
     for name, info in model.model_fields.items():
         base, _ = unwrap(info.annotation)
         nested = model_of(base)
         if nested is not None:
-            yield from _columns(nested, f"{prefix}{name}.")
+            yield from field_columns(nested, f"{prefix}{name}.")
         elif model_of(list_item(base)) is None:
             yield f"{prefix}{name}", info
 
@@ -150,7 +156,7 @@ def _doc(path: str, annotation: Any, words: Words) -> FieldDoc:
 
 
 def _applicant_fields() -> dict[str, FieldDoc]:
-    columns = dict(_columns(Initiative))
+    columns = dict(field_columns(Initiative))
     # The two columns a reader looks for first.
     order = ["id", "name", *(p for p in columns if p not in ("id", "name"))]
     return {
@@ -161,7 +167,7 @@ def _applicant_fields() -> dict[str, FieldDoc]:
 
 def _member_fields() -> dict[str, FieldDoc]:
     fields = {"applicant_id": _doc("applicant_id", str, _MEMBER_WORDS["applicant_id"])}
-    for key, info in _columns(Member):
+    for key, info in field_columns(Member):
         path = f"members.{key}"
         fields[key] = _doc(path, info.annotation, _MEMBER_WORDS.get(key) or _made_up(path))
     return fields

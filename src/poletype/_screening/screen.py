@@ -15,12 +15,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from poletype._api import DEFAULT_TYPOLOGY, classify, load_typologies, load_typology, typologies
 from poletype._engine.compiler import Typology, VerdictTree
-from poletype._engine.evaluator import _verdict
+from poletype._engine.evaluator import verdict_of
 from poletype._engine.logic import tri_of
 from poletype._read.limits import DEFAULT_LIMITS, Limits
-from poletype._render.report import outcomes
+from poletype._rules.classify import (
+    DEFAULT_TYPOLOGY,
+    classify,
+    load_typologies,
+    load_typology,
+    typologies,
+)
 from poletype._screening.tabular import Applicant, RowError, read_applicants
 from poletype._screening.whatif import ChangeSet, what_it_would_take
 from poletype.errors import InitiativeError, PoletypeError
@@ -119,7 +124,7 @@ class Screening:
 
     def counts(self, typology: Typology) -> dict[str, int]:
         """Rows per outcome of one typology, every outcome listed (zero included)."""
-        counts = dict.fromkeys((o for o, _ in outcomes(typology)), 0)
+        counts = dict.fromkeys((o for o, _ in typology.outcomes()), 0)
         for row in self.rows:
             for finding in row.findings:
                 if finding.typology.id == typology.id:
@@ -162,10 +167,10 @@ def kept_out_by(tree: VerdictTree, statuses: Mapping[str, str]) -> tuple[str, ..
             walk(node.children[0], not wanted)
         else:
             for child in node.children:
-                if _verdict(child, values) is wanted:
+                if verdict_of(child, values) is wanted:
                     walk(child, wanted)
 
-    if _verdict(tree, values) is False:
+    if verdict_of(tree, values) is False:
         walk(tree, False)
     return tuple(dict.fromkeys(found))
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from poletype._api import is_json, read_document
+from poletype._read.documents import is_json, read_document
 from poletype._read.json import load_json
 from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype._read.yaml import line_of

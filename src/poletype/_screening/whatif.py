@@ -60,18 +60,24 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from poletype._api import _compiled, to_initiative
 from poletype._engine.compiler import CompiledCriterion, ConditionNode, Typology, VerdictTree
 from poletype._engine.derive import DERIVED_FIELDS, derive
-from poletype._engine.evaluator import _atom_nodes, _verdict, condition, decide
+from poletype._engine.evaluator import atom_nodes, condition, decide, verdict_of
 from poletype._engine.interpreter import Root, evaluate_atom
 from poletype._engine.justify import colon, format_value
 from poletype._engine.logic import Tri, k_not
 from poletype._engine.paths import read_path, to_json_value
 from poletype._engine.symbols import PARAMS, initiative_schema, model_of, unwrap
 from poletype._engine.syntax import ast, scan
+from poletype._rules.classify import to_initiative, typology_of
 from poletype._screening.codes import described
-from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, _bounds, _columns
+from poletype._screening.fields import (
+    APPLICANT_FIELDS,
+    MEMBER_FIELDS,
+    FieldDoc,
+    field_bounds,
+    field_columns,
+)
 from poletype._screening.fields import label as field_label
 from poletype.errors import PoletypeError, UsageError
 from poletype.model import Initiative, Member
@@ -162,7 +168,7 @@ def what_it_would_take(
     facts in ``fixed`` (by default `FIXED_FACTS`, the past) are never changed; a
     researcher asking what the rules alone would take can pass ``fixed=()``.
     """
-    compiled = _compiled(typology, params)
+    compiled = typology_of(typology, params)
     model = to_initiative(initiative)
     if compiled.verdict is None or compiled.spec.verdict is None:
         raise UsageError(
@@ -243,8 +249,8 @@ def _field(path: str) -> FieldDoc | None:
 def _limits(path: str) -> tuple[Decimal | None, Decimal | None]:
     """A number's ``ge`` and ``le`` bounds: `FieldDoc` says a share's, not a count's."""
     prefix = "members." if path.startswith("members.") else ""
-    columns = dict(_columns(Member if prefix else Initiative, prefix))
-    bounds = _bounds(unwrap(columns[path].annotation)[1])
+    columns = dict(field_columns(Member if prefix else Initiative, prefix))
+    bounds = field_bounds(unwrap(columns[path].annotation)[1])
     low, high = (bounds.get(name) for name in ("ge", "le"))
     return (
         None if low is None else Decimal(str(low)),
@@ -290,7 +296,7 @@ def _domain(typology: Typology) -> _Domain:
     fields = initiative_schema().fields
     attributes: set[str] = set()
     for cid, criterion in criteria.items():
-        for node in _atom_nodes(criterion.condition):
+        for node in atom_nodes(criterion.condition):
             assert node.atom is not None
             scanner = _Scanner(domain, cid, fields)
             scan(node.atom.tree, scanner.visit, bind=scanner.path)
@@ -752,7 +758,7 @@ class _Search:
             return all(
                 self.status(cid, edits, built) is want for cid, want in self.literals.items()
             )
-        return _verdict(self.verdict, self.statuses(edits)) is self.target
+        return verdict_of(self.verdict, self.statuses(edits)) is self.target
 
     # -- candidates
 
@@ -878,7 +884,7 @@ class _Search:
         if key in self.fixes:
             return self.fixes[key]
         condition = self.domain.criteria[cid].condition
-        nodes = _atom_nodes(condition)
+        nodes = atom_nodes(condition)
         rank = {node: i for i, node in enumerate(nodes)}
         values = {node: self.atom(node, ()) for node in nodes}
         found: list[Edits] = []

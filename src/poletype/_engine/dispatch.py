@@ -1,0 +1,25 @@
+"""One entry to the engine: a crisp typology to the evaluator, a graded one to membership.
+
+Its own module so that `membership`, which builds on the evaluator's pieces, and the
+evaluator need not import each other.
+"""
+
+from __future__ import annotations
+
+from poletype._engine.compiler import Typology
+from poletype._engine.derive import derive
+from poletype._engine.evaluator import evaluate_crisp
+from poletype._engine.interpreter import Backend
+from poletype._engine.membership import evaluate_graded
+from poletype.model import Initiative
+from poletype.verdict import Verdict
+
+
+def evaluate(
+    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+) -> Verdict:
+    """Classify one validated initiative under one compiled typology."""
+    initiative, derived = derive(initiative)
+    if typology.graded is not None:
+        return evaluate_graded(typology, initiative, derived, backend)
+    return evaluate_crisp(typology, initiative, derived, backend)
