@@ -16,8 +16,8 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from poletype._engine.compiler import Typology
 from poletype._engine.derive import derive
+from poletype._engine.typology import Typology
 from poletype.model import Initiative, Member, Resources
 
 _SMALL_TEXT = st.text(alphabet="abcdefgh ", min_size=1, max_size=8)

@@ -21,8 +21,9 @@ from poletype import (
     load_typology,
     read_initiative,
 )
-from poletype._api import read_document, to_initiative
+from poletype._read.documents import read_document
 from poletype._read.limits import DEFAULT_LIMITS
+from poletype._rules.classify import to_initiative
 from poletype.errors import InitiativeError
 
 

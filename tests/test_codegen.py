@@ -28,16 +28,9 @@ from hypothesis import strategies as st
 
 from poletype import load_typology
 from poletype._engine.codegen import CompilerFallbackWarning, Generated, generate
-from poletype._engine.compiler import (
-    ConditionNode,
-    Expression,
-    Scope,
-    Typology,
-    VerdictTree,
-    compile_expression,
-)
 from poletype._engine.derive import derive
 from poletype._engine.evaluator import decide
+from poletype._engine.expressions import Scope, compile_expression
 from poletype._engine.interpreter import (
     UNKNOWN,
     Interval,
@@ -47,6 +40,7 @@ from poletype._engine.interpreter import (
     interpret_atom,
     interpret_value,
 )
+from poletype._engine.typology import ConditionNode, Expression, Typology, VerdictTree
 from poletype.errors import RuleFileError
 from poletype.model import Initiative
 from strategies import completion, initiatives

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rule_engine import errors as re_errors
 
-from poletype._engine.compiler import Expression, Scope, compile_expression
+from poletype._engine.expressions import Scope, compile_expression
 from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, _ev, evaluate_atom, truth
+from poletype._engine.typology import Expression
 from poletype.model import Initiative
 from strategies import completion, initiatives
 

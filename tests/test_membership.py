@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, TEST_RULES
 from poletype import Initiative, Verdict, classify, load_typology
-from poletype._engine.compiler import CombinationTree
 from poletype._engine.membership import combine, live
+from poletype._engine.typology import CombinationTree
 from strategies import completion, example_inputs, initiatives, random_completion
 
 GRADED = [

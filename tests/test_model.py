@@ -12,7 +12,7 @@ import yaml
 
 from conftest import ROOT, example_files
 from poletype import Initiative, InitiativeError, Limits
-from poletype._api import to_initiative
+from poletype._rules.classify import to_initiative
 
 SPEC = ROOT.parent / "shared" / "spec" / "initiative-v1.md"
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT
 from poletype import classify, load_typology
-from poletype._engine.compiler import VerdictTree
+from poletype._engine.typology import VerdictTree
 from poletype._screening.screen import (
     Finding,
     Screening,

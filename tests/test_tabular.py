@@ -19,15 +19,9 @@ from hypothesis import strategies as st
 from poletype import Initiative, InitiativeError
 from poletype._read.limits import Limits
 from poletype._screening import tabular
+from poletype._screening.cells import CellError, flatten, format_cell, read_cell
 from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS
-from poletype._screening.tabular import (
-    Applicant,
-    _CellError,
-    flatten,
-    format_cell,
-    read_applicants,
-    read_cell,
-)
+from poletype._screening.tabular import Applicant, read_applicants
 from strategies import initiatives
 
 DATA = Path(__file__).resolve().parent / "data" / "screen"
@@ -487,7 +481,7 @@ def test_integer_cells(cell: Any, number: int) -> None:
 
 @pytest.mark.parametrize("cell", ["12.5", 12.5, "60 %", True, "douze"])
 def test_bad_integer_cells(cell: Any) -> None:
-    with pytest.raises(_CellError):
+    with pytest.raises(CellError):
         read_cell(cell, APPLICANT_FIELDS["jobs"])
 
 

@@ -14,18 +14,17 @@ import typing
 import poletype._engine.syntax  # noqa: F401 - first: registers rule-engine's prebuilt parser tables
 from poletype._analysis.hypotheses import HypothesesReport, check_hypotheses
 from poletype._analysis.trajectory import Change, Trajectory, TrajectoryPoint
-from poletype._api import (
+from poletype._api import read_initiative, trajectory
+from poletype._engine.codegen import CompilerFallbackWarning
+from poletype._engine.typology import Typology
+from poletype._read.limits import Limits
+from poletype._rules.classify import (
     check_typology,
     classify,
     classify_many,
     load_typology,
-    read_initiative,
-    trajectory,
     typologies,
 )
-from poletype._engine.codegen import CompilerFallbackWarning
-from poletype._engine.compiler import Typology
-from poletype._read.limits import Limits
 from poletype.errors import (
     CallerError,
     InitiativeError,

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from poletype._analysis.trajectory import Trajectory, TrajectoryPoint, changes, states
-from poletype._engine.compiler import Typology
 from poletype._engine.dispatch import evaluate
+from poletype._engine.typology import Typology
 from poletype._read.documents import is_json, read_document
 from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype._rules.classify import (

@@ -20,19 +20,9 @@ from pydantic import BaseModel
 
 from poletype._analysis.hypotheses import SHIPPED as SHIPPED_HYPOTHESES
 from poletype._analysis.hypotheses import check_hypotheses
-from poletype._api import (
-    DEFAULT_TYPOLOGY,
-    GRADED_TYPOLOGY,
-    check_typology,
-    classify,
-    load_typologies,
-    load_typology,
-    read_initiative,
-    trajectory,
-    typologies,
-)
-from poletype._engine.compiler import Typology
+from poletype._api import read_initiative, trajectory
 from poletype._engine.interpreter import Backend
+from poletype._engine.typology import Typology
 from poletype._read.data import Lang
 from poletype._read.params import read_value
 from poletype._render.report import (
@@ -41,6 +31,15 @@ from poletype._render.report import (
     hypotheses_text,
     trajectory_text,
     verdict_text,
+)
+from poletype._rules.classify import (
+    DEFAULT_TYPOLOGY,
+    GRADED_TYPOLOGY,
+    check_typology,
+    classify,
+    load_typologies,
+    load_typology,
+    typologies,
 )
 from poletype._rules.examples import run_examples
 from poletype.errors import (

@@ -33,10 +33,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from poletype._engine.compiler import ConditionNode, Scope, compile_condition, param_runtime
+from poletype._engine.compiler import compile_condition, param_runtime
 from poletype._engine.derive import derive
 from poletype._engine.evaluator import condition
+from poletype._engine.expressions import Scope
 from poletype._engine.interpreter import Root
+from poletype._engine.typology import ConditionNode
 from poletype._rules.loader import read_bytes, read_yaml, schema_errors
 from poletype._rules.parameters import resolve_declared
 from poletype._rules.parsed import rules_package

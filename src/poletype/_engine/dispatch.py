@@ -6,11 +6,11 @@ evaluator need not import each other.
 
 from __future__ import annotations
 
-from poletype._engine.compiler import Typology
 from poletype._engine.derive import derive
 from poletype._engine.evaluator import evaluate_crisp
 from poletype._engine.interpreter import Backend
 from poletype._engine.membership import evaluate_graded
+from poletype._engine.typology import Typology
 from poletype.model import Initiative
 from poletype.verdict import Verdict
 

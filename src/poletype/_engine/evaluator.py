@@ -22,13 +22,6 @@ from collections.abc import Callable, Hashable, Mapping
 from importlib import metadata
 from typing import Any, TypeVar
 
-from poletype._engine.compiler import (
-    CompiledCriterion,
-    CompiledIndicator,
-    ConditionNode,
-    Typology,
-    VerdictTree,
-)
 from poletype._engine.derive import derive
 from poletype._engine.interpreter import (
     UNKNOWN,
@@ -41,6 +34,13 @@ from poletype._engine.interpreter import (
 from poletype._engine.justify import render_both
 from poletype._engine.logic import Tri, k_and, k_not, k_or, status_of
 from poletype._engine.paths import read_path, to_json_value, unknown_facts
+from poletype._engine.typology import (
+    CompiledCriterion,
+    CompiledIndicator,
+    ConditionNode,
+    Typology,
+    VerdictTree,
+)
 from poletype.model import Initiative
 from poletype.rulefile import Citation
 from poletype.verdict import (

@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from poletype._engine.compiler import Expression, Template
 from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, evaluate_value
+from poletype._engine.typology import Expression, Template
 from poletype._read.data import Lang
 from poletype.rulefile import Text
 

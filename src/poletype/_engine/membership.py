@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from poletype._engine.compiler import CombinationTree, CompiledIndicator, Graded, Typology
 from poletype._engine.evaluator import (
     condition,
     condition_missing,
@@ -43,6 +42,7 @@ from poletype._engine.fuzzy import (
 from poletype._engine.interpreter import UNKNOWN, Backend, Interval, Root, evaluate_value
 from poletype._engine.logic import Tri
 from poletype._engine.paths import unknown_facts
+from poletype._engine.typology import CombinationTree, CompiledIndicator, Graded, Typology
 from poletype.model import Initiative
 from poletype.rulefile import Text
 from poletype.verdict import (

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from poletype._engine.compiler import Typology
+from poletype._engine.typology import Typology
 from poletype.errors import SetupError, UsageError
 from poletype.verdict import Verdict
 

@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from poletype._engine.compiler import Typology
+from poletype._engine.typology import Typology
 from poletype._read.data import Lang
 from poletype._render.html import REPORT_NAMES, change_lines, render_report
 from poletype._screening.screen import (

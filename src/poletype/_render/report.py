@@ -14,7 +14,8 @@ from typing import Any
 
 from poletype._analysis.hypotheses import HypothesesReport
 from poletype._analysis.trajectory import Trajectory
-from poletype._engine.compiler import (
+from poletype._engine.justify import colon, format_value
+from poletype._engine.typology import (
     CombinationTree,
     CompiledDescriptor,
     CompiledIndicator,
@@ -22,7 +23,6 @@ from poletype._engine.compiler import (
     Graded,
     Typology,
 )
-from poletype._engine.justify import colon, format_value
 from poletype._read.data import Lang, by_language, load
 from poletype.rulefile import Citation, Text
 from poletype.verdict import (
@@ -281,7 +281,7 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
 def formula_text(node: CombinationTree, *, weighted: bool = False) -> str:
     """A membership formula in one line, e.g. ``mean(2×market, 1 − democratic)``.
 
-    >>> from poletype._engine.compiler import CombinationTree as T
+    >>> from poletype._engine.typology import CombinationTree as T
     >>> formula_text(T("mean", (T("indicator", indicator="a", weight=2.0),
     ...     T("indicator", indicator="b", negate=True))))
     'mean(2×a, 1 − b)'

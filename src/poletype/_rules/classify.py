@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from poletype._engine.compiler import Typology
 from poletype._engine.dispatch import evaluate
 from poletype._engine.interpreter import Backend
+from poletype._engine.typology import Typology
 from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype._read.params import checked_values
 from poletype._rules import loader

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from poletype._engine.compiler import Typology, compile_typology
+from poletype._engine.compiler import compile_typology
 from poletype._engine.derive import derive
 from poletype._engine.dispatch import evaluate
 from poletype._engine.evaluator import condition_value, describe
@@ -23,6 +23,7 @@ from poletype._engine.fuzzy import is_point, status
 from poletype._engine.interpreter import Root
 from poletype._engine.logic import status_of
 from poletype._engine.membership import indicator_degree
+from poletype._engine.typology import Typology
 from poletype._read.params import checked_values
 from poletype._rules.parameters import resolve_parameters
 from poletype.errors import PoletypeError, RuleFileError

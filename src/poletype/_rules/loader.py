@@ -27,7 +27,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from poletype._engine.compiler import Typology, compile_typology, parameter_values
+from poletype._engine.compiler import compile_typology, parameter_values
+from poletype._engine.typology import Typology
 from poletype._read.params import checked_values
 from poletype._read.yaml import line_of, load_yaml
 from poletype._rules.examples import run_examples

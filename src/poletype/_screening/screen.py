@@ -15,9 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from poletype._engine.compiler import Typology, VerdictTree
 from poletype._engine.evaluator import verdict_of
 from poletype._engine.logic import tri_of
+from poletype._engine.typology import Typology, VerdictTree
 from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype._rules.classify import (
     DEFAULT_TYPOLOGY,

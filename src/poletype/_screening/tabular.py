@@ -13,14 +13,9 @@ file), one row per member, tied to their applicant by ``applicant_id``.
 
 from __future__ import annotations
 
-import csv
-import datetime
 import difflib
-import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,46 +27,26 @@ from poletype._read.documents import is_json, read_document
 from poletype._read.json import load_json
 from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype._read.yaml import line_of
+from poletype._screening.cells import CellError, fold_case, is_blank, read_cell, shown_value
 from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc
+from poletype._screening.sheets import (
+    SPREADSHEETS,
+    BadRow,
+    Sheet,
+    decode_text,
+    read_csv,
+    read_members_file,
+    read_workbook,
+    sibling_members,
+    why,
+)
 from poletype.errors import ErrorCode, InitiativeError, PoletypeError
 from poletype.model import Initiative
 
-EMPTY_LIST = "aucun"
-"""The cell text for a list known to be empty; an empty cell is an unknown list."""
-
-_EMPTY_LIST_WORDS = frozenset({"aucun", "aucune", "none", "-"})
-_BOOLEANS = {
-    "oui": True,
-    "non": False,
-    "o": True,
-    "n": False,
-    "vrai": True,
-    "faux": False,
-    "yes": True,
-    "no": False,
-    "y": True,
-    "true": True,
-    "false": False,
-    "1": True,
-    "0": False,
-    "x": True,
-}
-_BOOLEAN_HINT = "oui/non (or vrai/faux, yes/no, 1/0, x)"
-_MEMBER_SHEETS = frozenset({"members", "membres"})
-_APPLICANT_SHEETS = ("candidatures", "applicants", "applications")
-_OTHER_SHEETS = frozenset({"notes", "listes", "lists"})
-_SPREADSHEETS = (".xlsx", ".xlsm")
 _FOLDER_FILES = (".yaml", ".yml", ".json")
 _BRACKETED = re.compile(r"\[\s*([^\[\]]*?)\s*\]\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters no one types in a cell; tab and line breaks are kept."""
-_XLSX_RATIO = 100
-"""Deflate ratio past which a large XLSX part is a bomb: real sheets compress 5 to 30 times."""
-_XLSX_RATIO_FLOOR = 8 * 2**20
-"""Parts smaller than this are not held to `_XLSX_RATIO`: they cost nothing to inflate."""
-_XML_BYTES_PER_CHAR = 10
-"""The most bytes of XML one character of a cell may take (``&#x10FFFF;``)."""
-_CHUNK = 2**20
 
 
 @dataclass(frozen=True)
@@ -133,11 +108,11 @@ def read_applicants(
             )
         records = _folder(path) if path.is_dir() else _json_lines(path)
         return _documents(records)
-    if suffix in _SPREADSHEETS:
-        applicants, member_sheet = _read_workbook(path, limits, want_members=members is None)
+    if suffix in SPREADSHEETS:
+        applicants, member_sheet = read_workbook(path, limits, want_members=members is None)
     elif suffix in (".csv", ".tsv", ".txt"):
-        applicants = _read_csv(path, limits)
-        member_sheet = None if members is not None else _sibling_members(path, limits)
+        applicants = read_csv(path, limits)
+        member_sheet = None if members is not None else sibling_members(path, limits)
     else:
         raise InitiativeError(
             "cannot tell the format of the applicants file",
@@ -147,625 +122,14 @@ def read_applicants(
             found=repr(path.suffix or path.name),
         )
     if members is not None:
-        member_sheet = _read_members_file(Path(members), limits)
+        member_sheet = read_members_file(Path(members), limits)
     return _Spreadsheet(applicants, member_sheet, limits).applicants()
 
 
 # Sheets --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _BadRow:
-    """A row that could not be split into cells: why, and the cells still seen in it.
-
-    The cells (read leniently from the row's first line) let the error row say the id and
-    the name of the applicant it stands for.
-    """
-
-    code: ErrorCode
-    message: str
-    cells: Sequence[Any] = ()
-
-
-@dataclass
-class _Sheet:
-    """A sheet's header and its rows, each with the row number a user sees."""
-
-    source: str
-    header: list[Any]
-    rows: list[tuple[int, Sequence[Any] | _BadRow]]
-
-
-def _sheet(source: str, rows: Iterator[Sequence[Any] | _BadRow], limits: Limits) -> _Sheet:
-    """The rows read, counted against the limits as they come (before they pile up)."""
-    header: list[Any] = []
-    body: list[tuple[int, Sequence[Any] | _BadRow]] = []
-    cells = 0
-    for number, row in enumerate(rows, start=1):
-        if number > limits.rows:
-            raise _over(source, "too-many-rows", f"more than {limits.rows} rows", "rows")
-        if isinstance(row, _BadRow):
-            if number == 1:
-                raise InitiativeError(
-                    f"the header row is unreadable: {row.message}",
-                    code=row.code,
-                    file=source,
-                    line=1,
-                )
-            body.append((number, row))
-            continue
-        cells += len(row)
-        if cells > limits.cells:
-            raise _over(source, "too-many-cells", f"more than {limits.cells} cells", "cells")
-        if number == 1:
-            header = list(row)
-        elif not all(_blank(cell) for cell in row):
-            body.append((number, _trimmed(row)))
-    return _Sheet(source, header, body)
-
-
-def _trimmed(row: Sequence[Any]) -> Sequence[Any]:
-    """The row without its trailing blank cells, which say nothing and only cost memory."""
-    end = len(row)
-    while end and _blank(row[end - 1]):
-        end -= 1
-    return row[:end]
-
-
-def _over(source: str, code: ErrorCode, what: str, limit: str) -> InitiativeError:
-    return InitiativeError(
-        f"the file has {what}, more than poletype reads from one input",
-        code=code,
-        file=source,
-        expected=f"a smaller file, or a larger Limits.{limit} for an honest one",
-    )
-
-
-def _blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _unreadable(path: Path, reason: object) -> InitiativeError:
-    return InitiativeError(f"cannot read file: {reason}", code="unreadable-input", file=str(path))
-
-
-def _check_size(path: Path, limits: Limits) -> None:
-    """Refuse a file over ``limits.spreadsheet_bytes`` before a byte of it is read."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or exc) from None
-    if size > limits.spreadsheet_bytes:
-        raise InitiativeError(
-            f"the file is {size} bytes, more than poletype reads from one input",
-            code="spreadsheet-too-large",
-            file=str(path),
-            expected=f"at most {limits.spreadsheet_bytes} bytes (Limits.spreadsheet_bytes)",
-        )
-
-
-def _decode(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
-    _check_size(path, limits)
-    try:
-        with path.open("rb") as handle:
-            # Bounded even if the file grows, or is a device that stat calls empty.
-            data = handle.read(limits.spreadsheet_bytes + 1)
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or exc) from None
-    if len(data) > limits.spreadsheet_bytes:
-        raise InitiativeError(
-            "the file is larger than poletype reads from one input",
-            code="spreadsheet-too-large",
-            file=str(path),
-            expected=f"at most {limits.spreadsheet_bytes} bytes (Limits.spreadsheet_bytes)",
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # French Excel saves "CSV (séparateur : point-virgule)" in Windows-1252.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise _unreadable(path, "the text is neither UTF-8 nor Windows-1252") from None
-
-
-def _read_csv(path: Path, limits: Limits) -> _Sheet:
-    text = _decode(path, limits)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(";,\t", key=first.count)
-    if first.count(delimiter) == 0:
-        delimiter = ","
-    return _sheet(str(path), _csv_records(text, delimiter), limits)
-
-
-def _csv_records(text: str, delimiter: str) -> Iterator[list[str] | _BadRow]:
-    """Each record of a CSV text; a record the csv module cannot split is a `_BadRow`.
-
-    Strict mode makes the csv module say what it would otherwise paper over: a quote
-    never closed runs to the end of the file ("unexpected end of data") and a stray quote
-    after a closed one breaks the record. Leniently read, either swallows the rows that
-    follow into one cell, and an applicant disappears. The broken record becomes one
-    error row, and reading starts again on the line after its first, so that the
-    applicants below it are read.
-    """
-    lines = io.StringIO(text, newline="").readlines()
-    position = 0
-
-    def feed() -> Iterator[str]:
-        nonlocal position
-        while position < len(lines):
-            position += 1
-            yield lines[position - 1]
-
-    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
-    while position < len(lines):
-        begin = position
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield _broken_record(lines, begin, position, delimiter, exc)
-            position = begin + 1
-            # A fresh feed: the reader may have run the last one to its end.
-            reader = csv.reader(feed(), delimiter=delimiter, strict=True)
-            continue
-        yield record
-
-
-def _broken_record(
-    lines: list[str], begin: int, end: int, delimiter: str, exc: csv.Error
-) -> _BadRow:
-    try:
-        cells = next(csv.reader([lines[begin]], delimiter=delimiter), [])
-    except csv.Error:
-        cells = []
-    reason = str(exc)
-    if "field larger than field limit" in reason:
-        return _BadRow("cell-too-large", f"a cell is too large to read ({reason})", cells)
-    if reason == "unexpected end of data":
-        message = (
-            f"a quote opened on line {begin + 1} is never closed: it runs to the end of "
-            f"the file, over {end - begin} lines; close it, or double a quote inside a cell"
-        )
-    else:
-        message = (
-            f"a quoted cell starting on line {begin + 1} is broken ({reason}); a quote "
-            "opened is never closed before the next cell, or a quote inside a cell is "
-            "not doubled"
-        )
-    return _BadRow("unclosed-quote", message, cells)
-
-
-def _sibling_members(path: Path, limits: Limits) -> _Sheet | None:
-    for name in ("members", "membres"):
-        sibling = path.with_name(f"{path.stem}-{name}{path.suffix}")
-        if sibling.is_file():
-            return _read_csv(sibling, limits)
-    return None
-
-
-def _read_members_file(path: Path, limits: Limits) -> _Sheet:
-    if path.suffix.lower() in _SPREADSHEETS:
-        first, members = _read_workbook(path, limits, want_members=True)
-        return members if members is not None else first
-    return _read_csv(path, limits)
-
-
-def _read_workbook(
-    path: Path, limits: Limits, *, want_members: bool
-) -> tuple[_Sheet, _Sheet | None]:
-    """The applicants sheet and the members sheet of a workbook.
-
-    The applicants are the sheet named ``candidatures`` (or ``applicants``), else the
-    first sheet that is not a members, notes or lists sheet. The archive is inspected
-    first (`_inspect_xlsx`); openpyxl then reads each sheet only up to its last row
-    holding a value, so that a million formatted empty rows cost nothing. openpyxl parses
-    hostile bytes, and any exception it raises is this file's fault: each becomes one
-    ``unreadable-input`` error naming the file.
-    """
-    last_rows = _inspect_xlsx(path, limits)
-    try:
-        # Our handle, closed whatever happens: openpyxl leaves its own open when it fails.
-        handle = path.open("rb")
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or exc) from None
-    with handle:
-        return _read_book(path, handle, last_rows, limits, want_members=want_members)
-
-
-def _read_book(
-    path: Path,
-    handle: Any,
-    last_rows: dict[str, int | None],
-    limits: Limits,
-    *,
-    want_members: bool,
-) -> tuple[_Sheet, _Sheet | None]:
-    import openpyxl  # noqa: PLC0415 -- only spreadsheet inputs need it
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about workbook features it drops (extensions, styles).
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except Exception as exc:  # the workbook is the unit that fails
-        raise _unreadable(path, f"not a readable XLSX workbook ({_why(exc)})") from None
-    try:
-        names = {name.strip().casefold(): name for name in book.sheetnames}
-        applicants_name = next(
-            (names[n] for n in _APPLICANT_SHEETS if n in names),
-            next(
-                (
-                    name
-                    for name in book.sheetnames
-                    if name.strip().casefold() not in _MEMBER_SHEETS | _OTHER_SHEETS
-                ),
-                book.sheetnames[0],
-            ),
-        )
-        members_name = next((names[n] for n in sorted(_MEMBER_SHEETS) if n in names), None)
-
-        def read(name: str) -> _Sheet:
-            sheet = book[name]
-            sheet.reset_dimensions()
-            part = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
-            last = last_rows.get(part)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                rows = sheet.iter_rows(values_only=True, max_row=max(last, 1) if last else None)
-                return _sheet(f"{path}:{name}", rows, limits)
-
-        applicants = read(applicants_name)
-        member_sheet = read(members_name) if want_members and members_name else None
-    except PoletypeError:
-        raise
-    except Exception as exc:
-        raise _unreadable(path, f"not a readable XLSX workbook ({_why(exc)})") from None
-    finally:
-        book.close()
-    return applicants, member_sheet
-
-
-def _why(exc: BaseException) -> str:
-    text = str(exc)[:200]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-_ROW_NUMBER = re.compile(rb'<row\b[^>]{0,512}?\sr="(\d{1,12})"')
-_DTD = (b"<!DOCTYPE", b"<!ENTITY")
-
-
-def _inspect_xlsx(path: Path, limits: Limits) -> dict[str, int | None]:
-    """Check an XLSX archive before openpyxl inflates it; each sheet's last row with a value.
-
-    From the zip directory: no part may inflate past ``limits.xlsx_part_bytes``, nor a
-    large one more than `_XLSX_RATIO` times (zipfile stops at the declared size, so the
-    directory's word is a bound). Then the sheets and shared strings are streamed, a
-    megabyte at a time: no text may exceed what ``limits.cell_bytes`` characters take,
-    no part may declare a DTD (entity expansion), rows and cells are counted, and the
-    last row holding a value is noted, so that reading stops there.
-    """
-    _check_size(path, limits)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            for info in infos:
-                _check_part(path, info, limits)
-            return {
-                info.filename: _scan_part(path, archive, info, limits)
-                for info in infos
-                if info.filename.endswith((".xml", ".rels"))
-            }
-    except PoletypeError:
-        raise
-    except Exception as exc:
-        raise _unreadable(path, f"not a readable XLSX workbook ({_why(exc)})") from None
-
-
-def _check_part(path: Path, info: zipfile.ZipInfo, limits: Limits) -> None:
-    size, packed = info.file_size, max(info.compress_size, 1)
-    if size > limits.xlsx_part_bytes or (size > _XLSX_RATIO_FLOOR and size > _XLSX_RATIO * packed):
-        raise InitiativeError(
-            f"the part {info.filename!r} of the workbook inflates to {size} bytes "
-            f"from {info.compress_size}, more than any real sheet",
-            code="xlsx-part-too-large",
-            file=str(path),
-            expected=f"parts of at most {limits.xlsx_part_bytes} bytes "
-            f"(Limits.xlsx_part_bytes), compressed at most {_XLSX_RATIO} times",
-        )
-
-
-def _scan_part(
-    path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
-) -> int | None:
-    """Stream one XML part; for a sheet, its last row holding a value (None: unknown)."""
-    name = info.filename
-    sheet = _SheetScan(str(path), limits) if name.startswith("xl/worksheets/") else None
-    cells = sheet is not None or name == "xl/sharedStrings.xml"
-    bound = limits.cell_bytes * _XML_BYTES_PER_CHAR
-    long_text = re.compile(rb"<[^<]{%d}" % bound)
-    run = 0
-    tail = b""
-    with archive.open(info) as stream:
-        while chunk := stream.read(_CHUNK):
-            window = tail + chunk
-            if any(marker in window for marker in _DTD):
-                raise _unreadable(path, f"the part {name!r} declares a DTD, which no workbook has")
-            if cells:
-                first = chunk.find(b"<")
-                run = run + len(chunk) if first < 0 else len(chunk) - chunk.rfind(b"<") - 1
-                if (first >= 0 and (run + first > bound or long_text.search(chunk))) or (
-                    run > bound
-                ):
-                    raise InitiativeError(
-                        f"a cell of the part {name!r} holds more than "
-                        f"{limits.cell_bytes} characters",
-                        code="cell-too-large",
-                        file=str(path),
-                        expected=f"at most {limits.cell_bytes} characters a cell "
-                        "(Limits.cell_bytes)",
-                    )
-            if sheet is not None:
-                sheet.feed(window, chunk)
-            tail = window[-512:]
-    return None if sheet is None else sheet.last_data_row()
-
-
-@dataclass
-class _SheetScan:
-    """What the raw XML of a sheet says, counted chunk by chunk without parsing it.
-
-    Blank ``<row>`` elements cost openpyxl a full parse when they come before it knows
-    the sheet's size (no ``<dimension>`` first): then they count against
-    ``limits.rows``. With a dimension first, formatted empty rows after the data are
-    free (reading stops at the last value) and only the rows up to it count.
-    """
-
-    source: str
-    limits: Limits
-    rows: int = 0
-    cells: int = 0
-    last: int = 0
-    current: int | None = 0
-    known: bool = True
-    dimension: bool = False
-    data_seen: bool = False
-
-    def feed(self, window: bytes, chunk: bytes) -> None:
-        if not self.data_seen:
-            dimension, data = window.find(b"<dimension"), window.find(b"<sheetData")
-            self.dimension = self.dimension or (dimension >= 0 and (data < 0 or dimension < data))
-            self.data_seen = data >= 0
-        self.rows += chunk.count(b"<row ") + chunk.count(b"<row>")
-        self.cells += chunk.count(b"<c ") + chunk.count(b"<c>")
-        value = max(window.rfind(b"<v>"), window.rfind(b"<v "), window.rfind(b"<is>"))
-        if value >= 0:
-            start = window.rfind(b"<row", 0, value)
-            number = self.current if start < 0 else _row_number(window, start)
-            if number is None:
-                self.known = False
-            else:
-                self.last = max(self.last, number)
-        start = window.rfind(b"<row")
-        if start >= 0:
-            self.current = _row_number(window, start)
-        self.check()
-
-    def check(self) -> None:
-        rows, limits = self.limits.rows, self.limits
-        if self.last > rows or (self.rows > rows and (not self.dimension or not self.known)):
-            raise _over(self.source, "too-many-rows", f"more than {rows} rows", "rows")
-        if self.cells > limits.cells:
-            raise _over(self.source, "too-many-cells", f"more than {limits.cells} cells", "cells")
-
-    def last_data_row(self) -> int | None:
-        self.check()
-        return self.last if self.known else None
-
-
-def _row_number(window: bytes, start: int) -> int | None:
-    match = _ROW_NUMBER.match(window, start)
-    return int(match.group(1)) if match else None
-
-
 # Cells ---------------------------------------------------------------------------------
-
-
-class _CellError(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents or surrounding blanks: ``" Vrai "`` and ``"vrai"`` match."""
-    decomposed = unicodedata.normalize("NFKD", text.strip())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def _shown(cell: Any) -> str:
-    return repr(cell.strip() if isinstance(cell, str) else cell)
-
-
-def read_cell(cell: Any, doc: FieldDoc) -> Any:
-    """A cell's value for a column, ``None`` when empty (unknown); `_CellError` if unreadable."""
-    if _blank(cell):
-        return None
-    reader = _CELL_READERS[doc.kind]
-    return reader(cell, doc)
-
-
-def _text(cell: Any, doc: FieldDoc) -> str:
-    if isinstance(cell, bool):
-        raise _CellError(f"expected text, found the yes/no value {cell}")
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime.datetime):
-        return cell.date().isoformat() if cell.time() == datetime.time() else cell.isoformat()
-    if isinstance(cell, datetime.date):
-        return cell.isoformat()
-    return str(cell).strip()
-
-
-def _number_text(cell: str) -> str:
-    text = cell.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    return text
-
-
-def _integer(cell: Any, doc: FieldDoc) -> int:
-    if isinstance(cell, bool | datetime.date | datetime.time):
-        raise _CellError(f"expected a whole number, found {_shown(cell)}")
-    if isinstance(cell, int):
-        return cell
-    if isinstance(cell, float):
-        if cell.is_integer():
-            return int(cell)
-        raise _CellError(f"expected a whole number, found {cell:g}")
-    try:
-        number = float(_number_text(str(cell)))
-    except ValueError:
-        raise _CellError(f"expected a whole number, found {_shown(cell)}") from None
-    if not number.is_integer():
-        raise _CellError(f"expected a whole number, found {_shown(cell)}")
-    return int(number)
-
-
-def _float(cell: Any, *, percent: bool) -> float:
-    """A number; with ``percent``, text ending in ``%`` is divided by 100."""
-    if isinstance(cell, bool | datetime.date | datetime.time):
-        raise ValueError(cell)
-    if isinstance(cell, int | float):
-        return float(cell)
-    text = _number_text(str(cell))
-    if percent and text.endswith("%"):
-        return float(text[:-1]) / 100
-    return float(text)
-
-
-def _number(cell: Any, doc: FieldDoc) -> float:
-    try:
-        return _float(cell, percent=False)
-    except ValueError:
-        raise _CellError(f"expected a number, found {_shown(cell)}") from None
-
-
-def _share(cell: Any, doc: FieldDoc) -> float:
-    expected = "a share between 0 and 1 (0,6) or a percentage (60 %)"
-    try:
-        value = _float(cell, percent=True)
-    except ValueError:
-        raise _CellError(f"expected {expected}, found {_shown(cell)}") from None
-    if not 0.0 <= value <= 1.0:
-        raise _CellError(f"expected {expected}, found {_shown(cell)}")
-    return value
-
-
-def _boolean(cell: Any, doc: FieldDoc) -> bool:
-    if isinstance(cell, bool):
-        return cell
-    if isinstance(cell, int | float) and cell in (0, 1):
-        return bool(cell)
-    word = _BOOLEANS.get(_fold(str(cell)))
-    if word is None:
-        raise _CellError(f"expected {_BOOLEAN_HINT}, found {_shown(cell)}")
-    return word
-
-
-def _code(text: str, doc: FieldDoc) -> str:
-    folded = re.sub(r"[\s-]+", "_", _fold(text))
-    if folded in doc.allowed:
-        return folded
-    message = f"expected one of {', '.join(doc.allowed)}, found {text.strip()!r}"
-    close = difflib.get_close_matches(folded, doc.allowed, n=1)
-    if close:
-        message += f"; did you mean {close[0]!r}?"
-    raise _CellError(message)
-
-
-def _choice(cell: Any, doc: FieldDoc) -> str:
-    return _code(_text(cell, doc), doc)
-
-
-def _choices(cell: Any, doc: FieldDoc) -> list[str]:
-    text = _text(cell, doc)
-    if _fold(text) in _EMPTY_LIST_WORDS:
-        return []
-    # Free texts (sectors) may hold commas; codes never do.
-    separators = r"[;,\n]" if doc.allowed else r"[;\n]"
-    items = [item.strip() for item in re.split(separators, text) if item.strip()]
-    if not doc.allowed:
-        return items
-    values, errors = [], []
-    for item in items:
-        try:
-            values.append(_code(item, doc))
-        except _CellError as exc:
-            errors.append(exc.message)
-    if errors:
-        raise _CellError("; ".join(errors))
-    return values
-
-
-def _date(cell: Any, doc: FieldDoc) -> datetime.date:
-    if isinstance(cell, datetime.datetime):
-        return cell.date()
-    if isinstance(cell, datetime.date):
-        return cell
-    try:
-        return datetime.date.fromisoformat(str(cell).strip())
-    except ValueError:
-        raise _CellError(f"expected a date YYYY-MM-DD, found {_shown(cell)}") from None
-
-
-_CELL_READERS: dict[str, Callable[[Any, FieldDoc], Any]] = {
-    "text": _text,
-    "integer": _integer,
-    "number": _number,
-    "share": _share,
-    "boolean": _boolean,
-    "choice": _choice,
-    "choices": _choices,
-    "date": _date,
-}
-
-
-def format_cell(value: Any) -> str:
-    """A field's value as the cell text `read_cell` reads back to the same value."""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, list):
-        return "; ".join(format_cell(v) for v in value) if value else EMPTY_LIST
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def flatten(initiative: Initiative) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """An initiative as one applicant row and its member rows, keyed by column.
-
-    Absent facts have no cell. ``snapshots`` are not flattened: a spreadsheet has no
-    place for history. Member rows carry the initiative's ``id`` as ``applicant_id``.
-    """
-    data = initiative.model_dump()
-    row: dict[str, str] = {}
-    for path in APPLICANT_FIELDS:
-        value: Any = data
-        for part in path.split("."):
-            value = None if value is None else value.get(part)
-        if value is not None:
-            row[path] = format_cell(value)
-    member_rows = []
-    for member in data.get("members") or []:
-        cells = {"applicant_id": initiative.id or ""}
-        cells.update({k: format_cell(v) for k, v in member.items() if v is not None})
-        member_rows.append(cells)
-    return row, member_rows
 
 
 # Headers -------------------------------------------------------------------------------
@@ -788,7 +152,7 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _columns(sheet: _Sheet, fields: dict[str, FieldDoc], *, members: bool) -> list[str | None]:
+def _columns(sheet: Sheet, fields: dict[str, FieldDoc], *, members: bool) -> list[str | None]:
     """The field key of each column (``None`` for a column without header), or raise."""
     keys: list[str | None] = []
     seen: dict[str, int] = {}
@@ -823,7 +187,7 @@ def _columns(sheet: _Sheet, fields: dict[str, FieldDoc], *, members: bool) -> li
 
 
 def _unknown_column(
-    sheet: _Sheet,
+    sheet: Sheet,
     index: int,
     cell: Any,
     key: str,
@@ -837,9 +201,9 @@ def _unknown_column(
             "; members go in a second sheet named 'membres' (or a CSV file "
             "NAME-membres.csv), one row per member, keyed by applicant_id"
         )
-    labels = {_fold(d.label.fr): k for k, d in fields.items()}
-    labels.update({_fold(d.label.en): k for k, d in fields.items()})
-    suggestion = labels.get(_fold(key))
+    labels = {fold_case(d.label.fr): k for k, d in fields.items()}
+    labels.update({fold_case(d.label.en): k for k, d in fields.items()})
+    suggestion = labels.get(fold_case(key))
     if suggestion is None:
         close = difflib.get_close_matches(key, list(fields), n=1)
         suggestion = close[0] if close else None
@@ -874,19 +238,19 @@ class _Row:
 
 def _read_row(
     number: int,
-    cells: Sequence[Any] | _BadRow,
+    cells: Sequence[Any] | BadRow,
     keys: list[str | None],
     fields: dict[str, FieldDoc],
     limits: Limits,
 ) -> _Row:
-    """One row's data and errors; a `_BadRow` is an error, with what its cells still say.
+    """One row's data and errors; a `BadRow` is an error, with what its cells still say.
 
     Text is NFC-normalised, so that an id typed on a Mac (decomposed accents) and the
     same id typed elsewhere are equal when members join their applicant. A cell over
     ``limits.cell_bytes`` characters or holding a control character (NUL, escape...) is
     an error of its row: nothing a person types, and a hazard for every output.
     """
-    if isinstance(cells, _BadRow):
+    if isinstance(cells, BadRow):
         seen = _read_row(number, cells.cells, keys, fields, limits)
         row = _Row(number, errors=[(None, cells.message)], code=cells.code)
         row.data = {k: v for k, v in seen.data.items() if k in ("id", "name", "applicant_id")}
@@ -910,18 +274,18 @@ def _read_row(
                 continue
             cell = unicodedata.normalize("NFC", cell)  # noqa: PLW2901 -- the cell as read
         if key is None:
-            if not _blank(cell):
+            if not is_blank(cell):
                 row.errors.append(
                     (
                         f"column {_column_letter(index)}",
-                        f"a value ({_shown(cell)}) in column {_column_letter(index)}, "
+                        f"a value ({shown_value(cell)}) in column {_column_letter(index)}, "
                         "which has no header",
                     )
                 )
             continue
         try:
             value = read_cell(cell, fields[key])
-        except _CellError as exc:
+        except CellError as exc:
             row.errors.append((key, exc.message))
             continue
         if value is not None:
@@ -985,8 +349,8 @@ def _stated(data: Any, key: str) -> str | None:
 class _Spreadsheet:
     """Applicant rows joined with their member rows."""
 
-    sheet: _Sheet
-    member_sheet: _Sheet | None
+    sheet: Sheet
+    member_sheet: Sheet | None
     limits: Limits = DEFAULT_LIMITS
 
     def __post_init__(self) -> None:
@@ -1011,7 +375,7 @@ class _Spreadsheet:
                 row = _read_row(number, cells, self.keys, APPLICANT_FIELDS, self.limits)
                 yield self._applicant(row, members_of, first_row)
             except Exception as exc:
-                message = f"the row could not be read ({_why(exc)})"
+                message = f"the row could not be read ({why(exc)})"
                 yield Applicant(
                     number,
                     self.sheet.source,
@@ -1107,7 +471,7 @@ def _json_lines(path: Path) -> list[_Document]:
     source = str(path)
     documents = []
     # Not splitlines(): a JSON string may hold U+2028, which it counts as a line break.
-    for number, line in enumerate(_decode(path).split("\n"), start=1):
+    for number, line in enumerate(decode_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -1133,7 +497,7 @@ def _file_document(index: int, file: Path) -> _Document:
         where = "" if exc.line is None else f"line {exc.line}: "
         return _Document(index, source, error=where + exc.message, code=exc.code)
     except Exception as exc:
-        message = f"the document could not be read ({_why(exc)})"
+        message = f"the document could not be read ({why(exc)})"
         return _Document(index, source, error=message, code="unreadable-input")
     return _Document(index, source, data=data, lines=not is_json(file))
 
@@ -1145,7 +509,7 @@ def _documents(documents: list[_Document]) -> Iterator[Applicant]:
             yield _document_applicant(document, first_row)
         except Exception as exc:
             # Validation recurses: a deeply nested document may exhaust the stack.
-            message = f"the document could not be read ({_why(exc)})"
+            message = f"the document could not be read ({why(exc)})"
             error = RowError(document.row, None, message, document.source, "unreadable-input")
             yield Applicant(document.row, document.source, None, error)
 

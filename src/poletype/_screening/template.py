@@ -17,9 +17,9 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from poletype._screening.cells import EMPTY_LIST
 from poletype._screening.codes import described
 from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, header
-from poletype._screening.tabular import EMPTY_LIST
 from poletype.errors import SetupError
 
 if TYPE_CHECKING:

@@ -1,0 +1,251 @@
+"""The compiled typology: what the compiler builds and the evaluator reads, all immutable.
+
+The shapes only; `compiler` builds them from a `RuleFile`, and every backend, report and
+search reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from poletype._engine.codegen import Compiled, Generated
+from poletype._engine.fuzzy import Anchors
+from poletype.rulefile import (
+    Axis,
+    Criterion,
+    Descriptor,
+    DescriptorCase,
+    GradedRule,
+    IdealType,
+    Indicator,
+    RuleFile,
+    Text,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Expression:
+    """One parsed, checked expression and what it reads."""
+
+    text: str
+    rule: Any
+    paths: tuple[str, ...]
+    parameters: tuple[str, ...]
+    native: Compiled = field(repr=False)
+
+    @property
+    def tree(self) -> Any:
+        """The parsed rule-engine tree, for backends."""
+        return self.rule.statement.expression
+
+
+@dataclass(frozen=True, eq=False)
+class ConditionNode:
+    """A compiled condition: ``all`` / ``any`` / ``not`` over children, or one atom."""
+
+    op: Literal["all", "any", "not", "atom"]
+    children: tuple[ConditionNode, ...] = ()
+    atom: Expression | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Template:
+    """A justification text split into literal parts and expressions to show."""
+
+    parts: tuple[str | Expression, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledCriterion:
+    """A criterion ready to evaluate, with its templates per status and language."""
+
+    spec: Criterion
+    condition: ConditionNode
+    templates: dict[str, dict[str, Template]]
+    paths: tuple[str, ...]
+    parameters: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The criterion's identifier."""
+        return self.spec.id
+
+    @property
+    def group(self) -> str:
+        """The criterion's group."""
+        return self.spec.group
+
+
+@dataclass(frozen=True, eq=False)
+class VerdictTree:
+    """The verdict condition over criterion ids, expanded from group references."""
+
+    op: Literal["all", "any", "not", "criterion"]
+    children: tuple[VerdictTree, ...] = ()
+    criterion: str | None = None
+
+    def criteria(self) -> Iterator[str]:
+        """The criterion ids at the leaves, in the order the condition names them."""
+        if self.criterion is not None:
+            yield self.criterion
+        for child in self.children:
+            yield from child.criteria()
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledIndicator:
+    """A graded indicator: a yes/no condition, or a number and its calibration."""
+
+    spec: Indicator
+    condition: ConditionNode | None
+    value: Expression | None
+    anchors: Anchors | None
+    templates: dict[str, dict[str, Template]]
+    paths: tuple[str, ...]
+    parameters: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The indicator's identifier."""
+        return self.spec.id
+
+
+@dataclass(frozen=True, eq=False)
+class CombinationTree:
+    """A membership formula with weights resolved: ``mean``, ``min``, ``max`` or a leaf."""
+
+    op: Literal["indicator", "mean", "min", "max"]
+    children: tuple[CombinationTree, ...] = ()
+    indicator: str | None = None
+    weight: float = 1.0
+    negate: bool = False
+
+    def indicators(self) -> list[str]:
+        """The indicator ids the formula reads, in order, without repeats."""
+        if self.indicator is not None:
+            return [self.indicator]
+        seen: dict[str, None] = {}
+        for child in self.children:
+            seen.update(dict.fromkeys(child.indicators()))
+        return list(seen)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledType:
+    """An ideal type and its membership formula."""
+
+    spec: IdealType
+    membership: CombinationTree
+
+    @property
+    def id(self) -> str:
+        """The type's identifier."""
+        return self.spec.id
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledAxis:
+    """A map axis and the formula that places an initiative on it."""
+
+    spec: Axis
+    value: CombinationTree
+
+
+@dataclass(frozen=True, eq=False)
+class Graded:
+    """What a graded typology evaluates: indicators, types, and how to read them."""
+
+    spec: GradedRule
+    indicators: tuple[CompiledIndicator, ...]
+    types: tuple[CompiledType, ...]
+    axes: tuple[CompiledAxis, ...]
+    hybrid_margin: float
+
+    def indicator(self, indicator_id: str) -> CompiledIndicator:
+        """The compiled indicator with this id."""
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(indicator_id)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledDescriptor:
+    """A descriptive category: ordered cases with compiled conditions, or a value."""
+
+    spec: Descriptor
+    cases: tuple[tuple[DescriptorCase, ConditionNode], ...]
+    value: Expression | None
+    paths: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The descriptor's identifier."""
+        return self.spec.id
+
+
+@dataclass(frozen=True, eq=False)
+class Typology:
+    """A compiled typology: what ``classify`` evaluates. Immutable.
+
+    A crisp typology has ``criteria`` and a ``verdict`` tree; a graded one has ``graded``.
+    """
+
+    spec: RuleFile
+    file: str
+    parameters: Mapping[str, Any]
+    """The values computed with, read-only: verdicts state them under `rules_hash`."""
+    rules_hash: str
+    source: bytes = field(repr=False)
+    criteria: tuple[CompiledCriterion, ...]
+    verdict: VerdictTree | None
+    params_value: dict[str, Any] = field(repr=False)
+    graded: Graded | None = None
+    descriptors: tuple[CompiledDescriptor, ...] = ()
+    atoms: tuple[ConditionNode, ...] = field(default=(), repr=False)
+    generated: Generated | None = field(default=None, repr=False)
+    reads_derived: bool = True
+    justifies_safely: bool = False
+    """No justification placeholder can fail at run time (no arithmetic, ordering or
+    regex): verdicts may then be justified on first read without moving an error."""
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    """Values derived from this typology alone (shared scores, sources), cached with it
+    so that they go when it goes."""
+
+    @property
+    def id(self) -> str:
+        """The typology identifier, e.g. ``labo-ess-ptce``."""
+        return self.spec.typology
+
+    @property
+    def version(self) -> str:
+        """The rule file's declared version."""
+        return self.spec.version
+
+    @property
+    def title(self) -> Text:
+        """The typology's title in French and English."""
+        return self.spec.title
+
+    def outcomes(self) -> list[tuple[str, Text]]:
+        """The outcomes with their labels, positive first, indeterminate last.
+
+        The order every report lists them in: the explanation, the screening's summary
+        table and its counts.
+        """
+        if self.graded is not None:
+            types = [(t.spec.id, t.spec.label) for t in self.graded.types]
+            return [*types, ("indeterminate", self.graded.spec.indeterminate)]
+        assert self.spec.verdict is not None
+        rule = self.spec.verdict
+        order = (rule.outcomes.met, rule.outcomes.not_met, rule.outcomes.unknown)
+        return [(o, rule.labels[o]) for o in order]
+
+    def criterion(self, criterion_id: str) -> CompiledCriterion:
+        """The compiled criterion with this id."""
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
