@@ -27,6 +27,9 @@ def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
     for rule_file in (ROOT / "rules").glob("*.yaml"):
         assert f"poletype/rules/{rule_file.name}" in names
     assert "poletype/py.typed" in names
+    modules = (ROOT / "src").rglob("*.py")
+    missing = {str(m.relative_to(ROOT / "src")) for m in modules} - names
+    assert not missing, f"the wheel lacks {sorted(missing)} (a subpackage not in pyproject.toml?)"
     assert "poletype/rules/hypotheses/gianfaldoni-2016.yaml" in names
     assert "poletype/rules/_parsed.jsonl" in names
     data_files = sorted((ROOT / "src" / "poletype" / "data").glob("*.yaml"))

@@ -1,8 +1,9 @@
 """One spreadsheet cell read into a field's value, or written back from one.
 
-Each field's kind (`FieldDoc.kind`) has its reader: a share accepts `45 %` and `0,45`, a
-boolean `oui`/`non`, a list its bracketed or comma form. `tabular` calls them per
-column; the template and the outputs write values with `format_cell`.
+Each field's kind (`FieldDoc.kind`) has its reader: a share accepts ``0,6`` or ``60 %``,
+a boolean ``oui``/``non``, a code one of its allowed values (the closest one is suggested).
+`tabular` calls them per column; `flatten` writes an initiative back as cells, the
+inverse of reading them.
 """
 
 from __future__ import annotations

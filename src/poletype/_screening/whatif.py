@@ -41,7 +41,7 @@ attributes stated for all); added members that differ in attributes no atom read
 gaining more than one value by one change (beyond what a length threshold asks);
 numbers no atom compares with a constant; free texts no atom compares with a literal;
 parameters (they are the funder's reading, not the applicant's facts); combinations
-beyond the bounds below, so for very incomplete initiatives the sets returned are the
+beyond the bounds of `whatif_search`, so for very incomplete initiatives the sets returned are the
 smallest found rather than the smallest that exist; each is still verified and minimal.
 """
 
@@ -190,21 +190,6 @@ def apply_changes(initiative: Initiative, changes: Iterable[FieldChange]) -> Ini
 
 def _json_copy(value: JsonValue) -> Any:
     return json.loads(json.dumps(value))
-
-
-# ---------------------------------------------------------------- the model's fields
-
-
-# ---------------------------------------------------------------- what the rules compare
-
-
-# ---------------------------------------------------------------- edits
-
-
-# ---------------------------------------------------------------- three-valued evaluation
-
-
-# ---------------------------------------------------------------- the search
 
 
 # ---------------------------------------------------------------- verification and words
