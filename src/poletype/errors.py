@@ -73,6 +73,7 @@ ErrorCode = Literal[
     "too-many-cells",
     "cell-too-large",
     "unclosed-quote",
+    "unknown-set",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
