@@ -268,17 +268,18 @@ def plot_map(
     )
     ax.set_title(title if title is not None else getattr(typology.title, lang))
     names = {t.id: getattr(t.spec.label, lang) for t in graded.types}
-    for quadrant in graded.spec.quadrants:
+    for quadrant in graded.spec.quadrants:  # in the outer corners, clear of the centre
+        high_x, high_y = quadrant.x == "high", quadrant.y == "high"
         ax.text(
-            0.75 if quadrant.x == "high" else 0.25,
-            0.75 if quadrant.y == "high" else 0.25,
+            1.02 if high_x else -0.02,
+            1.02 if high_y else -0.02,
             names[quadrant.type],
-            ha="center",
-            va="center",
-            fontsize=18,
+            ha="right" if high_x else "left",
+            va="top" if high_y else "bottom",
+            fontsize=11,
             fontweight="bold",
-            color="#999999",
-            alpha=0.35,
+            color="#777777",
+            alpha=0.6,
             zorder=0,
         )
     categories = _categories(lasts, colour_by)
