@@ -23,7 +23,7 @@ from poletype._api import (
 )
 from poletype._closures import CompilerFallbackWarning
 from poletype._compiler import Typology
-from poletype._hypotheses import HypothesesReport, check_hypotheses
+from poletype._hypotheses import GroupRates, HypothesesReport, check_hypotheses
 from poletype._limits import Limits
 from poletype._trajectory import Change, Trajectory, TrajectoryPoint
 from poletype.errors import InitiativeError, PoletypeError, RuleFileError
@@ -124,6 +124,7 @@ __all__ = [
     "Degree",
     "FieldChange",
     "Finding",
+    "GroupRates",
     "HypothesesReport",
     "Initiative",
     "InitiativeError",

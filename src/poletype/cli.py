@@ -153,6 +153,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _param_and_lang(p)
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--by",
+        default="labo-ess-ptce",
+        help="group the rates by a typology's outcome or initiative.<path> (default: PTCE)",
+    )
 
     p = sub.add_parser("test", help="run the examples written inside rule files")
     p.add_argument("files", nargs="+", metavar="RULEFILE")
@@ -393,7 +398,20 @@ def _hypotheses(args: argparse.Namespace) -> int:
         sys.stdout.write(report.to_json() + "\n")
     else:
         sys.stdout.write(hypotheses_text(report, cast(Lang, args.lang)))
+        sys.stdout.write(_rates_text(report, args.by))
     return status
+
+
+def _rates_text(report: Any, by: str) -> str:
+    """Rates per group: supports / contradicts / cannot say, over the cases in scope."""
+    lines = ["", f"rates by {by} (share of the cases in scope)"]
+    lines.append(f"{'':4}{'group':<16}{'n':>4}{'supports':>10}{'contradicts':>13}{'cannot say':>12}")
+    for row in report.summary(by):
+        lines.append(
+            f"{row.proposition:<4}{row.group:<16}{row.cases:>4}{row.support_rate:>10.0%}"
+            f"{row.contradiction_rate:>13.0%}{row.cannot_say_share:>12.0%}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _fit(args: argparse.Namespace) -> int:
