@@ -18,4 +18,4 @@ def test_research_fit_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {}
     for block in blocks:
-        exec(compile(block, "research-fit.md", "exec"), namespace)  # noqa: S102
+        exec(compile(block, "research-fit.md", "exec"), namespace)

@@ -60,8 +60,12 @@ def _exact(x: list[float], y: list[float]) -> list[float]:
     ron_n = sum((1 - a for a in fx), Fraction(0))
     ron_d = sum((1 - min(a, b) for a, b in zip(fx, fy, strict=True)), Fraction(0))
     return [
-        ratio(inter, sx), ratio(inter, sy), ratio(inter - both, sx - both),
-        ratio(inter, sy), ratio(inter, sx), ratio(ron_n, ron_d),
+        ratio(inter, sx),
+        ratio(inter, sy),
+        ratio(inter - both, sx - both),
+        ratio(inter, sy),
+        ratio(inter, sx),
+        ratio(ron_n, ron_d),
     ]
 
 
@@ -163,8 +167,9 @@ def test_verdict_sets(verdicts: tuple[list, list]) -> None:  # type: ignore[type
         assert box_ == {"ptce": (1, 1), "not_ptce": (0, 0), "indeterminate": (0, 1)}[v.outcome]
     assert set_memberships(crisp_verdicts, "~ptce")[0] == (1 - ptce[0][1], 1 - ptce[0][0])
     m1 = set_memberships(crisp_verdicts, "M1")
-    assert {v.criterion("M1").status for v, b in zip(crisp_verdicts, m1, strict=True)
-            if b == (0, 1)} <= {"unknown"}
+    assert {
+        v.criterion("M1").status for v, b in zip(crisp_verdicts, m1, strict=True) if b == (0, 1)
+    } <= {"unknown"}
     with pytest.raises(PoletypeError, match="'socail'"):
         set_memberships(graded, "socail")
     fit = sufficiency_of(graded, "social", "ptce", crisp_verdicts)
@@ -194,8 +199,8 @@ def test_truth_table_rows_of_a_synthetic_crisp_table() -> None:
 
     class V:  # a verdict-shaped stand-in: only what set_memberships reads
         def __init__(self, i: int, a: str, b: str, out: str) -> None:
-            from poletype.verdict import CriterionResult, Source
             from poletype.rulefile import Text
+            from poletype.verdict import CriterionResult, Source
 
             text = Text(fr="t", en="t")
             src = Source(document="d", title="t", section="s")
@@ -204,13 +209,26 @@ def test_truth_table_rows_of_a_synthetic_crisp_table() -> None:
             self.initiative = f"c{i}"
             self.outcome = out
             self.criteria = [
-                CriterionResult(id=k, group="g", status=s, label=text, justification=text,
-                                source=src, values={}, missing=[])  # type: ignore[arg-type]
+                CriterionResult(
+                    id=k,
+                    group="g",
+                    status=s,
+                    label=text,
+                    justification=text,
+                    source=src,
+                    values={},
+                    missing=[],
+                )  # type: ignore[arg-type]
                 for k, s in (("A", a), ("B", b))
             ]
 
-    rows = [("met", "met", "yes"), ("met", "met", "yes"), ("met", "met", "no"),
-            ("met", "not_met", "no"), ("not_met", "met", "yes")]
+    rows = [
+        ("met", "met", "yes"),
+        ("met", "met", "yes"),
+        ("met", "met", "no"),
+        ("met", "not_met", "no"),
+        ("not_met", "met", "yes"),
+    ]
     vs = [V(i, *r) for i, r in enumerate(rows)]
     table = table_of(vs, ["A", "B"], "yes")  # type: ignore[arg-type]
     assert table.rows[0].cases == ("c4",)  # consistency 1 sorts first
@@ -221,11 +239,12 @@ def test_truth_table_rows_of_a_synthetic_crisp_table() -> None:
 
 
 def test_export_qca_is_read_by_pandas_and_setqca(
-    verdicts: tuple[list, list], tmp_path: Path  # type: ignore[type-arg]
+    verdicts: tuple[list, list],
+    tmp_path: Path,  # type: ignore[type-arg]
 ) -> None:
     """Case ids as row names, one column per set; setqca on the file gives our point figures."""
     pd = pytest.importorskip("pandas")
-    graded, crisp_verdicts = verdicts
+    graded, _crisp_verdicts = verdicts
     for point in ("low", "mid", "high"):
         path = export_qca(graded, tmp_path / f"{point}.csv", point, conditions=["social"])
         frame = pd.read_csv(path, index_col=0)

@@ -61,7 +61,8 @@ def test_labels_can_be_turned_off_and_figures_are_returned() -> None:
     xy = plot_xy([0.2, (0.4, 0.9), 1.0], [0.5, 0.6, (0.7, 1.0)], names=["a", "b", "c"])
     assert isinstance(xy, Figure)
     title = xy.axes[0].get_title()
-    assert "consistency [" in title and "coverage" in title
+    assert "consistency [" in title
+    assert "coverage" in title
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
@@ -82,12 +83,25 @@ def test_cli_map_options_and_fit_command(
     assert out.read_bytes().startswith(b"%PDF")
     xy = tmp_path / "xy.svg"
     code = main(
-        ["fit", *files, "--condition", "social", "--outcome", "ptce",
-         "--outcome-typology", "labo-ess-ptce", "--xy", str(xy), "--conditions", "ess_share,democratic_governance"]
+        [
+            "fit",
+            *files,
+            "--condition",
+            "social",
+            "--outcome",
+            "ptce",
+            "--outcome-typology",
+            "labo-ess-ptce",
+            "--xy",
+            str(xy),
+            "--conditions",
+            "ess_share,democratic_governance",
+        ]
     )
     assert code == 0
     text = capsys.readouterr().out
-    assert "consistency" in text and "relevance" in text
+    assert "consistency" in text
+    assert "relevance" in text
     assert xy.read_text(encoding="utf-8").startswith("<?xml")
 
 

@@ -217,12 +217,15 @@ def test_notebook_reprs_are_tables_with_escaped_text() -> None:
     """Jupyter shows a verdict as a table; a name with markup is shown, never run."""
     from poletype import classify
 
-    verdict = classify({"name": "<script>x</script> | *A*", "activities": {"social_utility_share": 0.5}})
+    verdict = classify(
+        {"name": "<script>x</script> | *A*", "activities": {"social_utility_share": 0.5}}
+    )
     page = verdict._repr_html_()
     assert "<table>" in page
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
-    assert "M5" in page and "not_met" in page
+    assert "M5" in page
+    assert "not_met" in page
     text = verdict._repr_markdown_()
     assert "| criterion | status | why |" in text
     assert "<script>" not in text

@@ -49,7 +49,6 @@ from poletype._compiler import (
 )
 from poletype._derive import derive
 from poletype._evaluator import POLETYPE_VERSION, condition
-from poletype._paths import read_path, unknown_facts
 from poletype._interpreter import Root
 from poletype._loader import (
     _schema_errors,
@@ -58,8 +57,9 @@ from poletype._loader import (
     resolve_declared,
     rules_package,
 )
-from poletype.model import Initiative
+from poletype._paths import read_path, unknown_facts
 from poletype.errors import PoletypeError
+from poletype.model import Initiative
 from poletype.rulefile import Citation, Condition, Parameter, SourceDocument, Text, _Strict
 
 Reading = Literal["supports", "contradicts", "cannot_say", "not_applicable"]
@@ -110,7 +110,7 @@ class PropositionResult(_Strict):
         """How one case (by key) bears on this proposition."""
         for key in ("supports", "contradicts", "cannot_say", "not_applicable"):
             if case in getattr(self, key):
-                return key  # type: ignore[return-value]
+                return key
         raise KeyError(case)
 
 
@@ -209,7 +209,7 @@ class HypothesesReport(_Strict):
         facts that would settle a "cannot say", joined by ``; ``).
         """
         try:
-            import pandas as pd  # noqa: PLC0415 - optional dependency
+            import pandas as pd  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
         except ImportError:
             raise PoletypeError(
                 "a data frame needs pandas",

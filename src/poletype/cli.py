@@ -222,18 +222,24 @@ def _map_options(p: argparse.ArgumentParser) -> None:
 def _fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--typology", "-t", default=GRADED_TYPOLOGY, help="the condition's typology")
-    p.add_argument("--condition", "-x", required=True, help="a type, criterion or outcome (~ negates)")
+    p.add_argument(
+        "--condition", "-x", required=True, help="a type, criterion or outcome (~ negates)"
+    )
     p.add_argument("--outcome", "-y", required=True, help="a type, criterion or outcome")
     p.add_argument(
-        "--outcome-typology", metavar="TYPOLOGY", help="the outcome's typology (default: --typology)"
+        "--outcome-typology",
+        metavar="TYPOLOGY",
+        help="the outcome's typology (default: --typology)",
     )
-    p.add_argument(
-        "--conditions", metavar="A,B,…", help="also print the truth table of these sets"
-    )
+    p.add_argument("--conditions", metavar="A,B,…", help="also print the truth table of these sets")
     p.add_argument("--xy", type=Path, metavar="FILE", help="draw the XY plot (.png, .svg, .pdf)")
     p.add_argument("--qca", type=Path, metavar="FILE", help="write a CSV for R QCA or setqca")
-    p.add_argument("--point", choices=["low", "mid", "high"], default="low",
-                   help="which point of an interval --qca writes")
+    p.add_argument(
+        "--point",
+        choices=["low", "mid", "high"],
+        default="low",
+        help="which point of an interval --qca writes",
+    )
     _param_and_lang(p)
 
 
@@ -405,7 +411,9 @@ def _hypotheses(args: argparse.Namespace) -> int:
 def _rates_text(report: Any, by: str) -> str:
     """Rates per group: supports / contradicts / cannot say, over the cases in scope."""
     lines = ["", f"rates by {by} (share of the cases in scope)"]
-    lines.append(f"{'':4}{'group':<16}{'n':>4}{'supports':>10}{'contradicts':>13}{'cannot say':>12}")
+    lines.append(
+        f"{'':4}{'group':<16}{'n':>4}{'supports':>10}{'contradicts':>13}{'cannot say':>12}"
+    )
     for row in report.summary(by):
         lines.append(
             f"{row.proposition:<4}{row.group:<16}{row.cases:>4}{row.support_rate:>10.0%}"
@@ -432,7 +440,9 @@ def _fit(args: argparse.Namespace) -> int:
     y = fit.set_memberships(ys, args.outcome)
     suff, nec = fit.sufficiency(x, y), fit.necessity(x, y)
     print(f"{args.condition} → {args.outcome}  ({suff.cases} cases; [low, high] over the unknowns)")
-    print(f"  sufficiency: consistency {suff.consistency}, coverage {suff.coverage}, PRI {suff.pri}")
+    print(
+        f"  sufficiency: consistency {suff.consistency}, coverage {suff.coverage}, PRI {suff.pri}"
+    )
     print(
         f"  necessity:   consistency {nec.consistency}, coverage {nec.coverage}, "
         f"relevance {nec.relevance}"
@@ -446,9 +456,7 @@ def _fit(args: argparse.Namespace) -> int:
     if args.xy:
         from poletype._analysis.plots import plot_xy, save_figure  # noqa: PLC0415
 
-        figure = plot_xy(
-            x, y, names=fit.case_ids(xs), xlabel=args.condition, ylabel=args.outcome
-        )
+        figure = plot_xy(x, y, names=fit.case_ids(xs), xlabel=args.condition, ylabel=args.outcome)
         print(save_figure(figure, args.xy))
     return status
 

@@ -111,6 +111,7 @@ def _place_labels(
     figure: Figure,
     ax: Any,
     canvas: Any,
+    *,
     points: Sequence[tuple[float, float]],
     texts: Sequence[str],
     colours: Sequence[Any],
@@ -139,9 +140,9 @@ def _place_labels(
             artist.set_verticalalignment(_VA[dy])
             extent = artist.get_window_extent(renderer)
             box = (extent.x0 - 1, extent.y0 - 1, extent.x1 + 1, extent.y1 + 1)
-            inside = (
-                box[0] >= frame.x0 and box[2] <= frame.x1 and box[1] >= frame.y0
-            ) and box[3] <= frame.y1
+            inside = (box[0] >= frame.x0 and box[2] <= frame.x1 and box[1] >= frame.y0) and box[
+                3
+            ] <= frame.y1
             if inside and not grid.hits(box, ignore=own):
                 grid.add(box)
                 placed = True
@@ -210,6 +211,40 @@ def _axes_of(verdict: Verdict) -> tuple[tuple[float, float], tuple[float, float]
     return (x.low, x.high), (y.low, y.high)
 
 
+def _draw_frame(ax: Any, typology: Typology, lang: Literal["fr", "en"], title: str | None) -> None:
+    """Axes, their names, the crossover lines and the quadrants' type names."""
+    graded = typology.graded
+    assert graded is not None
+    x_axis, y_axis = (a.spec for a in graded.axes)
+    ax.set_xlim(-0.03, 1.03)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_aspect("equal")
+    ax.axhline(0.5, color="#888888", linewidth=0.8)
+    ax.axvline(0.5, color="#888888", linewidth=0.8)
+    ax.set_xlabel(
+        f"{getattr(x_axis.label, lang)}: {getattr(x_axis.low, lang)} → {getattr(x_axis.high, lang)}"
+    )
+    ax.set_ylabel(
+        f"{getattr(y_axis.label, lang)}: {getattr(y_axis.low, lang)} → {getattr(y_axis.high, lang)}"
+    )
+    ax.set_title(title if title is not None else getattr(typology.title, lang))
+    names = {t.id: getattr(t.spec.label, lang) for t in graded.types}
+    for quadrant in graded.spec.quadrants:  # in the outer corners, clear of the centre
+        high_x, high_y = quadrant.x == "high", quadrant.y == "high"
+        ax.text(
+            1.02 if high_x else -0.02,
+            1.02 if high_y else -0.02,
+            names[quadrant.type],
+            ha="right" if high_x else "left",
+            va="top" if high_y else "bottom",
+            fontsize=11,
+            fontweight="bold",
+            color="#777777",
+            alpha=0.6,
+            zorder=0,
+        )
+
+
 def plot_map(
     verdicts: Sequence[Verdict] | Sequence[Sequence[Verdict]],
     typology: Typology | None = None,
@@ -254,34 +289,7 @@ def plot_map(
     count = len(series)
     if boxes is None:
         boxes = count <= AUTO_BOXES
-    x_axis, y_axis = (a.spec for a in graded.axes)
-    ax.set_xlim(-0.03, 1.03)
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_aspect("equal")
-    ax.axhline(0.5, color="#888888", linewidth=0.8)
-    ax.axvline(0.5, color="#888888", linewidth=0.8)
-    ax.set_xlabel(
-        f"{getattr(x_axis.label, lang)}: {getattr(x_axis.low, lang)} → {getattr(x_axis.high, lang)}"
-    )
-    ax.set_ylabel(
-        f"{getattr(y_axis.label, lang)}: {getattr(y_axis.low, lang)} → {getattr(y_axis.high, lang)}"
-    )
-    ax.set_title(title if title is not None else getattr(typology.title, lang))
-    names = {t.id: getattr(t.spec.label, lang) for t in graded.types}
-    for quadrant in graded.spec.quadrants:  # in the outer corners, clear of the centre
-        high_x, high_y = quadrant.x == "high", quadrant.y == "high"
-        ax.text(
-            1.02 if high_x else -0.02,
-            1.02 if high_y else -0.02,
-            names[quadrant.type],
-            ha="right" if high_x else "left",
-            va="top" if high_y else "bottom",
-            fontsize=11,
-            fontweight="bold",
-            color="#777777",
-            alpha=0.6,
-            zorder=0,
-        )
+    _draw_frame(ax, typology, lang, title)
     categories = _categories(lasts, colour_by)
     colours, legend = _palette(categories, count)
     size = 30 if count <= 60 else 12
@@ -293,7 +301,12 @@ def plot_map(
             if boxes:
                 ax.add_patch(
                     Rectangle(
-                        (x0, y0), x1 - x0, y1 - y0, facecolor=colour, alpha=0.12, edgecolor=colour,
+                        (x0, y0),
+                        x1 - x0,
+                        y1 - y0,
+                        facecolor=colour,
+                        alpha=0.12,
+                        edgecolor=colour,
                         linewidth=0.6,
                     )
                 )
@@ -311,17 +324,18 @@ def plot_map(
         handles = [
             Line2D([], [], marker="o", linestyle="", color=c, label=k) for k, c in legend.items()
         ]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-                  frameon=False)
+        ax.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
+        )
     figure.tight_layout()
     if labels:
         omitted = _place_labels(
             figure,
             ax,
             canvas,
-            centres_last,
-            [v.initiative for v in lasts],
-            colours,
+            points=centres_last,
+            texts=[v.initiative for v in lasts],
+            colours=colours,
             fontsize=7 if count <= 60 else 6,
         )
         if omitted:
@@ -380,8 +394,13 @@ def plot_xy(
         if boxes and (x1 > x0 or y1 > y0):
             ax.add_patch(
                 Rectangle(
-                    (x0, y0), max(x1 - x0, 0.004), max(y1 - y0, 0.004), facecolor=colour,
-                    alpha=0.1, edgecolor=colour, linewidth=0.6,
+                    (x0, y0),
+                    max(x1 - x0, 0.004),
+                    max(y1 - y0, 0.004),
+                    facecolor=colour,
+                    alpha=0.1,
+                    edgecolor=colour,
+                    linewidth=0.6,
                 )
             )
         centres.append(((x0 + x1) / 2, (y0 + y1) / 2))
@@ -391,7 +410,13 @@ def plot_xy(
     figure.tight_layout()
     if labels and names is not None:
         _place_labels(
-            figure, ax, canvas, centres, list(names), [colour] * len(centres), fontsize=7
+            figure,
+            ax,
+            canvas,
+            points=centres,
+            texts=list(names),
+            colours=[colour] * len(centres),
+            fontsize=7,
         )
     return figure
 
