@@ -23,7 +23,7 @@ from poletype._api import (
 )
 from poletype._codegen import CompilerFallbackWarning
 from poletype._compiler import Typology
-from poletype._hypotheses import HypothesesReport, check_hypotheses
+from poletype._hypotheses import GroupRates, HypothesesReport, check_hypotheses
 from poletype._limits import Limits
 from poletype._trajectory import Change, Trajectory, TrajectoryPoint
 from poletype.errors import (
@@ -47,6 +47,21 @@ from poletype.verdict import (
 )
 
 if typing.TYPE_CHECKING:
+    from poletype._analysis.fit import (
+        Bounds,
+        NecessityFit,
+        SufficiencyFit,
+        TruthRow,
+        TruthTable,
+        export_qca,
+        necessity,
+        necessity_of,
+        set_memberships,
+        sufficiency,
+        sufficiency_of,
+        truth_table,
+    )
+    from poletype._analysis.plots import plot_map, plot_xy
     from poletype._outputs import write_screening
     from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
     from poletype._tabular import Applicant, RowError, read_applicants
@@ -55,16 +70,30 @@ if typing.TYPE_CHECKING:
 
 _LAZY = {
     "Applicant": "poletype._tabular",
+    "Bounds": "poletype._analysis.fit",
     "ChangeSet": "poletype._whatif",
     "FIXED_FACTS": "poletype._whatif",
     "FieldChange": "poletype._whatif",
     "Finding": "poletype._screen",
+    "NecessityFit": "poletype._analysis.fit",
     "RowError": "poletype._tabular",
     "ScreenedRow": "poletype._screen",
     "Screening": "poletype._screen",
+    "SufficiencyFit": "poletype._analysis.fit",
+    "TruthRow": "poletype._analysis.fit",
+    "TruthTable": "poletype._analysis.fit",
+    "export_qca": "poletype._analysis.fit",
+    "necessity": "poletype._analysis.fit",
+    "necessity_of": "poletype._analysis.fit",
+    "plot_map": "poletype._analysis.plots",
+    "plot_xy": "poletype._analysis.plots",
     "read_applicants": "poletype._tabular",
     "screen": "poletype._screen",
     "screening_typologies": "poletype._screen",
+    "set_memberships": "poletype._analysis.fit",
+    "sufficiency": "poletype._analysis.fit",
+    "sufficiency_of": "poletype._analysis.fit",
+    "truth_table": "poletype._analysis.fit",
     "what_it_would_take": "poletype._whatif",
     "write_screening": "poletype._outputs",
     "write_template": "poletype._template",
@@ -94,6 +123,7 @@ __all__ = [
     "FIXED_FACTS",
     "Applicant",
     "AxisPosition",
+    "Bounds",
     "CallerError",
     "Change",
     "ChangeSet",
@@ -102,12 +132,14 @@ __all__ = [
     "Degree",
     "FieldChange",
     "Finding",
+    "GroupRates",
     "HypothesesReport",
     "Initiative",
     "InitiativeError",
     "Limits",
     "Member",
     "Membership",
+    "NecessityFit",
     "PoletypeError",
     "RowError",
     "RuleFileError",
@@ -117,8 +149,11 @@ __all__ = [
     "SetupError",
     "Source",
     "Status",
+    "SufficiencyFit",
     "Trajectory",
     "TrajectoryPoint",
+    "TruthRow",
+    "TruthTable",
     "Typology",
     "UsageError",
     "Verdict",
@@ -126,12 +161,21 @@ __all__ = [
     "check_typology",
     "classify",
     "classify_many",
+    "export_qca",
     "load_typology",
+    "necessity",
+    "necessity_of",
+    "plot_map",
+    "plot_xy",
     "read_applicants",
     "read_initiative",
     "screen",
     "screening_typologies",
+    "set_memberships",
+    "sufficiency",
+    "sufficiency_of",
     "trajectory",
+    "truth_table",
     "typologies",
     "what_it_would_take",
     "write_screening",

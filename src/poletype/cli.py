@@ -150,7 +150,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("map", help="plot initiatives on a graded typology's two axes")
     _classify_options(p, GRADED_TYPOLOGY)
-    p.add_argument("--out", "-o", required=True, type=Path, help="map.png or map.svg")
+    p.add_argument("--out", "-o", required=True, type=Path, help="map.png, map.svg or map.pdf")
+    _map_options(p)
+
+    p = sub.add_parser(
+        "fit", help="set-theoretic fit (QCA) of a condition for an outcome, bounds under unknowns"
+    )
+    _fit_options(p)
 
     p = sub.add_parser(
         "hypotheses", help="test typology hypotheses on a set of initiatives (researchers)"
@@ -163,6 +169,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _param_and_lang(p)
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--by",
+        default="labo-ess-ptce",
+        help="group the rates by a typology's outcome or initiative.<path> (default: PTCE)",
+    )
 
     p = sub.add_parser("test", help="run the examples written inside rule files")
     p.add_argument("files", nargs="+", metavar="RULEFILE")
@@ -203,6 +214,49 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=["xlsx", "csv"], default="xlsx")
     p.add_argument("--out", "-o", required=True, type=Path, metavar="FILE")
     return parser
+
+
+def _map_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--labels", action=argparse.BooleanOptionalAction, default=True, help="name the points"
+    )
+    p.add_argument(
+        "--colour-by",
+        "--color-by",
+        dest="colour_by",
+        metavar="NAME",
+        help="colour by 'outcome', 'leaning' or a set (type, criterion): met / not met / unknown",
+    )
+    p.add_argument(
+        "--boxes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw what the unknowns allow as boxes (default: up to 100 initiatives)",
+    )
+
+
+def _fit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--typology", "-t", default=GRADED_TYPOLOGY, help="the condition's typology")
+    p.add_argument(
+        "--condition", "-x", required=True, help="a type, criterion or outcome (~ negates)"
+    )
+    p.add_argument("--outcome", "-y", required=True, help="a type, criterion or outcome")
+    p.add_argument(
+        "--outcome-typology",
+        metavar="TYPOLOGY",
+        help="the outcome's typology (default: --typology)",
+    )
+    p.add_argument("--conditions", metavar="A,B,…", help="also print the truth table of these sets")
+    p.add_argument("--xy", type=Path, metavar="FILE", help="draw the XY plot (.png, .svg, .pdf)")
+    p.add_argument("--qca", type=Path, metavar="FILE", help="write a CSV for R QCA or setqca")
+    p.add_argument(
+        "--point",
+        choices=["low", "mid", "high"],
+        default="low",
+        help="which point of an interval --qca writes",
+    )
+    _param_and_lang(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -345,7 +399,15 @@ def _map(args: argparse.Namespace) -> int:
     series = [r for r in results if isinstance(r, list)]
     if not series:
         return status
-    out = draw_map(series, typology, args.out, cast(Lang, args.lang))
+    out = draw_map(
+        series,
+        typology,
+        args.out,
+        cast(Lang, args.lang),
+        labels=args.labels,
+        colour_by=args.colour_by,
+        boxes=args.boxes,
+    )
     print(f"{out} ({len(series)} initiatives)")
     return status
 
@@ -358,6 +420,60 @@ def _hypotheses(args: argparse.Namespace) -> int:
         sys.stdout.write(report.to_json() + "\n")
     else:
         sys.stdout.write(hypotheses_text(report, cast(Lang, args.lang)))
+        sys.stdout.write(_rates_text(report, args.by))
+    return status
+
+
+def _rates_text(report: Any, by: str) -> str:
+    """Rates per group: supports / contradicts / cannot say, over the cases in scope."""
+    lines = ["", f"rates by {by} (share of the cases in scope)"]
+    lines.append(
+        f"{'':4}{'group':<16}{'n':>4}{'supports':>10}{'contradicts':>13}{'cannot say':>12}"
+    )
+    for row in report.summary(by):
+        lines.append(
+            f"{row.proposition:<4}{row.group:<16}{row.cases:>4}{row.support_rate:>10.0%}"
+            f"{row.contradiction_rate:>13.0%}{row.cannot_say_share:>12.0%}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from poletype._analysis import fit  # noqa: PLC0415 - research tools load on use
+
+    params = dict(args.param)
+    typology = load_typology(args.typology, params)
+    other = load_typology(args.outcome_typology, params) if args.outcome_typology else None
+
+    def both(initiative: Initiative) -> tuple[Verdict, Verdict]:
+        verdict = classify(initiative, typology)
+        return verdict, verdict if other is None else classify(initiative, other)
+
+    results, status = _per_file(args.files, both)
+    pairs = [r for r in results if isinstance(r, tuple)]
+    xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
+    x = fit.set_memberships(xs, args.condition)
+    y = fit.set_memberships(ys, args.outcome)
+    suff, nec = fit.sufficiency(x, y), fit.necessity(x, y)
+    print(f"{args.condition} → {args.outcome}  ({suff.cases} cases; [low, high] over the unknowns)")
+    print(
+        f"  sufficiency: consistency {suff.consistency}, coverage {suff.coverage}, PRI {suff.pri}"
+    )
+    print(
+        f"  necessity:   consistency {nec.consistency}, coverage {nec.coverage}, "
+        f"relevance {nec.relevance}"
+    )
+    if args.conditions:
+        names = [c.strip() for c in args.conditions.split(",") if c.strip()]
+        print()
+        sys.stdout.write(fit.truth_table(xs, names, args.outcome, ys).to_text())
+    if args.qca:
+        print(fit.export_qca(xs, args.qca, args.point, outcome=None))
+    if args.xy:
+        from poletype._analysis.plots import plot_xy, save_figure  # noqa: PLC0415
+
+        figure = plot_xy(x, y, names=fit.case_ids(xs), xlabel=args.condition, ylabel=args.outcome)
+        print(save_figure(figure, args.xy))
     return status
 
 
@@ -483,6 +599,7 @@ _COMMANDS = {
     "trajectory": _trajectory,
     "hypotheses": _hypotheses,
     "map": _map,
+    "fit": _fit,
     "screen": _screen,
     "template": _template,
 }

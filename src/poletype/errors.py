@@ -80,6 +80,7 @@ ErrorCode = Literal[
     "expression-too-long",
     "expression-too-deep",
     "unsafe-regex",
+    "unknown-set",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
@@ -271,6 +272,7 @@ CODE_BRANCH: Final[dict[str, tuple[type[PoletypeError], ...]]] = {
             "unknown-outcome",
             "map-unavailable",
             "bad-output-format",
+            "unknown-set",
         ),
         _USAGE,
     ),

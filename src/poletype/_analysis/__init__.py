@@ -1,0 +1,1 @@
+"""Analyses over many verdicts: research fit, plots, frames, sweeps."""
