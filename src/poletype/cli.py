@@ -231,7 +231,7 @@ def _map_options(p: argparse.ArgumentParser) -> None:
         "--boxes",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="draw what the unknowns allow as boxes (default: up to 100 initiatives)",
+        help="draw what the unknowns allow as dashed boxes (default: no boxes)",
     )
 
 

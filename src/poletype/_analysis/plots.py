@@ -22,6 +22,7 @@ when a figure is drawn.
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,8 +39,12 @@ if TYPE_CHECKING:
 SIZE_INCHES = 8.0
 DPI = 100
 FORMATS = ("png", "svg", "pdf")
-AUTO_BOXES = 100
-"""Up to this many cases the map draws uncertainty boxes unless told otherwise."""
+AUTO_BOXES = 0
+"""Up to this many cases the map draws uncertainty boxes unless told otherwise: none.
+
+Boxes are on demand: most real cases have wide intervals, and even outlined boxes of a
+few dozen of them cover the quadrants and the labels.
+"""
 
 ColourBy = str | Callable[[Verdict], object] | Sequence[object] | None
 
@@ -211,6 +216,12 @@ def _axes_of(verdict: Verdict) -> tuple[tuple[float, float], tuple[float, float]
     return (x.low, x.high), (y.low, y.high)
 
 
+def _axis_label(axis: Any, lang: Literal["fr", "en"]) -> str:
+    """An axis's name over its direction, wrapped to fit beside a square plot."""
+    direction = f"{getattr(axis.low, lang)} → {getattr(axis.high, lang)}"
+    return "\n".join([getattr(axis.label, lang), *textwrap.wrap(direction, 48)])
+
+
 def _draw_frame(ax: Any, typology: Typology, lang: Literal["fr", "en"], title: str | None) -> None:
     """Axes, their names, the crossover lines and the quadrants' type names."""
     graded = typology.graded
@@ -221,12 +232,8 @@ def _draw_frame(ax: Any, typology: Typology, lang: Literal["fr", "en"], title: s
     ax.set_aspect("equal")
     ax.axhline(0.5, color="#888888", linewidth=0.8)
     ax.axvline(0.5, color="#888888", linewidth=0.8)
-    ax.set_xlabel(
-        f"{getattr(x_axis.label, lang)}: {getattr(x_axis.low, lang)} → {getattr(x_axis.high, lang)}"
-    )
-    ax.set_ylabel(
-        f"{getattr(y_axis.label, lang)}: {getattr(y_axis.low, lang)} → {getattr(y_axis.high, lang)}"
-    )
+    ax.set_xlabel(_axis_label(x_axis, lang))
+    ax.set_ylabel(_axis_label(y_axis, lang))
     ax.set_title(title if title is not None else getattr(typology.title, lang))
     names = {t.id: getattr(t.spec.label, lang) for t in graded.types}
     for quadrant in graded.spec.quadrants:  # in the outer corners, clear of the centre
@@ -304,10 +311,11 @@ def plot_map(
                         (x0, y0),
                         x1 - x0,
                         y1 - y0,
-                        facecolor=colour,
-                        alpha=0.12,
+                        facecolor="none",
                         edgecolor=colour,
-                        linewidth=0.6,
+                        alpha=0.45,
+                        linewidth=0.7,
+                        linestyle="--",
                     )
                 )
             centres.append(((x0 + x1) / 2, (y0 + y1) / 2))
@@ -397,10 +405,11 @@ def plot_xy(
                     (x0, y0),
                     max(x1 - x0, 0.004),
                     max(y1 - y0, 0.004),
-                    facecolor=colour,
-                    alpha=0.1,
+                    facecolor="none",
                     edgecolor=colour,
-                    linewidth=0.6,
+                    alpha=0.45,
+                    linewidth=0.7,
+                    linestyle="--",
                 )
             )
         centres.append(((x0 + x1) / 2, (y0 + y1) / 2))
