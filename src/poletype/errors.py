@@ -73,6 +73,8 @@ ErrorCode = Literal[
     "too-many-cells",
     "cell-too-large",
     "unclosed-quote",
+    "bad-manifest",
+    "rerun-mismatch",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 

@@ -1,0 +1,5 @@
+"""Research tools over many cases: case tables, tidy verdicts, sweeps, citable runs.
+
+Nothing is imported here: pandas, polars and matplotlib are optional extras, loaded only
+by the function that needs them, so ``import poletype`` stays as light as classifying.
+"""
