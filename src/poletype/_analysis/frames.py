@@ -123,7 +123,7 @@ def from_frame(
     """
     header, rows = _frame_rows(frame)
     member_frame = None if members is None else _frame_rows(members)
-    return _read_cases(header, rows, id=id, members=member_frame, limits=limits)
+    return _case_table(_read_cases(header, rows, id=id, members=member_frame, limits=limits))
 
 
 def _read_cases(
@@ -133,7 +133,7 @@ def _read_cases(
     id: str,
     members: tuple[list[Any], list[list[Any]]] | None,
     limits: Limits,
-) -> CaseTable:
+) -> list[Applicant]:
     header = ["id" if str(column) == id else column for column in header]
     counts = [i for i, column in enumerate(header) if _count_kind(column) is not None]
     kept = [i for i in range(len(header)) if i not in counts]
@@ -150,14 +150,21 @@ def _read_cases(
         members=member_table,
         limits=limits,
     )
-    initiatives: list[Initiative] = []
-    errors: list[CaseError] = []
+    read: list[Applicant] = []
     for applicant in applicants:
         if applicant.source == "cases" and counts:
             row = table[applicant.row - 2]
             applicant = _with_counts(  # noqa: PLW2901 - the same row, its counts added
                 applicant, {header[i]: row[i] if i < len(row) else None for i in counts}, limits
             )
+        read.append(applicant)
+    return read
+
+
+def _case_table(applicants: list[Applicant]) -> CaseTable:
+    initiatives: list[Initiative] = []
+    errors: list[CaseError] = []
+    for applicant in applicants:
         if applicant.initiative is not None:
             initiatives.append(applicant.initiative)
         elif applicant.error is not None:
@@ -209,7 +216,7 @@ def _with_counts(applicant: Applicant, cells: dict[Any, Any], limits: Limits) ->
         elif also:
             message = f"{message} (also {also})"
         error = RowError(row, column, message, source)
-        return dataclasses.replace(applicant, initiative=None, error=error)
+        return _failed(applicant, error)
     initiative = applicant.initiative
     if initiative is None or any(v is None for v in counts.values()):
         return applicant
@@ -222,8 +229,20 @@ def _with_counts(applicant: Applicant, cells: dict[Any, Any], limits: Limits) ->
         counted = to_initiative(data, limits=limits)
     except InitiativeError as exc:
         error = RowError(row, "members", exc.message, source, exc.code)
-        return dataclasses.replace(applicant, initiative=None, error=error)
+        return _failed(applicant, error)
     return dataclasses.replace(applicant, initiative=counted)
+
+
+def _failed(applicant: Applicant, error: RowError) -> Applicant:
+    """The applicant as an error row, still naming the id and name its row states."""
+    initiative = applicant.initiative
+    return dataclasses.replace(
+        applicant,
+        initiative=None,
+        error=error,
+        stated_id=applicant.stated_id if initiative is None else initiative.id,
+        stated_name=applicant.stated_name if initiative is None else initiative.name,
+    )
 
 
 def _frame_rows(frame: Any) -> tuple[list[Any], list[list[Any]]]:
@@ -291,21 +310,15 @@ def read_table(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> list[App
     except Exception as exc:  # the file's fault: pyarrow raises its own errors
         reason = f"not a readable Parquet file ({type(exc).__name__}: {str(exc)[:200]})"
         raise InitiativeError(reason, code="unreadable-input", file=str(path)) from None
-    table = _read_cases(header, rows, id="id", members=None, limits=limits)
     source = str(path)
-    applicants = [Applicant(0, source, i, None) for i in table.initiatives]
-    applicants += [
-        Applicant(
-            e.row + 2,
-            source,
-            None,
-            RowError(e.row + 2, e.column, e.message, source, e.code),
-            stated_id=e.id,
-            stated_name=e.name,
+    return [
+        dataclasses.replace(
+            a,
+            source=source,
+            error=None if a.error is None else dataclasses.replace(a.error, source=source),
         )
-        for e in table.errors
+        for a in _read_cases(header, rows, id="id", members=None, limits=limits)
     ]
-    return applicants
 
 
 # Tidy verdicts out ---------------------------------------------------------------------
