@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -28,39 +27,7 @@ from poletype._analysis.frames import read_table
 from poletype._tabular import flatten
 from poletype.cli import main
 from poletype.errors import InitiativeError, PoletypeError
-from strategies import initiatives
-
-KINDS = ("ess_association", "ess_cooperative", "sme", "local_authority", "research_centre")
-
-
-def case_table(n: int = 60, seed: int = 7) -> pd.DataFrame:
-    """A researcher's coded cases: one row each, some facts blank, members as counts."""
-    rng = random.Random(seed)
-
-    def maybe(value: Any) -> Any:
-        return None if rng.random() < 0.15 else value
-
-    rows = []
-    for i in range(n):
-        row: dict[str, Any] = {
-            "case": f"C{i:03d}",
-            "name": f"Pôle {i}",
-            "activities.social_utility_share": maybe(round(rng.random(), 3)),
-            "strategy.shared": maybe(rng.random() < 0.7),
-            "governance.democratic": maybe(rng.choice(["oui", "non"])),
-            "jobs": maybe(rng.randrange(0, 40)),
-            "sites": maybe(rng.randrange(1, 4)),
-            "voluntary": maybe(True),
-            "commitment.long_term": maybe(rng.random() < 0.8),
-            "local_integration.local_networks": maybe(rng.random() < 0.8),
-            "pooling.resources": maybe(rng.choice(["premises; staff", "aucun", "equipment"])),
-            "resources.market": maybe(round(rng.random() * 0.5, 2)),
-            "origin": maybe(rng.choice(["citizen", "entrepreneurial", "local_authority"])),
-        }
-        for kind in KINDS:
-            row[f"members.{kind}"] = rng.randrange(0, 4)
-        rows.append(row)
-    return pd.DataFrame(rows)
+from strategies import case_table, initiatives
 
 
 def test_sixty_cases_read_classify_without_glue() -> None:

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from test_frames import case_table
 
 from poletype import classify_frame, from_frame, load_typology, manifest, stability, sweep
 from poletype._analysis.manifest import case_hash, compare_manifests, verdict_results
 from poletype.cli import main
+from strategies import case_table
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "examples" / "pole-exemple-complet.yaml")

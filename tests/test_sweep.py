@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
-from test_frames import case_table
 
 from poletype import classify, from_frame, plot_stability, stability, sweep
 from poletype.cli import main
 from poletype.errors import PoletypeError
+from strategies import case_table
 
 SMALL = {"name": "Petit", "members": [{"kind": "ess_association"}] * 6, "jobs": 12}
 
