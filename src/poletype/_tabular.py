@@ -17,6 +17,7 @@ import csv
 import datetime
 import difflib
 import io
+import itertools
 import re
 import unicodedata
 import warnings
@@ -149,6 +150,30 @@ def read_applicants(
     if members is not None:
         member_sheet = _read_members_file(Path(members), limits)
     return _Spreadsheet(applicants, member_sheet, limits).applicants()
+
+
+def read_rows(
+    source: str,
+    header: Sequence[Any],
+    rows: Iterator[Sequence[Any]],
+    *,
+    members: tuple[str, Sequence[Any], Iterator[Sequence[Any]]] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[Applicant]:
+    """Every applicant of rows already split into cells, read as a spreadsheet is.
+
+    For tables that are not files (a researcher's data frame): the header names fields
+    as a sheet's first row does, each row is one applicant, and ``members`` is a second
+    table (its source, header and rows) keyed by ``applicant_id``. Cells go through the
+    same readers, limits and errors as a screened spreadsheet's; rows are numbered from
+    2, as below a header row. A header error (an unknown column) is raised now.
+    """
+    sheet = _sheet(source, itertools.chain([header], rows), limits)
+    member_sheet = None
+    if members is not None:
+        member_source, member_header, member_rows = members
+        member_sheet = _sheet(member_source, itertools.chain([member_header], member_rows), limits)
+    return _Spreadsheet(sheet, member_sheet, limits).applicants()
 
 
 # Sheets --------------------------------------------------------------------------------
@@ -577,6 +602,10 @@ class _CellError(Exception):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+CellError = _CellError
+"""Raised by `read_cell` for a cell its column cannot read; ``message`` says why."""
 
 
 def _fold(text: str) -> str:

@@ -81,6 +81,8 @@ ErrorCode = Literal[
     "expression-too-deep",
     "unsafe-regex",
     "unknown-set",
+    "bad-manifest",
+    "rerun-mismatch",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
@@ -273,10 +275,11 @@ CODE_BRANCH: Final[dict[str, tuple[type[PoletypeError], ...]]] = {
             "map-unavailable",
             "bad-output-format",
             "unknown-set",
+            "bad-manifest",
         ),
         _USAGE,
     ),
-    **dict.fromkeys(("missing-dependency", "unwritable-output"), _SETUP),
+    **dict.fromkeys(("missing-dependency", "unwritable-output", "rerun-mismatch"), _SETUP),
     # The caller's value (an argument, ``--param``) or the rule file's own (an example's
     # ``params``, an extension's override): the same mistake, made by either.
     "bad-parameter": (UsageError, RuleFileError),
