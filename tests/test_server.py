@@ -311,3 +311,27 @@ def test_fuzzed_requests_get_no_server_error_and_documented_answers(case: Any) -
             response_schema_conformance,
         ]
     )
+
+
+def test_serve_refuses_bounds_that_allow_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """A zero or negative bound is a usage error (exit 2) before anything listens."""
+    assert main(["serve", "--workers", "0"]) == 2
+    assert (
+        "--workers must be at least 1; expected N >= 1 [bad-parameter]" in capsys.readouterr().err
+    )
+    assert main(["serve", "--time-limit", "0"]) == 2
+
+
+def test_serve_options_become_the_services_settings() -> None:
+    """Each option of `poletype serve` sets its bound, members through Limits."""
+    from poletype._server._run import settings_from
+    from poletype.cli import _build_parser
+
+    args = _build_parser().parse_args(
+        ["serve", "--max-members", "7", "--max-batch", "3", "--allow-rule-files"]
+    )
+    assert args.host == "127.0.0.1"
+    chosen = settings_from(args)
+    assert chosen.limits.members == 7
+    assert chosen.max_batch == 3
+    assert chosen.allow_rule_files
