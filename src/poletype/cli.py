@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel
-
 from poletype._api import (
     DEFAULT_TYPOLOGY,
     GRADED_TYPOLOGY,
@@ -55,7 +53,6 @@ from poletype.errors import (
     UsageError,
 )
 from poletype.model import Initiative
-from poletype.rulefile import RuleFile
 from poletype.verdict import Verdict
 
 ALL = "all"
@@ -139,9 +136,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check initiative files or rule files")
     p.add_argument("files", nargs="+", metavar="FILE")
 
-    p = sub.add_parser("schema", help="print a JSON Schema")
+    p = sub.add_parser("schema", help="print a published JSON Schema (with $id and version)")
     p.add_argument(
-        "which", nargs="?", choices=["initiative", "verdict", "rulefile"], default="initiative"
+        "which",
+        nargs="?",
+        choices=["initiative", "verdict", "rulefile", "hypotheses"],
+        default="initiative",
     )
 
     p = sub.add_parser(
@@ -212,6 +212,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _param_and_lang(p)
 
+    _serve_options(sub.add_parser("serve", help="run the HTTP service (needs poletype[server])"))
+
     p = sub.add_parser("template", help="write an empty applicant spreadsheet to fill in")
     p.add_argument("--format", "-f", choices=["xlsx", "csv"], default="xlsx")
     p.add_argument("--out", "-o", required=True, type=Path, metavar="FILE")
@@ -260,6 +262,31 @@ def _fit_options(p: argparse.ArgumentParser) -> None:
         help="which point of an interval --qca writes",
     )
     _param_and_lang(p)
+
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    """``poletype serve``'s options: where it listens and what one request may cost."""
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--max-body-bytes", type=int, default=10 * 2**20, metavar="N", help="bytes per request"
+    )
+    p.add_argument(
+        "--max-members", type=int, default=100_000, metavar="N", help="members per initiative"
+    )
+    p.add_argument("--max-batch", type=int, default=1_000, metavar="N", help="items per request")
+    p.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="SECONDS", help="work per request"
+    )
+    p.add_argument("--workers", type=int, default=4, metavar="N", help="requests worked at once")
+    p.add_argument(
+        "--max-connections", type=int, default=100, metavar="N", help="open connections at once"
+    )
+    p.add_argument(
+        "--allow-rule-files",
+        action="store_true",
+        help="let requests send their own rule and hypotheses files (code run on this server)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -532,14 +559,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    models: dict[str, type[BaseModel]] = {
-        "initiative": Initiative,
-        "verdict": Verdict,
-        "rulefile": RuleFile,
-    }
-    model = models[args.which]
-    schema = model.model_json_schema(by_alias=True)
-    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    from poletype._schemas import shipped, text  # noqa: PLC0415 - only this command reads them
+
+    sys.stdout.write(text(shipped(args.which)))
     return EXIT_OK
 
 
@@ -956,6 +978,30 @@ def _rerun(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """Run the HTTP service; its code and FastAPI load only here."""
+    for name in ("max_body_bytes", "max_members", "max_batch", "workers", "max_connections"):
+        if getattr(args, name) < 1:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"{option} must be at least 1", code="bad-parameter", expected="N >= 1"
+            )
+    if not args.time_limit > 0:
+        raise UsageError(
+            "--time-limit must be positive", code="bad-parameter", expected="SECONDS > 0"
+        )
+    try:
+        from poletype._server._run import serve  # noqa: PLC0415 - the optional extra
+    except ImportError as exc:
+        raise SetupError(
+            f"the HTTP service needs the server extra ({exc.name} is missing)",
+            code="missing-dependency",
+            expected="pip install 'poletype[server]'",
+        ) from None
+    serve(args)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "classify": _classify,
     "typologies": _typologies,
@@ -971,4 +1017,5 @@ _COMMANDS = {
     "template": _template,
     "sweep": _sweep,
     "rerun": _rerun,
+    "serve": _serve,
 }

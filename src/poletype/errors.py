@@ -83,6 +83,10 @@ ErrorCode = Literal[
     "unknown-set",
     "bad-manifest",
     "rerun-mismatch",
+    "bad-request",
+    "too-many-items",
+    "rule-files-disabled",
+    "time-limit",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
@@ -276,10 +280,15 @@ CODE_BRANCH: Final[dict[str, tuple[type[PoletypeError], ...]]] = {
             "bad-output-format",
             "unknown-set",
             "bad-manifest",
+            "bad-request",
+            "too-many-items",
+            "rule-files-disabled",
         ),
         _USAGE,
     ),
-    **dict.fromkeys(("missing-dependency", "unwritable-output", "rerun-mismatch"), _SETUP),
+    **dict.fromkeys(
+        ("missing-dependency", "unwritable-output", "rerun-mismatch", "time-limit"), _SETUP
+    ),
     # The caller's value (an argument, ``--param``) or the rule file's own (an example's
     # ``params``, an extension's override): the same mistake, made by either.
     "bad-parameter": (UsageError, RuleFileError),
