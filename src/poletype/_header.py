@@ -357,7 +357,7 @@ def find_header(
             continue
         keys = _keys(cells, fields, mapping, members)
         names = ["" if c is None else str(c).strip() for c in cells]
-        options: list[tuple[list[str | None | bool], list[str], int | None]] = [(keys, names, None)]
+        options: list[tuple[list[str | bool | None], list[str], int | None]] = [(keys, names, None)]
         if index > 0:
             upper_number, upper_cells = rows[index - 1]
             pair_keys, pair_names = _two_row(upper_cells, cells, fields, mapping, members)
