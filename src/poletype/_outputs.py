@@ -87,10 +87,10 @@ def write_screening(
 
 
 def csv_header(screening: Screening, lang: Lang = "fr", columns: Columns = "codes") -> list[str]:
-    """The CSV columns: the row, the unread columns carried through, then per typology its
-    outcome, statuses and missing facts, the reading notes and the error.
+    """The CSV columns: the row, unread columns, per typology its results, notes, error.
 
-    With ``codes`` the names are stable codes; with ``words`` they are in ``lang``.
+    Per typology: its outcome, statuses, missing facts. With ``codes`` the names are
+    stable codes; with ``words`` they are in ``lang``.
     """
     words = _WORDS[lang]
     if columns == "codes":

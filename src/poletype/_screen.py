@@ -252,7 +252,9 @@ def screen(
     if columns is not None and not isinstance(columns, ColumnMapping):
         mapping = load_mapping(Path(columns), APPLICANT_FIELDS, MEMBER_FIELDS)
     notices: list[Text] = []
-    applicants = _read_all(Path(source), sheet, limits, mapping, header_row, notices)
+    applicants = _read_all(
+        Path(source), sheet, limits, mapping=mapping, header_row=header_row, notices=notices
+    )
     return Screening(
         input=str(source),
         typologies=chosen,
@@ -265,6 +267,7 @@ def _read_all(
     source: Path,
     members: Path | None,
     limits: Limits,
+    *,
     mapping: ColumnMapping = NO_MAPPING,
     header_row: int | None = None,
     notices: list[Text] | None = None,
