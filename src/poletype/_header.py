@@ -321,8 +321,11 @@ def _two_row(
         key = column_field(text, fields, mapping, members=members)
         name = text
         if key is None and text and groups[index]:
-            name = f"{groups[index]} / {text}"
-            key = column_field(name, fields, mapping, members=members)
+            for joined in (f"{groups[index]} {text}", f"{groups[index]} / {text}"):
+                key = column_field(joined, fields, mapping, members=members)
+                if key is not None:
+                    name = joined
+                    break
         if key is None and not text and above is not None and str(above).strip():
             name = str(above).strip()
             key = column_field(name, fields, mapping, members=members)
