@@ -599,6 +599,8 @@ def _screen(args: argparse.Namespace) -> int:
     for notice in screening.notices:
         print(f"poletype: {getattr(notice, lang)}", file=sys.stderr)
     for row in screening.rows:
+        for note in row.notes:
+            print(f"poletype: {row.source}: row {row.row}: {note.text(lang)}", file=sys.stderr)
         if row.error is not None:
             column = "" if row.error.column is None else f", column {row.error.column}"
             where = f"{row.source}: row {row.error.row}{column}"
