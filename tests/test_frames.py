@@ -126,17 +126,21 @@ def test_hostile_cells_are_error_rows_not_exceptions() -> None:
         }
     )
     result = from_frame(table)
-    assert [c.id for c in result] == ["ok"]
+    assert [c.id for c in result] == ["ok", "bad-share"]
+    assert result.initiatives[1].activities is None  # the bad share is unknown, not "no"
+    notes = {n.id: n for n in result.notes}
+    assert notes["bad-share"].row == 1
+    assert notes["bad-share"].column == "activities.social_utility_share"
+    assert "lots" in notes["bad-share"].message
     errors = {e.id: e for e in result.errors}
-    assert errors["bad-share"].row == 1
-    assert errors["bad-share"].column == "activities.social_utility_share"
+    assert "bad-share" not in errors
     assert errors["ctrl"].code == "control-character"
     assert errors["bad-count"].column == "members.sme"
     assert "three" in errors["bad-count"].message
     assert errors["no-name"].column == "name"
     frame = classify_frame(table)
     assert len(frame) == 5
-    assert frame["error"].notna().sum() == 4
+    assert frame["error"].notna().sum() == 3
 
 
 def test_an_unknown_column_is_refused_at_once() -> None:
@@ -250,14 +254,14 @@ def test_classify_reads_a_case_table_row_by_row(
 ) -> None:
     """``poletype classify cases.parquet`` gives each row its verdict or its error, in order."""
     pd.DataFrame(
-        {"id": ["a", "b", "c"], "name": ["A", "B", "C"], "jobs": [3, -1, None]}
+        {"id": ["a", "b", "c"], "name": ["A", None, "C"], "jobs": [3, 4, None]}
     ).to_parquet(tmp_path / "cases.parquet")
     status = main(["classify", str(tmp_path / "cases.parquet"), "--format", "json"])
     out = json.loads(capsys.readouterr().out)
     assert status == 1
     assert [item.get("initiative_id") for item in out] == ["a", None, "c"]
     assert out[1]["row"] == 3
-    assert "jobs" in out[1]["error"]["message"]
+    assert "name" in out[1]["error"]["message"]
 
 
 def test_hypotheses_and_map_take_a_case_table(

@@ -30,7 +30,12 @@ def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
     assert "poletype/rules/hypotheses/gianfaldoni-2016.yaml" in names
     assert "poletype/rules/_parsed.jsonl" in names
     data_files = sorted((ROOT / "src" / "poletype" / "data").glob("*.yaml"))
-    assert [f.name for f in data_files] == ["codes.yaml", "fields.yaml", "words.yaml"]
+    assert [f.name for f in data_files] == [
+        "codes.yaml",
+        "fields.yaml",
+        "reading.yaml",
+        "words.yaml",
+    ]
     for data_file in data_files:
         assert f"poletype/data/{data_file.name}" in names
     for schema in (ROOT / "schemas").glob("*.json"):

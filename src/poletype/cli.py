@@ -208,6 +208,25 @@ def _build_parser() -> argparse.ArgumentParser:
         "or NAME-membres.csv beside a CSV)",
     )
     p.add_argument(
+        "--columns",
+        type=Path,
+        metavar="MAPPING",
+        help="a YAML file mapping your form's column headers to fields, and your words to codes",
+    )
+    p.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="the sheet row holding the column labels (default: found among the first rows)",
+    )
+    p.add_argument(
+        "--csv-columns",
+        choices=["words", "codes"],
+        default="words",
+        help="verdicts.csv headers and statuses in the report's language (words, default) "
+        "or as stable codes for programs (codes)",
+    )
+    p.add_argument(
         "--out", "-o", required=True, type=Path, metavar="DIR", help="folder for the results"
     )
     _param_and_lang(p)
@@ -599,14 +618,26 @@ def _screen(args: argparse.Namespace) -> int:
 
     chosen = screening_typologies(args.typology, args.rules, dict(args.param))
     progress = _progress_bar if sys.stderr.isatty() else None
-    screening = screen(args.input, chosen, members=args.members, progress=progress)
+    screening = screen(
+        args.input,
+        chosen,
+        members=args.members,
+        progress=progress,
+        columns=args.columns,
+        header_row=args.header_row,
+    )
+    lang = cast(Lang, args.lang)
+    for notice in screening.notices:
+        print(f"poletype: {getattr(notice, lang)}", file=sys.stderr)
     for row in screening.rows:
+        for note in row.notes:
+            print(f"poletype: {row.source}: row {row.row}: {note.text(lang)}", file=sys.stderr)
         if row.error is not None:
             column = "" if row.error.column is None else f", column {row.error.column}"
             where = f"{row.source}: row {row.error.row}{column}"
             code = "" if row.error.code is None else f" [{row.error.code}]"
             print(f"poletype: {where}: {row.error.message}{code}", file=sys.stderr)
-    for path in write_screening(screening, args.out, cast(Lang, args.lang)):
+    for path in write_screening(screening, args.out, lang, args.csv_columns):
         print(path)
     print(f"poletype: {screening.summary()}", file=sys.stderr)
     _run_manifest(args, typologies=chosen, screening=screening)

@@ -15,6 +15,7 @@ inside the functions that build or read a frame, never when poletype loads.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 import json
 import math
@@ -84,10 +85,15 @@ class CaseTable:
     row, never the table. An error's ``row`` is the row's 0-based position in the frame
     its ``source`` names (``cases`` or ``members``), its ``column`` the field at fault.
     Iterating gives the initiatives, so a `CaseTable` goes wherever cases go.
+
+    A bad cell in a fact (not the id or the name) costs that fact only, as in
+    screening: the case is read with the fact unknown, and ``notes`` says which cell was
+    set aside and why, so that a researcher sees every coding problem.
     """
 
     initiatives: tuple[Initiative, ...]
     errors: tuple[CaseError, ...]
+    notes: tuple[CaseError, ...] = ()
 
     def __iter__(self) -> Iterator[Initiative]:
         return iter(self.initiatives)
@@ -161,12 +167,45 @@ def _read_cases(
     return read
 
 
+def _refuse_unread_columns(applicants: list[Applicant]) -> None:
+    """A case table names fields: a column nothing reads is a typo, said at once.
+
+    Screening carries a funder's own columns through; a researcher's coded table has no
+    such columns, and one read as nothing would leave a fact unknown without a word.
+    """
+    unread = sorted({header for a in applicants for header, _ in a.extra})
+    if unread:
+        known = [*APPLICANT_FIELDS]
+        close = difflib.get_close_matches(unread[0], known, n=1)
+        raise InitiativeError(
+            f"no field is named {', '.join(map(repr, unread))}",
+            code="unknown-column",
+            file="cases",
+            expected="columns named by field paths (strategy.shared), as the template's",
+            suggestion=close[0] if close else None,
+        )
+
+
 def _case_table(applicants: list[Applicant]) -> CaseTable:
+    _refuse_unread_columns(applicants)
     initiatives: list[Initiative] = []
     errors: list[CaseError] = []
+    notes: list[CaseError] = []
     for applicant in applicants:
         if applicant.initiative is not None:
             initiatives.append(applicant.initiative)
+            notes += [
+                CaseError(
+                    applicant.row - 2,
+                    note.field,
+                    note.text("en"),
+                    applicant.source,
+                    None,
+                    id=applicant.initiative.id,
+                    name=applicant.initiative.name,
+                )
+                for note in applicant.notes
+            ]
         elif applicant.error is not None:
             error = applicant.error
             errors.append(
@@ -180,7 +219,7 @@ def _case_table(applicants: list[Applicant]) -> CaseTable:
                     name=applicant.stated_name,
                 )
             )
-    return CaseTable(tuple(initiatives), tuple(errors))
+    return CaseTable(tuple(initiatives), tuple(errors), tuple(notes))
 
 
 def _count_kind(column: Any) -> str | None:
