@@ -47,6 +47,8 @@ from poletype.verdict import (
 )
 
 if typing.TYPE_CHECKING:
+    from poletype._columnar import decide_frame
+    from poletype._dask import classify_dask
     from poletype._outputs import write_screening
     from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
     from poletype._tabular import Applicant, RowError, read_applicants
@@ -62,6 +64,8 @@ _LAZY = {
     "RowError": "poletype._tabular",
     "ScreenedRow": "poletype._screen",
     "Screening": "poletype._screen",
+    "classify_dask": "poletype._dask",
+    "decide_frame": "poletype._columnar",
     "read_applicants": "poletype._tabular",
     "screen": "poletype._screen",
     "screening_typologies": "poletype._screen",
@@ -69,11 +73,13 @@ _LAZY = {
     "write_screening": "poletype._outputs",
     "write_template": "poletype._template",
 }
-"""Names of the screening side, imported on first use.
+"""Names of the screening side and of the optional extras, imported on first use.
 
 Screening (spreadsheets, the what-if search, the HTML report) is a fraction of what
 ``poletype`` does and costs tens of milliseconds to import, so a command or a
-program that only classifies does not pay for it.
+program that only classifies does not pay for it; `decide_frame` needs numpy (the
+``columnar`` extra) and `classify_dask` Dask (the ``dask`` extra), which ``import
+poletype`` must not require.
 """
 
 
@@ -125,7 +131,9 @@ __all__ = [
     "check_hypotheses",
     "check_typology",
     "classify",
+    "classify_dask",
     "classify_many",
+    "decide_frame",
     "load_typology",
     "read_applicants",
     "read_initiative",
