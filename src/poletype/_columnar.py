@@ -889,7 +889,9 @@ def _documents(frame: Any, members: Any, key: str, rows: int) -> list[dict[str, 
     for name in names:
         values, known = _read(frame[name])
         for row in np.flatnonzero(known).tolist():
-            _put(documents[row], name, _python(values[row]))
+            value = _python(values[row])
+            # A frame's case key is often a number; the interchange format's id is text.
+            _put(documents[row], name, str(value) if name == "id" else value)
     if members is not None:
         keys, _ = _read(frame[key])
         index = {k: i for i, k in enumerate(keys.tolist())}
