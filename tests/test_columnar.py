@@ -93,7 +93,9 @@ def test_equal_to_classify_with_counts_and_with_a_members_frame(items: list[Init
     assert by_counts.fallback_criteria == ()
     assert not by_counts.fallback.any()
     assert_same(by_counts, items)
-    cases = {k: v for k, v in frame.items() if not k.startswith("members.") or k == "members.length"}
+    cases = {
+        k: v for k, v in frame.items() if not k.startswith("members.") or k == "members.length"
+    }
     assert_same(decide_frame(cases, LABO, members=members), items)
 
 
@@ -102,12 +104,16 @@ def test_equal_to_classify_with_counts_and_with_a_members_frame(items: list[Init
 def test_equal_to_classify_with_other_parameters(items: list[Initiative], least: int) -> None:
     params = {"min_kinds": least, "min_organisations": least}
     frame, _ = frames(items)
-    assert_same(decide_frame(frame, "labo-ess-ptce", params), items, load_typology("labo-ess-ptce", params))
+    assert_same(
+        decide_frame(frame, "labo-ess-ptce", params), items, load_typology("labo-ess-ptce", params)
+    )
 
 
 def test_polars_and_pandas_frames_decide_as_mappings() -> None:
     items = [
-        Initiative(name="a", voluntary=True, jobs=12, activities={"primary_function": "observation"}),
+        Initiative(
+            name="a", voluntary=True, jobs=12, activities={"primary_function": "observation"}
+        ),
         Initiative(name="b", members=[{"kind": "sme", "local": True}, {"local": None}]),
         Initiative(name="c", activities={"social_utility_share": 0.5}),
     ]
@@ -149,7 +155,9 @@ def test_a_criterion_it_cannot_translate_falls_back_to_the_compiled_backend(tmp_
         Initiative(name="c"),
     ]
     frame, members = frames(items)
-    cases = {k: v for k, v in frame.items() if not k.startswith("members.") or k == "members.length"}
+    cases = {
+        k: v for k, v in frame.items() if not k.startswith("members.") or k == "members.length"
+    }
     decided = decide_frame(cases, typology, members=members)
     assert decided.fallback_criteria == ("M8",)
     assert decided.fallback.all()
@@ -177,5 +185,3 @@ def test_a_graded_typology_is_refused() -> None:
 def test_a_boolean_column_holding_text_is_refused() -> None:
     with pytest.raises(UsageError, match="true or false"):
         decide_frame({"voluntary": ["yes"]}, LABO)
-
-

@@ -58,7 +58,10 @@ def load_typology(typology: str | Path, params: Mapping[str, Any] | None = None)
     loaded, chain = _loader.load_chain(typology, params)
     if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
         _REMEMBERED.pop(next(iter(_REMEMBERED)))
-    _REMEMBERED[key] = (loaded, tuple(_stamp(path, data) for path, data in _loader.user_files(chain)))
+    _REMEMBERED[key] = (
+        loaded,
+        tuple(_stamp(path, data) for path, data in _loader.user_files(chain)),
+    )
     return loaded
 
 

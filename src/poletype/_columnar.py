@@ -453,7 +453,11 @@ class _Translator:
         if read is None:
             return self.columns.number(f"{path}.length")
         values, known = read
-        lengths = np.fromiter((len(v) if ok else 0 for v, ok in zip(values, known, strict=True)), np.float64, len(values))
+        lengths = np.fromiter(
+            (len(v) if ok else 0 for v, ok in zip(values, known, strict=True)),
+            np.float64,
+            len(values),
+        )
         return Num(lengths, lengths, known)
 
     # -- members
@@ -571,7 +575,9 @@ class _Translator:
             if not isinstance(right.value, str):
                 raise Unsupported("comparison of text with a non-text")
             equal = left.value == right.value
-            return Tri(np.asarray(equal if op == "eq" else ~equal, dtype=bool) & left.known, left.known)
+            return Tri(
+                np.asarray(equal if op == "eq" else ~equal, dtype=bool) & left.known, left.known
+            )
         low, high, known = self._interval(left)
         rlow, rhigh, rknown = self._interval(right)
         if op in ("eq", "ne"):
@@ -609,7 +615,9 @@ class _Translator:
         choices = container.value
         if isinstance(member, Text) and all(isinstance(c, str) for c in choices):
             if not choices:
-                return Tri(np.zeros(self.columns.rows, dtype=bool), np.ones(self.columns.rows, dtype=bool))
+                return Tri(
+                    np.zeros(self.columns.rows, dtype=bool), np.ones(self.columns.rows, dtype=bool)
+                )
             hit = np.isin(member.value, np.asarray(choices, dtype=object)) & member.known
             return Tri(hit, member.known)
         if isinstance(member, Const):
@@ -657,7 +665,9 @@ def _dotted(node: Any) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _scalar(node: Any, variable: str, member_field: str, value: Any, params: Mapping[str, Any]) -> Any:
+def _scalar(
+    node: Any, variable: str, member_field: str, value: Any, params: Mapping[str, Any]
+) -> Any:
     """A member test's value for one member whose field is ``value`` (``None``: unknown).
 
     The compiled backend's rules for one member: an unknown operand makes a comparison

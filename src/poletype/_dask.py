@@ -44,7 +44,10 @@ def _partition(part: pd.DataFrame, typology: Typology) -> pd.DataFrame:
     decided = _decide(part, typology, None, "id")
     columns = decided.columns()
     out = pd.DataFrame(
-        {name: pd.Series(values, index=part.index, dtype=object) for name, values in columns.items()}
+        {
+            name: pd.Series(values, index=part.index, dtype=object)
+            for name, values in columns.items()
+        }
     )
     out["fallback"] = out["fallback"].astype(bool)
     return out
