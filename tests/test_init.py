@@ -63,7 +63,7 @@ def test_module_doctest() -> None:
 
 
 def test_import_poletype_loads_no_optional_extra() -> None:
-    """numpy, polars, pandas and Dask are optional: only decide_frame and classify_dask load them."""
+    """numpy, polars, pandas and Dask are optional: decide_frame and classify_dask load them."""
     code = (
         "import sys, poletype; poletype.classify({'name': 'x'}); "
         "print(sorted({m.split('.')[0] for m in sys.modules} "

@@ -250,8 +250,11 @@ _FALSE = np.array([False, "False", "false"], dtype=object)
 
 
 def _booleans(objects: Objects, known: Bools) -> Bools:
-    """Booleans from objects, also written as text: Dask turns a pandas column of
-    booleans with gaps into text (``"True"``) when it converts object columns."""
+    """Booleans from objects, also written as text.
+
+    Dask turns a pandas column of booleans with gaps into text (``"True"``) when it
+    converts object columns.
+    """
     true = np.isin(objects, _TRUE) & known
     if (known & ~true & ~np.isin(objects, _FALSE)).any():
         raise UsageError(
@@ -276,7 +279,7 @@ def _read(column: Any) -> tuple[Objects, Bools]:
         return column.astype(object), np.ones(len(column), dtype=bool)
     else:
         values = np.fromiter(column, dtype=object, count=len(column))
-        known = np.fromiter((v is not None and v == v for v in values), bool, len(values))
+        known = np.fromiter((v is not None and not _is_nan(v) for v in values), bool, len(values))
     known = np.asarray(known, dtype=bool)
     if not known.all():  # pandas' NA and NaN are unknown, and compare as nothing else does
         values = values.copy()
@@ -390,9 +393,12 @@ class _Translator:
             return self._contains(self.value(node.member), self.value(node.container))
         if kind == "arithmetic":
             return self._arithmetic(node.type, self.value(node.left), self.value(node.right))
-        if kind == "comprehension" and _ast.kind(node.iterable) == "symbol":
-            if node.iterable.name == MEMBERS:
-                return MemberList(node.result, node.condition, node.variable)
+        if (
+            kind == "comprehension"
+            and _ast.kind(node.iterable) == "symbol"
+            and node.iterable.name == MEMBERS
+        ):
+            return MemberList(node.result, node.condition, node.variable)
         raise Unsupported(kind)
 
     def _tri(self, node: Any) -> Tri:
@@ -437,9 +443,9 @@ class _Translator:
             if isinstance(listed, MemberList):
                 return self._distinct(listed)
             raise Unsupported("to_set")
-        listed = self.value(inner) if _ast.kind(inner) == "comprehension" else None
-        if isinstance(listed, MemberList):
-            return self._filtered_length(listed)
+        comprehension = self.value(inner) if _ast.kind(inner) == "comprehension" else None
+        if isinstance(comprehension, MemberList):
+            return self._filtered_length(comprehension)
         path = _dotted(inner)
         if path is None or path.split(".")[0] in ("params", MEMBERS, *DERIVED_FIELDS):
             raise Unsupported("length")
@@ -468,10 +474,13 @@ class _Translator:
 
         def visit(sub: Any, _env: dict[str, Any]) -> bool | None:
             kind = _ast.kind(sub)
-            if kind == "attribute" and _ast.kind(sub.object) == "symbol":
-                if sub.object.name == variable:
-                    found.add(sub.name)
-                    return False
+            if (
+                kind == "attribute"
+                and _ast.kind(sub.object) == "symbol"
+                and sub.object.name == variable
+            ):
+                found.add(sub.name)
+                return False
             if kind == "symbol" and sub.name == variable:
                 raise Unsupported("a member itself")
             if kind == "comprehension":
@@ -635,6 +644,10 @@ class _Translator:
                 k = k if op == "add" else -k
                 return Num(left.low + k, left.high + k, left.known)
         raise Unsupported("arithmetic")
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and value != value  # noqa: PLR0124 - NaN is not itself
 
 
 def _is_number(value: Any) -> bool:
@@ -801,7 +814,15 @@ def _decide(frame: Any, typology: Typology, members: Any, key: str) -> FrameDeci
     fallback = np.zeros(rows, dtype=bool)
     if fallback_criteria:
         fallback[:] = True
-        _fall_back(frame, members, key, typology, fallback_criteria, statuses, rows)
+        _fall_back(
+            frame,
+            members,
+            key=key,
+            typology=typology,
+            criteria=fallback_criteria,
+            statuses=statuses,
+            rows=rows,
+        )
     verdict = _verdict(typology.verdict, statuses)
     outcomes = typology.spec.verdict.outcomes
     names = np.array([outcomes.not_met, outcomes.met, outcomes.unknown], dtype=object)
@@ -862,6 +883,7 @@ def _with_member_counts(frame: Any, members: Any, key: str, rows: int) -> dict[s
 def _fall_back(
     frame: Any,
     members: Any,
+    *,
     key: str,
     typology: Typology,
     criteria: Sequence[str],
@@ -908,13 +930,13 @@ def _documents(frame: Any, members: Any, key: str, rows: int) -> list[dict[str, 
         member_names = [n for n in _column_names(members) if n != key]
         table = {n: _read(members[n]) for n in [key, *member_names]}
         for position in range(len(table[key][0])):
-            row = index.get(table[key][0][position])
-            if row is None:
+            case = index.get(table[key][0][position])
+            if case is None:
                 continue
             record = {
                 n: _python(table[n][0][position]) for n in member_names if table[n][1][position]
             }
-            documents[row].setdefault(MEMBERS, []).append(record)
+            documents[case].setdefault(MEMBERS, []).append(record)
     return documents
 
 
