@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,26 +49,29 @@ def load_typology(typology: str | Path, params: Mapping[str, Any] | None = None)
     if text in _shipped_ids():
         key: tuple[Any, ...] = (text, frozen)
         found = _REMEMBERED.get(key)
-        if found is not None:
-            return found[0]
+        if found is not None and (alive := found[0]()) is not None:
+            return alive
     else:
         key = (os.path.abspath(text), frozen)
         found = _REMEMBERED.get(key)
-        if found is not None and _unchanged(found[1]):
-            return found[0]
+        if found is not None and (alive := found[0]()) is not None and _unchanged(found[1]):
+            return alive
     loaded, chain = _loader.load_chain(typology, params)
     if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
         _REMEMBERED.pop(next(iter(_REMEMBERED)))
     _REMEMBERED[key] = (
-        loaded,
+        weakref.ref(loaded),
         tuple(_stamp(path, data) for path, data in _loader.user_files(chain)),
     )
     return loaded
 
 
 _REMEMBER_AT_MOST = 64
-_REMEMBERED: dict[tuple[Any, ...], tuple[Typology, tuple[_Stamp, ...]]] = {}
+_REMEMBERED: dict[tuple[Any, ...], tuple[weakref.ref[Typology], tuple[_Stamp, ...]]] = {}
 """Typologies loaded by id or path, by (id or absolute path, frozen parameters).
+
+Weakly: the loader's cache owns them (and bounds how many live), so a parameter sweep
+does not keep every typology it made alive here.
 
 A shipped id is answered from here with no file-system access: the shipped rule files
 are package data and do not change while the process runs. A user's rule file (and
