@@ -185,3 +185,23 @@ def test_a_graded_typology_is_refused() -> None:
 def test_a_boolean_column_holding_text_is_refused() -> None:
     with pytest.raises(UsageError, match="true or false"):
         decide_frame({"voluntary": ["yes"]}, LABO)
+
+
+def test_a_column_that_is_no_field_is_refused() -> None:
+    with pytest.raises(UsageError, match=r"activities\.social_utility"):
+        decide_frame({"activities.social_utility": [0.7]}, LABO)
+    with pytest.raises(UsageError, match=r"members\.kind=pme"):
+        decide_frame({"members.kind=pme": [1]}, LABO)
+
+
+def test_rows_stating_a_partial_member_list_go_to_the_compiled_backend() -> None:
+    """Partial lists (format 1.1) are read by the compiled backend only.
+
+    Until this branch's model has them, the compiled backend refuses the field: the row
+    is an error, never silently decided as if the list were complete.
+    """
+    quiet = decide_frame({"members_complete": [None, None], "jobs": [12, 3]}, LABO)
+    assert not quiet.fallback.any()
+    assert list(quiet.statuses["T6"]) == ["met", "not_met"]
+    with pytest.raises(poletype.InitiativeError, match="members_complete"):
+        decide_frame({"members_complete": [None, False], "jobs": [12, 3]}, LABO)

@@ -34,6 +34,8 @@ does not have those fields yet.
 
 from __future__ import annotations
 
+import functools
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,12 +44,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel
 
 from poletype import _ast
 from poletype._compiler import ConditionNode, Expression, Typology, VerdictTree
 from poletype._derive import DERIVED_FIELDS
 from poletype.errors import UsageError
-from poletype.model import Member
+from poletype.model import Initiative, Member
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -227,6 +230,8 @@ def _typed(column: Any, kind: str) -> tuple[Any, Bools]:
         return _read(column)
     fill, dtype = _FILL[kind]
     if hasattr(column, "is_null"):  # polars
+        if column.n_chunks() > 1:  # one copy, then each operation reads one buffer
+            column = column.rechunk()
         known = ~column.is_null().to_numpy()
         values = column.fill_null(fill).to_numpy()
     elif hasattr(column, "isna") and column.dtype.kind in "fbiu":  # pandas, numeric
@@ -268,6 +273,8 @@ def _booleans(objects: Objects, known: Bools) -> Bools:
 def _read(column: Any) -> tuple[Objects, Bools]:
     """One column as an object array and its known mask (null, None and NaN are unknown)."""
     if hasattr(column, "is_null"):  # polars
+        if column.n_chunks() > 1:
+            column = column.rechunk()
         known = ~column.is_null().to_numpy()
         values = np.asarray(column.to_numpy(), dtype=object)
     elif hasattr(column, "isna"):  # pandas
@@ -502,26 +509,39 @@ class _Translator:
             out[value] = result
         return out
 
+    def _table(self, member_field: str) -> tuple[Floats, Floats]:
+        """The counts of a member field, one row per value, and their sum per case."""
+        key = (member_field, "table")
+        cache = self.columns.cache
+        if key not in cache:
+            table = np.stack(
+                [self.columns.count(_count_name(member_field, v)) for v in _domain(member_field)]
+            )
+            cache[key] = (table, table.sum(axis=0))
+        found: tuple[Floats, Floats] = cache[key]
+        return found
+
+    def _sums(self, member_field: str, chosen: Sequence[bool], rest: bool) -> Floats:
+        """Members whose value of the field is chosen (``rest``: and those not counted)."""
+        table, counted = self._table(member_field)
+        mask = np.asarray(chosen, dtype=bool)
+        total = table[mask].sum(axis=0) if mask.any() else np.zeros(self.columns.rows)
+        if rest:
+            total = total + (self.columns.number(LENGTH).low - counted)
+        return total
+
     def _tallies(self, node: Any, variable: str) -> tuple[Floats, Floats, Bools]:
         """Per case: members for which the test holds, for which it is unknown; known list."""
         member_field = self._member_field(node, variable)
         per_value = self._per_value(node, variable, member_field)
-        length = self.columns.number(LENGTH)
-        true = np.zeros(self.columns.rows)
-        unknown = np.zeros(self.columns.rows)
-        counted = np.zeros(self.columns.rows)
-        for value in _domain(member_field):
-            count = self.columns.count(_count_name(member_field, value))
-            counted = counted + count
-            if per_value[value] is True:
-                true = true + count
-            elif per_value[value] is None:
-                unknown = unknown + count
-        if per_value[None] is None:
-            unknown = unknown + (length.low - counted)
-        elif per_value[None] is True:
-            true = true + (length.low - counted)
-        return true, unknown, length.known
+        domain = _domain(member_field)
+        true = self._sums(
+            member_field, [per_value[v] is True for v in domain], per_value[None] is True
+        )
+        unknown = self._sums(
+            member_field, [per_value[v] is None for v in domain], per_value[None] is None
+        )
+        return true, unknown, self.columns.number(LENGTH).known
 
     def _filtered_length(self, listed: MemberList) -> Num:
         length = self.columns.number(LENGTH)
@@ -537,22 +557,16 @@ class _Translator:
         node, variable = listed.result, listed.variable
         member_field = self._member_field(node, variable)
         per_value = self._per_value(node, variable, member_field)
+        domain = _domain(member_field)
+        hits = self._sums(
+            member_field,
+            [per_value[v] is not None and per_value[v] == wanted for v in domain],
+            per_value[None] is not None and per_value[None] == wanted,
+        )
+        unsure = self._sums(
+            member_field, [per_value[v] is None for v in domain], per_value[None] is None
+        )
         length = self.columns.number(LENGTH)
-        hits = np.zeros(self.columns.rows)
-        unsure = np.zeros(self.columns.rows)
-        counted = np.zeros(self.columns.rows)
-        for value in _domain(member_field):
-            count = self.columns.count(_count_name(member_field, value))
-            counted = counted + count
-            if per_value[value] is None:
-                unsure = unsure + count
-            elif per_value[value] == wanted:
-                hits = hits + count
-        rest = length.low - counted
-        if per_value[None] is None:
-            unsure = unsure + rest
-        elif per_value[None] == wanted:
-            hits = hits + rest
         found = length.known & (hits > 0)
         return Tri(found, found | (length.known & (unsure == 0)))
 
@@ -564,12 +578,8 @@ class _Translator:
         if _dotted(listed.result) != f"{listed.variable}.{member_field}":
             raise Unsupported("to_set of a computed member value")
         length = self.columns.number(LENGTH)
-        distinct = np.zeros(self.columns.rows)
-        counted = np.zeros(self.columns.rows)
-        for value in _domain(member_field):
-            count = self.columns.count(_count_name(member_field, value))
-            counted = counted + count
-            distinct = distinct + (count > 0)
+        table, counted = self._table(member_field)
+        distinct = np.count_nonzero(table > 0, axis=0).astype(np.float64)
         return Num(distinct, distinct + (length.low - counted), length.known)
 
     # -- operators
@@ -800,6 +810,7 @@ def _decide(frame: Any, typology: Typology, members: Any, key: str) -> FrameDeci
             expected="a typology with criteria and a verdict",
         )
     rows = _rows(frame)
+    partial = _checked_columns(_column_names(frame), key)
     if members is not None:
         frame = _with_member_counts(frame, members, key, rows)
     columns = Columns(frame, rows)
@@ -812,16 +823,21 @@ def _decide(frame: Any, typology: Typology, members: Any, key: str) -> FrameDeci
         except Unsupported:
             fallback_criteria.append(criterion.id)
     fallback = np.zeros(rows, dtype=bool)
+    for name in partial:  # rows stating a partial list: the compiled backend reads them
+        stated = columns.typed(name, "text")
+        if stated is not None:
+            fallback |= stated[1]
     if fallback_criteria:
         fallback[:] = True
+    if fallback.any():
         _fall_back(
             frame,
             members,
             key=key,
             typology=typology,
-            criteria=fallback_criteria,
+            criteria=[c.id for c in typology.criteria] if partial else fallback_criteria,
             statuses=statuses,
-            rows=rows,
+            rows=fallback,
         )
     verdict = _verdict(typology.verdict, statuses)
     outcomes = typology.spec.verdict.outcomes
@@ -832,6 +848,76 @@ def _decide(frame: Any, typology: Typology, members: Any, key: str) -> FrameDeci
         fallback=fallback,
         fallback_criteria=tuple(fallback_criteria),
     )
+
+
+_PARTIAL = frozenset({"members_complete", "member_count", "partners", "partners_complete"})
+"""Fields of partial member lists (format 1.1, on branch ``lists``): a row stating one is
+decided by the compiled backend, which reads lists given in part."""
+
+
+def _checked_columns(names: Iterable[str], key: str) -> list[str]:
+    """The columns stating partial lists; any column poletype does not know is refused.
+
+    A misspelt column would otherwise be read as a fact unknown on every row: results
+    that look right and are not.
+    """
+    known = _field_paths()
+    partial: list[str] = []
+    for name in names:
+        if name in known or name == key:
+            continue
+        if name.split(".")[0] in _PARTIAL or name.startswith("members.count"):
+            partial.append(name)
+            continue
+        raise UsageError(
+            f"the frame has a column {name!r}, which is no field of an initiative",
+            code="bad-parameter",
+            expected="field paths (activities.social_utility_share), members.length, "
+            "members.<field>=<value>, <list>.length, or the key column; select the "
+            "frame's columns first",
+            found=name,
+        )
+    return partial
+
+
+@functools.cache
+def _field_paths() -> frozenset[str]:
+    """Every column name a frame may have: field paths, list lengths, member counts."""
+    found: set[str] = {LENGTH}
+    for name in Member.model_fields:
+        try:
+            found.update(_count_name(name, value) for value in _domain(name))
+        except Unsupported:
+            continue
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            path = prefix + name
+            nested = [a for a in _arguments(info.annotation) if _is_model(a)]
+            listed = [a for a in _arguments(info.annotation) if typing.get_origin(a) is list]
+            if nested:
+                walk(nested[0], path + ".")
+            elif listed:
+                items = typing.get_args(listed[0])
+                if not (items and _is_model(items[0])):
+                    found.update((path, f"{path}.length"))
+            else:
+                found.add(path)
+
+    walk(Initiative, "")
+    return frozenset(found)
+
+
+def _arguments(annotation: Any) -> tuple[Any, ...]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return tuple(a for arg in typing.get_args(annotation) for a in _arguments(arg))
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _arguments(typing.get_args(annotation)[0])
+    return (annotation,)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _condition(node: ConditionNode, translator: _Translator) -> Tri:
@@ -888,18 +974,20 @@ def _fall_back(
     typology: Typology,
     criteria: Sequence[str],
     statuses: dict[str, Tri],
-    rows: int,
+    rows: Bools,
 ) -> None:
-    """The criteria the translation does not cover, by the compiled backend, row by row."""
+    """Criteria on the chosen rows by the compiled backend, one document per row."""
     from poletype._api import to_initiative  # noqa: PLC0415 - the API imports the model
     from poletype._evaluator import decide  # noqa: PLC0415
 
     documents = _documents(frame, members, key, rows)
-    values = {c: np.zeros(rows, dtype=bool) for c in criteria}
-    known = {c: np.zeros(rows, dtype=bool) for c in criteria}
-    for row, document in enumerate(documents):
-        found, _ = decide(typology, to_initiative(document))
+    unknown = np.zeros(len(rows), dtype=bool)
+    values = {c: statuses[c].value.copy() if c in statuses else unknown.copy() for c in criteria}
+    known = {c: statuses[c].known.copy() if c in statuses else unknown.copy() for c in criteria}
+    for row in np.flatnonzero(rows).tolist():
+        found, _ = decide(typology, to_initiative(documents[row]))
         for c in criteria:
+            known[c][row] = False
             status = found[c]
             if status is not None:
                 values[c][row] = status
@@ -908,8 +996,9 @@ def _fall_back(
         statuses[c] = Tri(values[c], known[c])
 
 
-def _documents(frame: Any, members: Any, key: str, rows: int) -> list[dict[str, Any]]:
-    """Each row as an interchange-format document (only for the fallback)."""
+def _documents(frame: Any, members: Any, key: str, chosen: Bools) -> list[dict[str, Any]]:
+    """The chosen rows as interchange-format documents (only for the fallback)."""
+    rows = len(chosen)
     names = [n for n in _column_names(frame) if not n.startswith(f"{MEMBERS}.")]
     if members is None and any(n.startswith(f"{MEMBERS}.") for n in _column_names(frame)):
         raise UsageError(
@@ -920,7 +1009,7 @@ def _documents(frame: Any, members: Any, key: str, rows: int) -> list[dict[str, 
     documents: list[dict[str, Any]] = [{"name": f"row {i}"} for i in range(rows)]
     for name in names:
         values, known = _read(frame[name])
-        for row in np.flatnonzero(known).tolist():
+        for row in np.flatnonzero(known & chosen).tolist():
             value = _python(values[row])
             # A frame's case key is often a number; the interchange format's id is text.
             _put(documents[row], name, str(value) if name == "id" else value)
