@@ -65,6 +65,8 @@ if typing.TYPE_CHECKING:
     from poletype._analysis.manifest import manifest
     from poletype._analysis.plots import plot_map, plot_xy
     from poletype._analysis.sweep import plot_stability, stability, sweep
+    from poletype._columnar import decide_frame
+    from poletype._dask import classify_dask
     from poletype._outputs import write_screening
     from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
     from poletype._tabular import Applicant, RowError, read_applicants
@@ -98,6 +100,8 @@ _LAZY = {
     "necessity_of": "poletype._analysis.fit",
     "plot_map": "poletype._analysis.plots",
     "plot_xy": "poletype._analysis.plots",
+    "classify_dask": "poletype._dask",
+    "decide_frame": "poletype._columnar",
     "read_applicants": "poletype._tabular",
     "screen": "poletype._screen",
     "screening_typologies": "poletype._screen",
@@ -115,7 +119,8 @@ Screening (spreadsheets, the what-if search, the HTML report) is a fraction of w
 ``poletype`` does and costs tens of milliseconds to import, so a command or a
 program that only classifies does not pay for it. The research tools (frames, sweeps,
 manifests) likewise; pandas, polars and matplotlib load only inside the functions that
-use them.
+use them; `decide_frame` needs numpy (the ``columnar`` extra) and `classify_dask` Dask
+(the ``dask`` extra), which ``import poletype`` must not require.
 """
 
 
@@ -174,8 +179,10 @@ __all__ = [
     "check_hypotheses",
     "check_typology",
     "classify",
+    "classify_dask",
     "classify_frame",
     "classify_many",
+    "decide_frame",
     "export_qca",
     "from_frame",
     "load_typology",

@@ -378,18 +378,57 @@ def _write_json(items: list[Any], *, single: bool) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-_worker: tuple[list[Typology], Backend] = ([], "compiled")
+def _json_text(item: Any) -> str:
+    """One item of the JSON output, written as `_write_json` writes it."""
+    return json.dumps(item, ensure_ascii=False, indent=2)
 
 
-def _start_worker(typology: str, params: dict[str, Any], backend: Backend) -> None:
+def _write_json_texts(texts: list[str], *, single: bool) -> None:
+    """`_write_json` of items already written by `_json_text`: the same bytes.
+
+    Writing JSON with indentation is pure Python and slow; ``--jobs`` workers write their
+    verdicts, and this only nests them in the list (a JSON string holds no raw newline).
+    """
+    if single and len(texts) == 1:
+        document = texts[0]
+    elif not texts:
+        document = "[]"
+    else:
+        document = "[\n" + ",\n".join("  " + t.replace("\n", "\n  ") for t in texts) + "\n]"
+    sys.stdout.write(document + "\n")
+
+
+_worker: tuple[list[Typology], Backend, str, Lang] = ([], "compiled", "json", "fr")
+
+
+def _start_worker(
+    typology: str, params: dict[str, Any], backend: Backend, output: str, lang: Lang
+) -> None:
     """Load the typologies once in each ``--jobs`` process."""
     global _worker  # noqa: PLW0603 - one per process, set before any file is handed over
-    _worker = (_typology_set(typology, params), backend)
+    _worker = (_typology_set(typology, params), backend, output, lang)
 
 
-def _worker_verdicts(file: str | _Case) -> list[Verdict] | Error:
-    typologies, backend = _worker
-    return _attempt(file, lambda i: [classify(i, t, backend=backend) for t in typologies])
+def _worker_outputs(file: str | _Case) -> list[Any] | Error:
+    """One file's verdicts, already rendered: what crosses back is JSON data or text.
+
+    Rendering is most of the work; done here it runs in parallel, and the parent
+    process only writes (a `Verdict` sent back would be rendered by the parent, alone).
+    """
+    typologies, backend, output, lang = _worker
+    return _attempt(
+        file,
+        lambda i: _rendered(
+            [(classify(i, t, backend=backend), t) for t in typologies], output, lang
+        ),
+    )
+
+
+def _rendered(pairs: list[tuple[Verdict, Typology]], output: str, lang: Lang) -> list[Any]:
+    """Each verdict as the chosen output shows it: a JSON object, or its text."""
+    if output == "json":
+        return [_json_text(v.model_dump(mode="json")) for v, _ in pairs]
+    return [verdict_text(v, t, lang) for v, t in pairs]
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -398,34 +437,36 @@ def _classify(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--jobs must be at least 1, not {args.jobs}", code="bad-parameter", expected="N >= 1"
         )
-    outputs: list[list[Verdict] | Error]
+    lang = cast(Lang, args.lang)
     units = _units(args.files)
-    if args.jobs == 1 or len(units) < 2:
+    pairs: list[tuple[Verdict, Typology]] = []
+    outputs: list[list[Any] | Error]
+    # A manifest hashes the verdicts themselves, which --jobs workers do not send back.
+    if args.jobs == 1 or len(units) < 2 or getattr(args, "manifest", None) is not None:
 
-        def each_typology(initiative: Initiative) -> list[Verdict]:
-            return [classify(initiative, t, backend=args.backend) for t in chosen]
+        def each_typology(initiative: Initiative) -> list[tuple[Verdict, Typology]]:
+            return [(classify(initiative, t, backend=args.backend), t) for t in chosen]
 
-        outputs = [_attempt(file, each_typology) for file in units]
+        verdicts, status = _reported([_attempt(unit, each_typology) for unit in units])
+        pairs = [pair for r in verdicts if isinstance(r, list) for pair in r]
+        outputs = [_rendered(r, args.format, lang) if isinstance(r, list) else r for r in verdicts]
     else:
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only for --jobs
 
-        start = (args.typology, dict(args.param), args.backend)
+        start = (args.typology, dict(args.param), args.backend, args.format, lang)
         with ProcessPoolExecutor(args.jobs, initializer=_start_worker, initargs=start) as pool:
-            chunk = max(1, len(units) // (args.jobs * 8))
-            outputs = list(pool.map(_worker_verdicts, units, chunksize=chunk))
-    reported, status = _reported(outputs)
-    results = [r if isinstance(r, dict) else list(zip(r, chosen, strict=True)) for r in reported]
-    verdicts = [pair for r in results if isinstance(r, list) for pair in r]
+            # A few large batches per process: one task per file costs more than it runs.
+            chunk = max(1, -(-len(units) // (args.jobs * 4)))
+            outputs, status = _reported(list(pool.map(_worker_outputs, units, chunksize=chunk)))
     if args.format == "json":
-        items: list[Any] = []
-        for r in results:
-            items += [v.model_dump(mode="json") for v, _ in r] if isinstance(r, list) else [r]
-        _write_json(items, single=args.typology != ALL)
+        texts: list[str] = []
+        for r in outputs:
+            texts += r if isinstance(r, list) else [_json_text(r)]
+        _write_json_texts(texts, single=args.typology != ALL)
     else:
         rule = "\n" + "=" * 78 + "\n\n" if len(chosen) > 1 else "\n"
-        lang = cast(Lang, args.lang)
-        sys.stdout.write(rule.join(verdict_text(v, t, lang) for v, t in verdicts))
-    _run_manifest(args, typologies=chosen, units=units, verdicts=[v for v, _ in verdicts])
+        sys.stdout.write(rule.join(text for r in outputs if isinstance(r, list) for text in r))
+    _run_manifest(args, typologies=chosen, units=units, verdicts=[v for v, _ in pairs])
     return status
 
 
