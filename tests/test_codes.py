@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from poletype._screening.codes import WORDS, code_label, described
+from poletype._engine.codes import WORDS, code_label, described
 from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS
 
 

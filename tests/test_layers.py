@@ -29,11 +29,13 @@ LAYERS: list[set[str]] = [
     {"rulefile", "model", "verdict"},
     {"_engine"},
     {"_rules"},
+    {"_scale"},
     {"_screening"},
     {"_analysis"},
     {"_render"},
     {"_api"},
     {"_server"},
+    {"_cli"},
     {"cli"},
     {"__init__", "__main__"},
 ]
@@ -43,16 +45,36 @@ LAZY: dict[str, set[str]] = {
     "poletype.cli": {
         "poletype._render.map",
         "poletype._render.outputs",
+        "poletype._render.schemas",
         "poletype._screening.screen",
         "poletype._screening.template",
+        "poletype._server._run",
     },
+    "poletype._cli.inputs": {
+        "poletype._analysis.frames",
+        "poletype._render.outputs",
+    },
+    "poletype._cli.research": {
+        "poletype._analysis",
+        "poletype._analysis.manifest",
+        "poletype._analysis.plots",
+        "poletype._analysis.sweep",
+    },
+    "poletype._engine.justify": {"poletype._engine.codes"},
 }
 """Function-level imports that are allowed, and why.
 
 The CLI imports the screening side (spreadsheets, what-if search, HTML) only for the
 commands that use it, so ``poletype classify`` does not pay for it; the map needs the
-optional ``matplotlib``. ``poletype/__init__`` loads the same names through its lazy
-``__getattr__`` (``importlib``, not an import statement).
+optional ``matplotlib``, ``serve`` the optional ``server`` extra (FastAPI), ``schema``
+the JSON Schemas (built from every model). The case tables (``_analysis.frames``, the
+spreadsheet readers), the CSV writer and the research tools (fit, plots, sweeps,
+manifests; pandas, polars and matplotlib behind them) load only in the commands and
+options that use them. ``_engine.justify`` reads the words of codes (``data/codes.yaml``,
+parsed when ``_engine.codes`` is imported) only when a sentence shows a code, so that
+``import poletype`` reads no words (``tests/test_model.py``). ``poletype/__init__`` loads
+the screening and research names through its lazy ``__getattr__`` (``importlib``, not an
+import statement).
 """
 
 

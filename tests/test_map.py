@@ -62,7 +62,7 @@ def test_a_map_needs_a_graded_typology_and_a_known_format(tmp_path: Path) -> Non
     typology = load_typology("labo-ess-ptce")
     with pytest.raises(PoletypeError, match="declares no map axes"):
         draw_map([], typology, tmp_path / "map.png")
-    with pytest.raises(PoletypeError, match=r"\.png or \.svg"):
+    with pytest.raises(PoletypeError, match=r"\.png, \.svg or \.pdf"):
         draw_map([], load_typology(RULES), tmp_path / "map.jpg")
 
 

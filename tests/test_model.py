@@ -219,7 +219,7 @@ def test_reading_the_model_does_not_read_the_words() -> None:
         "import sys, poletype\n"
         "from poletype._read import data as _data\n"
         "assert _data.load.cache_info().currsize == 0, 'words read at import'\n"
-        "assert not {'poletype._screening.fields', 'poletype._screening.codes',\n"
+        "assert not {'poletype._screening.fields', 'poletype._engine.codes',\n"
         "            'poletype._render.html'} & set(sys.modules)\n"
         "poletype.Initiative.model_json_schema()\n"
         "assert _data.load.cache_info().currsize == 1\n"

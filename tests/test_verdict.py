@@ -252,3 +252,25 @@ def test_verdicts_do_not_keep_a_swept_typology_alive() -> None:
     _loader._load_cached.cache_clear()
     gc.collect()
     assert [r() for r in refs] == [None, None, None]
+
+
+def test_notebook_reprs_are_tables_with_escaped_text() -> None:
+    """Jupyter shows a verdict as a table; a name with markup is shown, never run."""
+    from poletype import classify
+
+    verdict = classify(
+        {"name": "<script>x</script> | *A*", "activities": {"social_utility_share": 0.5}}
+    )
+    page = verdict._repr_html_()
+    assert "<table>" in page
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "M5" in page
+    assert "not_met" in page
+    text = verdict._repr_markdown_()
+    assert "| criterion | status | why |" in text
+    assert "<script>" not in text
+    assert "\\| \\*A\\*" in text
+    graded = classify({"name": "G"}, "matray-poisat")
+    assert "membership" in graded._repr_html_()
+    assert "| type | membership |" in graded._repr_markdown_()

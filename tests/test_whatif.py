@@ -24,7 +24,7 @@ from poletype import (
     load_typology,
     read_initiative,
 )
-from poletype._screening.codes import code_label
+from poletype._engine.codes import code_label
 from poletype._screening.whatif import (
     FIXED_FACTS,
     ChangeSet,

@@ -10,21 +10,38 @@ with the rows of a spreadsheet: 1 when any row failed, after writing every outpu
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel
-
 from poletype._analysis.hypotheses import SHIPPED as SHIPPED_HYPOTHESES
 from poletype._analysis.hypotheses import check_hypotheses
 from poletype._api import read_initiative, trajectory
+from poletype._cli.inputs import (
+    Case,
+    Error,
+    attempt_unit,
+    json_text,
+    param_and_lang,
+    per_file,
+    read_units,
+    with_status,
+    write_json,
+    write_json_texts,
+)
+from poletype._cli.research import (
+    fit_command,
+    fit_options,
+    rates_text,
+    rerun_command,
+    research_options,
+    run_manifest,
+    sweep_command,
+)
 from poletype._engine.interpreter import Backend
 from poletype._engine.typology import Typology
 from poletype._read.data import Lang
-from poletype._read.params import read_value
 from poletype._render.report import (
     explain_markdown,
     explain_text,
@@ -46,48 +63,21 @@ from poletype.errors import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     EXIT_USAGE,
-    InitiativeError,
     PoletypeError,
-    RuleFileError,
+    SetupError,
     UsageError,
 )
 from poletype.model import Initiative
-from poletype.rulefile import RuleFile
 from poletype.verdict import Verdict
 
 ALL = "all"
 T = TypeVar("T")
-Error = dict[str, Any]
-"""The JSON entry that stands in place of a file that could not be read or classified."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"poletype: error: {message}\n")
-
-
-def _parameter(text: str) -> tuple[str, Any]:
-    """``NAME=VALUE``, the value read by `read_value`'s small grammar, not as YAML.
-
-    YAML would read ``2024-01-01`` as a date, ``.nan`` as a number that is none, and
-    expand tags and aliases; a bad value is a usage error (exit 2) naming the parameter.
-    """
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        msg = f"expected NAME=VALUE, found {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    try:
-        return name.strip(), read_value(name.strip(), value)
-    except PoletypeError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _param_and_lang(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
-    )
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
 
 
 def _classify_options(p: argparse.ArgumentParser, typology: str) -> None:
@@ -98,7 +88,7 @@ def _classify_options(p: argparse.ArgumentParser, typology: str) -> None:
         default=typology,
         help="typology id or rule file ('all': every shipped typology, for classify)",
     )
-    _param_and_lang(p)
+    param_and_lang(p)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -131,14 +121,17 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="show every criterion of a typology with its source")
     p.add_argument("typology", metavar="TYPOLOGY")
     p.add_argument("--format", "-f", choices=["text", "markdown"], default="text")
-    _param_and_lang(p)
+    param_and_lang(p)
 
     p = sub.add_parser("validate", help="check initiative files or rule files")
     p.add_argument("files", nargs="+", metavar="FILE")
 
-    p = sub.add_parser("schema", help="print a JSON Schema")
+    p = sub.add_parser("schema", help="print a published JSON Schema (with $id and version)")
     p.add_argument(
-        "which", nargs="?", choices=["initiative", "verdict", "rulefile"], default="initiative"
+        "which",
+        nargs="?",
+        choices=["initiative", "verdict", "rulefile", "hypotheses"],
+        default="initiative",
     )
 
     p = sub.add_parser(
@@ -149,7 +142,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("map", help="plot initiatives on a graded typology's two axes")
     _classify_options(p, GRADED_TYPOLOGY)
-    p.add_argument("--out", "-o", required=True, type=Path, help="map.png or map.svg")
+    p.add_argument("--out", "-o", required=True, type=Path, help="map.png, map.svg or map.pdf")
+    _map_options(p)
+
+    p = sub.add_parser(
+        "fit", help="set-theoretic fit (QCA) of a condition for an outcome, bounds under unknowns"
+    )
+    fit_options(p)
 
     p = sub.add_parser(
         "hypotheses", help="test typology hypotheses on a set of initiatives (researchers)"
@@ -160,8 +159,13 @@ def _build_parser() -> argparse.ArgumentParser:
         default=SHIPPED_HYPOTHESES,
         help=f"a hypotheses file (default: the shipped {SHIPPED_HYPOTHESES})",
     )
-    _param_and_lang(p)
+    param_and_lang(p)
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--by",
+        default="labo-ess-ptce",
+        help="group the rates by a typology's outcome or initiative.<path> (default: PTCE)",
+    )
 
     p = sub.add_parser("test", help="run the examples written inside rule files")
     p.add_argument("files", nargs="+", metavar="RULEFILE")
@@ -194,19 +198,86 @@ def _build_parser() -> argparse.ArgumentParser:
         "or NAME-membres.csv beside a CSV)",
     )
     p.add_argument(
+        "--columns",
+        type=Path,
+        metavar="MAPPING",
+        help="a YAML file mapping your form's column headers to fields, and your words to codes",
+    )
+    p.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="the sheet row holding the column labels (default: found among the first rows)",
+    )
+    p.add_argument(
+        "--csv-columns",
+        choices=["words", "codes"],
+        default="words",
+        help="verdicts.csv headers and statuses in the report's language (words, default) "
+        "or as stable codes for programs (codes)",
+    )
+    p.add_argument(
         "--out", "-o", required=True, type=Path, metavar="DIR", help="folder for the results"
     )
-    _param_and_lang(p)
+    param_and_lang(p)
+
+    _serve_options(sub.add_parser("serve", help="run the HTTP service (needs poletype[server])"))
 
     p = sub.add_parser("template", help="write an empty applicant spreadsheet to fill in")
     p.add_argument("--format", "-f", choices=["xlsx", "csv"], default="xlsx")
     p.add_argument("--out", "-o", required=True, type=Path, metavar="FILE")
+    research_options(parser, sub)
     return parser
+
+
+def _map_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--labels", action=argparse.BooleanOptionalAction, default=True, help="name the points"
+    )
+    p.add_argument(
+        "--colour-by",
+        "--color-by",
+        dest="colour_by",
+        metavar="NAME",
+        help="colour by 'outcome', 'leaning' or a set (type, criterion): met / not met / unknown",
+    )
+    p.add_argument(
+        "--boxes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw what the unknowns allow as dashed boxes (default: no boxes)",
+    )
+
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    """``poletype serve``'s options: where it listens and what one request may cost."""
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--max-body-bytes", type=int, default=10 * 2**20, metavar="N", help="bytes per request"
+    )
+    p.add_argument(
+        "--max-members", type=int, default=100_000, metavar="N", help="members per initiative"
+    )
+    p.add_argument("--max-batch", type=int, default=1_000, metavar="N", help="items per request")
+    p.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="SECONDS", help="work per request"
+    )
+    p.add_argument("--workers", type=int, default=4, metavar="N", help="requests worked at once")
+    p.add_argument(
+        "--max-connections", type=int, default=100, metavar="N", help="open connections at once"
+    )
+    p.add_argument(
+        "--allow-rule-files",
+        action="store_true",
+        help="let requests send their own rule and hypotheses files (code run on this server)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for --manifest
     try:
         handler = _COMMANDS[args.command]
         return handler(args)
@@ -224,65 +295,37 @@ def _typology_set(name: str, params: dict[str, Any]) -> list[Typology]:
     return load_typologies(typologies(), params, which="shipped typology")
 
 
-def _per_file(files: Sequence[str], work: Callable[[Initiative], T]) -> tuple[list[T | Error], int]:
-    """``work`` on each file's initiative; a bad file gets an error entry in its place."""
-    return _reported([_attempt(file, work) for file in files])
+_worker: tuple[list[Typology], Backend, str, Lang] = ([], "compiled", "json", "fr")
 
 
-def _attempt(file: str, work: Callable[[Initiative], T]) -> T | Error:
-    """``work`` on one file's initiative, or the file's error entry.
-
-    This is the one place where any exception is caught: a file is the unit that fails,
-    and whatever a hostile file makes a parser raise (a RecursionError, a ValueError from
-    a library) costs that file's result only, said on one line with a code.
-    """
-    try:
-        initiative = read_initiative(file)
-    except PoletypeError as exc:
-        return _error_entry(file, exc)
-    except Exception as exc:  # the file's fault, whatever the reader raised
-        reason = f"cannot read the file ({type(exc).__name__}: {str(exc)[:200]})"
-        return _error_entry(file, InitiativeError(reason, code="unreadable-input", file=file))
-    try:
-        return work(initiative)
-    except PoletypeError as exc:
-        return _error_entry(file, exc)
-    except Exception as exc:  # reported, with the file, as this file's result
-        reason = f"cannot classify ({type(exc).__name__}: {str(exc)[:200]})"
-        return _error_entry(file, RuleFileError(reason, code="evaluation-error", file=file))
-
-
-def _error_entry(file: str, exc: PoletypeError) -> Error:
-    return {"file": file, "error": {"code": exc.code, "message": str(exc)}}
-
-
-def _reported(results: list[T | Error]) -> tuple[list[T | Error], int]:
-    """Each error entry said on standard error, in input order; the exit status."""
-    status = EXIT_OK
-    for result in results:
-        if isinstance(result, dict):
-            status = EXIT_BAD_INPUT
-            print(f"poletype: {result['error']['message']}", file=sys.stderr)
-    return results, status
-
-
-def _write_json(items: list[Any], *, single: bool) -> None:
-    document = items[0] if single and len(items) == 1 else items
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-
-
-_worker: tuple[list[Typology], Backend] = ([], "compiled")
-
-
-def _start_worker(typology: str, params: dict[str, Any], backend: Backend) -> None:
+def _start_worker(
+    typology: str, params: dict[str, Any], backend: Backend, output: str, lang: Lang
+) -> None:
     """Load the typologies once in each ``--jobs`` process."""
     global _worker  # noqa: PLW0603 - one per process, set before any file is handed over
-    _worker = (_typology_set(typology, params), backend)
+    _worker = (_typology_set(typology, params), backend, output, lang)
 
 
-def _worker_verdicts(file: str) -> list[Verdict] | Error:
-    typologies, backend = _worker
-    return _attempt(file, lambda i: [classify(i, t, backend=backend) for t in typologies])
+def _worker_outputs(file: str | Case) -> list[Any] | Error:
+    """One file's verdicts, already rendered: what crosses back is JSON data or text.
+
+    Rendering is most of the work; done here it runs in parallel, and the parent
+    process only writes (a `Verdict` sent back would be rendered by the parent, alone).
+    """
+    typologies, backend, output, lang = _worker
+    return attempt_unit(
+        file,
+        lambda i: _rendered(
+            [(classify(i, t, backend=backend), t) for t in typologies], output, lang
+        ),
+    )
+
+
+def _rendered(pairs: list[tuple[Verdict, Typology]], output: str, lang: Lang) -> list[Any]:
+    """Each verdict as the chosen output shows it: a JSON object, or its text."""
+    if output == "json":
+        return [json_text(v.model_dump(mode="json")) for v, _ in pairs]
+    return [verdict_text(v, t, lang) for v, t in pairs]
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -291,41 +334,45 @@ def _classify(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--jobs must be at least 1, not {args.jobs}", code="bad-parameter", expected="N >= 1"
         )
-    outputs: list[list[Verdict] | Error]
-    if args.jobs == 1 or len(args.files) < 2:
+    lang = cast(Lang, args.lang)
+    units = read_units(args.files)
+    pairs: list[tuple[Verdict, Typology]] = []
+    outputs: list[list[Any] | Error]
+    # A manifest hashes the verdicts themselves, which --jobs workers do not send back.
+    if args.jobs == 1 or len(units) < 2 or getattr(args, "manifest", None) is not None:
 
-        def each_typology(initiative: Initiative) -> list[Verdict]:
-            return [classify(initiative, t, backend=args.backend) for t in chosen]
+        def each_typology(initiative: Initiative) -> list[tuple[Verdict, Typology]]:
+            return [(classify(initiative, t, backend=args.backend), t) for t in chosen]
 
-        outputs = [_attempt(file, each_typology) for file in args.files]
+        verdicts, status = with_status([attempt_unit(unit, each_typology) for unit in units])
+        pairs = [pair for r in verdicts if isinstance(r, list) for pair in r]
+        outputs = [_rendered(r, args.format, lang) if isinstance(r, list) else r for r in verdicts]
     else:
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only for --jobs
 
-        start = (args.typology, dict(args.param), args.backend)
+        start = (args.typology, dict(args.param), args.backend, args.format, lang)
         with ProcessPoolExecutor(args.jobs, initializer=_start_worker, initargs=start) as pool:
-            chunk = max(1, len(args.files) // (args.jobs * 8))
-            outputs = list(pool.map(_worker_verdicts, args.files, chunksize=chunk))
-    reported, status = _reported(outputs)
-    results = [r if isinstance(r, dict) else list(zip(r, chosen, strict=True)) for r in reported]
-    verdicts = [pair for r in results if isinstance(r, list) for pair in r]
+            # A few large batches per process: one task per file costs more than it runs.
+            chunk = max(1, -(-len(units) // (args.jobs * 4)))
+            outputs, status = with_status(list(pool.map(_worker_outputs, units, chunksize=chunk)))
     if args.format == "json":
-        items: list[Any] = []
-        for r in results:
-            items += [v.model_dump(mode="json") for v, _ in r] if isinstance(r, list) else [r]
-        _write_json(items, single=args.typology != ALL)
+        texts: list[str] = []
+        for r in outputs:
+            texts += r if isinstance(r, list) else [json_text(r)]
+        write_json_texts(texts, single=args.typology != ALL)
     else:
         rule = "\n" + "=" * 78 + "\n\n" if len(chosen) > 1 else "\n"
-        lang = cast(Lang, args.lang)
-        sys.stdout.write(rule.join(verdict_text(v, t, lang) for v, t in verdicts))
+        sys.stdout.write(rule.join(text for r in outputs if isinstance(r, list) for text in r))
+    run_manifest(args, typologies=chosen, units=units, verdicts=[v for v, _ in pairs])
     return status
 
 
 def _trajectory(args: argparse.Namespace) -> int:
     typology = load_typology(args.typology, dict(args.param))
-    results, status = _per_file(args.files, lambda initiative: trajectory(initiative, typology))
+    results, status = per_file(args.files, lambda initiative: trajectory(initiative, typology))
     if args.format == "json":
         items = [r if isinstance(r, dict) else r.model_dump(mode="json") for r in results]
-        _write_json(items, single=True)
+        write_json(items, single=True)
     else:
         lang = cast(Lang, args.lang)
         texts = [trajectory_text(r, typology, lang) for r in results if not isinstance(r, dict)]
@@ -337,26 +384,36 @@ def _map(args: argparse.Namespace) -> int:
     from poletype._render.map import draw_map  # noqa: PLC0415 - matplotlib loads only for maps
 
     typology = load_typology(args.typology, dict(args.param))
-    results, status = _per_file(
+    results, status = per_file(
         args.files,
         lambda initiative: [p.verdict for p in trajectory(initiative, typology).points],
     )
     series = [r for r in results if isinstance(r, list)]
     if not series:
         return status
-    out = draw_map(series, typology, args.out, cast(Lang, args.lang))
+    out = draw_map(
+        series,
+        typology,
+        args.out,
+        cast(Lang, args.lang),
+        labels=args.labels,
+        colour_by=args.colour_by,
+        boxes=args.boxes,
+    )
     print(f"{out} ({len(series)} initiatives)")
     return status
 
 
 def _hypotheses(args: argparse.Namespace) -> int:
-    results, status = _per_file(args.files, lambda initiative: initiative)
+    results, status = per_file(args.files, lambda initiative: initiative)
     cases = [r for r in results if isinstance(r, Initiative)]
     report = check_hypotheses(cases, args.hypotheses, dict(args.param))
     if args.format == "json":
         sys.stdout.write(report.to_json() + "\n")
     else:
         sys.stdout.write(hypotheses_text(report, cast(Lang, args.lang)))
+        sys.stdout.write(rates_text(report, args.by))
+    run_manifest(args, units=read_units(args.files), hypotheses=report)
     return status
 
 
@@ -406,14 +463,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    models: dict[str, type[BaseModel]] = {
-        "initiative": Initiative,
-        "verdict": Verdict,
-        "rulefile": RuleFile,
-    }
-    model = models[args.which]
-    schema = model.model_json_schema(by_alias=True)
-    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    from poletype._render.schemas import shipped, text  # noqa: PLC0415 - only this command reads them
+
+    sys.stdout.write(text(shipped(args.which)))
     return EXIT_OK
 
 
@@ -451,16 +503,29 @@ def _screen(args: argparse.Namespace) -> int:
 
     chosen = screening_typologies(args.typology, args.rules, dict(args.param))
     progress = _progress_bar if sys.stderr.isatty() else None
-    screening = screen(args.input, chosen, members=args.members, progress=progress)
+    screening = screen(
+        args.input,
+        chosen,
+        members=args.members,
+        progress=progress,
+        columns=args.columns,
+        header_row=args.header_row,
+    )
+    lang = cast(Lang, args.lang)
+    for notice in screening.notices:
+        print(f"poletype: {getattr(notice, lang)}", file=sys.stderr)
     for row in screening.rows:
+        for note in row.notes:
+            print(f"poletype: {row.source}: row {row.row}: {note.text(lang)}", file=sys.stderr)
         if row.error is not None:
             column = "" if row.error.column is None else f", column {row.error.column}"
             where = f"{row.source}: row {row.error.row}{column}"
             code = "" if row.error.code is None else f" [{row.error.code}]"
             print(f"poletype: {where}: {row.error.message}{code}", file=sys.stderr)
-    for path in write_screening(screening, args.out, cast(Lang, args.lang)):
+    for path in write_screening(screening, args.out, lang, args.csv_columns):
         print(path)
     print(f"poletype: {screening.summary()}", file=sys.stderr)
+    run_manifest(args, typologies=chosen, screening=screening)
     return EXIT_BAD_INPUT if screening.errors else EXIT_OK
 
 
@@ -472,7 +537,34 @@ def _template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {
+# Research: case tables, sweeps, manifests -------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the HTTP service; its code and FastAPI load only here."""
+    for name in ("max_body_bytes", "max_members", "max_batch", "workers", "max_connections"):
+        if getattr(args, name) < 1:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"{option} must be at least 1", code="bad-parameter", expected="N >= 1"
+            )
+    if not args.time_limit > 0:
+        raise UsageError(
+            "--time-limit must be positive", code="bad-parameter", expected="SECONDS > 0"
+        )
+    try:
+        from poletype._server._run import serve  # noqa: PLC0415 - the optional extra
+    except ImportError as exc:
+        raise SetupError(
+            f"the HTTP service needs the server extra ({exc.name} is missing)",
+            code="missing-dependency",
+            expected="pip install 'poletype[server]'",
+        ) from None
+    serve(args)
+    return EXIT_OK
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "classify": _classify,
     "typologies": _typologies,
     "explain": _explain,
@@ -482,6 +574,10 @@ _COMMANDS = {
     "trajectory": _trajectory,
     "hypotheses": _hypotheses,
     "map": _map,
+    "fit": fit_command,
     "screen": _screen,
     "template": _template,
+    "sweep": sweep_command,
+    "rerun": lambda args: rerun_command(args, _build_parser, _COMMANDS),
+    "serve": _serve,
 }

@@ -80,6 +80,13 @@ ErrorCode = Literal[
     "expression-too-long",
     "expression-too-deep",
     "unsafe-regex",
+    "unknown-set",
+    "bad-manifest",
+    "rerun-mismatch",
+    "bad-request",
+    "too-many-items",
+    "rule-files-disabled",
+    "time-limit",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
@@ -271,10 +278,17 @@ CODE_BRANCH: Final[dict[str, tuple[type[PoletypeError], ...]]] = {
             "unknown-outcome",
             "map-unavailable",
             "bad-output-format",
+            "unknown-set",
+            "bad-manifest",
+            "bad-request",
+            "too-many-items",
+            "rule-files-disabled",
         ),
         _USAGE,
     ),
-    **dict.fromkeys(("missing-dependency", "unwritable-output"), _SETUP),
+    **dict.fromkeys(
+        ("missing-dependency", "unwritable-output", "rerun-mismatch", "time-limit"), _SETUP
+    ),
     # The caller's value (an argument, ``--param``) or the rule file's own (an example's
     # ``params``, an extension's override): the same mistake, made by either.
     "bad-parameter": (UsageError, RuleFileError),

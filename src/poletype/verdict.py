@@ -10,9 +10,10 @@ outcome, and only those.
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -26,6 +27,11 @@ from pydantic import (
 from poletype.rulefile import Text
 
 Status = Literal["met", "not_met", "unknown"]
+
+VERDICT_FORMAT: Final = "poletype-verdict/1"
+"""The verdict's format tag, the first key of its JSON: raised when a key is renamed or
+removed or a value changes meaning (a key added keeps it), so a program reading stored
+verdicts can tell which ``schemas/verdict-N.json`` describes them."""
 
 
 class _Frozen(BaseModel):
@@ -185,6 +191,11 @@ class _Justification:
 class Verdict(_Frozen):
     """The typed, justified result of classifying one initiative under one typology."""
 
+    format: Literal["poletype-verdict/1"] = Field(
+        default=VERDICT_FORMAT,
+        description="The verdict format and its major version, first so that a reader "
+        "can tell which schema to read the rest with (schemas/verdict-1.json).",
+    )
     typology: str
     version: str
     rules_hash: str = Field(description="sha256 of the rule file bytes and the parameter values.")
@@ -320,6 +331,73 @@ class Verdict(_Frozen):
                 return result
         raise KeyError(criterion_id)
 
+    def _repr_markdown_(self) -> str:
+        """A Markdown table for notebooks: outcome, memberships, criteria (text escaped)."""
+        return _markdown(self)
+
+    def _repr_html_(self) -> str:
+        """An HTML table for Jupyter: outcome, memberships, criteria; all text escaped."""
+        return _html(self)
+
 
 _FIELDS = frozenset(Verdict.model_fields)
 """The field names, for the attribute hook (a set lookup, not a class property)."""
+
+
+def _md(text: object) -> str:
+    """Markdown-safe: HTML escaped, table pipes and emphasis marks neutralised."""
+    out = html.escape(str(text))
+    for mark in ("\\", "|", "*", "_", "`", "[", "]"):
+        out = out.replace(mark, "\\" + mark) if mark != "\\" else out.replace("\\", "\\\\")
+    return out.replace("\n", " ")
+
+
+def _span(low: float, high: float) -> str:
+    return f"{low:.2f}" if low == high else f"[{low:.2f}, {high:.2f}]"
+
+
+def _markdown(v: Verdict) -> str:
+    lines = [
+        f"**{_md(v.initiative)}**: {_md(v.outcome_label.en)} (`{_md(v.outcome)}`), "
+        f"{_md(v.typology)} {_md(v.version)}",
+        "",
+    ]
+    if v.memberships:
+        lines += ["| type | membership |", "|---|---|"]
+        lines += [f"| {_md(m.label.en)} | {_span(m.low, m.high)} |" for m in v.memberships]
+        lines.append("")
+    lines += ["| criterion | status | why |", "|---|---|---|"]
+    lines += [
+        f"| {_md(c.id)} {_md(c.label.en)} | {_md(c.status)} | {_md(c.justification.en)} |"
+        for c in v.criteria
+    ]
+    if v.missing:
+        lines += ["", "Missing: " + ", ".join(_md(m) for m in v.missing)]
+    return "\n".join(lines) + "\n"
+
+
+def _html(v: Verdict) -> str:
+    e = html.escape
+    parts = [
+        f"<div class='poletype-verdict'><p><strong>{e(v.initiative)}</strong>: "
+        f"{e(v.outcome_label.en)} (<code>{e(v.outcome)}</code>), {e(v.typology)} "
+        f"{e(v.version)}</p>"
+    ]
+    if v.memberships:
+        parts.append("<table><tr><th>type</th><th>membership</th></tr>")
+        parts += [
+            f"<tr><td>{e(m.label.en)}</td><td>{_span(m.low, m.high)}</td></tr>"
+            for m in v.memberships
+        ]
+        parts.append("</table>")
+    parts.append("<table><tr><th>criterion</th><th>status</th><th>why</th></tr>")
+    parts += [
+        f"<tr><td>{e(c.id)} {e(c.label.en)}</td><td>{e(c.status)}</td>"
+        f"<td>{e(c.justification.en)}</td></tr>"
+        for c in v.criteria
+    ]
+    parts.append("</table>")
+    if v.missing:
+        parts.append("<p>Missing: " + ", ".join(e(m) for m in v.missing) + "</p>")
+    parts.append("</div>")
+    return "".join(parts)

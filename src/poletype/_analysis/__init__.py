@@ -1,1 +1,6 @@
-"""Analysis over verdicts: trajectories and hypotheses."""
+"""Analysis over verdicts: trajectories, hypotheses, and research tools over many cases.
+
+Tables, sweeps, citable runs, set-theoretic fit, plots. Nothing is imported here:
+pandas, polars and matplotlib are optional extras, loaded only by the function that
+needs them, so ``import poletype`` stays as light as classifying.
+"""

@@ -20,6 +20,12 @@ grammar, checked when the file loads) with ``propositions`` instead of criteria:
         scope: 'true in [m.kind in params.ess_kinds for m in members]'   # optional
         claim: 'approach == "bottom_up"'
 
+Cases are keyed by their initiative ``id`` (else their name; a repeated key is numbered,
+so two poles of one name stay two cases). The report records the file's hash and the
+poletype version, like a verdict, so a table in a paper can be reproduced;
+`HypothesesReport.summary` gives rates per group, e.g. PTCE against not PTCE, which is
+what Gianfaldoni's hypotheses compare.
+
 For each initiative, a proposition is ``not_applicable`` when its scope is known not to
 hold, ``cannot_say`` when the scope or the claim is unknown, and otherwise ``supports``
 or ``contradicts`` as the claim holds or fails: three-valued, like every verdict.
@@ -27,21 +33,25 @@ or ``contradicts`` as the claim holds or fails: three-valued, like every verdict
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from poletype._engine.compiler import compile_condition, param_runtime
+from poletype._analysis.fit import distinct
+from poletype._engine.compiler import compile_condition, param_runtime, rules_hash
 from poletype._engine.derive import derive
-from poletype._engine.evaluator import condition
+from poletype._engine.evaluator import POLETYPE_VERSION, condition
 from poletype._engine.expressions import Scope
 from poletype._engine.interpreter import Root
+from poletype._engine.paths import read_path, unknown_facts
 from poletype._engine.typology import ConditionNode
+from poletype._rules.classify import classify, load_typology
 from poletype._rules.loader import read_bytes, read_yaml, schema_errors
 from poletype._rules.parameters import resolve_declared
 from poletype._rules.parsed import rules_package
+from poletype.errors import SetupError
 from poletype.model import Initiative
 from poletype.rulefile import Citation, Condition, Parameter, SourceDocument, Strict, Text
 
@@ -83,6 +93,40 @@ class PropositionResult(Strict):
     contradicts: list[str]
     cannot_say: list[str]
     not_applicable: list[str]
+    settle: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="For each case that cannot say: the unknown facts the proposition "
+        "reads, whose knowledge would settle it.",
+    )
+
+    def reading(self, case: str) -> Reading:
+        """How one case (by key) bears on this proposition."""
+        for key in ("supports", "contradicts", "cannot_say", "not_applicable"):
+            if case in getattr(self, key):
+                return key
+        raise KeyError(case)
+
+
+class GroupRates(Strict):
+    """One proposition's readings within one group of cases, as counts and rates.
+
+    Rates are over the cases the proposition may apply to (all but ``not_applicable``):
+    support rate + contradiction rate + "cannot say" share = 1 (0 each when none apply).
+    """
+
+    proposition: str
+    group: str
+    cases: int
+    supports: int
+    contradicts: int
+    cannot_say: int
+    not_applicable: int
+    support_rate: float
+    contradiction_rate: float
+    cannot_say_share: float
+
+
+Grouping = str | Callable[[Initiative], object] | Mapping[str, object]
 
 
 class HypothesesReport(Strict):
@@ -90,14 +134,92 @@ class HypothesesReport(Strict):
 
     hypotheses: str
     version: str
+    rules_hash: str = Field(description="sha256 of the hypotheses file and parameter values.")
+    poletype_version: str
     title: Text
     parameters: dict[str, Any]
-    initiatives: list[str]
+    initiatives: list[str] = Field(description="Case keys: id, else name, repeats numbered.")
+    names: list[str] = Field(description="The initiatives' names, in the same order.")
     propositions: list[PropositionResult]
+
+    _cases: list[Initiative] = PrivateAttr(default_factory=list)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Canonical JSON."""
         return self.model_dump_json(indent=indent)
+
+    def _groups(self, by: Grouping) -> list[str]:
+        if isinstance(by, Mapping):
+            return [str(by[key]) for key in self.initiatives]
+        if callable(by):
+            return [str(by(case)) for case in self._cases]
+        if by.startswith("initiative."):
+            return [str(read_path(case, by.removeprefix("initiative."))) for case in self._cases]
+
+        typology = load_typology(by)
+        return [classify(case, typology).outcome for case in self._cases]
+
+    def summary(self, by: Grouping = "labo-ess-ptce") -> list[GroupRates]:
+        """Support, contradiction and "cannot say" rates per proposition and group.
+
+        ``by``: a typology id (the group is the case's verdict outcome: by default PTCE,
+        not PTCE or indeterminate under labo-ess-ptce), ``initiative.<path>`` (a fact,
+        e.g. ``initiative.country``), a callable on the `Initiative`, or a mapping from
+        case key to group (a column of the researcher's own table).
+        """
+        groups = self._groups(by)
+        rows = []
+        for prop in self.propositions:
+            for group in sorted(set(groups)):
+                keys = [k for k, g in zip(self.initiatives, groups, strict=True) if g == group]
+                counts = {
+                    name: sum(k in getattr(prop, name) for k in keys)
+                    for name in ("supports", "contradicts", "cannot_say", "not_applicable")
+                }
+                applicable = len(keys) - counts["not_applicable"]
+
+                def rate(n: int, applicable: int = applicable) -> float:
+                    return n / applicable if applicable else 0.0
+
+                rows.append(
+                    GroupRates(
+                        proposition=prop.id,
+                        group=group,
+                        cases=len(keys),
+                        **counts,
+                        support_rate=rate(counts["supports"]),
+                        contradiction_rate=rate(counts["contradicts"]),
+                        cannot_say_share=rate(counts["cannot_say"]),
+                    )
+                )
+        return rows
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per case and proposition (needs pandas).
+
+        Columns: ``case`` (key), ``name``, ``proposition``, ``reading``, ``settle`` (the
+        facts that would settle a "cannot say", joined by ``; ``).
+        """
+        try:
+            import pandas as pd  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+        except ImportError:
+            raise SetupError(
+                "a data frame needs pandas",
+                code="missing-dependency",
+                expected="pandas, installed with pip install 'poletype[frames]'",
+            ) from None
+        rows = [
+            {
+                "case": key,
+                "name": name,
+                "proposition": prop.id,
+                "reading": prop.reading(key),
+                "settle": "; ".join(prop.settle.get(key, [])),
+            }
+            for prop in self.propositions
+            for key, name in zip(self.initiatives, self.names, strict=True)
+        ]
+        return pd.DataFrame(rows, columns=["case", "name", "proposition", "reading", "settle"])
 
 
 class _Compiled(BaseModel):
@@ -107,9 +229,10 @@ class _Compiled(BaseModel):
     parameters: dict[str, Any]
     params_value: dict[str, Any]
     nodes: list[tuple[ConditionNode | None, ConditionNode]]
+    rules_hash: str
 
 
-def _load(source: str | Path, params: Mapping[str, Any]) -> _Compiled:
+def load_compiled(source: str | Path, params: Mapping[str, Any]) -> _Compiled:
     if str(source) == SHIPPED:
         file = f"rules/hypotheses/{SHIPPED}.yaml"
         data = rules_package().joinpath("hypotheses", f"{SHIPPED}.yaml").read_bytes()
@@ -138,6 +261,7 @@ def _load(source: str | Path, params: Mapping[str, Any]) -> _Compiled:
         parameters=parameters,
         params_value={k: param_runtime(v) for k, v in parameters.items()},
         nodes=nodes,
+        rules_hash=rules_hash(data, parameters),
     )
 
 
@@ -157,8 +281,10 @@ def check_hypotheses(
     params: Mapping[str, Any] | None = None,
 ) -> HypothesesReport:
     """Which initiatives support, contradict or cannot say for each proposition."""
-    compiled = _load(hypotheses, dict(params or {}))
-    cases = [derive(i)[0] for i in initiatives]
+    compiled = load_compiled(hypotheses, dict(params or {}))
+    given = list(initiatives)
+    cases = [derive(i)[0] for i in given]
+    keys = distinct([c.id or c.name for c in given])
     results = []
     for prop, (where, claim) in zip(compiled.spec.propositions, compiled.nodes, strict=True):
         buckets: dict[Reading, list[str]] = {
@@ -167,8 +293,13 @@ def check_hypotheses(
             "cannot_say": [],
             "not_applicable": [],
         }
-        for case in cases:
-            buckets[_reading(where, claim, Root(case, compiled.params_value))].append(case.name)
+        settle: dict[str, list[str]] = {}
+        paths = [p for node in (where, claim) if node for p in _paths(node)]
+        for key, case in zip(keys, cases, strict=True):
+            reading = _reading(where, claim, Root(case, compiled.params_value))
+            buckets[reading].append(key)
+            if reading == "cannot_say":
+                settle[key] = unknown_facts(case, paths)
         results.append(
             PropositionResult(
                 id=prop.id,
@@ -176,14 +307,26 @@ def check_hypotheses(
                 source=prop.source,
                 interpretation=prop.interpretation,
                 **buckets,
+                settle=settle,
             )
         )
     spec = compiled.spec
-    return HypothesesReport(
+    report = HypothesesReport(
         hypotheses=spec.hypotheses,
         version=spec.version,
+        rules_hash=compiled.rules_hash,
+        poletype_version=POLETYPE_VERSION,
         title=spec.title,
         parameters=dict(sorted(compiled.parameters.items())),
-        initiatives=[c.name for c in cases],
+        initiatives=keys,
+        names=[c.name for c in given],
         propositions=results,
     )
+    report._cases = given
+    return report
+
+
+def _paths(node: ConditionNode) -> list[str]:
+    if node.atom is not None:
+        return list(node.atom.paths)
+    return [p for child in node.children for p in _paths(child)]

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from poletype._read.yaml import load_yaml
 
-DataFile = Literal["fields", "codes", "words"]
+DataFile = Literal["fields", "codes", "words", "reading"]
 Lang = Literal["fr", "en"]
 
 

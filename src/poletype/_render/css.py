@@ -49,6 +49,12 @@ white-space:nowrap;border:1px solid transparent}
 .error{color:var(--err);background:var(--err-bg);border-color:#cfd3d8}
 .status{display:inline-block;min-width:112px;font-size:13px;font-weight:600;white-space:nowrap}
 .status.good{color:var(--pos)}.status.bad{color:var(--neg)}.status.open{color:var(--unk)}
+.status.neutral{color:var(--muted);font-weight:500}
+.cell-notes{background:var(--soft);border:1px solid var(--line);border-left:4px solid var(--unk);
+border-radius:8px;padding:8px 18px;margin:16px 0}
+.cell-notes h3{margin:4px 0 6px}.cell-notes li{margin:3px 0}
+.notices{background:var(--unk-bg);border:1px solid #efd79f;border-radius:8px;padding:8px 18px;
+margin:18px 0}.notices h2{border:0;margin:6px 0 4px;font-size:17px}
 table.toc td:first-child,table.toc th:first-child{width:64px}
 table.toc a{color:var(--accent);text-decoration:none;font-weight:600}
 table.toc a:hover{text-decoration:underline}

@@ -79,6 +79,7 @@ def render_report(screening: Screening, lang: Lang = "fr") -> str:
         "<body>",
         "<main>",
         _header(screening, lang),
+        _notices(screening, lang),
         _guide(screening, lang),
         _summary(screening, lang),
         _toc(screening, entries, lang),
@@ -90,6 +91,38 @@ def render_report(screening: Screening, lang: Lang = "fr") -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def _notices(screening: Screening, lang: Lang) -> str:
+    """What the reading says about the whole file (no members sheet...), at the top."""
+    if not screening.notices:
+        return ""
+    items = "".join(f"<li>{_tx(notice, lang)}</li>" for notice in screening.notices)
+    return (
+        f'<section id="notices" class="notices"><h2>{_e(_T[lang]["notices"])}</h2>'
+        f"<ul>{items}</ul></section>"
+    )
+
+
+def _cell_notes(row: ScreenedRow, lang: Lang) -> str:
+    """The applicant's unreadable cells, each with its field, its cell and why."""
+    t = _T[lang]
+    out = ""
+    if row.notes:
+        items = "".join(f"<li>{_e(note.text(lang))}</li>" for note in row.notes)
+        out += (
+            f'<div class="cell-notes"><h3>{_e(t["notes"])}</h3>'
+            f'<p class="muted">{_e(t["notes_intro"])}</p><ul>{items}</ul></div>'
+        )
+    if row.extra:
+        cells = "".join(
+            f"<tr><th>{_e(name)}</th><td>{_e(value)}</td></tr>" for name, value in row.extra
+        )
+        out += (
+            f'<div class="cell-notes extra"><h3>{_e(t["extra"])}</h3>'
+            f'<table class="facts"><tbody>{cells}</tbody></table></div>'
+        )
+    return out
 
 
 def _input_name(screening: Screening) -> str:
@@ -245,8 +278,8 @@ def _lacks(finding: Finding, lang: Lang, *, spelt: bool = False) -> str:
         separator = " ; " if lang == "fr" else "; "
         named = separator.join(f"{_e(c)} {_e(labels[c])}" for c in lacking)
         return f'<span class="lacks">{_e(t["lacking"])}{_e(colon(lang))}{named}</span>'
-    codes = ", ".join(f'<abbr title="{_e(labels[c])}">{_e(c)}</abbr>' for c in lacking)
-    return f'<span class="lacks">{codes}</span>'
+    named = "; ".join(f'<span title="{_e(c)}">{_e(labels[c])}</span>' for c in lacking)
+    return f'<span class="lacks">{named}</span>'
 
 
 def _error_badge(lang: Lang) -> str:
@@ -361,13 +394,14 @@ def _applicant(
             f"<tr><th>{_e(t['message'])}</th><td>{_e(row.error.message)}</td></tr>"
             "</tbody></table></div>"
         )
-        return head + body + "</section>"
+        return head + body + _cell_notes(row, lang) + "</section>"
     verdicts = "".join(
         f"<tr><th>{_tx(f.typology.title, lang)}{_lacks(f, lang, spelt=True)}</th>"
         f"<td>{_badge(f, lang)}</td></tr>"
         for f in row.findings
     )
     parts = [head, f'<table class="facts verdicts"><tbody>{verdicts}</tbody></table>']
+    parts.append(_cell_notes(row, lang))
     parts.append(_asks(asked, screening, lang))
     parts += [_takes(f, lang) for f in row.findings]
     parts += [_finding(f, lang) for f in row.findings]
@@ -419,9 +453,13 @@ def _criteria_table(results: list[CriterionResult], lang: Lang, reversed_: set[s
     for r in results:
         source = "" if shared else f'<span class="source">{_source_text(r.source, lang)}</span>'
         effect = _effect(r.status, r.id in reversed_)
+        mark, status = MARKS[r.status], t[r.status]
+        if r.id in reversed_ and r.status == "not_met":
+            # An exclusion that does not apply: nothing failed, nothing to colour.
+            effect, mark, status = "neutral", "–", t["does_not_apply"]
         rows.append(
             f'<tr><td><span class="status {effect}">'
-            f"{MARKS[r.status]} {_e(t[r.status])}</span></td>"
+            f"{mark} {_e(status)}</span></td>"
             f'<td><span class="crit-id">{_e(r.id)}</span>{_tx(r.label, lang)}</td>'
             f"<td>{_tx(r.justification, lang)}{source}</td></tr>"
         )

@@ -23,15 +23,18 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from poletype._engine.typology import Typology
-from poletype._read.data import Lang
+from poletype._read.data import Lang, by_language, load
 from poletype._render.html import REPORT_NAMES, change_lines, render_report
+from poletype._screening.fields import label as question_label
+from poletype._screening.fields import question
 from poletype._screening.screen import (
     Finding,
     ScreenedRow,
     Screening,
+    against,
     criterion_ids,
     positive_outcome,
 )
@@ -48,14 +51,24 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_WORDS = by_language(load("words")["csv"])
+Columns = Literal["words", "codes"]
+"""How ``verdicts.csv`` names its columns and statuses: for a person, or for a program.
+
+``words`` (the default) writes headers, statuses, reasons and questions in the report's
+language; ``codes`` keeps the stable machine-readable column set (``labo-ess-ptce.M5``,
+``met``) whatever the language, so that a script reading the file never changes.
+"""
 
 
-def write_screening(screening: Screening, out: str | Path, lang: Lang = "fr") -> list[Path]:
+def write_screening(
+    screening: Screening, out: str | Path, lang: Lang = "fr", columns: Columns = "words"
+) -> list[Path]:
     """Write the report, the CSV and the JSON Lines file into ``out``; return their paths."""
     out = Path(out)
     files = {
         out / REPORT_NAMES[lang]: render_report(screening, lang),
-        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang),
+        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang, columns),
         out / JSONL_NAME: verdicts_jsonl(screening),
     }
     try:
@@ -72,13 +85,29 @@ def write_screening(screening: Screening, out: str | Path, lang: Lang = "fr") ->
     return list(files)
 
 
-def csv_header(screening: Screening) -> list[str]:
-    """The CSV columns: the row, then per typology its outcome, statuses and missing facts."""
-    header = ["row", "source", "id", "name"]
+def csv_header(screening: Screening, lang: Lang = "fr", columns: Columns = "codes") -> list[str]:
+    """The CSV columns: the row, unread columns, per typology its results, notes, error.
+
+    Per typology: its outcome, statuses, missing facts. With ``codes`` the names are
+    stable codes; with ``words`` they are in ``lang``.
+    """
+    words = _WORDS[lang]
+    if columns == "codes":
+        header = ["row", "source", "id", "name", *screening.extra_columns]
+        for typology in screening.typologies:
+            header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
+        return [*header, "notes", "error"]
+    header = [words[c] for c in ("row", "source", "id", "name")] + screening.extra_columns
     for typology in screening.typologies:
-        header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
-    header.append("error")
-    return header
+        labels = {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
+        for column in _typology_columns(typology):
+            named = words.get(column.split(".", 1)[0], column)
+            if column.startswith("membership."):
+                named = f"{words['membership']} {column.split('.', 1)[1]}"
+            elif column in labels:
+                named = f"{column} {labels[column]}"
+            header.append(f"{typology.id} — {named}")
+    return [*header, words["notes"], words["error"]]
 
 
 def _typology_columns(typology: Typology) -> list[str]:
@@ -100,14 +129,16 @@ def _typology_columns(typology: Typology) -> list[str]:
     return columns
 
 
-def verdicts_csv(screening: Screening, lang: Lang = "fr") -> str:
+def verdicts_csv(screening: Screening, lang: Lang = "fr", columns: Columns = "words") -> str:
     """One CSV line per input row (no byte-order mark: `write_screening` adds it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
-    writer.writerow(csv_header(screening))
+    writer.writerow(csv_header(screening, lang, columns))
     widths = [(t.id, len(_typology_columns(t))) for t in screening.typologies]
+    extra = screening.extra_columns
     for row in screening.rows:
-        writer.writerow([safe_cell(cell) for cell in _csv_row(row, widths, lang)])
+        cells = _csv_row(row, widths, lang, extra, words=columns == "words")
+        writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 
@@ -122,18 +153,36 @@ def safe_cell(text: str) -> str:
     return text
 
 
-def _csv_row(row: ScreenedRow, widths: list[tuple[str, int]], lang: Lang) -> list[str]:
+def _csv_row(
+    row: ScreenedRow,
+    widths: list[tuple[str, int]],
+    lang: Lang,
+    extra: list[str] = [],  # noqa: B006 -- read only
+    *,
+    words: bool = False,
+) -> list[str]:
     cells = [str(row.row), row.source, row.id or "", row.name or ""]
+    carried = dict(row.extra)
+    cells += [carried.get(name, "") for name in extra]
     findings = {f.typology.id: f for f in row.findings}
     for typology_id, width in widths:
-        cells += _typology_cells(findings.get(typology_id), width, lang)
-    cells.append(_error_text(row.error) if row.error is not None else "")
+        cells += _typology_cells(findings.get(typology_id), width, lang, words=words)
+    separator = " ; " if lang == "fr" else "; "
+    cells.append(separator.join(note.text(lang) for note in row.notes))
+    error = ""
+    if row.error is not None:
+        error = _error_text(row.error, lang) if words else _error_text(row.error)
+    cells.append(error)
     return cells
 
 
-def _typology_cells(finding: Finding | None, width: int, lang: Lang) -> list[str]:
+def _typology_cells(
+    finding: Finding | None, width: int, lang: Lang, *, words: bool = False
+) -> list[str]:
     if finding is None:
         return [""] * width
+    if words:
+        return _typology_words(finding, lang)
     verdict, typology = finding.verdict, finding.typology
     cells = [verdict.outcome, getattr(verdict.outcome_label, lang)]
     if typology.graded is not None:
@@ -152,6 +201,35 @@ def _typology_cells(finding: Finding | None, width: int, lang: Lang) -> list[str
     return cells
 
 
+def _typology_words(finding: Finding, lang: Lang) -> list[str]:
+    """One typology's cells for a person: statuses, reasons and questions in words."""
+    verdict, typology = finding.verdict, finding.typology
+    words = _WORDS[lang]
+    separator = " ; " if lang == "fr" else "; "
+    cells = [verdict.outcome, getattr(verdict.outcome_label, lang)]
+    if typology.graded is not None:
+        cells.append(verdict.leaning or "")
+        memberships = {m.type: m for m in verdict.memberships or ()}
+        for ideal in typology.graded.types:
+            m = memberships.get(ideal.spec.id)
+            cells.append("" if m is None else _interval(m.low, m.high, lang))
+    labels = {r.id: getattr(r.label, lang) for r in verdict.criteria}
+    reversed_ = against(typology)
+    if positive_outcome(typology) is not None:
+        cells.append(separator.join(f"{c} {labels.get(c, '')}".strip() for c in finding.lacking))
+    statuses = {r.id: r.status for r in verdict.criteria}
+    for criterion in criterion_ids(typology):
+        status = statuses.get(criterion, "")
+        if criterion in reversed_ and status in ("met", "not_met"):
+            cells.append(words["applies" if status == "met" else "does_not_apply"])
+        else:
+            cells.append(words.get(status, status))
+    cells.append(separator.join(getattr(question(p), lang) for p in verdict.missing))
+    if positive_outcome(typology) is not None:
+        cells.append(_changes_text(finding.changes or (), lang))
+    return cells
+
+
 def _interval(low: float, high: float, lang: Lang) -> str:
     def number(value: float) -> str:
         text = f"{value:.2f}"
@@ -165,7 +243,14 @@ def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
     return " | ".join(" + ".join(change_lines(s, lang)) for s in changes)
 
 
-def _error_text(error: RowError) -> str:
+def _error_text(error: RowError, lang: Lang | None = None) -> str:
+    """The error for the CSV: with ``lang``, in its words (no code); else as stored."""
+    if lang is not None:
+        message = error.message if error.text is None else getattr(error.text, lang)
+        if error.column is None:
+            return message
+        colon = " : " if lang == "fr" else ": "
+        return f"{getattr(question_label(error.column), lang)}{colon}{message}"
     text = error.message if error.column is None else f"{error.column}: {error.message}"
     return text if error.code is None else f"{text} [{error.code}]"
 
@@ -185,6 +270,7 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         if row.error.code is not None:
             error["code"] = row.error.code
         failed["error"] = error
+        failed.update(_carried(row))
         return failed
     document: dict[str, Any] = {
         "row": row.row,
@@ -199,7 +285,13 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         for f in row.findings
         if f.changes is not None
     }
+    document.update(_carried(row))
     return document
+
+
+def _carried(row: ScreenedRow) -> dict[str, Any]:
+    """The reading notes and the unread columns of a row, as JSON (always present)."""
+    return {"notes": [note.as_json() for note in row.notes], "extra": dict(row.extra)}
 
 
 def _verdict_json(verdict: Verdict) -> Any:

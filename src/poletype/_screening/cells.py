@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from poletype._engine.codes import code_label
 from poletype._screening.fields import APPLICANT_FIELDS, FieldDoc
+from poletype._screening.header import code_of, country_of, fold, say, says_unknown, shown
 from poletype.model import Initiative
+from poletype.rulefile import Text
 
 EMPTY_LIST = "aucun"
 """The cell text for a list known to be empty; an empty cell is an unknown list."""
@@ -51,15 +53,17 @@ def is_blank(cell: Any) -> bool:
 
 
 class CellError(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+    """A cell that cannot be read, worded in French and English (``data/reading.yaml``)."""
+
+    def __init__(self, key: str, text: Text | None = None, **params: str) -> None:
+        self.text = text if text is not None else say(key, **params)
+        self.message = self.text.en
+        super().__init__(self.message)
 
 
 def fold_case(text: str) -> str:
-    """Lower case without accents or surrounding blanks: ``" Vrai "`` and ``"vrai"`` match."""
-    decomposed = unicodedata.normalize("NFKD", text.strip())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Lower case without accents, blanks or a final stop: ``" Oui. "`` and ``"oui"`` match."""
+    return fold(text)
 
 
 def shown_value(cell: Any) -> str:
@@ -67,16 +71,28 @@ def shown_value(cell: Any) -> str:
 
 
 def read_cell(cell: Any, doc: FieldDoc) -> Any:
-    """A cell's value for a column, ``None`` when empty (unknown); `CellError` if unreadable."""
-    if is_blank(cell):
+    """A cell's value for a column, ``None`` when empty (unknown); `CellError` if unreadable.
+
+    ``NSP``, ``ne sait pas`` and ``?`` say the fact is not known: an unknown, as empty.
+    """
+    if is_blank(cell) or says_unknown(cell):
         return None
+    if doc.path == "country":
+        return _country(cell, doc)
     reader = _CELL_READERS[doc.kind]
     return reader(cell, doc)
 
 
+def _country(cell: Any, doc: FieldDoc) -> str:
+    code = country_of(_text(cell, doc))
+    if code is None:
+        raise CellError("expected_country", found=shown(cell))
+    return code
+
+
 def _text(cell: Any, doc: FieldDoc) -> str:
     if isinstance(cell, bool):
-        raise CellError(f"expected text, found the yes/no value {cell}")
+        raise CellError("expected_text", found=shown(cell))
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, datetime.datetime):
@@ -94,20 +110,21 @@ def _number_text(cell: str) -> str:
 
 
 def _integer(cell: Any, doc: FieldDoc) -> int:
+    expected = "expected_year" if doc.path == "founded" else "expected_integer"
     if isinstance(cell, bool | datetime.date | datetime.time):
-        raise CellError(f"expected a whole number, found {shown_value(cell)}")
+        raise CellError(expected, found=shown(cell))
     if isinstance(cell, int):
         return cell
     if isinstance(cell, float):
         if cell.is_integer():
             return int(cell)
-        raise CellError(f"expected a whole number, found {cell:g}")
+        raise CellError(expected, found=f"{cell:g}")
     try:
         number = float(_number_text(str(cell)))
     except ValueError:
-        raise CellError(f"expected a whole number, found {shown_value(cell)}") from None
+        raise CellError(expected, found=shown(cell)) from None
     if not number.is_integer():
-        raise CellError(f"expected a whole number, found {shown_value(cell)}")
+        raise CellError(expected, found=shown(cell))
     return int(number)
 
 
@@ -127,17 +144,16 @@ def _number(cell: Any, doc: FieldDoc) -> float:
     try:
         return _float(cell, percent=False)
     except ValueError:
-        raise CellError(f"expected a number, found {shown_value(cell)}") from None
+        raise CellError("expected_number", found=shown(cell)) from None
 
 
 def _share(cell: Any, doc: FieldDoc) -> float:
-    expected = "a share between 0 and 1 (0,6) or a percentage (60 %)"
     try:
         value = _float(cell, percent=True)
     except ValueError:
-        raise CellError(f"expected {expected}, found {shown_value(cell)}") from None
+        raise CellError("expected_share", found=shown(cell)) from None
     if not 0.0 <= value <= 1.0:
-        raise CellError(f"expected {expected}, found {shown_value(cell)}")
+        raise CellError("expected_share", found=shown(cell))
     return value
 
 
@@ -148,19 +164,31 @@ def _boolean(cell: Any, doc: FieldDoc) -> bool:
         return bool(cell)
     word = _BOOLEANS.get(fold_case(str(cell)))
     if word is None:
-        raise CellError(f"expected {_BOOLEAN_HINT}, found {shown_value(cell)}")
+        raise CellError("expected_boolean", found=shown(cell))
     return word
 
 
 def _code(text: str, doc: FieldDoc) -> str:
+    """A code from the code itself or the template's French or English words for it."""
+    code = code_of(text, doc)
+    if code is not None:
+        return code
     folded = re.sub(r"[\s-]+", "_", fold_case(text))
-    if folded in doc.allowed:
-        return folded
-    message = f"expected one of {', '.join(doc.allowed)}, found {text.strip()!r}"
+    error = say("expected_code", allowed=_allowed_words(doc), found=text.strip())
     close = difflib.get_close_matches(folded, doc.allowed, n=1)
     if close:
-        message += f"; did you mean {close[0]!r}?"
-    raise CellError(message)
+        also = say("did_you_mean", close=close[0])
+        error = Text(fr=error.fr + also.fr, en=error.en + also.en)
+    raise CellError("expected_code", error)
+
+
+def _allowed_words(doc: FieldDoc) -> Text:
+    """The allowed values as a French reader types them (with the code), and the codes."""
+    french = []
+    for code in doc.allowed:
+        label = code_label(doc.path, code)
+        french.append(code if label is None or label.fr == code else f"{label.fr} ({code})")
+    return Text(fr=", ".join(french), en=", ".join(doc.allowed))
 
 
 def _choice(cell: Any, doc: FieldDoc) -> str:
@@ -181,9 +209,10 @@ def _choices(cell: Any, doc: FieldDoc) -> list[str]:
         try:
             values.append(_code(item, doc))
         except CellError as exc:
-            errors.append(exc.message)
+            errors.append(exc.text)
     if errors:
-        raise CellError("; ".join(errors))
+        joined = Text(fr=" ; ".join(e.fr for e in errors), en="; ".join(e.en for e in errors))
+        raise CellError("expected_code", joined)
     return values
 
 
@@ -192,10 +221,16 @@ def _date(cell: Any, doc: FieldDoc) -> datetime.date:
         return cell.date()
     if isinstance(cell, datetime.date):
         return cell
+    text = str(cell).strip()
     try:
-        return datetime.date.fromisoformat(str(cell).strip())
+        return datetime.date.fromisoformat(text)
     except ValueError:
-        raise CellError(f"expected a date YYYY-MM-DD, found {shown_value(cell)}") from None
+        pass
+    try:
+        # The French way a date is typed: 15/03/2016.
+        return datetime.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise CellError("expected_date", found=shown(cell)) from None
 
 
 _CELL_READERS: dict[str, Callable[[Any, FieldDoc], Any]] = {

@@ -26,10 +26,13 @@ from poletype._rules.classify import (
     load_typology,
     typologies,
 )
+from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS
+from poletype._screening.header import NO_MAPPING, CellNote, ColumnMapping, load_mapping
 from poletype._screening.tabular import Applicant, RowError, read_applicants
 from poletype._screening.whatif import ChangeSet, what_it_would_take
 from poletype.errors import InitiativeError, PoletypeError
 from poletype.model import Initiative
+from poletype.rulefile import Text
 from poletype.verdict import Verdict
 
 ALL = "all"
@@ -78,6 +81,10 @@ class ScreenedRow:
     """What an error row says its id is, when that cell could be read."""
     stated_name: str | None = None
     """What an error row says its name is, when that cell could be read."""
+    notes: tuple[CellNote, ...] = ()
+    """Cells that could not be read: their facts were screened as unknown."""
+    extra: tuple[tuple[str, str], ...] = ()
+    """The row's cells in columns poletype does not read, carried to every output."""
 
     @property
     def id(self) -> str | None:
@@ -102,6 +109,13 @@ class Screening:
     input: str
     typologies: tuple[Typology, ...]
     rows: tuple[ScreenedRow, ...]
+    notices: tuple[Text, ...] = ()
+    """What the reading says about the input as a whole: no members sheet, unread columns."""
+
+    @property
+    def extra_columns(self) -> list[str]:
+        """The unread columns carried through, in the order they first appear."""
+        return list(dict.fromkeys(name for row in self.rows for name, _ in row.extra))
 
     @property
     def crisp(self) -> bool:
@@ -226,28 +240,55 @@ def screen(
     members: str | Path | None = None,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    columns: str | Path | ColumnMapping | None = None,
+    header_row: int | None = None,
 ) -> Screening:
     """Screen every applicant of a spreadsheet, JSON Lines file or folder.
 
     An unreadable input as a whole raises; a bad row does not: it comes back as an error
     row in its place. Should the input fail after some rows were read, those rows are
     kept and the failure is one more error row after them, so that what was read is
-    still screened and written.
+    still screened and written. ``columns`` is a funder's mapping file (or one read),
+    ``header_row`` the sheet row of the header when it should not be searched for.
     """
     chosen = tuple(typologies or [load_typology(DEFAULT_TYPOLOGY)])
     sheet = None if members is None else Path(members)
-    applicants = _read_all(Path(source), sheet, limits)
+    mapping = columns if isinstance(columns, ColumnMapping) else NO_MAPPING
+    if columns is not None and not isinstance(columns, ColumnMapping):
+        mapping = load_mapping(Path(columns), APPLICANT_FIELDS, MEMBER_FIELDS)
+    notices: list[Text] = []
+    applicants = _read_all(
+        Path(source), sheet, limits, mapping=mapping, header_row=header_row, notices=notices
+    )
     return Screening(
         input=str(source),
         typologies=chosen,
         rows=tuple(screen_applicants(applicants, chosen, progress=progress)),
+        notices=tuple(notices),
     )
 
 
-def _read_all(source: Path, members: Path | None, limits: Limits) -> list[Applicant]:
+def _read_all(
+    source: Path,
+    members: Path | None,
+    limits: Limits,
+    *,
+    mapping: ColumnMapping = NO_MAPPING,
+    header_row: int | None = None,
+    notices: list[Text] | None = None,
+) -> list[Applicant]:
     applicants: list[Applicant] = []
     try:
-        applicants.extend(read_applicants(source, members=members, limits=limits))
+        applicants.extend(
+            read_applicants(
+                source,
+                members=members,
+                limits=limits,
+                mapping=mapping,
+                header_row=header_row,
+                notices=notices,
+            )
+        )
     except Exception as exc:
         if not applicants:
             if isinstance(exc, PoletypeError):
@@ -311,6 +352,8 @@ def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> Screene
         error=error,
         stated_id=stated_id,
         stated_name=stated_name,
+        notes=applicant.notes,
+        extra=applicant.extra,
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype._screening.cells import is_blank
+from poletype._screening.header import fill_merged, merged_ranges, sep_line
 from poletype.errors import ErrorCode, InitiativeError, PoletypeError
 
 _MEMBER_SHEETS = frozenset({"members", "membres"})
@@ -70,7 +71,7 @@ class Sheet:
     rows: list[tuple[int, Sequence[Any] | BadRow]]
 
 
-def _sheet(source: str, rows: Iterator[Sequence[Any] | BadRow], limits: Limits) -> Sheet:
+def make_sheet(source: str, rows: Iterator[Sequence[Any] | BadRow], limits: Limits) -> Sheet:
     """The rows read, counted against the limits as they come (before they pile up)."""
     header: list[Any] = []
     body: list[tuple[int, Sequence[Any] | BadRow]] = []
@@ -162,11 +163,16 @@ def decode_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
 
 def read_csv(path: Path, limits: Limits) -> Sheet:
     text = decode_text(path, limits)
+    named = sep_line(text)
+    if named is not None:
+        # Excel's "sep=;" line names the separator; the line is no row of the sheet.
+        delimiter, text = named[0], "\n" + named[1]
+        return make_sheet(str(path), _csv_records(text, delimiter), limits)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count)
     if first.count(delimiter) == 0:
         delimiter = ","
-    return _sheet(str(path), _csv_records(text, delimiter), limits)
+    return make_sheet(str(path), _csv_records(text, delimiter), limits)
 
 
 def _csv_records(text: str, delimiter: str) -> Iterator[list[str] | BadRow]:
@@ -226,14 +232,6 @@ def _broken_record(
             "not doubled"
         )
     return BadRow("unclosed-quote", message, cells)
-
-
-def sibling_members(path: Path, limits: Limits) -> Sheet | None:
-    for name in ("members", "membres"):
-        sibling = path.with_name(f"{path.stem}-{name}{path.suffix}")
-        if sibling.is_file():
-            return read_csv(sibling, limits)
-    return None
 
 
 def read_members_file(path: Path, limits: Limits) -> Sheet:
@@ -303,7 +301,8 @@ def _read_book(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rows = sheet.iter_rows(values_only=True, max_row=max(last, 1) if last else None)
-                return _sheet(f"{path}:{name}", rows, limits)
+                merged = merged_ranges(path, part) if part else []
+                return make_sheet(f"{path}:{name}", fill_merged(rows, merged), limits)
 
         applicants = read(applicants_name)
         member_sheet = read(members_name) if want_members and members_name else None

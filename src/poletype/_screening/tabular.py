@@ -14,51 +14,59 @@ file), one row per member, tied to their applicant by ``applicant_id``.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from poletype._read.documents import is_json, read_document
 from poletype._read.json import load_json
 from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype._read.yaml import line_of
-from poletype._screening.cells import CellError, fold_case, is_blank, read_cell, shown_value
+from poletype._screening.cells import fold_case, is_blank
 from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc
+from poletype._screening.header import (
+    NO_MAPPING,
+    CellNote,
+    ColumnMapping,
+    Header,
+    expected_sibling,
+    find_header,
+    member_sibling,
+    say,
+)
+from poletype._screening.rows import (
+    Row,
+    RowError,
+    column_letter,
+    read_row,
+    row_error,
+    sheet_prefix,
+    stated,
+    validate,
+    validate_forgiving,
+)
 from poletype._screening.sheets import (
     SPREADSHEETS,
     BadRow,
     Sheet,
     decode_text,
+    make_sheet,
     read_csv,
     read_members_file,
     read_workbook,
-    sibling_members,
     why,
 )
 from poletype.errors import ErrorCode, InitiativeError, PoletypeError
 from poletype.model import Initiative
+from poletype.rulefile import Text
+
+__all__ = ["Applicant", "RowError", "read_applicants", "read_rows"]
 
 _FOLDER_FILES = (".yaml", ".yml", ".json")
 _BRACKETED = re.compile(r"\[\s*([^\[\]]*?)\s*\]\s*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-"""Control characters no one types in a cell; tab and line breaks are kept."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    """Why one input row could not be read, and where it is."""
-
-    row: int
-    column: str | None
-    message: str
-    source: str
-    code: ErrorCode | None = None
-    """The error code when the row failed on a limit or a broken file, not on a cell's value."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,10 @@ class Applicant:
     error: RowError | None
     stated_id: str | None = None
     stated_name: str | None = None
+    notes: tuple[CellNote, ...] = ()
+    """Cells that could not be read: their facts are unknown, the applicant still screened."""
+    extra: tuple[tuple[str, str], ...] = ()
+    """The row's cells in columns poletype does not read, by header, carried through."""
 
     @property
     def label(self) -> str:
@@ -85,7 +97,13 @@ class Applicant:
 
 
 def read_applicants(
-    path: Path, *, members: Path | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    *,
+    members: Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    mapping: ColumnMapping = NO_MAPPING,
+    header_row: int | None = None,
+    notices: list[Text] | None = None,
 ) -> Iterator[Applicant]:
     """Every applicant of a CSV, XLSX or JSON Lines file, or of a folder of initiatives.
 
@@ -95,6 +113,9 @@ def read_applicants(
     sibling ``STEM-members.csv`` or ``STEM-membres.csv`` is read when it exists.
     ``limits`` bounds what a spreadsheet may cost (bytes, rows, cells, one cell, one
     XLSX part); a file over a bound is refused before the work the bound protects.
+    ``mapping`` is a funder's own column names and words, ``header_row`` the sheet row
+    of the header when the search should not guess it; what the reading notices about
+    the file as a whole (unread columns, no members sheet) is appended to ``notices``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -112,7 +133,8 @@ def read_applicants(
         applicants, member_sheet = read_workbook(path, limits, want_members=members is None)
     elif suffix in (".csv", ".tsv", ".txt"):
         applicants = read_csv(path, limits)
-        member_sheet = None if members is not None else sibling_members(path, limits)
+        sibling = None if members is not None else member_sibling(path)
+        member_sheet = None if sibling is None else read_csv(sibling, limits)
     else:
         raise InitiativeError(
             "cannot tell the format of the applicants file",
@@ -123,10 +145,38 @@ def read_applicants(
         )
     if members is not None:
         member_sheet = read_members_file(Path(members), limits)
-    return _Spreadsheet(applicants, member_sheet, limits).applicants()
+    found: list[Text] = [] if notices is None else notices
+    if member_sheet is None:
+        expected = expected_sibling(path) if suffix not in SPREADSHEETS else "membres"
+        found.append(say("no_members", section="notices", expected=expected))
+    spreadsheet = _Spreadsheet(applicants, member_sheet, limits, mapping, header_row, found)
+    return spreadsheet.applicants()
 
 
-# Headers -------------------------------------------------------------------------------
+def read_rows(
+    source: str,
+    header: Sequence[Any],
+    rows: Iterator[Sequence[Any]],
+    *,
+    members: tuple[str, Sequence[Any], Iterator[Sequence[Any]]] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[Applicant]:
+    """Every applicant of rows already split into cells, read as a spreadsheet is.
+
+    For tables that are not files (a researcher's data frame): the header names fields
+    as a sheet's first row does, each row is one applicant, and ``members`` is a second
+    table (its source, header and rows) keyed by ``applicant_id``. Cells go through the
+    same readers, limits and errors as a screened spreadsheet's; rows are numbered from
+    2, as below a header row. A header error (an unknown column) is raised now.
+    """
+    sheet = make_sheet(source, itertools.chain([header], rows), limits)
+    member_sheet = None
+    if members is not None:
+        member_source, member_header, member_rows = members
+        member_sheet = make_sheet(
+            member_source, itertools.chain([member_header], member_rows), limits
+        )
+    return _Spreadsheet(sheet, member_sheet, limits).applicants()
 
 
 def _column_key(cell: Any) -> str | None:
@@ -135,49 +185,6 @@ def _column_key(cell: Any) -> str | None:
         return None
     bracketed = _BRACKETED.search(text)
     return bracketed.group(1) if bracketed else text
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _columns(sheet: Sheet, fields: dict[str, FieldDoc], *, members: bool) -> list[str | None]:
-    """The field key of each column (``None`` for a column without header), or raise."""
-    keys: list[str | None] = []
-    seen: dict[str, int] = {}
-    for index, cell in enumerate(sheet.header):
-        key = _column_key(cell)
-        if key is not None and members:
-            key = key.removeprefix("members.")
-        if key is not None and key not in fields:
-            raise _unknown_column(sheet, index, cell, key, fields, members=members)
-        if key is not None and key in seen:
-            raise InitiativeError(
-                f"columns {_column_letter(seen[key])} and {_column_letter(index)} "
-                f"both name {key!r}",
-                code="duplicate-column",
-                file=sheet.source,
-                line=1,
-                expected="each field in one column",
-            )
-        if key is not None:
-            seen[key] = index
-        keys.append(key)
-    if members and sheet.rows and "applicant_id" not in seen:
-        raise InitiativeError(
-            "the members sheet has no applicant_id column, so its rows belong to no applicant",
-            code="missing-column",
-            file=sheet.source,
-            line=1,
-            expected="a column applicant_id holding each member's applicant id",
-            found=", ".join(k for k in keys if k) or "no header",
-        )
-    return keys
 
 
 def _unknown_column(
@@ -189,7 +196,7 @@ def _unknown_column(
     *,
     members: bool,
 ) -> InitiativeError:
-    message = f"column {_column_letter(index)}: unknown column {str(cell).strip()!r}"
+    message = f"column {column_letter(index)}: unknown column {str(cell).strip()!r}"
     if not members and (key == "members" or key.startswith("members.")):
         message += (
             "; members go in a second sheet named 'membres' (or a CSV file "
@@ -212,133 +219,6 @@ def _unknown_column(
     )
 
 
-# Rows ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Row:
-    """One sheet row read cell by cell: the nested data, and the cells that failed."""
-
-    number: int
-    data: dict[str, Any] = field(default_factory=dict)
-    errors: list[tuple[str | None, str]] = field(default_factory=list)
-    code: ErrorCode | None = None
-    """The code of the first error that is not about a value (a limit, the file)."""
-
-    def fail(self, column: str | None, code: ErrorCode, message: str) -> None:
-        self.errors.append((column, message))
-        self.code = self.code or code
-
-
-def _read_row(
-    number: int,
-    cells: Sequence[Any] | BadRow,
-    keys: list[str | None],
-    fields: dict[str, FieldDoc],
-    limits: Limits,
-) -> _Row:
-    """One row's data and errors; a `BadRow` is an error, with what its cells still say.
-
-    Text is NFC-normalised, so that an id typed on a Mac (decomposed accents) and the
-    same id typed elsewhere are equal when members join their applicant. A cell over
-    ``limits.cell_bytes`` characters or holding a control character (NUL, escape...) is
-    an error of its row: nothing a person types, and a hazard for every output.
-    """
-    if isinstance(cells, BadRow):
-        seen = _read_row(number, cells.cells, keys, fields, limits)
-        row = _Row(number, errors=[(None, cells.message)], code=cells.code)
-        row.data = {k: v for k, v in seen.data.items() if k in ("id", "name", "applicant_id")}
-        return row
-    row = _Row(number)
-    for index, cell in enumerate(cells):
-        key = keys[index] if index < len(keys) else None
-        if isinstance(cell, str):
-            column = key or f"column {_column_letter(index)}"
-            if len(cell) > limits.cell_bytes:
-                message = f"the cell holds {len(cell)} characters, more than {limits.cell_bytes}"
-                row.fail(column, "cell-too-large", message)
-                continue
-            control = _CONTROL.search(cell)
-            if control is not None:
-                message = (
-                    f"the cell holds the control character U+{ord(control.group()):04X} "
-                    f"at character {control.start() + 1}, which no one types; retype the cell"
-                )
-                row.fail(column, "control-character", message)
-                continue
-            cell = unicodedata.normalize("NFC", cell)  # noqa: PLW2901 -- the cell as read
-        if key is None:
-            if not is_blank(cell):
-                row.errors.append(
-                    (
-                        f"column {_column_letter(index)}",
-                        f"a value ({shown_value(cell)}) in column {_column_letter(index)}, "
-                        "which has no header",
-                    )
-                )
-            continue
-        try:
-            value = read_cell(cell, fields[key])
-        except CellError as exc:
-            row.errors.append((key, exc.message))
-            continue
-        if value is not None:
-            _put(row.data, key.split("."), value)
-    return row
-
-
-def _put(data: dict[str, Any], parts: list[str], value: Any) -> None:
-    for part in parts[:-1]:
-        data = data.setdefault(part, {})
-    data[parts[-1]] = value
-
-
-def _row_error(
-    row: int, source: str, errors: list[tuple[str | None, str]], code: ErrorCode | None = None
-) -> RowError:
-    column, message = errors[0]
-    if len(errors) > 1:
-        also = "; ".join(f"{c}: {m}" if c else m for c, m in errors[1:])
-        message = f"{message} (also {also})"
-    return RowError(row=row, column=column, message=message, source=source, code=code)
-
-
-def _plain(error: Any) -> str:
-    """A pydantic error as a sentence: what was expected, what was found."""
-    if error["type"] == "missing":
-        return "required, but absent"
-    if error["type"] == "extra_forbidden":
-        return "unknown field"
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ")
-    if message.startswith("Input should be "):
-        message = "expected " + message.removeprefix("Input should be ")
-    found = error.get("input")
-    if isinstance(found, dict | list):
-        return message
-    return f"{message}, found {found!r}"
-
-
-def _validate(
-    data: dict[str, Any], where: Callable[[tuple[Any, ...]], str]
-) -> Initiative | list[tuple[str | None, str]]:
-    """The initiative, or each field at fault as (dotted column, message)."""
-    try:
-        return Initiative.model_validate(data)
-    except ValidationError as exc:
-        errors: list[tuple[str | None, str]] = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            column = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
-            errors.append((column, where(loc) + _plain(error)))
-        return errors
-
-
-def _stated(data: Any, key: str) -> str | None:
-    value = data.get(key) if isinstance(data, dict) else None
-    return value.strip() or None if isinstance(value, str) else None
-
-
 @dataclass
 class _Spreadsheet:
     """Applicant rows joined with their member rows."""
@@ -346,27 +226,50 @@ class _Spreadsheet:
     sheet: Sheet
     member_sheet: Sheet | None
     limits: Limits = DEFAULT_LIMITS
+    mapping: ColumnMapping = NO_MAPPING
+    header_row: int | None = None
+    notices: list[Text] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Headers are checked now, so that a broken file fails before any row is read.
-        self.keys = _columns(self.sheet, APPLICANT_FIELDS, members=False)
-        self.member_rows: list[tuple[_Row, str | None]] = []
+        header = _locate(self.sheet, APPLICANT_FIELDS, self.mapping, self.header_row, self.notices)
+        self.keys = header.keys
+        self.extra = _extra_columns(self.sheet, header, self.notices)
+        self.member_rows: list[tuple[Row, str | None]] = []
         if self.member_sheet is not None:
-            keys = _columns(self.member_sheet, MEMBER_FIELDS, members=True)
+            member = _locate(self.member_sheet, MEMBER_FIELDS, self.mapping, None, self.notices)
+            keys = _check_members(self.member_sheet, member)
+            prefix = sheet_prefix(self.member_sheet.source)
             for number, cells in self.member_sheet.rows:
-                row = _read_row(number, cells, keys, MEMBER_FIELDS, self.limits)
+                row = read_row(
+                    number,
+                    cells,
+                    keys,
+                    MEMBER_FIELDS,
+                    self.limits,
+                    mapping=self.mapping,
+                    sheet=prefix,
+                )
                 owner = row.data.pop("applicant_id", None)
                 self.member_rows.append((row, owner))
 
     def applicants(self) -> Iterator[Applicant]:
-        members_of: dict[str, list[_Row]] = {}
+        members_of: dict[str, list[Row]] = {}
         for row, owner in self.member_rows:
             if owner is not None:
                 members_of.setdefault(owner, []).append(row)
         first_row: dict[str, int] = {}
         for number, cells in self.sheet.rows:
             try:
-                row = _read_row(number, cells, self.keys, APPLICANT_FIELDS, self.limits)
+                row = read_row(
+                    number,
+                    cells,
+                    self.keys,
+                    APPLICANT_FIELDS,
+                    self.limits,
+                    extra=self.extra,
+                    mapping=self.mapping,
+                )
                 yield self._applicant(row, members_of, first_row)
             except Exception as exc:
                 message = f"the row could not be read ({why(exc)})"
@@ -379,16 +282,14 @@ class _Spreadsheet:
         yield from self._orphans(first_row)
 
     def _applicant(
-        self, row: _Row, members_of: dict[str, list[_Row]], first_row: dict[str, int]
+        self, row: Row, members_of: dict[str, list[Row]], first_row: dict[str, int]
     ) -> Applicant:
         source = self.sheet.source
         ident = row.data.get("id")
-        errors: list[tuple[str | None, str]] = list(row.errors)
-        members: list[_Row] = []
+        errors: list[tuple[str | None, str | Text]] = list(row.errors)
+        members: list[Row] = []
         if ident is not None and ident in first_row:
-            errors.insert(
-                0, ("id", f"duplicate id {ident!r}, already used at row {first_row[ident]}")
-            )
+            errors.insert(0, ("id", say("duplicate_id", id=ident, first=first_row[ident])))
         elif ident is not None:
             first_row[ident] = row.number
             members = members_of.get(ident, [])
@@ -397,29 +298,39 @@ class _Spreadsheet:
             errors.extend(
                 (
                     f"members.{column}" if column else "members",
-                    f"{member_source} row {member.number}: {message}",
+                    say("member_row", source=member_source, row=member.number, message=message)
+                    if isinstance(message, Text)
+                    else f"{member_source} row {member.number}: {message}",
                 )
                 for column, message in member.errors
             )
-        stated = {"stated_id": ident, "stated_name": row.data.get("name")}
+        notes = list(row.notes) + [n for m in members for n in m.notes]
+        name = row.data.get("name")
+        extra = tuple(row.extra)
         if errors:
             code = row.code or next((m.code for m in members if m.code), None)
+            error = row_error(row.number, source, errors, code)
             return Applicant(
-                row.number, source, None, _row_error(row.number, source, errors, code), **stated
+                row.number, source, None, error, ident, name, notes=tuple(notes), extra=extra
             )
         data = dict(row.data)
         if members:
-            data["members"] = [member.data for member in members]
+            data["members"] = [dict(member.data) for member in members]
+        prefix = sheet_prefix(member_source) if member_source else ""
 
-        def where(loc: tuple[Any, ...]) -> str:
-            if len(loc) > 1 and loc[0] == "members" and isinstance(loc[1], int):
-                return f"{member_source} row {members[loc[1]].number}: "
-            return ""
+        def reference(loc: tuple[Any, ...]) -> str | None:
+            if len(loc) > 2 and loc[0] == "members" and isinstance(loc[1], int):
+                return members[loc[1]].cells.get(str(loc[2])) or (
+                    f"{prefix}{members[loc[1]].number}"
+                )
+            return row.cells.get(".".join(str(p) for p in loc))
 
-        result = _validate(data, where)
+        result, refused = validate_forgiving(data, reference)
+        all_notes = (*notes, *refused)
         if isinstance(result, Initiative):
-            return Applicant(row.number, source, result, None)
-        return Applicant(row.number, source, None, _row_error(row.number, source, result), **stated)
+            return Applicant(row.number, source, result, None, notes=all_notes, extra=extra)
+        error = row_error(row.number, source, result)
+        return Applicant(row.number, source, None, error, ident, name, notes=all_notes, extra=extra)
 
     def _orphans(self, first_row: dict[str, int]) -> Iterator[Applicant]:
         if self.member_sheet is None:
@@ -433,7 +344,7 @@ class _Spreadsheet:
             else:
                 message = f"no applicant has the id {owner!r} (in {self.sheet.source})"
             message += "".join(
-                f"; also {column}: {text}" if column else f"; also {text}"
+                f"; also {column}: {_english(text)}" if column else f"; also {_english(text)}"
                 for column, text in row.errors
             )
             error = RowError(
@@ -446,7 +357,108 @@ class _Spreadsheet:
             yield Applicant(row.number, source, None, error, stated_id=owner)
 
 
-# Documents -----------------------------------------------------------------------------
+def _english(message: str | Text) -> str:
+    return message.en if isinstance(message, Text) else message
+
+
+def _locate(
+    sheet: Sheet,
+    fields: dict[str, FieldDoc],
+    mapping: ColumnMapping,
+    header_row: int | None,
+    notices: list[Text],
+) -> Header:
+    """Find the sheet's header (`find_header`), drop the rows above it, say what was done."""
+    members = fields is MEMBER_FIELDS
+    candidates = [(1, sheet.header)] + [
+        (number, cells) for number, cells in sheet.rows if not isinstance(cells, BadRow)
+    ]
+    found = find_header(
+        candidates, fields, mapping, members=members, header_row=header_row, source=sheet.source
+    )
+    if found is None:
+        if not sheet.rows and not any(not is_blank(c) for c in sheet.header):
+            return Header(1, None, (), [], [])
+        first = next((i for i, c in enumerate(sheet.header) if not is_blank(c)), 0)
+        cell = sheet.header[first] if sheet.header else ""
+        key = _column_key(cell) or ""
+        raise _unknown_column(sheet, first, cell, key, fields, members=members)
+    header, _ = found
+    titles = [n for n in header.skipped if n != 1 or any(not is_blank(c) for c in sheet.header)]
+    sheet.header = list(dict(candidates)[header.row])
+    sheet.rows = [(n, c) for n, c in sheet.rows if n > header.row]
+    where = Path(sheet.source).name
+    if header.upper is not None:
+        upper = header.upper
+        notices.append(
+            say("two_row_header", section="notices", source=where, upper=upper, row=header.row)
+        )
+    elif titles:
+        notices.append(say("header_row", section="notices", source=where, row=header.row))
+    duplicates: dict[str, list[int]] = {}
+    for index, named in enumerate(header.keys):
+        if named is not None:
+            duplicates.setdefault(named, []).append(index)
+    twice = {k: v for k, v in duplicates.items() if len(v) > 1}
+    if twice:
+        said = "; ".join(
+            f"columns {' and '.join(column_letter(i) for i in v)} both name {k!r}"
+            for k, v in twice.items()
+        )
+        raise InitiativeError(
+            said,
+            code="duplicate-column",
+            file=sheet.source,
+            line=header.row,
+            expected="each field in one column",
+        )
+    return header
+
+
+def _extra_columns(sheet: Sheet, header: Header, notices: list[Text]) -> dict[int, str]:
+    """The unread columns carried through, by index: named by header, or by letter.
+
+    A column with a header poletype does not know is carried even when empty (its
+    header says it exists); a column without a header, or a merged header cell's copy,
+    only when a row holds a value in it.
+    """
+    used: set[int] = set()
+    for _, cells in sheet.rows:
+        if not isinstance(cells, BadRow):
+            used.update(i for i, c in enumerate(cells) if not is_blank(c))
+    width = max([len(header.keys), *(i + 1 for i in used)], default=0)
+    names: dict[int, str] = {}
+    taken: set[str] = set()
+    for index in range(width):
+        if index < len(header.keys) and header.keys[index] is not None:
+            continue
+        named = header.names[index] if index < len(header.names) else ""
+        if not (named and index not in header.merged_copies) and index not in used:
+            continue
+        name = named or column_letter(index)
+        base, count = name, 1
+        while name in taken:
+            count += 1
+            name = f"{base} ({count})"
+        taken.add(name)
+        names[index] = name
+    if names:
+        listed = ", ".join(f"{n} ({column_letter(i)})" for i, n in names.items())
+        notices.append(say("unknown_columns", section="notices", columns=listed))
+    return names
+
+
+def _check_members(sheet: Sheet, header: Header) -> list[str | None]:
+    if sheet.rows and "applicant_id" not in header.keys:
+        raise InitiativeError(
+            "the members sheet has no applicant_id column, so its rows belong to no applicant",
+            code="missing-column",
+            file=sheet.source,
+            line=header.row,
+            expected="a column applicant_id holding each member's applicant id",
+            found=", ".join(n for n in header.names if n) or "no header",
+        )
+    return header.keys
 
 
 @dataclass
@@ -510,7 +522,7 @@ def _documents(documents: list[_Document]) -> Iterator[Applicant]:
 
 def _document_applicant(document: _Document, first_row: dict[str, tuple[int, str]]) -> Applicant:
     row, source, data = document.row, document.source, document.data
-    stated = {"stated_id": _stated(data, "id"), "stated_name": _stated(data, "name")}
+    stated_id, stated_name = stated(data, "id"), stated(data, "name")
     if document.error is not None:
         error = RowError(row, None, document.error, source, document.code)
         return Applicant(row, source, None, error)
@@ -522,16 +534,17 @@ def _document_applicant(document: _Document, first_row: dict[str, tuple[int, str
         line = line_of(data, loc) if document.lines else None
         return "" if line is None else f"line {line}: "
 
-    result = _validate(data, where)
+    result = validate(data, where)
     if not isinstance(result, Initiative):
-        return Applicant(row, source, None, _row_error(row, source, result), **stated)
+        error = row_error(row, source, result)
+        return Applicant(row, source, None, error, stated_id, stated_name)
     if result.id is not None and result.id in first_row:
         first, first_source = first_row[result.id]
         where_first = f"row {first}" if first_source == source else f"{first_source}"
         error = RowError(
             row, "id", f"duplicate id {result.id!r}, already used at {where_first}", source
         )
-        return Applicant(row, source, None, error, **stated)
+        return Applicant(row, source, None, error, stated_id, stated_name)
     if result.id is not None:
         first_row[result.id] = (row, source)
     return Applicant(row, source, result, None)

@@ -17,8 +17,8 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from poletype._engine.codes import described
 from poletype._screening.cells import EMPTY_LIST
-from poletype._screening.codes import described
 from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, header
 from poletype.errors import SetupError
 

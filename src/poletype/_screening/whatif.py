@@ -54,11 +54,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from poletype._engine.codes import described
 from poletype._engine.evaluator import decide
 from poletype._engine.justify import colon, format_value
 from poletype._engine.typology import Typology
 from poletype._rules.classify import to_initiative, typology_of
-from poletype._screening.codes import described
 from poletype._screening.fields import label as field_label
 from poletype._screening.whatif_edits import (
     Edit,

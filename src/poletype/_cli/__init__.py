@@ -1,0 +1,1 @@
+"""The command line's parts: inputs and outputs, the research commands (see `poletype.cli`)."""
