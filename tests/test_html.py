@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 

@@ -1,4 +1,6 @@
-"""The files a screening leaves behind: the report, ``verdicts.csv`` and ``verdicts.jsonl``.
+"""The files a screening leaves behind: the report, the CSV, JSON Lines and the workbook.
+
+The workbook, ``verdicts.xlsx``, is `poletype._xlsx_out`'s.
 
 Each has exactly one entry per input row, error rows included, in input order, so the
 three can be joined on ``row`` and none can hide an applicant. The CSV is for a
@@ -22,11 +24,12 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from poletype._compiler import Typology
-from poletype._html import REPORT_NAMES, change_lines, render_report
+from poletype._html import REPORT_NAMES, change_lines, outcome_class, render_report
 from poletype._justify import Lang
 from poletype._screen import (
     Finding,
@@ -37,6 +40,7 @@ from poletype._screen import (
 )
 from poletype._tabular import RowError
 from poletype._whatif import ChangeSet
+from poletype._xlsx_out import XLSX_NAME, write_xlsx
 from poletype.errors import SetupError
 from poletype.verdict import Verdict
 
@@ -50,18 +54,45 @@ _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def write_screening(screening: Screening, out: str | Path, lang: Lang = "fr") -> list[Path]:
-    """Write the report, the CSV and the JSON Lines file into ``out``; return their paths."""
+def write_screening(
+    screening: Screening,
+    out: str | Path,
+    lang: Lang = "fr",
+    *,
+    changes: Sequence[str] | None = None,
+    changes_section: str = "",
+    decisions: Mapping[str, tuple[str, str]] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Write the report, the CSV, the JSON Lines file and the workbook into ``out``.
+
+    ``changes`` (one text per row, "" for none) and ``changes_section`` come from a
+    previous round (`poletype._rounds`): the CSV gains a ``change`` column and the report
+    a section; ``decisions`` are the officer's columns to carry into the new workbook;
+    ``extra`` maps more file names under ``out`` to their text (the letters).
+    Returns the paths written.
+    """
     out = Path(out)
+    report = render_report(screening, lang, changes=changes, changes_section=changes_section)
     files = {
-        out / REPORT_NAMES[lang]: render_report(screening, lang),
-        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang),
+        out / REPORT_NAMES[lang]: report,
+        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang, changes=changes),
         out / JSONL_NAME: verdicts_jsonl(screening),
+        **{out / name: text for name, text in (extra or {}).items()},
     }
     try:
         out.mkdir(parents=True, exist_ok=True)
         for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
+        workbook = write_xlsx(
+            screening,
+            out / XLSX_NAME,
+            lang,
+            outcome_class=outcome_class,
+            changes=changes,
+            decisions=decisions,
+        )
     except OSError as exc:
         raise SetupError(
             f"cannot write the screening results: {exc.strerror or exc}",
@@ -69,14 +100,19 @@ def write_screening(screening: Screening, out: str | Path, lang: Lang = "fr") ->
             file=str(exc.filename or out),
             expected="a folder that can be created and written to",
         ) from None
-    return list(files)
+    return [*list(files)[:3], workbook, *list(files)[3:]]
 
 
-def csv_header(screening: Screening) -> list[str]:
-    """The CSV columns: the row, then per typology its outcome, statuses and missing facts."""
+def csv_header(screening: Screening, *, changes: bool = False) -> list[str]:
+    """The CSV columns: the row, then per typology its outcome, statuses and missing facts.
+
+    After a previous round, a ``change`` column says what moved since (`poletype._rounds`).
+    """
     header = ["row", "source", "id", "name"]
     for typology in screening.typologies:
         header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
+    if changes:
+        header.append("change")
     header.append("error")
     return header
 
@@ -100,14 +136,20 @@ def _typology_columns(typology: Typology) -> list[str]:
     return columns
 
 
-def verdicts_csv(screening: Screening, lang: Lang = "fr") -> str:
+def verdicts_csv(
+    screening: Screening, lang: Lang = "fr", *, changes: Sequence[str] | None = None
+) -> str:
     """One CSV line per input row (no byte-order mark: `write_screening` adds it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
-    writer.writerow(csv_header(screening))
+    writer.writerow(csv_header(screening, changes=changes is not None))
     widths = [(t.id, len(_typology_columns(t))) for t in screening.typologies]
-    for row in screening.rows:
-        writer.writerow([safe_cell(cell) for cell in _csv_row(row, widths, lang)])
+    marks = list(changes) if changes is not None else [None] * len(screening.rows)
+    for row, mark in zip(screening.rows, marks, strict=True):
+        cells = _csv_row(row, widths, lang)
+        if mark is not None:
+            cells.insert(len(cells) - 1, mark)
+        writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 
