@@ -237,6 +237,7 @@ def test_screen_writes_the_three_outputs_and_a_summary(
         str(out / "rapport.html"),
         str(out / "verdicts.csv"),
         str(out / "verdicts.jsonl"),
+        str(out / "verdicts.xlsx"),
     ]
     assert stderr == (
         "poletype: 6 rows screened; labo-ess-ptce: ptce 1, not_ptce 3, indeterminate 2; errors 0\n"

@@ -9,14 +9,16 @@ funder's own columns carried through, and two empty columns for the officer: the
 decision (a drop-down list) and notes. A later round keeps what the officer wrote there
 (`read_decisions`).
 
-Every text is written as text: a cell that starts like a formula gets Excel's quote
+The same screening gives the same bytes (`_timeless`). Every text is written as text: a cell that starts like a formula gets Excel's quote
 prefix (shown as typed, never run, and still text once edited), and control characters
 become U+FFFD, the rule of `poletype._outputs.safe_cell` without the visible ``'``.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -120,8 +122,32 @@ def write_xlsx(
                 cell.font = Font(color=ink, bold=True)
     _layout(sheet, header, t)
     path = Path(path)
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_timeless(buffer.getvalue()))
     return path
+
+
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")
+
+
+def _timeless(data: bytes) -> bytes:
+    """The workbook without the time it was written: same input, same bytes.
+
+    openpyxl stamps the document's creation and modification times and each zip entry's
+    time; the report, the CSV and the JSON Lines file can be compared with ``diff``
+    across runs, and so can this.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, content)
+    return out.getvalue()
 
 
 def _layout(sheet: Any, header: list[str], t: Mapping[str, str]) -> None:
