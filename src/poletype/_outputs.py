@@ -233,6 +233,8 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         "source": row.source,
         "verdicts": [_verdict_json(f.verdict) for f in row.findings],
     }
+    if row.initiative is not None:  # the facts as read: the next round merges its answers in
+        document["initiative"] = row.initiative.model_dump(mode="json", exclude_none=True)
     document["lacking"] = {
         f.typology.id: list(f.lacking) for f in row.findings if positive_outcome(f.typology)
     }

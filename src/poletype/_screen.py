@@ -221,17 +221,21 @@ def screen(
     members: str | Path | None = None,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    merge: Callable[[list[Applicant]], list[Applicant]] | None = None,
 ) -> Screening:
     """Screen every applicant of a spreadsheet, JSON Lines file or folder.
 
     An unreadable input as a whole raises; a bad row does not: it comes back as an error
     row in its place. Should the input fail after some rows were read, those rows are
     kept and the failure is one more error row after them, so that what was read is
-    still screened and written.
+    still screened and written. ``merge`` turns the rows read into the rows to screen
+    (a later round merges them with the previous one's, `poletype._rounds`).
     """
     chosen = tuple(typologies or [load_typology(DEFAULT_TYPOLOGY)])
     sheet = None if members is None else Path(members)
     applicants = _read_all(Path(source), sheet, limits)
+    if merge is not None:
+        applicants = merge(applicants)
     return Screening(
         input=str(source),
         typologies=chosen,

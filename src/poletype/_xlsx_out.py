@@ -9,9 +9,10 @@ funder's own columns carried through, and two empty columns for the officer: the
 decision (a drop-down list) and notes. A later round keeps what the officer wrote there
 (`read_decisions`).
 
-The same screening gives the same bytes (`_timeless`). Every text is written as text: a cell that starts like a formula gets Excel's quote
-prefix (shown as typed, never run, and still text once edited), and control characters
-become U+FFFD, the rule of `poletype._outputs.safe_cell` without the visible ``'``.
+The same screening gives the same bytes (`_timeless`). Every text is written as
+text: a cell that starts like a formula gets Excel's quote prefix (shown as typed, never
+run, and still text once edited), and control characters become U+FFFD, the rule of
+`poletype._outputs.safe_cell` without the visible ``'``.
 """
 
 from __future__ import annotations

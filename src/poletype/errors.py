@@ -81,6 +81,7 @@ ErrorCode = Literal[
     "expression-too-deep",
     "unsafe-regex",
     "unknown-set",
+    "no-previous-results",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
@@ -276,7 +277,7 @@ CODE_BRANCH: Final[dict[str, tuple[type[PoletypeError], ...]]] = {
         ),
         _USAGE,
     ),
-    **dict.fromkeys(("missing-dependency", "unwritable-output"), _SETUP),
+    **dict.fromkeys(("missing-dependency", "unwritable-output", "no-previous-results"), _SETUP),
     # The caller's value (an argument, ``--param``) or the rule file's own (an example's
     # ``params``, an extension's override): the same mistake, made by either.
     "bad-parameter": (UsageError, RuleFileError),
