@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import poletype  # noqa: E402
+from benchmarks import scale  # noqa: E402
 from benchmarks.handwritten_labo import labo  # noqa: E402
 from benchmarks.workload import SEED, generate  # noqa: E402
 from poletype import _evaluator  # noqa: E402
@@ -57,6 +58,10 @@ MIN_SPEEDUP_OVER_INTERPRETER = 50.0
 MIN_CLASSIFY_PER_SECOND = 20_000.0
 MAX_LOAD_SECONDS = 0.100
 MAX_COLD_CLI_SECONDS = 0.5
+# Targets of issue 15.
+MAX_BY_ID_OVER_HANDWRITTEN = 3.0
+MIN_COLUMNAR_ROWS_PER_SECOND = 500_000.0
+MAX_JOBS2_OVER_ONE = 1.0
 
 _LOAD_SCRIPT = """
 import json, time
@@ -127,6 +132,7 @@ class Results:
     loading: dict[str, float]
     cold: list[float]
     cli_shown: str
+    scale: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def best_of(work: Callable[[], T], repeats: int) -> tuple[float, T]:
@@ -375,6 +381,7 @@ def render(args: argparse.Namespace, results: Results) -> str:
         f"each {_num(loading['first'] * 1e3)} ms.",
         f"Cold `{cli_shown}`: median {_num(statistics.median(cold), 3)} s wall of "
         f"{len(cold)} runs (min {_num(min(cold), 3)} s, max {_num(max(cold), 3)} s).",
+        *scale_lines(results.scale),
         "",
         "| target | measured | threshold | result |",
         "|---|---:|---:|---|",
@@ -386,6 +393,73 @@ def render(args: argparse.Namespace, results: Results) -> str:
     out += ["", "| agreement check | compared | disagreements |", "|---|---:|---:|"]
     out += [f"| {c.name} | {c.compared:,} | {c.disagreements} |" for c in results.checks]
     return "\n".join(out) + "\n"
+
+
+def scale_lines(measured: dict[str, dict[str, float]]) -> list[str]:
+    """The issue-15 measures, below the table."""
+    if not measured:
+        return []
+    by_id, col, jobs = measured["by_id"], measured["columnar"], measured["jobs"]
+    return [
+        "",
+        f'Scale (issue 15): `classify(x, "labo-ess-ptce")` by id, {int(by_id["n"]):,} '
+        f"initiatives (20 % unknown): {_num(by_id['by_id'] / by_id['n'] * 1e6)} µs each, "
+        f"{by_id['by_id'] / by_id['handwritten']:.2f}× hand-written "
+        f"({_num(by_id['handwritten'] / by_id['n'] * 1e6, 2)} µs). "
+        f"`decide_frame` on {int(col['rows']):,} rows of a polars frame (member counts): "
+        f"{_num(col['seconds'], 2)} s, {_num(col['rows'] / col['seconds'], 0)} rows/s, one core. "
+        f"`poletype classify --format json` on {int(jobs['files'])} files: one process "
+        f"{_num(jobs['one'], 2)} s, `--jobs 2` {_num(jobs['two'], 2)} s (best of runs).",
+    ]
+
+
+def scale_targets(measured: dict[str, dict[str, float]]) -> list[Target]:
+    """The targets of issue 15."""
+    if not measured:
+        return []
+    by_id, col, jobs = measured["by_id"], measured["columnar"], measured["jobs"]
+    ratio = by_id["by_id"] / by_id["handwritten"]
+    rate = col["rows"] / col["seconds"]
+    jobs_ratio = jobs["two"] / jobs["one"]
+    return [
+        Target(
+            "classify by id vs hand-written",
+            f"{ratio:.2f}×",
+            f"≤ {MAX_BY_ID_OVER_HANDWRITTEN:.0f}×",
+            ratio <= MAX_BY_ID_OVER_HANDWRITTEN,
+        ),
+        Target(
+            "decide_frame, Labo, one core",
+            f"{rate:,.0f} rows/s",
+            f"≥ {MIN_COLUMNAR_ROWS_PER_SECOND:,.0f} rows/s",
+            rate >= MIN_COLUMNAR_ROWS_PER_SECOND,
+        ),
+        Target(
+            f"CLI JSON, {int(jobs['files'])} files, `--jobs 2` / one process",
+            f"{jobs_ratio:.2f}",
+            f"< {MAX_JOBS2_OVER_ONE:.0f}",
+            jobs_ratio < MAX_JOBS2_OVER_ONE,
+        ),
+    ]
+
+
+def measure_scale(
+    args: argparse.Namespace, items: list[Initiative], typology: Any
+) -> tuple[dict[str, dict[str, float]], list[Check]]:
+    """The issue-15 measures and their agreement checks."""
+    params = dict(typology.params_value)
+    by_id = scale.by_id(items, params, args.repeats)
+    col = scale.columnar(items, params, args.columnar_rows, args.repeats)
+    jobs = scale.cli_jobs(args.cli_files, max(1, args.process_repeats // 2))
+    checks = [
+        Check("decide_frame vs (c) hand-written", len(items), int(col["disagreements"])),
+        Check(
+            f"CLI JSON, --jobs 2 vs one process ({int(jobs['files'])} files)",
+            1,
+            int(not jobs["same"]),
+        ),
+    ]
+    return {"by_id": by_id, "columnar": col, "jobs": jobs}, checks
 
 
 def targets_of(results: Results) -> list[Target]:
@@ -412,6 +486,7 @@ def targets_of(results: Results) -> list[Target]:
                 h["classify_per_second"] >= MIN_CLASSIFY_PER_SECOND,
             ),
         ]
+    found += scale_targets(results.scale)
     load = results.loading["load"] + results.loading["first"]
     cold_median = statistics.median(results.cold)
     found += [
@@ -441,6 +516,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=5, help="timed runs per measure (best kept)")
     p.add_argument("--interpreter-repeats", type=int, default=3, metavar="N")
     p.add_argument("--process-repeats", type=int, default=5, metavar="N")
+    p.add_argument("--columnar-rows", type=int, default=1_000_000, metavar="N")
+    p.add_argument("--cli-files", type=int, default=400, metavar="N")
     p.add_argument("--quick", action="store_true", help="a small smoke run")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report here")
     args = p.parse_args(argv)
@@ -450,6 +527,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         args.repeats = min(args.repeats, 2)
         args.interpreter_repeats = 1
         args.process_repeats = min(args.process_repeats, 2)
+        args.columnar_rows = min(args.columnar_rows, 100_000)
+        args.cli_files = min(args.cli_files, 100)
     return args
 
 
@@ -474,11 +553,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows += r
         checks += c
         headlines[label] = h
+    print("timing the scale measures...", file=sys.stderr)
+    scaled, scale_checks = measure_scale(args, items, typology)
+    checks += scale_checks
     print("timing fresh processes...", file=sys.stderr)
     loading = time_loading(args.process_repeats)
     command, shown = cli_command()
     cold = _median_subprocess(command, args.process_repeats)
-    results = Results(rows, checks, headlines, loading, cold, shown)
+    results = Results(rows, checks, headlines, loading, cold, shown, scaled)
     report = render(args, results)
     print(report)
     if args.markdown is not None:

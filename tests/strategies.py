@@ -260,3 +260,38 @@ def example_inputs(typology: Typology) -> list[dict[str, Any]]:
         assert typology.spec.verdict is not None
         examples = typology.spec.verdict.examples
     return [dict(e.input) for e in examples]
+
+
+KINDS = ("ess_association", "ess_cooperative", "sme", "local_authority", "research_centre")
+
+
+def case_table(n: int = 60, seed: int = 7) -> Any:
+    """A researcher's coded cases: one row each, some facts blank, members as counts."""
+    rng = random.Random(seed)
+
+    def maybe(value: Any) -> Any:
+        return None if rng.random() < 0.15 else value
+
+    rows = []
+    for i in range(n):
+        row: dict[str, Any] = {
+            "case": f"C{i:03d}",
+            "name": f"Pôle {i}",
+            "activities.social_utility_share": maybe(round(rng.random(), 3)),
+            "strategy.shared": maybe(rng.random() < 0.7),
+            "governance.democratic": maybe(rng.choice(["oui", "non"])),
+            "jobs": maybe(rng.randrange(0, 40)),
+            "sites": maybe(rng.randrange(1, 4)),
+            "voluntary": maybe(True),
+            "commitment.long_term": maybe(rng.random() < 0.8),
+            "local_integration.local_networks": maybe(rng.random() < 0.8),
+            "pooling.resources": maybe(rng.choice(["premises; staff", "aucun", "equipment"])),
+            "resources.market": maybe(round(rng.random() * 0.5, 2)),
+            "origin": maybe(rng.choice(["citizen", "entrepreneurial", "local_authority"])),
+        }
+        for kind in KINDS:
+            row[f"members.{kind}"] = rng.randrange(0, 4)
+        rows.append(row)
+    import pandas as pd  # the frames extra: only tests of frames call this
+
+    return pd.DataFrame(rows)

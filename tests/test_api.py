@@ -332,3 +332,51 @@ def test_any_input_is_an_initiative_or_a_declared_error(
     except PoletypeError:
         pass
     assert time.perf_counter() - start < 1
+
+
+# ---------------------------------------------------------------- remembered typologies
+
+
+def test_a_shipped_typology_is_remembered_without_touching_the_file_system(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from poletype import _loader
+
+    first = load_typology("labo-ess-ptce")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the file system was read")
+
+    monkeypatch.setattr(_loader, "rules_package", refuse)
+    monkeypatch.setattr("os.stat", refuse)
+    assert load_typology("labo-ess-ptce") is first
+    assert classify({"name": "x"}, "labo-ess-ptce").outcome == "indeterminate"
+
+
+def test_a_users_rule_file_is_loaded_again_when_it_changes(tmp_path: Path) -> None:
+    from poletype import _loader
+
+    text = (_loader.rules_package() / "labo-ess-ptce.yaml").read_text(encoding="utf-8")
+    rule = tmp_path / "mine.yaml"
+    share = {"name": "p", "activities": {"social_utility_share": 0.7}, "voluntary": True}
+    rule.write_text(text, encoding="utf-8")
+    before = classify(share, rule)
+    assert load_typology(rule) is load_typology(str(rule))
+    # Same size, same second: only the bytes differ (the racy case).
+    rule.write_text(text.replace("default: 0.5", "default: 0.9"), encoding="utf-8")
+    after = classify(share, rule)
+    assert before.criterion("M5").status == "met"
+    assert after.criterion("M5").status == "not_met"
+    assert before.rules_hash != after.rules_hash
+
+
+def test_a_remembered_file_that_disappears_is_an_error(tmp_path: Path) -> None:
+    from poletype import _loader
+    from poletype.errors import UsageError
+
+    rule = tmp_path / "gone.yaml"
+    rule.write_bytes((_loader.rules_package() / "labo-ess-ptce.yaml").read_bytes())
+    load_typology(rule)
+    rule.unlink()
+    with pytest.raises(UsageError):
+        load_typology(rule)

@@ -249,15 +249,19 @@ def test_screen_writes_the_three_outputs_and_a_summary(
 def test_screen_with_a_bad_row_goes_on_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A malformed row: named on stderr, kept in every output, the others screened, exit 1."""
+    """A row in error (a repeated id): named on stderr, kept in every output, exit 1.
+
+    A bad cell elsewhere (``mature``) is a note on stderr, and its row is screened.
+    """
     source = tmp_path / "appel.csv"
     source.write_text(
-        "id;name;stage\nA;Pôle A;emerging\nB;Pôle B;mature\nC;Pôle C;\n", encoding="utf-8"
+        "id;name;stage\nA;Pôle A;emerging\nA;Pôle B;emerging\nC;Pôle C;mature\n",
+        encoding="utf-8",
     )
     code, _, stderr = run("screen", str(source), "-o", str(tmp_path / "out"), capsys=capsys)
     assert code == 1
-    assert f"poletype: {source}: row 3, column stage: " in stderr
-    assert "mature" in stderr
+    assert f"poletype: {source}: row 3, column id: " in stderr
+    assert f"poletype: {source}: row 4: Stade (C4) : attendu : en projet (project)" in stderr
     assert stderr.splitlines()[-1].endswith("errors 1")
     assert "Traceback" not in stderr
     lines = (tmp_path / "out" / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()
@@ -283,6 +287,8 @@ def test_screen_typologies_rules_params_and_english(
         str(call),
         "-p",
         "hybrid_margin=0.2",
+        "--csv-columns",
+        "codes",
         "--lang",
         "en",
         "-o",

@@ -60,3 +60,14 @@ def test_the_documented_calls_exist() -> None:
 def test_module_doctest() -> None:
     """The example in the package docstring holds."""
     assert doctest.testmod(poletype).failed == 0
+
+
+def test_import_poletype_loads_no_optional_extra() -> None:
+    """numpy, polars, pandas and Dask are optional: decide_frame and classify_dask load them."""
+    code = (
+        "import sys, poletype; poletype.classify({'name': 'x'}); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} "
+        "& {'numpy', 'polars', 'pandas', 'dask', 'distributed'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -59,24 +59,31 @@ def test_an_eligible_applicant_gets_a_confirmation(screening: Screening) -> None
 def test_one_letter_per_row_and_a_safe_mail_merge(tmp_path: Path) -> None:
     source = tmp_path / "appel.csv"
     source.write_text(
-        "id;name;stage\nA1;=cmd|' /C calc'!A0;emerging\nA2;Pôle <b>Deux</b>;mature\n",
+        "id;name;stage;Courriel du porteur\n"
+        "A1;=cmd|' /C calc'!A0;emerging;a1@example.org\n"
+        "A2;Pôle <b>Deux</b>;mature;\n"
+        "A3;;emerging;a3@example.org\n",
         encoding="utf-8",
     )
     screening = screen(source, screening_typologies(["labo-ess-ptce"]))
-    files = letters(screening, "fr", {0: {"Courriel": "a1@example.org"}})
+    files = letters(screening, "fr")  # the email from the column reading carried through
     assert sorted(files) == [
         "lettres/00002-A1.html",
         "lettres/00003-A2.html",
+        "lettres/00004-A3.html",
         "lettres/publipostage.csv",
     ]
     assert "Pôle &lt;b&gt;Deux&lt;/b&gt;" in files["lettres/00003-A2.html"]
-    assert "dossier à vérifier" in files["lettres/00003-A2.html"]  # the unreadable row
+    assert "dossier à vérifier" in files["lettres/00004-A3.html"]  # the unreadable row
     lines = list(csv.reader(io.StringIO(files["lettres/publipostage.csv"][1:]), delimiter=";"))
     assert lines[0] == ["row", "id", "name", "email", "subject", "body", "letter"]
     assert lines[1][2] == "'=cmd|' /C calc'!A0"
     assert lines[1][3] == "a1@example.org"
     assert "informations à compléter" in lines[1][4]
     assert lines[2][3] == ""
+    assert lines[3][3] == "a3@example.org"
+    given = letters(screening, "fr", {1: {"Courriel": "a2@example.org"}})
+    assert "a2@example.org" in given["lettres/publipostage.csv"]
     assert email_of(screening.rows[0], {"Référent": "x", "E-mail du porteur": "p@x.org"}) == (
         "p@x.org"
     )

@@ -96,3 +96,40 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(enabled: bool, tmp_
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# ---------------------------------------------------------------- pickling
+
+
+def test_a_compiled_typology_pickles_and_classifies_identically(tmp_path: Path) -> None:
+    import pickle
+
+    from poletype import classify
+    from poletype._loader import rules_package
+
+    case = {"name": "p", "voluntary": True, "activities": {"social_utility_share": 0.7}}
+    rule = tmp_path / "mine.yaml"
+    rule.write_bytes((rules_package() / "labo-ess-ptce.yaml").read_bytes())
+    for typology in (
+        load_typology("labo-ess-ptce"),
+        load_typology("labo-ess-ptce", {"min_kinds": 3}),
+        load_typology(rule, {"min_organisations": 10}),
+    ):
+        data = pickle.dumps(typology)
+        assert len(data) < 100_000
+        again = pickle.loads(data)
+        assert again.rules_hash == typology.rules_hash
+        assert again.parameters == typology.parameters
+        assert classify(case, again).to_json() == classify(case, typology).to_json()
+    # A user's file travels as its bytes: the worker needs no copy, a change cannot slip in.
+    data = pickle.dumps(load_typology(rule))
+    rule.write_text("not: a typology", encoding="utf-8")
+    assert pickle.loads(data).id == "labo-ess-ptce"
+
+
+def test_unpickling_refuses_other_rules() -> None:
+    from poletype._loader import restore
+    from poletype.errors import UsageError
+
+    with pytest.raises(UsageError, match="differs"):
+        restore("labo-ess-ptce", (), "sha256:other")

@@ -53,15 +53,16 @@ def _rows(text: str, delimiter: str) -> list[list[str]]:
 
 
 def test_csv_has_one_line_per_row_with_error_in_place(screening: Screening) -> None:
-    """Seven input rows, seven lines after the header, the malformed one at row 4."""
-    table = _rows(verdicts_csv(screening, "fr"), ";")
+    """Seven input rows, seven lines after the header; row 4's bad stage is a note."""
+    table = _rows(verdicts_csv(screening, "fr", "codes"), ";")
     header, body = table[0], table[1:]
     assert len(body) == len(screening.rows) == 7
     assert [line[0] for line in body] == ["2", "3", "4", "5", "6", "7", "8"]
     bad = dict(zip(header, body[2], strict=True))
-    assert bad["error"].startswith("stage: ")
-    assert "mature" in bad["error"]
-    assert bad["labo-ess-ptce.outcome"] == ""
+    assert bad["error"] == ""
+    assert bad["notes"].startswith("Stade (")
+    assert "« mature »" in bad["notes"]
+    assert bad["labo-ess-ptce.outcome"] != ""
     good = dict(zip(header, body[0], strict=True))
     assert good["error"] == ""
     assert good["labo-ess-ptce.outcome"] == "ptce"
@@ -86,7 +87,7 @@ def test_csv_columns_name_every_criterion_of_every_typology(screening: Screening
 
 def test_csv_missing_facts_and_changes(screening: Screening) -> None:
     """Missing facts are '; '-joined; a not_ptce row says what it would take."""
-    table = _rows(verdicts_csv(screening, "fr"), ";")
+    table = _rows(verdicts_csv(screening, "fr", "codes"), ";")
     rows = [dict(zip(table[0], line, strict=True)) for line in table[1:]]
     by_id = {r["id"]: r for r in rows}
     assert by_id["CAND-05"]["labo-ess-ptce.missing"] == "strategy.formalised"
@@ -96,7 +97,7 @@ def test_csv_missing_facts_and_changes(screening: Screening) -> None:
 
 def test_csv_lacking_names_the_criteria_that_keep_an_applicant_out(screening: Screening) -> None:
     """A not_ptce row lists its failed mandatory criteria; a ptce or open one lists none."""
-    table = _rows(verdicts_csv(screening, "fr"), ";")
+    table = _rows(verdicts_csv(screening, "fr", "codes"), ";")
     rows = [dict(zip(table[0], line, strict=True)) for line in table[1:]]
     for row in rows:
         if row["error"]:
@@ -117,7 +118,7 @@ def test_csv_lacking_names_the_criteria_that_keep_an_applicant_out(screening: Sc
 
 def test_jsonl_lacking_agrees_with_the_csv(screening: Screening) -> None:
     """Programs reading verdicts.jsonl get the same 'lacking' as the spreadsheet."""
-    table = _rows(verdicts_csv(screening, "fr"), ";")
+    table = _rows(verdicts_csv(screening, "fr", "codes"), ";")
     csv_rows = [dict(zip(table[0], line, strict=True)) for line in table[1:]]
     for row, line in zip(screening.rows, csv_rows, strict=True):
         document = row_document(row)
@@ -131,7 +132,7 @@ def test_jsonl_lacking_agrees_with_the_csv(screening: Screening) -> None:
 
 def test_csv_separator_follows_the_language(screening: Screening) -> None:
     """French Excel wants ';' and a decimal comma; English ',' and a point."""
-    fr, en = verdicts_csv(screening, "fr"), verdicts_csv(screening, "en")
+    fr, en = verdicts_csv(screening, "fr", "codes"), verdicts_csv(screening, "en", "codes")
     assert fr.splitlines()[0].startswith("row;source;id;name;")
     assert en.splitlines()[0].startswith("row,source,id,name,")
     fr_rows, en_rows = _rows(fr, ";"), _rows(en, ",")
@@ -251,7 +252,7 @@ def test_no_formula_reaches_verdicts_csv_and_jsonl_keeps_the_values(tmp_path: Pa
     (tmp_path / "evil.yaml").write_text(rules, encoding="utf-8")
     chosen = screening_typologies(rules=[tmp_path / "evil.yaml"])
     screening = screen(_hostile_call(tmp_path), chosen)
-    written = write_screening(screening, tmp_path / "out", "fr")
+    written = write_screening(screening, tmp_path / "out", "fr", "codes")
     raw = (tmp_path / "out" / CSV_NAME).read_bytes()
     assert b"\x00" not in raw
     table = _rows(raw.decode("utf-8-sig"), ";")
@@ -277,28 +278,29 @@ def test_no_formula_reaches_verdicts_csv_and_jsonl_keeps_the_values(tmp_path: Pa
 
 
 def test_an_error_row_keeps_its_id_and_name_everywhere(tmp_path: Path) -> None:
-    """A NUL in the country fails the row; its readable id and name are in every output."""
+    """A NUL in the country sets that fact aside; the id, name and note are in every output."""
     screening = screen(_hostile_call(tmp_path))
-    write_screening(screening, tmp_path / "out", "en")
+    write_screening(screening, tmp_path / "out", "en", "codes")
     bad = screening.rows[len(HOSTILE)]
-    assert bad.error is not None
-    assert bad.error.code == "control-character"
+    assert bad.error is None
+    (note,) = bad.notes
+    assert note.field == "country"
     assert (bad.id, bad.name) == ("bad-1", "<script>alert(1)</script>")
     table = _rows((tmp_path / "out" / CSV_NAME).read_text(encoding="utf-8-sig"), ",")
     line = table[1 + len(HOSTILE)]
     assert line[2:4] == ["bad-1", "<script>alert(1)</script>"]
-    assert line[-1].startswith("country: ")
-    assert line[-1].endswith("[control-character]")
+    assert line[-2].startswith("Country (C")
+    assert "U+0000" in line[-2]
     document = row_document(bad)
-    assert (document["id"], document["name"]) == ("bad-1", "<script>alert(1)</script>")
-    assert document["error"]["code"] == "control-character"
+    assert document["row"] == bad.row
+    assert document["notes"][0]["field"] == "country"
     report = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     assert "bad-1" in report
 
 
 def test_the_report_shows_an_html_name_and_never_runs_it(tmp_path: Path) -> None:
     screening = screen(_hostile_call(tmp_path))
-    write_screening(screening, tmp_path / "out", "fr")
+    write_screening(screening, tmp_path / "out", "fr", "codes")
     report = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     assert "<script>alert(1)" not in report
     sheets = "".join(unpack(report)[1])  # the applicants' sheets, packed in the page

@@ -33,6 +33,7 @@ def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
     assert [f.name for f in data_files] == [
         "codes.yaml",
         "fields.yaml",
+        "reading.yaml",
         "report.css",
         "report.js",
         "words.yaml",
@@ -40,6 +41,35 @@ def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
     ]
     for data_file in data_files:
         assert f"poletype/data/{data_file.name}" in names
+    for schema in (ROOT / "schemas").glob("*.json"):
+        assert f"poletype/schemas/{schema.name}" in names
+    assert "poletype/_server/_app.py" in names
+    assert not [n for n in names if n.startswith(("tests/", "docs/", "scripts/", "schemas/"))]
+    assert not [n for n in names if "/tests/" in n or (n.endswith(".md") and "dist-info" not in n)]
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "Provides-Extra: server" in text
+    assert "Project-URL: Documentation" in text
+
+
+def test_sdist_contains_the_sources_of_the_wheel(tmp_path: Path) -> None:
+    """The sdist builds the same wheel: rule files, schemas and data inside."""
+    import tarfile
+
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    (sdist,) = tmp_path.glob("poletype-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
+    assert "schemas/verdict-1.json" in names
+    assert "rules/labo-ess-ptce.yaml" in names
+    assert "src/poletype/data/fields.yaml" in names
+    assert "src/poletype/_server/_app.py" in names
 
 
 def test_readme_test_command_is_the_one_ci_runs() -> None:

@@ -44,10 +44,12 @@ def test_a_second_round_merges_answers_and_says_what_changed(tmp_path: Path) -> 
         encoding="utf-8",
     )
     second = tmp_path / "r2"
-    assert main(["screen", str(answers), "--previous", str(first), "--out", str(second)]) == 0
+    command = ["screen", str(answers), "--previous", str(first), "--out", str(second)]
+    assert main([*command, "--csv-columns", "codes"]) == 0
     text = (second / "verdicts.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     by_id = {r["id"]: r for r in rows}
+    assert list(rows[0])[-3:] == ["change", "notes", "error"]
     assert len(rows) == 7  # the six of the first round, one new
     cand02 = by_id["CAND-02"]
     assert cand02["labo-ess-ptce.outcome"] == "ptce"  # 0,3 -> 0,6 and the rest kept
@@ -60,6 +62,11 @@ def test_a_second_round_merges_answers_and_says_what_changed(tmp_path: Path) -> 
     assert "1 candidature(s) dont l&#x27;issue a changé" in page or (
         "1 candidature(s) dont l'issue a changé" in page
     )
+    in_words = tmp_path / "r3"
+    assert main([*command[:-1], str(in_words)]) == 0
+    text = (in_words / "verdicts.csv").read_text(encoding="utf-8-sig")
+    header = next(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header[-3:] == ["changement depuis le tour précédent", "cellules non lues", "erreur"]
     kept = load_workbook(second / "verdicts.xlsx").active
     assert kept is not None
     notes = {

@@ -28,6 +28,7 @@ from poletype._tabular import (
     read_applicants,
     read_cell,
 )
+from poletype.rulefile import Text
 from strategies import initiatives
 
 DATA = Path(__file__).resolve().parent / "data" / "screen"
@@ -107,16 +108,28 @@ def test_empty_cells_are_unknown_and_no_members_stays_unknown() -> None:
     assert four.innovation == []  # "aucun": a list known to be empty
 
 
-def test_malformed_row_amid_good_rows_reports_each_bad_cell() -> None:
+def test_malformed_row_amid_good_rows_notes_each_bad_cell_and_is_still_read() -> None:
     applicants = _read(DATA / "applicants-fr.csv")
     bad = applicants[2]
-    assert bad.initiative is None
-    assert bad.error is not None
-    assert bad.error.row == 4
-    assert bad.error.column == "stage"
-    assert bad.error.source.endswith("applicants-fr.csv")
-    for fragment in ("'emergent'", "did you mean 'emerging'", "'peut-être'", "'1,5'", "'12,5'"):
-        assert fragment in bad.error.message
+    assert bad.error is None
+    initiative = _ok(bad)
+    assert (initiative.stage, initiative.voluntary, initiative.jobs) == (None, None, None)
+    assert initiative.strategy is not None
+    assert initiative.strategy.shared is True  # the good cells of the row are read
+    notes = {n.field: n for n in bad.notes}
+    assert [n.field for n in bad.notes] == [
+        "stage",
+        "voluntary",
+        "activities.social_utility_share",
+        "jobs",
+    ]
+    assert [n.cell for n in bad.notes] == ["C4", "D4", "G4", "I4"]
+    assert "did you mean 'emerging'" in notes["stage"].message.en
+    assert "vouliez-vous dire « emerging »" in notes["stage"].message.fr
+    assert "en émergence (emerging)" in notes["stage"].message.fr
+    for field, fragment in (("voluntary", "'peut-être'"), ("jobs", "'12,5'")):
+        assert fragment in notes[field].message.en
+    assert notes["jobs"].text("fr") == "Emplois (I4) : attendu : un nombre entier ; trouvé « 12,5 »"
     assert bad.label == "A3"
 
 
@@ -234,11 +247,15 @@ def test_xlsx_with_members_sheet_and_excel_types(tmp_path: Path) -> None:
     assert first.members[0].founder is True
     assert two.row == 4
     assert _ok(two).members is not None
-    assert three.error is not None
-    assert three.error.column == "founded"
-    assert "members.kind: " in three.error.message
-    assert ":Membres row 4: " in three.error.message
-    assert "did you mean 'ess_cooperative'" in three.error.message
+    # A date in the year column and a member's words: the date is noted, the words read.
+    third = _ok(three)
+    assert third.founded is None
+    assert third.members is not None
+    assert third.members[0].kind == "ess_cooperative"
+    (note,) = three.notes
+    assert (note.field, note.cell) == ("founded", "F5")
+    assert "01/01/2020" in note.message.fr
+    assert "datetime" not in note.message.en
     assert orphan.source.endswith("applicants.xlsx:Membres")
     assert orphan.row == 5
 
@@ -250,9 +267,10 @@ def test_member_cell_error_names_the_member_row(tmp_path: Path) -> None:
         [["applicant_id", "kind", "size"], ["A", "sme", "huge"], ["B", "sme", "small"]],
     )
     bad, good = _read(path, members=members)
-    assert bad.error is not None
-    assert bad.error.column == "members.size"
-    assert "people.csv row 2: expected one of micro" in bad.error.message
+    assert _ok(bad).members is not None
+    (note,) = bad.notes
+    assert (note.field, note.cell) == ("members.size", "people.csv!C2")
+    assert "expected one of micro" in note.message.en
     assert _ok(good).members is not None
 
 
@@ -269,9 +287,11 @@ def test_member_validation_error_names_the_member_row(tmp_path: Path) -> None:
         [["id", "name", "resources.market", "resources.non_market"], ["B", "P", "0,9", "50 %"]],
     )
     (applicant,) = _read(path)
-    assert applicant.error is not None
-    assert applicant.error.column == "resources"
-    assert "sum to at most 1" in applicant.error.message
+    assert _ok(applicant).resources is None  # facts that contradict each other: unknown
+    (note,) = applicant.notes
+    assert note.field == "resources"
+    assert "sum to at most 1" in note.message.en
+    assert "incohérentes" in note.message.fr
 
 
 def test_duplicate_id_is_an_error_for_the_later_row(tmp_path: Path) -> None:
@@ -306,8 +326,8 @@ def test_folder_duplicate_id(tmp_path: Path) -> None:
         ("activities.social_utility_share", "1.5", "a share between 0 and 1"),
         ("activities.social_utility_share", "150 %", "a share between 0 and 1"),
         ("jobs", "douze", "a whole number"),
-        ("jobs", "-3", "greater than or equal to 0"),
-        ("country", "fr", "pattern"),
+        ("jobs", "-3", "at least 0"),
+        ("country", "France2", "two-letter country code"),
         ("innovation", "social; magic", "found 'magic'"),
     ],
 )
@@ -321,10 +341,11 @@ def test_one_bad_cell_between_good_rows(
     good, bad, other = _read(path)
     _ok(good)
     _ok(other)
-    assert bad.initiative is None
-    assert bad.error is not None
-    assert (bad.error.row, bad.error.column) == (3, column)
-    assert expected in bad.error.message
+    _ok(bad)
+    (note,) = bad.notes
+    assert (note.field, note.cell) == (column, "C3")
+    assert expected in note.message.en
+    assert "Input should" not in note.message.en
     assert bad.label == "BAD"
 
 
@@ -336,39 +357,56 @@ def test_missing_name_is_an_error_row_not_a_dropped_row(tmp_path: Path) -> None:
     assert applicant.label == "A"
 
 
-def test_a_value_under_no_header_is_an_error(tmp_path: Path) -> None:
+def test_a_value_under_no_header_is_carried_by_its_letter(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "a.csv", [["name", "", "jobs"], ["P", "", "3"], ["Q", "?", ""]])
-    good, bad = _read(path)
+    notices: list[Text] = []
+    good, other = read_applicants(path, notices=notices)
     assert _ok(good).jobs == 3
-    assert bad.error is not None
-    assert bad.error.column == "column B"
+    assert _ok(other).name == "Q"
+    assert other.extra == (("B", "?"),)
+    assert any("B (B)" in n.en for n in notices)
 
 
 # Whole-file errors ---------------------------------------------------------------------
 
 
-def test_unknown_column_is_refused_with_a_suggestion(tmp_path: Path) -> None:
+def test_an_unknown_column_is_carried_through_and_listed(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "a.csv", [["name", "stratgy.shared"], ["P", "oui"]])
-    with pytest.raises(InitiativeError) as info:
-        read_applicants(path)
-    error = info.value
-    assert error.code == "unknown-column"
-    assert error.suggestion == "strategy.shared"
-    assert error.file == str(path)
-    assert "column B: unknown column 'stratgy.shared'" in str(error)
+    notices: list[Text] = []
+    (applicant,) = read_applicants(path, notices=notices)
+    assert _ok(applicant).strategy is None
+    assert applicant.extra == (("stratgy.shared", "oui"),)
+    assert any("stratgy.shared (B)" in n.fr and "reprises telles quelles" in n.fr for n in notices)
 
 
-def test_a_bare_label_header_suggests_its_path(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "a.csv", [["Nom", "Stratégie formalisée"]])
+def test_a_file_naming_no_known_column_is_refused(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["nme", "stratgy.shared"], ["P", "oui"]])
     with pytest.raises(InitiativeError) as info:
         read_applicants(path)
+    assert info.value.code == "unknown-column"
     assert info.value.suggestion == "name"
 
 
-def test_member_columns_in_the_applicant_sheet_point_to_the_members_sheet(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "a.csv", [["name", "members.kind"]])
-    with pytest.raises(InitiativeError, match="second sheet named 'membres'"):
-        read_applicants(path)
+def test_bare_french_and_english_labels_are_columns(tmp_path: Path) -> None:
+    path = _write_csv(
+        tmp_path / "a.csv",
+        [
+            ["Nom", "Stratégie formalisée", "STAGE", "Year founded"],
+            ["P", "Oui.", "consolidé", "2016"],
+        ],
+    )
+    (applicant,) = _read(path)
+    initiative = _ok(applicant)
+    assert initiative.strategy is not None
+    assert initiative.strategy.formalised is True
+    assert (initiative.stage, initiative.founded) == ("consolidated", 2016)
+
+
+def test_member_columns_in_the_applicant_sheet_are_carried_not_read(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "a.csv", [["name", "members.kind"], ["P", "sme"]])
+    (applicant,) = _read(path)
+    assert _ok(applicant).members is None
+    assert applicant.extra == (("members.kind", "sme"),)
 
 
 def test_duplicate_column_is_refused(tmp_path: Path) -> None:

@@ -16,12 +16,12 @@ from poletype._xlsx_out import read_decisions, row_key, write_xlsx
 
 @pytest.fixture(scope="module")
 def screening(tmp_path_factory: pytest.TempPathFactory) -> Screening:
-    """Four applicants: one named like a formula, one unreadable, one PTCE-like, one empty."""
+    """Four applicants: one named like a formula, one without a name, one PTCE-like, one empty."""
     source = tmp_path_factory.mktemp("call") / "appel.csv"
     source.write_text(
         "id;name;stage;voluntary;activities.social_utility_share;strategy.shared\n"
         "A1;=SUM(A1:A9)*2;emerging;oui;0,6;oui\n"
-        "A2;Pôle Deux;mature;oui;0,6;\n"
+        "A2;;mature;oui;0,6;\n"
         "A3;Pôle Trois;project;non;0,3;non\n"
         "A4;@Pôle Quatre;;;;\n",
         encoding="utf-8",
@@ -56,7 +56,7 @@ def test_one_line_per_row_french_headers_frozen_filtered(
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(head)).column_letter}5"
     assert any("Retenue" in (v.formula1 or "") for v in sheet.data_validations.dataValidation)
     error = next(i for i, row in enumerate(screening.rows, start=2) if row.failed)
-    assert "stage" in sheet.cell(error, head.index("Erreur") + 1).value
+    assert sheet.cell(error, head.index("Erreur") + 1).value == "Nom : obligatoire, mais vide"
     for r in range(2, sheet.max_row + 1):  # the officer's columns start empty
         assert sheet.cell(r, len(head)).value is None
         assert sheet.cell(r, len(head) - 1).value is None
@@ -92,21 +92,29 @@ def test_formula_like_text_stays_text(screening: Screening, tmp_path: Path) -> N
     assert not names["Pôle Trois"].quotePrefix
 
 
-def test_carried_columns_follow_the_name(screening: Screening, tmp_path: Path) -> None:
-    """Rows that reading gave ``carried`` columns keep them, by header, in order."""
-    rows = screening.rows
-    object.__setattr__(rows[0], "carried", {"Courriel": "=1+1", "Référent": "Mme A"})
-    object.__setattr__(rows[2], "carried", {"Courriel": "c@example.org"})
-    try:
-        sheet = _write(screening, tmp_path / "v.xlsx")
-    finally:
-        for row in (rows[0], rows[2]):
-            object.__delattr__(row, "carried")
-    assert [c.value for c in sheet[1]][3:5] == ["Courriel", "Référent"]
+def test_carried_columns_follow_the_name(tmp_path: Path) -> None:
+    """The funder's columns reading carries through keep their headers, after the name."""
+    source = tmp_path / "appel.csv"
+    source.write_text(
+        "id;name;Courriel;stage;Référent\n"
+        "A1;Pôle Un;=1+1;emerging;Mme A\n"
+        "A2;Pôle Deux;;project;\n"
+        "A3;Pôle Trois;c@example.org;project;\n",
+        encoding="utf-8",
+    )
+    screening = screen(source, screening_typologies(["labo-ess-ptce"]))
+    assert screening.extra_columns == ["Courriel", "Référent"]
+    sheet = _write(screening, tmp_path / "v.xlsx")
+    assert [c.value for c in sheet[1]][3:6] == [
+        "Courriel",
+        "Référent",
+        "Issue — Caractérisation des PTCE selon le Labo de l'ESS",
+    ]
     assert sheet.cell(2, 4).value == "=1+1"
     assert sheet.cell(2, 4).data_type == "s"
+    assert sheet.cell(2, 5).value == "Mme A"
     assert sheet.cell(4, 4).value == "c@example.org"
-    assert sheet.cell(4, 5).value is None
+    assert sheet.cell(3, 4).value is None
 
 
 def test_decisions_are_read_back_by_id(screening: Screening, tmp_path: Path) -> None:

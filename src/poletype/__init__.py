@@ -61,7 +61,12 @@ if typing.TYPE_CHECKING:
         sufficiency_of,
         truth_table,
     )
+    from poletype._analysis.frames import CaseTable, classify_frame, from_frame, to_frame
+    from poletype._analysis.manifest import manifest
     from poletype._analysis.plots import plot_map, plot_xy
+    from poletype._analysis.sweep import plot_stability, stability, sweep
+    from poletype._columnar import decide_frame
+    from poletype._dask import classify_dask
     from poletype._outputs import write_screening
     from poletype._screen import Finding, ScreenedRow, Screening, screen, screening_typologies
     from poletype._tabular import Applicant, RowError, read_applicants
@@ -71,6 +76,14 @@ if typing.TYPE_CHECKING:
 _LAZY = {
     "Applicant": "poletype._tabular",
     "Bounds": "poletype._analysis.fit",
+    "CaseTable": "poletype._analysis.frames",
+    "classify_frame": "poletype._analysis.frames",
+    "from_frame": "poletype._analysis.frames",
+    "manifest": "poletype._analysis.manifest",
+    "plot_stability": "poletype._analysis.sweep",
+    "stability": "poletype._analysis.sweep",
+    "sweep": "poletype._analysis.sweep",
+    "to_frame": "poletype._analysis.frames",
     "ChangeSet": "poletype._whatif",
     "FIXED_FACTS": "poletype._whatif",
     "FieldChange": "poletype._whatif",
@@ -87,6 +100,8 @@ _LAZY = {
     "necessity_of": "poletype._analysis.fit",
     "plot_map": "poletype._analysis.plots",
     "plot_xy": "poletype._analysis.plots",
+    "classify_dask": "poletype._dask",
+    "decide_frame": "poletype._columnar",
     "read_applicants": "poletype._tabular",
     "screen": "poletype._screen",
     "screening_typologies": "poletype._screen",
@@ -98,11 +113,14 @@ _LAZY = {
     "write_screening": "poletype._outputs",
     "write_template": "poletype._template",
 }
-"""Names of the screening side, imported on first use.
+"""Names of the screening and research sides, imported on first use.
 
 Screening (spreadsheets, the what-if search, the HTML report) is a fraction of what
 ``poletype`` does and costs tens of milliseconds to import, so a command or a
-program that only classifies does not pay for it.
+program that only classifies does not pay for it. The research tools (frames, sweeps,
+manifests) likewise; pandas, polars and matplotlib load only inside the functions that
+use them; `decide_frame` needs numpy (the ``columnar`` extra) and `classify_dask` Dask
+(the ``dask`` extra), which ``import poletype`` must not require.
 """
 
 
@@ -125,6 +143,7 @@ __all__ = [
     "AxisPosition",
     "Bounds",
     "CallerError",
+    "CaseTable",
     "Change",
     "ChangeSet",
     "CompilerFallbackWarning",
@@ -160,20 +179,29 @@ __all__ = [
     "check_hypotheses",
     "check_typology",
     "classify",
+    "classify_dask",
+    "classify_frame",
     "classify_many",
+    "decide_frame",
     "export_qca",
+    "from_frame",
     "load_typology",
+    "manifest",
     "necessity",
     "necessity_of",
     "plot_map",
+    "plot_stability",
     "plot_xy",
     "read_applicants",
     "read_initiative",
     "screen",
     "screening_typologies",
     "set_memberships",
+    "stability",
     "sufficiency",
     "sufficiency_of",
+    "sweep",
+    "to_frame",
     "trajectory",
     "truth_table",
     "typologies",

@@ -7,7 +7,12 @@ compiled typology and classify many initiatives without reloading it.
 
 from __future__ import annotations
 
+import functools
+import os
+import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +40,90 @@ def load_typology(typology: str | Path, params: Mapping[str, Any] | None = None)
 
     Every expression is parsed and type-checked against the `Initiative` model now, so
     a misspelt field fails here, naming the file, the line and the criterion.
+
+    A typology is remembered after its first load (see `_remembered`), so
+    ``classify(x, "labo-ess-ptce")`` in a loop costs what a preloaded typology costs.
     """
-    return _loader.load(typology, checked_values(params or {}))
+    frozen = _loader.frozen(params)
+    text = str(typology)
+    if text in _shipped_ids():
+        key: tuple[Any, ...] = (text, frozen)
+        found = _REMEMBERED.get(key)
+        if found is not None and (alive := found[0]()) is not None:
+            return alive
+    else:
+        key = (os.path.abspath(text), frozen)
+        found = _REMEMBERED.get(key)
+        if found is not None and (alive := found[0]()) is not None and _unchanged(found[1]):
+            return alive
+    loaded, chain = _loader.load_chain(typology, params)
+    if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+        _REMEMBERED.pop(next(iter(_REMEMBERED)))
+    _REMEMBERED[key] = (
+        weakref.ref(loaded),
+        tuple(_stamp(path, data) for path, data in _loader.user_files(chain)),
+    )
+    return loaded
+
+
+_REMEMBER_AT_MOST = 64
+_REMEMBERED: dict[tuple[Any, ...], tuple[weakref.ref[Typology], tuple[_Stamp, ...]]] = {}
+"""Typologies loaded by id or path, by (id or absolute path, frozen parameters).
+
+Weakly: the loader's cache owns them (and bounds how many live), so a parameter sweep
+does not keep every typology it made alive here.
+
+A shipped id is answered from here with no file-system access: the shipped rule files
+are package data and do not change while the process runs. A user's rule file (and
+each user file it extends) is checked with one ``stat`` per call: a changed
+modification time or size loads it again. A file modified in the last
+`_RACY_SECONDS` is also compared byte for byte, since two writes within one tick of the
+file system's clock can leave the same time and size (git's "racy clean" problem).
+"""
+
+_RACY_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """What a remembered user file looked like when it was read."""
+
+    path: str
+    mtime_ns: int
+    size: int
+    data: bytes
+
+
+def _stamp(path: str, data: bytes) -> _Stamp:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return _Stamp(path, -1, -1, data)
+    return _Stamp(path, stat.st_mtime_ns, stat.st_size, data)
+
+
+def _unchanged(stamps: tuple[_Stamp, ...]) -> bool:
+    """Whether every remembered user file still is what it was (one ``stat`` each)."""
+    for stamp in stamps:
+        try:
+            stat = os.stat(stamp.path)
+        except OSError:
+            return False
+        if stat.st_mtime_ns != stamp.mtime_ns or stat.st_size != stamp.size:
+            return False
+        if time.time_ns() - stat.st_mtime_ns < _RACY_SECONDS * 1e9:
+            try:
+                with open(stamp.path, "rb") as handle:
+                    if handle.read() != stamp.data:
+                        return False
+            except OSError:
+                return False
+    return True
+
+
+@functools.cache
+def _shipped_ids() -> frozenset[str]:
+    return frozenset(_loader.shipped_typologies())
 
 
 def load_typologies(

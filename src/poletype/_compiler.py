@@ -250,6 +250,27 @@ class Typology:
     memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     """Values derived from this typology alone (shared scores, sources), cached with it
     so that they go when it goes."""
+    origin: tuple[Any, ...] | None = field(default=None, repr=False)
+    """How the loader can build this typology again elsewhere (``_loader.restore``'s
+    arguments); ``None`` for one compiled otherwise, which then does not pickle."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as how to rebuild it: compiled code and closures do not pickle.
+
+        So a typology can be sent to worker processes and a cluster's workers.
+        """
+        if self.origin is None:
+            raise TypeError(
+                f"typology {self.id!r} was not loaded by id or path and cannot be pickled; "
+                "send its id or path and parameters instead"
+            )
+        from poletype._loader import restore  # noqa: PLC0415 - the loader imports this module
+
+        return (restore, self.origin)
+
+    def __dask_tokenize__(self) -> tuple[str, str]:
+        """Dask's name for this typology in a task graph: its rules hash says it all."""
+        return ("poletype.Typology", self.rules_hash)
 
     @property
     def id(self) -> str:

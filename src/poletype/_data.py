@@ -18,7 +18,7 @@ from typing import Any, Literal
 from poletype._yaml import load_yaml
 from poletype.rulefile import Text
 
-DataFile = Literal["fields", "codes", "words"]
+DataFile = Literal["fields", "codes", "words", "reading"]
 Lang = Literal["fr", "en"]
 
 

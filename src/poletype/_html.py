@@ -81,6 +81,12 @@ white-space:nowrap;border:1px solid transparent}
 .error{color:var(--err);background:var(--err-bg);border-color:#cfd3d8}
 .status{display:inline-block;min-width:112px;font-size:13px;font-weight:600;white-space:nowrap}
 .status.good{color:var(--pos)}.status.bad{color:var(--neg)}.status.open{color:var(--unk)}
+.status.neutral{color:var(--muted);font-weight:500}
+.cell-notes{background:var(--soft);border:1px solid var(--line);border-left:4px solid var(--unk);
+border-radius:8px;padding:8px 18px;margin:16px 0}
+.cell-notes h3{margin:4px 0 6px}.cell-notes li{margin:3px 0}
+.notices{background:var(--unk-bg);border:1px solid #efd79f;border-radius:8px;padding:8px 18px;
+margin:18px 0}.notices h2{border:0;margin:6px 0 4px;font-size:17px}
 table.toc td:first-child,table.toc th:first-child{width:64px}
 table.toc a{color:var(--accent);text-decoration:none;font-weight:600}
 table.toc a:hover{text-decoration:underline}
@@ -203,6 +209,7 @@ def render_report(
         "<body>",
         "<main>",
         _header(screening, lang),
+        _notices(screening, lang),
         _guide(screening, lang),
         _summary(screening, lang),
         changes_section,
@@ -222,6 +229,38 @@ def render_report(
         "",
     ]
     return "\n".join(part for part in parts if part)
+
+
+def _notices(screening: Screening, lang: Lang) -> str:
+    """What the reading says about the whole file (no members sheet...), at the top."""
+    if not screening.notices:
+        return ""
+    items = "".join(f"<li>{_tx(notice, lang)}</li>" for notice in screening.notices)
+    return (
+        f'<section id="notices" class="notices"><h2>{_e(_T[lang]["notices"])}</h2>'
+        f"<ul>{items}</ul></section>"
+    )
+
+
+def _cell_notes(row: ScreenedRow, lang: Lang) -> str:
+    """The applicant's unreadable cells, each with its field, its cell and why."""
+    t = _T[lang]
+    out = ""
+    if row.notes:
+        items = "".join(f"<li>{_e(note.text(lang))}</li>" for note in row.notes)
+        out += (
+            f'<div class="cell-notes"><h3>{_e(t["notes"])}</h3>'
+            f'<p class="muted">{_e(t["notes_intro"])}</p><ul>{items}</ul></div>'
+        )
+    if row.extra:
+        cells = "".join(
+            f"<tr><th>{_e(name)}</th><td>{_e(value)}</td></tr>" for name, value in row.extra
+        )
+        out += (
+            f'<div class="cell-notes extra"><h3>{_e(t["extra"])}</h3>'
+            f'<table class="facts"><tbody>{cells}</tbody></table></div>'
+        )
+    return out
 
 
 def _input_name(screening: Screening) -> str:
@@ -377,8 +416,8 @@ def _lacks(finding: Finding, lang: Lang, *, spelt: bool = False) -> str:
         separator = " ; " if lang == "fr" else "; "
         named = separator.join(f"{_e(c)} {_e(labels[c])}" for c in lacking)
         return f'<span class="lacks">{_e(t["lacking"])}{_e(colon(lang))}{named}</span>'
-    codes = ", ".join(f'<abbr title="{_e(labels[c])}">{_e(c)}</abbr>' for c in lacking)
-    return f'<span class="lacks">{codes}</span>'
+    named = "; ".join(f'<span title="{_e(c)}">{_e(labels[c])}</span>' for c in lacking)
+    return f'<span class="lacks">{named}</span>'
 
 
 def _error_badge(lang: Lang) -> str:
@@ -462,13 +501,14 @@ def _applicant(
             f"<tr><th>{_e(t['message'])}</th><td>{_e(row.error.message)}</td></tr>"
             "</tbody></table></div>"
         )
-        return head + body + "</section>"
+        return head + body + _cell_notes(row, lang) + "</section>"
     verdicts = "".join(
         f"<tr><th>{_tx(f.typology.title, lang)}{_lacks(f, lang, spelt=True)}</th>"
         f"<td>{_badge(f, lang)}</td></tr>"
         for f in row.findings
     )
     parts = [head, f'<table class="facts verdicts"><tbody>{verdicts}</tbody></table>']
+    parts.append(_cell_notes(row, lang))
     parts.append(_asks(asked, screening, lang))
     parts += [_takes(f, lang) for f in row.findings]
     parts += [_finding(f, lang) for f in row.findings]
@@ -520,9 +560,13 @@ def _criteria_table(results: list[CriterionResult], lang: Lang, reversed_: set[s
     for r in results:
         source = "" if shared else f'<span class="source">{_source_text(r.source, lang)}</span>'
         effect = _effect(r.status, r.id in reversed_)
+        mark, status = MARKS[r.status], t[r.status]
+        if r.id in reversed_ and r.status == "not_met":
+            # An exclusion that does not apply: nothing failed, nothing to colour.
+            effect, mark, status = "neutral", "–", t["does_not_apply"]
         rows.append(
             f'<tr><td><span class="status {effect}">'
-            f"{MARKS[r.status]} {_e(t[r.status])}</span></td>"
+            f"{mark} {_e(status)}</span></td>"
             f'<td><span class="crit-id">{_e(r.id)}</span>{_tx(r.label, lang)}</td>'
             f"<td>{_tx(r.justification, lang)}{source}</td></tr>"
         )

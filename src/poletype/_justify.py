@@ -68,6 +68,30 @@ def _number(number: Decimal, lang: Lang) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
+def _in_words(part: Expression, value: Any, lang: Lang) -> Any:
+    """A code read from a field with a closed list, as its words in ``lang``.
+
+    "La fonction principale est hébergement d'activités", not "… est hosting": a
+    placeholder that is one field path shows that field's codes through their words
+    (``data/codes.yaml``); any other value is shown as it is.
+    """
+    from poletype._codes import code_label  # noqa: PLC0415 -- _codes imports this module
+
+    path = part.text.strip()
+    if part.paths != (path,):
+        return value
+
+    def word(code: Any) -> Any:
+        label = code_label(path, code) if isinstance(code, str) else None
+        return code if label is None else getattr(label, lang)
+
+    if isinstance(value, str):
+        return word(value)
+    if isinstance(value, tuple | list):
+        return [word(item) for item in value]
+    return value
+
+
 def render(template: Template, root: Root, lang: Lang, values: dict[str, Any] | None = None) -> str:
     """Fill a template's placeholders with formatted values.
 
@@ -81,7 +105,7 @@ def render(template: Template, root: Root, lang: Lang, values: dict[str, Any] | 
             key = part.text
             if key not in values:
                 values[key] = evaluate_value(part, root)
-            out.append(format_value(values[key], lang))
+            out.append(format_value(_in_words(part, values[key], lang), lang))
         else:
             out.append(part)
     return "".join(out)

@@ -143,11 +143,12 @@ def file_stem(row: ScreenedRow) -> str:
 
 
 def letters(
-    screening: Screening, lang: Lang, carried: Mapping[int, Mapping[str, str]]
+    screening: Screening, lang: Lang, carried: Mapping[int, Mapping[str, str]] | None = None
 ) -> dict[str, str]:
     """Every letter and the mail-merge CSV, by path under the output folder.
 
-    ``carried`` gives a row's funder columns by its index in the screening (for the email).
+    The email comes from the funder's columns reading carried through (`ScreenedRow.extra`);
+    ``carried`` gives other columns by a row's index in the screening instead.
     """
     from poletype._outputs import DELIMITERS, safe_cell  # noqa: PLC0415 - outputs import us
 
@@ -170,7 +171,7 @@ def letters(
             str(row.row),
             row.id or "",
             row.name or row.label,
-            email_of(row, carried.get(index, {})),
+            email_of(row, dict(row.extra) if carried is None else carried.get(index, {})),
             subject,
             letter_text(row, lang),
             f"{stem}.html",

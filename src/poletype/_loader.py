@@ -47,11 +47,21 @@ def rules_package() -> Traversable:
 
 def shipped_typologies() -> dict[str, str]:
     """Typology id → file name of every rule file shipped with poletype."""
+    return dict(_shipped_listing())
+
+
+@lru_cache(maxsize=1)
+def _shipped_listing() -> tuple[tuple[str, str], ...]:
+    """The rules folder listed once per process.
+
+    The shipped rule files are package data: they do not change while poletype runs, so
+    classifying by id does not list a folder on every call.
+    """
     found: dict[str, str] = {}
     for entry in sorted(rules_package().iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".yaml", ".yml")):
             found[entry.name.rsplit(".", 1)[0]] = entry.name
-    return found
+    return tuple(found.items())
 
 
 @dataclass(frozen=True)
@@ -207,12 +217,36 @@ def load(name_or_path: str | Path, params: Mapping[str, Any] | None = None) -> T
 
     The overrides' shapes are checked first: the cache key serialises them.
     """
-    values = checked_values(params or {})
-    return _load_cached(_chain(_locate(name_or_path)), _freeze(values))
+    return load_chain(name_or_path, params)[0]
+
+
+Frozen = tuple[tuple[str, str], ...]
+
+
+def frozen(params: Mapping[str, Any] | None) -> Frozen:
+    """Parameter overrides, checked, as a hashable key (their canonical JSON by name)."""
+    return _freeze(checked_values(params or {}))
+
+
+def load_chain(
+    name_or_path: str | Path, params: Mapping[str, Any] | None = None
+) -> tuple[Typology, tuple[_Located, ...]]:
+    """`load`, and the files (with their bytes) the typology was built from.
+
+    The caller's cache checks those files again, rather than this module guessing when
+    they may have changed.
+    """
+    chain = _chain(_locate(name_or_path))
+    return _load_cached(chain, frozen(params)), chain
+
+
+def user_files(chain: tuple[_Located, ...]) -> tuple[tuple[str, bytes], ...]:
+    """The user's files of a chain (not the shipped ones): path and the bytes read."""
+    return tuple((located.key, located.data) for located in chain if located.folder is not None)
 
 
 @lru_cache(maxsize=64)
-def _load_cached(chain: tuple[_Located, ...], frozen: tuple[tuple[str, str], ...]) -> Typology:
+def _load_cached(chain: tuple[_Located, ...], frozen: Frozen) -> Typology:
     overrides = {k: json.loads(v) for k, v in frozen}
     with _collector_paused():
         try:
@@ -221,7 +255,36 @@ def _load_cached(chain: tuple[_Located, ...], frozen: tuple[tuple[str, str], ...
         except _Invalid as exc:
             raise exc.errors[0] from None
         parameters = resolve_parameters(spec, overrides, resolved.file)
-        return _compile(spec, resolved, parameters)
+        typology = _compile(spec, resolved, parameters)
+    # What pickling the typology sends instead of its compiled code (see `restore`): the
+    # shipped id, or the bytes of the user's files, which a worker cannot be assumed to have.
+    shipped = all(located.folder is None for located in chain)
+    origin = (spec.typology if shipped else chain, frozen, typology.rules_hash)
+    object.__setattr__(typology, "origin", origin)
+    return typology
+
+
+def restore(source: str | tuple[_Located, ...], frozen: Frozen, rules_hash: str) -> Typology:
+    """A pickled typology rebuilt where it is unpickled: ``Typology.__reduce__`` names this.
+
+    A shipped typology is loaded by id from the installed package; one from a user's file
+    is compiled from the bytes carried in the pickle, so a worker needs no copy of the
+    file and a file changed since cannot slip in. Either way the rebuilt typology must
+    have the rules hash of the one pickled: a worker with another poletype (other
+    shipped rules) is refused rather than classifying differently.
+    """
+    if isinstance(source, str):
+        typology = load(source, {k: json.loads(v) for k, v in frozen})
+    else:
+        typology = _load_cached(source, frozen)
+    if typology.rules_hash != rules_hash:
+        raise UsageError(
+            f"typology {typology.id!r} differs where it was unpickled",
+            code="typology-not-found",
+            expected=f"the rules hash {rules_hash} (the same poletype version on every worker)",
+            found=typology.rules_hash,
+        )
+    return typology
 
 
 @contextlib.contextmanager

@@ -26,15 +26,19 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from poletype._compiler import Typology
+from poletype._data import by_language, load
+from poletype._fields import label as question_label
+from poletype._fields import question
 from poletype._html import REPORT_NAMES, change_lines, outcome_class, render_report
 from poletype._justify import Lang
 from poletype._screen import (
     Finding,
     ScreenedRow,
     Screening,
+    against,
     criterion_ids,
     positive_outcome,
 )
@@ -52,12 +56,21 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_WORDS = by_language(load("words")["csv"])
+Columns = Literal["words", "codes"]
+"""How ``verdicts.csv`` names its columns and statuses: for a person, or for a program.
+
+``words`` (the default) writes headers, statuses, reasons and questions in the report's
+language; ``codes`` keeps the stable machine-readable column set (``labo-ess-ptce.M5``,
+``met``) whatever the language, so that a script reading the file never changes.
+"""
 
 
 def write_screening(
     screening: Screening,
     out: str | Path,
     lang: Lang = "fr",
+    columns: Columns = "words",
     *,
     changes: Sequence[str] | None = None,
     changes_section: str = "",
@@ -66,6 +79,7 @@ def write_screening(
 ) -> list[Path]:
     """Write the report, the CSV, the JSON Lines file and the workbook into ``out``.
 
+    ``columns`` names the CSV's columns for a person or a program (`Columns`).
     ``changes`` (one text per row, "" for none) and ``changes_section`` come from a
     previous round (`poletype._rounds`): the CSV gains a ``change`` column and the report
     a section; ``decisions`` are the officer's columns to carry into the new workbook;
@@ -76,7 +90,7 @@ def write_screening(
     report = render_report(screening, lang, changes=changes, changes_section=changes_section)
     files = {
         out / REPORT_NAMES[lang]: report,
-        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang, changes=changes),
+        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang, columns, changes=changes),
         out / JSONL_NAME: verdicts_jsonl(screening),
         **{out / name: text for name, text in (extra or {}).items()},
     }
@@ -103,18 +117,32 @@ def write_screening(
     return [*list(files)[:3], workbook, *list(files)[3:]]
 
 
-def csv_header(screening: Screening, *, changes: bool = False) -> list[str]:
-    """The CSV columns: the row, then per typology its outcome, statuses and missing facts.
+def csv_header(
+    screening: Screening, lang: Lang = "fr", columns: Columns = "codes", *, changes: bool = False
+) -> list[str]:
+    """The CSV columns: the row, unread columns, per typology its results, notes, error.
 
-    After a previous round, a ``change`` column says what moved since (`poletype._rounds`).
+    Per typology: its outcome, statuses, missing facts. With ``codes`` the names are
+    stable codes; with ``words`` they are in ``lang``. After a previous round, a
+    ``change`` column before the notes says what moved since (`poletype._rounds`).
     """
-    header = ["row", "source", "id", "name"]
+    words = _WORDS[lang]
+    if columns == "codes":
+        header = ["row", "source", "id", "name", *screening.extra_columns]
+        for typology in screening.typologies:
+            header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
+        return [*header, *(["change"] if changes else []), "notes", "error"]
+    header = [words[c] for c in ("row", "source", "id", "name")] + screening.extra_columns
     for typology in screening.typologies:
-        header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
-    if changes:
-        header.append("change")
-    header.append("error")
-    return header
+        labels = {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
+        for column in _typology_columns(typology):
+            named = words.get(column.split(".", 1)[0], column)
+            if column.startswith("membership."):
+                named = f"{words['membership']} {column.split('.', 1)[1]}"
+            elif column in labels:
+                named = f"{column} {labels[column]}"
+            header.append(f"{typology.id} — {named}")
+    return [*header, *([words["change"]] if changes else []), words["notes"], words["error"]]
 
 
 def _typology_columns(typology: Typology) -> list[str]:
@@ -137,18 +165,26 @@ def _typology_columns(typology: Typology) -> list[str]:
 
 
 def verdicts_csv(
-    screening: Screening, lang: Lang = "fr", *, changes: Sequence[str] | None = None
+    screening: Screening,
+    lang: Lang = "fr",
+    columns: Columns = "words",
+    *,
+    changes: Sequence[str] | None = None,
 ) -> str:
-    """One CSV line per input row (no byte-order mark: `write_screening` adds it)."""
+    """One CSV line per input row (no byte-order mark: `write_screening` adds it).
+
+    ``changes`` (one text per row) fills a ``change`` column before the notes.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
-    writer.writerow(csv_header(screening, changes=changes is not None))
+    writer.writerow(csv_header(screening, lang, columns, changes=changes is not None))
     widths = [(t.id, len(_typology_columns(t))) for t in screening.typologies]
+    extra = screening.extra_columns
     marks = list(changes) if changes is not None else [None] * len(screening.rows)
     for row, mark in zip(screening.rows, marks, strict=True):
-        cells = _csv_row(row, widths, lang)
+        cells = _csv_row(row, widths, lang, extra, words=columns == "words")
         if mark is not None:
-            cells.insert(len(cells) - 1, mark)
+            cells.insert(len(cells) - 2, mark)
         writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()
 
@@ -164,18 +200,36 @@ def safe_cell(text: str) -> str:
     return text
 
 
-def _csv_row(row: ScreenedRow, widths: list[tuple[str, int]], lang: Lang) -> list[str]:
+def _csv_row(
+    row: ScreenedRow,
+    widths: list[tuple[str, int]],
+    lang: Lang,
+    extra: list[str] = [],  # noqa: B006 -- read only
+    *,
+    words: bool = False,
+) -> list[str]:
     cells = [str(row.row), row.source, row.id or "", row.name or ""]
+    carried = dict(row.extra)
+    cells += [carried.get(name, "") for name in extra]
     findings = {f.typology.id: f for f in row.findings}
     for typology_id, width in widths:
-        cells += _typology_cells(findings.get(typology_id), width, lang)
-    cells.append(_error_text(row.error) if row.error is not None else "")
+        cells += _typology_cells(findings.get(typology_id), width, lang, words=words)
+    separator = " ; " if lang == "fr" else "; "
+    cells.append(separator.join(note.text(lang) for note in row.notes))
+    error = ""
+    if row.error is not None:
+        error = _error_text(row.error, lang) if words else _error_text(row.error)
+    cells.append(error)
     return cells
 
 
-def _typology_cells(finding: Finding | None, width: int, lang: Lang) -> list[str]:
+def _typology_cells(
+    finding: Finding | None, width: int, lang: Lang, *, words: bool = False
+) -> list[str]:
     if finding is None:
         return [""] * width
+    if words:
+        return _typology_words(finding, lang)
     verdict, typology = finding.verdict, finding.typology
     cells = [verdict.outcome, getattr(verdict.outcome_label, lang)]
     if typology.graded is not None:
@@ -194,6 +248,35 @@ def _typology_cells(finding: Finding | None, width: int, lang: Lang) -> list[str
     return cells
 
 
+def _typology_words(finding: Finding, lang: Lang) -> list[str]:
+    """One typology's cells for a person: statuses, reasons and questions in words."""
+    verdict, typology = finding.verdict, finding.typology
+    words = _WORDS[lang]
+    separator = " ; " if lang == "fr" else "; "
+    cells = [verdict.outcome, getattr(verdict.outcome_label, lang)]
+    if typology.graded is not None:
+        cells.append(verdict.leaning or "")
+        memberships = {m.type: m for m in verdict.memberships or ()}
+        for ideal in typology.graded.types:
+            m = memberships.get(ideal.spec.id)
+            cells.append("" if m is None else _interval(m.low, m.high, lang))
+    labels = {r.id: getattr(r.label, lang) for r in verdict.criteria}
+    reversed_ = against(typology)
+    if positive_outcome(typology) is not None:
+        cells.append(separator.join(f"{c} {labels.get(c, '')}".strip() for c in finding.lacking))
+    statuses = {r.id: r.status for r in verdict.criteria}
+    for criterion in criterion_ids(typology):
+        status = statuses.get(criterion, "")
+        if criterion in reversed_ and status in ("met", "not_met"):
+            cells.append(words["applies" if status == "met" else "does_not_apply"])
+        else:
+            cells.append(words.get(status, status))
+    cells.append(separator.join(getattr(question(p), lang) for p in verdict.missing))
+    if positive_outcome(typology) is not None:
+        cells.append(_changes_text(finding.changes or (), lang))
+    return cells
+
+
 def _interval(low: float, high: float, lang: Lang) -> str:
     def number(value: float) -> str:
         text = f"{value:.2f}"
@@ -207,7 +290,14 @@ def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
     return " | ".join(" + ".join(change_lines(s, lang)) for s in changes)
 
 
-def _error_text(error: RowError) -> str:
+def _error_text(error: RowError, lang: Lang | None = None) -> str:
+    """The error for the CSV: with ``lang``, in its words (no code); else as stored."""
+    if lang is not None:
+        message = error.message if error.text is None else getattr(error.text, lang)
+        if error.column is None:
+            return message
+        colon = " : " if lang == "fr" else ": "
+        return f"{getattr(question_label(error.column), lang)}{colon}{message}"
     text = error.message if error.column is None else f"{error.column}: {error.message}"
     return text if error.code is None else f"{text} [{error.code}]"
 
@@ -227,6 +317,7 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         if row.error.code is not None:
             error["code"] = row.error.code
         failed["error"] = error
+        failed.update(_carried(row))
         return failed
     document: dict[str, Any] = {
         "row": row.row,
@@ -243,7 +334,13 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         for f in row.findings
         if f.changes is not None
     }
+    document.update(_carried(row))
     return document
+
+
+def _carried(row: ScreenedRow) -> dict[str, Any]:
+    """The reading notes and the unread columns of a row, as JSON (always present)."""
+    return {"notes": [note.as_json() for note in row.notes], "extra": dict(row.extra)}
 
 
 def _verdict_json(verdict: Verdict) -> Any:

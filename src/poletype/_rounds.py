@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,8 @@ class Previous:
     outcomes: dict[str, dict[str, str]]
     order: list[tuple[int, str, str]]
     """Each previous applicant with an id: its row, source and id, in order."""
+    extra: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """Each previous applicant's carried-through columns (the funder's own), by id."""
 
 
 def read_previous(folder: str | Path) -> Previous:
@@ -57,6 +59,7 @@ def read_previous(folder: str | Path) -> Previous:
     facts: dict[str, dict[str, Any]] = {}
     found: dict[str, dict[str, str]] = {}
     order: list[tuple[int, str, str]] = []
+    extra: dict[str, tuple[tuple[str, str], ...]] = {}
     for line in lines:
         document = json.loads(line)
         initiative = document.get("initiative")
@@ -66,7 +69,10 @@ def read_previous(folder: str | Path) -> Previous:
         facts[key] = initiative
         found[key] = {v["typology"]: v["outcome"] for v in document.get("verdicts", [])}
         order.append((int(document["row"]), str(document["source"]), key))
-    return Previous(folder, facts, found, order)
+        carried = document.get("extra")
+        if isinstance(carried, dict):
+            extra[key] = tuple((str(k), str(v)) for k, v in carried.items())
+    return Previous(folder, facts, found, order, extra)
 
 
 def merged(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,19 +110,13 @@ def merge_applicants(applicants: Sequence[Applicant], previous: Previous) -> lis
     for row, source, key in previous.order:
         if key not in named:
             initiative = Initiative.model_validate(previous.facts[key])
-            out.append(Applicant(row, source, initiative, None))
+            out.append(Applicant(row, source, initiative, None, extra=previous.extra.get(key, ())))
     return out
 
 
 def _with(applicant: Applicant, initiative: Initiative) -> Applicant:
-    return Applicant(
-        applicant.row,
-        applicant.source,
-        initiative,
-        applicant.error,
-        applicant.stated_id,
-        applicant.stated_name,
-    )
+    """The applicant with the merged facts; its cell notes and carried columns kept."""
+    return replace(applicant, initiative=initiative)
 
 
 def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:

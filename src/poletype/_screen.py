@@ -18,6 +18,8 @@ from typing import Any
 from poletype._api import DEFAULT_TYPOLOGY, classify, load_typologies, load_typology, typologies
 from poletype._compiler import Typology, VerdictTree
 from poletype._evaluator import _verdict
+from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS
+from poletype._header import NO_MAPPING, CellNote, ColumnMapping, load_mapping
 from poletype._limits import DEFAULT_LIMITS, Limits
 from poletype._logic import tri_of
 from poletype._report import outcomes
@@ -25,6 +27,7 @@ from poletype._tabular import Applicant, RowError, read_applicants
 from poletype._whatif import ChangeSet, what_it_would_take
 from poletype.errors import InitiativeError, PoletypeError
 from poletype.model import Initiative
+from poletype.rulefile import Text
 from poletype.verdict import Verdict
 
 ALL = "all"
@@ -73,6 +76,10 @@ class ScreenedRow:
     """What an error row says its id is, when that cell could be read."""
     stated_name: str | None = None
     """What an error row says its name is, when that cell could be read."""
+    notes: tuple[CellNote, ...] = ()
+    """Cells that could not be read: their facts were screened as unknown."""
+    extra: tuple[tuple[str, str], ...] = ()
+    """The row's cells in columns poletype does not read, carried to every output."""
 
     @property
     def id(self) -> str | None:
@@ -97,6 +104,13 @@ class Screening:
     input: str
     typologies: tuple[Typology, ...]
     rows: tuple[ScreenedRow, ...]
+    notices: tuple[Text, ...] = ()
+    """What the reading says about the input as a whole: no members sheet, unread columns."""
+
+    @property
+    def extra_columns(self) -> list[str]:
+        """The unread columns carried through, in the order they first appear."""
+        return list(dict.fromkeys(name for row in self.rows for name, _ in row.extra))
 
     @property
     def crisp(self) -> bool:
@@ -221,6 +235,8 @@ def screen(
     members: str | Path | None = None,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    columns: str | Path | ColumnMapping | None = None,
+    header_row: int | None = None,
     merge: Callable[[list[Applicant]], list[Applicant]] | None = None,
 ) -> Screening:
     """Screen every applicant of a spreadsheet, JSON Lines file or folder.
@@ -228,25 +244,51 @@ def screen(
     An unreadable input as a whole raises; a bad row does not: it comes back as an error
     row in its place. Should the input fail after some rows were read, those rows are
     kept and the failure is one more error row after them, so that what was read is
-    still screened and written. ``merge`` turns the rows read into the rows to screen
-    (a later round merges them with the previous one's, `poletype._rounds`).
+    still screened and written. ``columns`` is a funder's mapping file (or one read),
+    ``header_row`` the sheet row of the header when it should not be searched for.
+    ``merge`` turns the rows read into the rows to screen (a later round merges them
+    with the previous one's, `poletype._rounds`).
     """
     chosen = tuple(typologies or [load_typology(DEFAULT_TYPOLOGY)])
     sheet = None if members is None else Path(members)
-    applicants = _read_all(Path(source), sheet, limits)
+    mapping = columns if isinstance(columns, ColumnMapping) else NO_MAPPING
+    if columns is not None and not isinstance(columns, ColumnMapping):
+        mapping = load_mapping(Path(columns), APPLICANT_FIELDS, MEMBER_FIELDS)
+    notices: list[Text] = []
+    applicants = _read_all(
+        Path(source), sheet, limits, mapping=mapping, header_row=header_row, notices=notices
+    )
     if merge is not None:
         applicants = merge(applicants)
     return Screening(
         input=str(source),
         typologies=chosen,
         rows=tuple(screen_applicants(applicants, chosen, progress=progress)),
+        notices=tuple(notices),
     )
 
 
-def _read_all(source: Path, members: Path | None, limits: Limits) -> list[Applicant]:
+def _read_all(
+    source: Path,
+    members: Path | None,
+    limits: Limits,
+    *,
+    mapping: ColumnMapping = NO_MAPPING,
+    header_row: int | None = None,
+    notices: list[Text] | None = None,
+) -> list[Applicant]:
     applicants: list[Applicant] = []
     try:
-        applicants.extend(read_applicants(source, members=members, limits=limits))
+        applicants.extend(
+            read_applicants(
+                source,
+                members=members,
+                limits=limits,
+                mapping=mapping,
+                header_row=header_row,
+                notices=notices,
+            )
+        )
     except Exception as exc:
         if not applicants:
             if isinstance(exc, PoletypeError):
@@ -310,6 +352,8 @@ def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> Screene
         error=error,
         stated_id=stated_id,
         stated_name=stated_name,
+        notes=applicant.notes,
+        extra=applicant.extra,
     )
 
 

@@ -17,6 +17,7 @@ import csv
 import datetime
 import difflib
 import io
+import itertools
 import re
 import unicodedata
 import warnings
@@ -30,11 +31,32 @@ from pydantic import ValidationError
 
 from poletype._api import is_json, read_document
 from poletype._fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc
+from poletype._header import (
+    NO_MAPPING,
+    CellNote,
+    ColumnMapping,
+    Header,
+    code_of,
+    country_of,
+    expected_sibling,
+    fill_merged,
+    find_header,
+    member_sibling,
+    merged_ranges,
+    say,
+    says_unknown,
+    sep_line,
+    shown,
+)
+from poletype._header import (
+    fold as _header_fold,
+)
 from poletype._json import load_json
 from poletype._limits import DEFAULT_LIMITS, Limits
 from poletype._yaml import line_of
 from poletype.errors import ErrorCode, InitiativeError, PoletypeError
 from poletype.model import Initiative
+from poletype.rulefile import Text
 
 EMPTY_LIST = "aucun"
 """The cell text for a list known to be empty; an empty cell is an unknown list."""
@@ -84,6 +106,8 @@ class RowError:
     source: str
     code: ErrorCode | None = None
     """The error code when the row failed on a limit or a broken file, not on a cell's value."""
+    text: Text | None = None
+    """The message in French and English for a report, when poletype worded it."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +124,10 @@ class Applicant:
     error: RowError | None
     stated_id: str | None = None
     stated_name: str | None = None
+    notes: tuple[CellNote, ...] = ()
+    """Cells that could not be read: their facts are unknown, the applicant still screened."""
+    extra: tuple[tuple[str, str], ...] = ()
+    """The row's cells in columns poletype does not read, by header, carried through."""
 
     @property
     def label(self) -> str:
@@ -110,7 +138,13 @@ class Applicant:
 
 
 def read_applicants(
-    path: Path, *, members: Path | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    *,
+    members: Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    mapping: ColumnMapping = NO_MAPPING,
+    header_row: int | None = None,
+    notices: list[Text] | None = None,
 ) -> Iterator[Applicant]:
     """Every applicant of a CSV, XLSX or JSON Lines file, or of a folder of initiatives.
 
@@ -120,6 +154,9 @@ def read_applicants(
     sibling ``STEM-members.csv`` or ``STEM-membres.csv`` is read when it exists.
     ``limits`` bounds what a spreadsheet may cost (bytes, rows, cells, one cell, one
     XLSX part); a file over a bound is refused before the work the bound protects.
+    ``mapping`` is a funder's own column names and words, ``header_row`` the sheet row
+    of the header when the search should not guess it; what the reading notices about
+    the file as a whole (unread columns, no members sheet) is appended to ``notices``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -137,7 +174,8 @@ def read_applicants(
         applicants, member_sheet = _read_workbook(path, limits, want_members=members is None)
     elif suffix in (".csv", ".tsv", ".txt"):
         applicants = _read_csv(path, limits)
-        member_sheet = None if members is not None else _sibling_members(path, limits)
+        sibling = None if members is not None else member_sibling(path)
+        member_sheet = None if sibling is None else _read_csv(sibling, limits)
     else:
         raise InitiativeError(
             "cannot tell the format of the applicants file",
@@ -148,7 +186,36 @@ def read_applicants(
         )
     if members is not None:
         member_sheet = _read_members_file(Path(members), limits)
-    return _Spreadsheet(applicants, member_sheet, limits).applicants()
+    found: list[Text] = [] if notices is None else notices
+    if member_sheet is None:
+        expected = expected_sibling(path) if suffix not in _SPREADSHEETS else "membres"
+        found.append(say("no_members", section="notices", expected=expected))
+    spreadsheet = _Spreadsheet(applicants, member_sheet, limits, mapping, header_row, found)
+    return spreadsheet.applicants()
+
+
+def read_rows(
+    source: str,
+    header: Sequence[Any],
+    rows: Iterator[Sequence[Any]],
+    *,
+    members: tuple[str, Sequence[Any], Iterator[Sequence[Any]]] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[Applicant]:
+    """Every applicant of rows already split into cells, read as a spreadsheet is.
+
+    For tables that are not files (a researcher's data frame): the header names fields
+    as a sheet's first row does, each row is one applicant, and ``members`` is a second
+    table (its source, header and rows) keyed by ``applicant_id``. Cells go through the
+    same readers, limits and errors as a screened spreadsheet's; rows are numbered from
+    2, as below a header row. A header error (an unknown column) is raised now.
+    """
+    sheet = _sheet(source, itertools.chain([header], rows), limits)
+    member_sheet = None
+    if members is not None:
+        member_source, member_header, member_rows = members
+        member_sheet = _sheet(member_source, itertools.chain([member_header], member_rows), limits)
+    return _Spreadsheet(sheet, member_sheet, limits).applicants()
 
 
 # Sheets --------------------------------------------------------------------------------
@@ -272,6 +339,11 @@ def _decode(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
 
 def _read_csv(path: Path, limits: Limits) -> _Sheet:
     text = _decode(path, limits)
+    named = sep_line(text)
+    if named is not None:
+        # Excel's "sep=;" line names the separator; the line is no row of the sheet.
+        delimiter, text = named[0], "\n" + named[1]
+        return _sheet(str(path), _csv_records(text, delimiter), limits)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count)
     if first.count(delimiter) == 0:
@@ -336,14 +408,6 @@ def _broken_record(
             "not doubled"
         )
     return _BadRow("unclosed-quote", message, cells)
-
-
-def _sibling_members(path: Path, limits: Limits) -> _Sheet | None:
-    for name in ("members", "membres"):
-        sibling = path.with_name(f"{path.stem}-{name}{path.suffix}")
-        if sibling.is_file():
-            return _read_csv(sibling, limits)
-    return None
 
 
 def _read_members_file(path: Path, limits: Limits) -> _Sheet:
@@ -415,7 +479,8 @@ def _read_book(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rows = sheet.iter_rows(values_only=True, max_row=max(last, 1) if last else None)
-                return _sheet(f"{path}:{name}", rows, limits)
+                merged = merged_ranges(path, part) if part else []
+                return _sheet(f"{path}:{name}", fill_merged(rows, merged), limits)
 
         applicants = read(applicants_name)
         member_sheet = read(members_name) if want_members and members_name else None
@@ -574,15 +639,21 @@ def _row_number(window: bytes, start: int) -> int | None:
 
 
 class _CellError(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+    """A cell that cannot be read, worded in French and English (``data/reading.yaml``)."""
+
+    def __init__(self, key: str, text: Text | None = None, **params: str) -> None:
+        self.text = text if text is not None else say(key, **params)
+        self.message = self.text.en
+        super().__init__(self.message)
+
+
+CellError = _CellError
+"""Raised by `read_cell` for a cell its column cannot read; ``message`` says why."""
 
 
 def _fold(text: str) -> str:
-    """Lower case without accents or surrounding blanks: ``" Vrai "`` and ``"vrai"`` match."""
-    decomposed = unicodedata.normalize("NFKD", text.strip())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Lower case without accents, blanks or a final stop: ``" Oui. "`` and ``"oui"`` match."""
+    return _header_fold(text)
 
 
 def _shown(cell: Any) -> str:
@@ -590,16 +661,28 @@ def _shown(cell: Any) -> str:
 
 
 def read_cell(cell: Any, doc: FieldDoc) -> Any:
-    """A cell's value for a column, ``None`` when empty (unknown); `_CellError` if unreadable."""
-    if _blank(cell):
+    """A cell's value for a column, ``None`` when empty (unknown); `_CellError` if unreadable.
+
+    ``NSP``, ``ne sait pas`` and ``?`` say the fact is not known: an unknown, as empty.
+    """
+    if _blank(cell) or says_unknown(cell):
         return None
+    if doc.path == "country":
+        return _country(cell, doc)
     reader = _CELL_READERS[doc.kind]
     return reader(cell, doc)
 
 
+def _country(cell: Any, doc: FieldDoc) -> str:
+    code = country_of(_text(cell, doc))
+    if code is None:
+        raise _CellError("expected_country", found=shown(cell))
+    return code
+
+
 def _text(cell: Any, doc: FieldDoc) -> str:
     if isinstance(cell, bool):
-        raise _CellError(f"expected text, found the yes/no value {cell}")
+        raise _CellError("expected_text", found=shown(cell))
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, datetime.datetime):
@@ -617,20 +700,21 @@ def _number_text(cell: str) -> str:
 
 
 def _integer(cell: Any, doc: FieldDoc) -> int:
+    expected = "expected_year" if doc.path == "founded" else "expected_integer"
     if isinstance(cell, bool | datetime.date | datetime.time):
-        raise _CellError(f"expected a whole number, found {_shown(cell)}")
+        raise _CellError(expected, found=shown(cell))
     if isinstance(cell, int):
         return cell
     if isinstance(cell, float):
         if cell.is_integer():
             return int(cell)
-        raise _CellError(f"expected a whole number, found {cell:g}")
+        raise _CellError(expected, found=f"{cell:g}")
     try:
         number = float(_number_text(str(cell)))
     except ValueError:
-        raise _CellError(f"expected a whole number, found {_shown(cell)}") from None
+        raise _CellError(expected, found=shown(cell)) from None
     if not number.is_integer():
-        raise _CellError(f"expected a whole number, found {_shown(cell)}")
+        raise _CellError(expected, found=shown(cell))
     return int(number)
 
 
@@ -650,17 +734,16 @@ def _number(cell: Any, doc: FieldDoc) -> float:
     try:
         return _float(cell, percent=False)
     except ValueError:
-        raise _CellError(f"expected a number, found {_shown(cell)}") from None
+        raise _CellError("expected_number", found=shown(cell)) from None
 
 
 def _share(cell: Any, doc: FieldDoc) -> float:
-    expected = "a share between 0 and 1 (0,6) or a percentage (60 %)"
     try:
         value = _float(cell, percent=True)
     except ValueError:
-        raise _CellError(f"expected {expected}, found {_shown(cell)}") from None
+        raise _CellError("expected_share", found=shown(cell)) from None
     if not 0.0 <= value <= 1.0:
-        raise _CellError(f"expected {expected}, found {_shown(cell)}")
+        raise _CellError("expected_share", found=shown(cell))
     return value
 
 
@@ -671,19 +754,33 @@ def _boolean(cell: Any, doc: FieldDoc) -> bool:
         return bool(cell)
     word = _BOOLEANS.get(_fold(str(cell)))
     if word is None:
-        raise _CellError(f"expected {_BOOLEAN_HINT}, found {_shown(cell)}")
+        raise _CellError("expected_boolean", found=shown(cell))
     return word
 
 
 def _code(text: str, doc: FieldDoc) -> str:
+    """A code from the code itself or the template's French or English words for it."""
+    code = code_of(text, doc)
+    if code is not None:
+        return code
     folded = re.sub(r"[\s-]+", "_", _fold(text))
-    if folded in doc.allowed:
-        return folded
-    message = f"expected one of {', '.join(doc.allowed)}, found {text.strip()!r}"
+    error = say("expected_code", allowed=_allowed_words(doc), found=text.strip())
     close = difflib.get_close_matches(folded, doc.allowed, n=1)
     if close:
-        message += f"; did you mean {close[0]!r}?"
-    raise _CellError(message)
+        also = say("did_you_mean", close=close[0])
+        error = Text(fr=error.fr + also.fr, en=error.en + also.en)
+    raise _CellError("expected_code", error)
+
+
+def _allowed_words(doc: FieldDoc) -> Text:
+    """The allowed values as a French reader types them (with the code), and the codes."""
+    from poletype._codes import code_label  # noqa: PLC0415
+
+    french = []
+    for code in doc.allowed:
+        label = code_label(doc.path, code)
+        french.append(code if label is None or label.fr == code else f"{label.fr} ({code})")
+    return Text(fr=", ".join(french), en=", ".join(doc.allowed))
 
 
 def _choice(cell: Any, doc: FieldDoc) -> str:
@@ -704,9 +801,10 @@ def _choices(cell: Any, doc: FieldDoc) -> list[str]:
         try:
             values.append(_code(item, doc))
         except _CellError as exc:
-            errors.append(exc.message)
+            errors.append(exc.text)
     if errors:
-        raise _CellError("; ".join(errors))
+        joined = Text(fr=" ; ".join(e.fr for e in errors), en="; ".join(e.en for e in errors))
+        raise _CellError("expected_code", joined)
     return values
 
 
@@ -715,10 +813,16 @@ def _date(cell: Any, doc: FieldDoc) -> datetime.date:
         return cell.date()
     if isinstance(cell, datetime.date):
         return cell
+    text = str(cell).strip()
     try:
-        return datetime.date.fromisoformat(str(cell).strip())
+        return datetime.date.fromisoformat(text)
     except ValueError:
-        raise _CellError(f"expected a date YYYY-MM-DD, found {_shown(cell)}") from None
+        pass
+    try:
+        # The French way a date is typed: 15/03/2016.
+        return datetime.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise _CellError("expected_date", found=shown(cell)) from None
 
 
 _CELL_READERS: dict[str, Callable[[Any, FieldDoc], Any]] = {
@@ -788,40 +892,6 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _columns(sheet: _Sheet, fields: dict[str, FieldDoc], *, members: bool) -> list[str | None]:
-    """The field key of each column (``None`` for a column without header), or raise."""
-    keys: list[str | None] = []
-    seen: dict[str, int] = {}
-    for index, cell in enumerate(sheet.header):
-        key = _column_key(cell)
-        if key is not None and members:
-            key = key.removeprefix("members.")
-        if key is not None and key not in fields:
-            raise _unknown_column(sheet, index, cell, key, fields, members=members)
-        if key is not None and key in seen:
-            raise InitiativeError(
-                f"columns {_column_letter(seen[key])} and {_column_letter(index)} "
-                f"both name {key!r}",
-                code="duplicate-column",
-                file=sheet.source,
-                line=1,
-                expected="each field in one column",
-            )
-        if key is not None:
-            seen[key] = index
-        keys.append(key)
-    if members and sheet.rows and "applicant_id" not in seen:
-        raise InitiativeError(
-            "the members sheet has no applicant_id column, so its rows belong to no applicant",
-            code="missing-column",
-            file=sheet.source,
-            line=1,
-            expected="a column applicant_id holding each member's applicant id",
-            found=", ".join(k for k in keys if k) or "no header",
-        )
-    return keys
-
-
 def _unknown_column(
     sheet: _Sheet,
     index: int,
@@ -859,17 +929,29 @@ def _unknown_column(
 
 @dataclass
 class _Row:
-    """One sheet row read cell by cell: the nested data, and the cells that failed."""
+    """One sheet row read cell by cell: its data, its errors, its notes, its unread cells.
+
+    An error stops the row (a bad id or name, a broken record); a note sets one fact
+    aside as unknown and the row is still screened.
+    """
 
     number: int
     data: dict[str, Any] = field(default_factory=dict)
-    errors: list[tuple[str | None, str]] = field(default_factory=list)
+    errors: list[tuple[str | None, str | Text]] = field(default_factory=list)
     code: ErrorCode | None = None
     """The code of the first error that is not about a value (a limit, the file)."""
+    notes: list[CellNote] = field(default_factory=list)
+    extra: list[tuple[str, str]] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)
+    """Each read field's cell reference (``D14``), for a note on a value refused later."""
 
-    def fail(self, column: str | None, code: ErrorCode, message: str) -> None:
+    def fail(self, column: str | None, code: ErrorCode | None, message: str | Text) -> None:
         self.errors.append((column, message))
         self.code = self.code or code
+
+
+_IDENTITY = frozenset({"id", "name", "applicant_id"})
+"""The cells a row is known by: unreadable, they make the row an error, not a note."""
 
 
 def _read_row(
@@ -878,52 +960,60 @@ def _read_row(
     keys: list[str | None],
     fields: dict[str, FieldDoc],
     limits: Limits,
+    *,
+    extra: dict[int, str] | None = None,
+    mapping: ColumnMapping = NO_MAPPING,
+    sheet: str = "",
 ) -> _Row:
-    """One row's data and errors; a `_BadRow` is an error, with what its cells still say.
+    """One row's data, errors and notes; a `_BadRow` is an error, with what its cells say.
 
     Text is NFC-normalised, so that an id typed on a Mac (decomposed accents) and the
     same id typed elsewhere are equal when members join their applicant. A cell over
     ``limits.cell_bytes`` characters or holding a control character (NUL, escape...) is
-    an error of its row: nothing a person types, and a hazard for every output.
+    never read: an error of its row when it is the id or the name, else a note and an
+    unknown fact. ``extra`` names the unread columns whose cells are carried through;
+    ``sheet`` prefixes cell references (``membres!C5``).
     """
     if isinstance(cells, _BadRow):
-        seen = _read_row(number, cells.cells, keys, fields, limits)
+        seen = _read_row(number, cells.cells, keys, fields, limits, mapping=mapping)
         row = _Row(number, errors=[(None, cells.message)], code=cells.code)
         row.data = {k: v for k, v in seen.data.items() if k in ("id", "name", "applicant_id")}
         return row
     row = _Row(number)
+    extra = extra or {}
     for index, cell in enumerate(cells):
         key = keys[index] if index < len(keys) else None
-        if isinstance(cell, str):
-            column = key or f"column {_column_letter(index)}"
-            if len(cell) > limits.cell_bytes:
-                message = f"the cell holds {len(cell)} characters, more than {limits.cell_bytes}"
-                row.fail(column, "cell-too-large", message)
-                continue
-            control = _CONTROL.search(cell)
-            if control is not None:
-                message = (
-                    f"the cell holds the control character U+{ord(control.group()):04X} "
-                    f"at character {control.start() + 1}, which no one types; retype the cell"
-                )
-                row.fail(column, "control-character", message)
-                continue
-            cell = unicodedata.normalize("NFC", cell)  # noqa: PLW2901 -- the cell as read
         if key is None:
-            if not _blank(cell):
-                row.errors.append(
-                    (
-                        f"column {_column_letter(index)}",
-                        f"a value ({_shown(cell)}) in column {_column_letter(index)}, "
-                        "which has no header",
-                    )
-                )
+            if index in extra and not _blank(cell):
+                row.extra.append((extra[index], shown(cell)))
             continue
-        try:
-            value = read_cell(cell, fields[key])
-        except _CellError as exc:
-            row.errors.append((key, exc.message))
+        doc = fields[key]
+        reference = f"{sheet}{_column_letter(index)}{number}"
+        problem: Text | None = None
+        code: ErrorCode | None = None
+        if isinstance(cell, str):
+            control = _CONTROL.search(cell)
+            if len(cell) > limits.cell_bytes:
+                problem = say("cell_too_large", length=len(cell), limit=limits.cell_bytes)
+                code = "cell-too-large"
+            elif control is not None:
+                point, position = f"{ord(control.group()):04X}", control.start() + 1
+                problem = say("control_character", point=point, position=position)
+                code = "control-character"
+            else:
+                cell = unicodedata.normalize("NFC", cell)  # noqa: PLW2901 -- the cell as read
+        if problem is None:
+            try:
+                value = read_cell(mapping.value(doc.path, cell), doc)
+            except _CellError as exc:
+                problem = exc.text
+        if problem is not None:
+            if key in _IDENTITY:
+                row.fail(key, code, problem)
+            else:
+                row.notes.append(CellNote(doc.path, reference, problem))
             continue
+        row.cells[key] = reference
         if value is not None:
             _put(row.data, key.split("."), value)
     return row
@@ -936,13 +1026,31 @@ def _put(data: dict[str, Any], parts: list[str], value: Any) -> None:
 
 
 def _row_error(
-    row: int, source: str, errors: list[tuple[str | None, str]], code: ErrorCode | None = None
+    row: int,
+    source: str,
+    errors: Sequence[tuple[str | None, str | Text]],
+    code: ErrorCode | None = None,
 ) -> RowError:
-    column, message = errors[0]
-    if len(errors) > 1:
-        also = "; ".join(f"{c}: {m}" if c else m for c, m in errors[1:])
-        message = f"{message} (also {also})"
-    return RowError(row=row, column=column, message=message, source=source, code=code)
+    """One error for a row from its problems: the first, then ``(also …)`` the others."""
+    texts = [(c, m if isinstance(m, Text) else Text(fr=m, en=m)) for c, m in errors]
+    column, first = texts[0]
+    worded: dict[str, str] = {}
+    for lang, also_word, separator in (("fr", "aussi", " ; "), ("en", "also", "; ")):
+        message = getattr(first, lang)
+        if len(texts) > 1:
+            also = separator.join(
+                f"{c}{colon_of(lang)}{getattr(m, lang)}" if c else getattr(m, lang)
+                for c, m in texts[1:]
+            )
+            message = f"{message} ({also_word} {also})"
+        worded[lang] = message
+    text = Text(fr=worded["fr"], en=worded["en"])
+    return RowError(row=row, column=column, message=text.en, source=source, code=code, text=text)
+
+
+def colon_of(lang: str) -> str:
+    """A label's colon: French typography puts a space before it."""
+    return " : " if lang == "fr" else ": "
 
 
 def _plain(error: Any) -> str:
@@ -961,6 +1069,31 @@ def _plain(error: Any) -> str:
     return f"{message}, found {found!r}"
 
 
+def _worded(error: Any) -> Text:
+    """A pydantic error in a programme officer's words, French and English, no Python."""
+    kind = str(error["type"])
+    found = error.get("input")
+    shown_found = "" if isinstance(found, dict | list) or found is None else shown(found)
+    context = error.get("ctx") or {}
+    field_name = str(error["loc"][-1]) if error["loc"] else ""
+    if kind == "missing":
+        return say("required")
+    if kind == "extra_forbidden":
+        return say("unknown_field")
+    if field_name == "country":
+        return say("expected_country", found=shown_found)
+    if kind in ("greater_than_equal", "greater_than"):
+        return say("too_small", bound=context.get("ge", context.get("gt")), found=shown_found)
+    if kind in ("less_than_equal", "less_than"):
+        return say("too_large", bound=context.get("le", context.get("lt")), found=shown_found)
+    generic = say("invalid", found=shown_found)
+    if kind == "value_error":
+        # A rule of the model across fields: its own English sentence says which.
+        own = str(error["msg"]).removeprefix("Value error, ")
+        return say("inconsistent", own=own)
+    return generic
+
+
 def _validate(
     data: dict[str, Any], where: Callable[[tuple[Any, ...]], str]
 ) -> Initiative | list[tuple[str | None, str]]:
@@ -976,9 +1109,60 @@ def _validate(
         return errors
 
 
+def _drop(data: Any, loc: tuple[Any, ...]) -> bool:
+    """Remove the value at ``loc`` from nested data; whether there was one to remove."""
+    for part in loc[:-1]:
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and part < len(data)
+        ):
+            data = data[part]
+        else:
+            return False
+    if isinstance(data, dict) and loc and loc[-1] in data:
+        del data[loc[-1]]
+        return True
+    return False
+
+
+def _validate_forgiving(
+    data: dict[str, Any], reference: Callable[[tuple[Any, ...]], str | None]
+) -> tuple[Initiative | list[tuple[str | None, Text]], list[CellNote]]:
+    """The initiative with each refused fact set aside as unknown, and a note for each.
+
+    A value the model refuses (``country`` ``France2``, a year out of range) is removed
+    and validation runs again; only a problem of the id, the name or the row as a whole
+    (a rule across fields, a required fact absent) is an error of the row.
+    """
+    notes: list[CellNote] = []
+    for _ in range(64):
+        try:
+            return Initiative.model_validate(data), notes
+        except ValidationError as exc:
+            fatal: list[tuple[str | None, Text]] = []
+            dropped = False
+            for error in exc.errors():
+                loc = tuple(error["loc"])
+                path = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
+                own = loc and not (len(loc) == 1 and loc[0] in _IDENTITY)
+                if own and error["type"] != "missing" and _drop(data, loc):
+                    notes.append(CellNote(path, reference(loc), _worded(error)))
+                    dropped = True
+                else:
+                    fatal.append((path, _worded(error)))
+            if fatal or not dropped:
+                return fatal, notes
+    return [(None, say("invalid", found=""))], notes
+
+
 def _stated(data: Any, key: str) -> str | None:
     value = data.get(key) if isinstance(data, dict) else None
     return value.strip() or None if isinstance(value, str) else None
+
+
+def _sheet_prefix(source: str) -> str:
+    """How a cell reference names another sheet: ``membres!`` or ``x-membres.csv!``."""
+    name = source.rsplit(":", 1)[1] if re.search(r"\.xls[xm]:", source) else Path(source).name
+    return f"{name}!"
 
 
 @dataclass
@@ -988,15 +1172,30 @@ class _Spreadsheet:
     sheet: _Sheet
     member_sheet: _Sheet | None
     limits: Limits = DEFAULT_LIMITS
+    mapping: ColumnMapping = NO_MAPPING
+    header_row: int | None = None
+    notices: list[Text] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Headers are checked now, so that a broken file fails before any row is read.
-        self.keys = _columns(self.sheet, APPLICANT_FIELDS, members=False)
+        header = _locate(self.sheet, APPLICANT_FIELDS, self.mapping, self.header_row, self.notices)
+        self.keys = header.keys
+        self.extra = _extra_columns(self.sheet, header, self.notices)
         self.member_rows: list[tuple[_Row, str | None]] = []
         if self.member_sheet is not None:
-            keys = _columns(self.member_sheet, MEMBER_FIELDS, members=True)
+            member = _locate(self.member_sheet, MEMBER_FIELDS, self.mapping, None, self.notices)
+            keys = _check_members(self.member_sheet, member)
+            prefix = _sheet_prefix(self.member_sheet.source)
             for number, cells in self.member_sheet.rows:
-                row = _read_row(number, cells, keys, MEMBER_FIELDS, self.limits)
+                row = _read_row(
+                    number,
+                    cells,
+                    keys,
+                    MEMBER_FIELDS,
+                    self.limits,
+                    mapping=self.mapping,
+                    sheet=prefix,
+                )
                 owner = row.data.pop("applicant_id", None)
                 self.member_rows.append((row, owner))
 
@@ -1008,7 +1207,15 @@ class _Spreadsheet:
         first_row: dict[str, int] = {}
         for number, cells in self.sheet.rows:
             try:
-                row = _read_row(number, cells, self.keys, APPLICANT_FIELDS, self.limits)
+                row = _read_row(
+                    number,
+                    cells,
+                    self.keys,
+                    APPLICANT_FIELDS,
+                    self.limits,
+                    extra=self.extra,
+                    mapping=self.mapping,
+                )
                 yield self._applicant(row, members_of, first_row)
             except Exception as exc:
                 message = f"the row could not be read ({_why(exc)})"
@@ -1025,12 +1232,10 @@ class _Spreadsheet:
     ) -> Applicant:
         source = self.sheet.source
         ident = row.data.get("id")
-        errors: list[tuple[str | None, str]] = list(row.errors)
+        errors: list[tuple[str | None, str | Text]] = list(row.errors)
         members: list[_Row] = []
         if ident is not None and ident in first_row:
-            errors.insert(
-                0, ("id", f"duplicate id {ident!r}, already used at row {first_row[ident]}")
-            )
+            errors.insert(0, ("id", say("duplicate_id", id=ident, first=first_row[ident])))
         elif ident is not None:
             first_row[ident] = row.number
             members = members_of.get(ident, [])
@@ -1039,29 +1244,39 @@ class _Spreadsheet:
             errors.extend(
                 (
                     f"members.{column}" if column else "members",
-                    f"{member_source} row {member.number}: {message}",
+                    say("member_row", source=member_source, row=member.number, message=message)
+                    if isinstance(message, Text)
+                    else f"{member_source} row {member.number}: {message}",
                 )
                 for column, message in member.errors
             )
-        stated = {"stated_id": ident, "stated_name": row.data.get("name")}
+        notes = list(row.notes) + [n for m in members for n in m.notes]
+        name = row.data.get("name")
+        extra = tuple(row.extra)
         if errors:
             code = row.code or next((m.code for m in members if m.code), None)
+            error = _row_error(row.number, source, errors, code)
             return Applicant(
-                row.number, source, None, _row_error(row.number, source, errors, code), **stated
+                row.number, source, None, error, ident, name, notes=tuple(notes), extra=extra
             )
         data = dict(row.data)
         if members:
-            data["members"] = [member.data for member in members]
+            data["members"] = [dict(member.data) for member in members]
+        prefix = _sheet_prefix(member_source) if member_source else ""
 
-        def where(loc: tuple[Any, ...]) -> str:
-            if len(loc) > 1 and loc[0] == "members" and isinstance(loc[1], int):
-                return f"{member_source} row {members[loc[1]].number}: "
-            return ""
+        def reference(loc: tuple[Any, ...]) -> str | None:
+            if len(loc) > 2 and loc[0] == "members" and isinstance(loc[1], int):
+                return members[loc[1]].cells.get(str(loc[2])) or (
+                    f"{prefix}{members[loc[1]].number}"
+                )
+            return row.cells.get(".".join(str(p) for p in loc))
 
-        result = _validate(data, where)
+        result, refused = _validate_forgiving(data, reference)
+        all_notes = (*notes, *refused)
         if isinstance(result, Initiative):
-            return Applicant(row.number, source, result, None)
-        return Applicant(row.number, source, None, _row_error(row.number, source, result), **stated)
+            return Applicant(row.number, source, result, None, notes=all_notes, extra=extra)
+        error = _row_error(row.number, source, result)
+        return Applicant(row.number, source, None, error, ident, name, notes=all_notes, extra=extra)
 
     def _orphans(self, first_row: dict[str, int]) -> Iterator[Applicant]:
         if self.member_sheet is None:
@@ -1075,7 +1290,7 @@ class _Spreadsheet:
             else:
                 message = f"no applicant has the id {owner!r} (in {self.sheet.source})"
             message += "".join(
-                f"; also {column}: {text}" if column else f"; also {text}"
+                f"; also {column}: {_english(text)}" if column else f"; also {_english(text)}"
                 for column, text in row.errors
             )
             error = RowError(
@@ -1086,6 +1301,110 @@ class _Spreadsheet:
                 code=row.code,
             )
             yield Applicant(row.number, source, None, error, stated_id=owner)
+
+
+def _english(message: str | Text) -> str:
+    return message.en if isinstance(message, Text) else message
+
+
+def _locate(
+    sheet: _Sheet,
+    fields: dict[str, FieldDoc],
+    mapping: ColumnMapping,
+    header_row: int | None,
+    notices: list[Text],
+) -> Header:
+    """Find the sheet's header (`find_header`), drop the rows above it, say what was done."""
+    members = fields is MEMBER_FIELDS
+    candidates = [(1, sheet.header)] + [
+        (number, cells) for number, cells in sheet.rows if not isinstance(cells, _BadRow)
+    ]
+    found = find_header(
+        candidates, fields, mapping, members=members, header_row=header_row, source=sheet.source
+    )
+    if found is None:
+        if not sheet.rows and not any(not _blank(c) for c in sheet.header):
+            return Header(1, None, (), [], [])
+        first = next((i for i, c in enumerate(sheet.header) if not _blank(c)), 0)
+        cell = sheet.header[first] if sheet.header else ""
+        key = _column_key(cell) or ""
+        raise _unknown_column(sheet, first, cell, key, fields, members=members)
+    header, _ = found
+    titles = [n for n in header.skipped if n != 1 or any(not _blank(c) for c in sheet.header)]
+    sheet.header = list(dict(candidates)[header.row])
+    sheet.rows = [(n, c) for n, c in sheet.rows if n > header.row]
+    where = Path(sheet.source).name
+    if header.upper is not None:
+        upper = header.upper
+        notices.append(
+            say("two_row_header", section="notices", source=where, upper=upper, row=header.row)
+        )
+    elif titles:
+        notices.append(say("header_row", section="notices", source=where, row=header.row))
+    duplicates: dict[str, list[int]] = {}
+    for index, named in enumerate(header.keys):
+        if named is not None:
+            duplicates.setdefault(named, []).append(index)
+    twice = {k: v for k, v in duplicates.items() if len(v) > 1}
+    if twice:
+        said = "; ".join(
+            f"columns {' and '.join(_column_letter(i) for i in v)} both name {k!r}"
+            for k, v in twice.items()
+        )
+        raise InitiativeError(
+            said,
+            code="duplicate-column",
+            file=sheet.source,
+            line=header.row,
+            expected="each field in one column",
+        )
+    return header
+
+
+def _extra_columns(sheet: _Sheet, header: Header, notices: list[Text]) -> dict[int, str]:
+    """The unread columns carried through, by index: named by header, or by letter.
+
+    A column with a header poletype does not know is carried even when empty (its
+    header says it exists); a column without a header, or a merged header cell's copy,
+    only when a row holds a value in it.
+    """
+    used: set[int] = set()
+    for _, cells in sheet.rows:
+        if not isinstance(cells, _BadRow):
+            used.update(i for i, c in enumerate(cells) if not _blank(c))
+    width = max([len(header.keys), *(i + 1 for i in used)], default=0)
+    names: dict[int, str] = {}
+    taken: set[str] = set()
+    for index in range(width):
+        if index < len(header.keys) and header.keys[index] is not None:
+            continue
+        named = header.names[index] if index < len(header.names) else ""
+        if not (named and index not in header.merged_copies) and index not in used:
+            continue
+        name = named or _column_letter(index)
+        base, count = name, 1
+        while name in taken:
+            count += 1
+            name = f"{base} ({count})"
+        taken.add(name)
+        names[index] = name
+    if names:
+        listed = ", ".join(f"{n} ({_column_letter(i)})" for i, n in names.items())
+        notices.append(say("unknown_columns", section="notices", columns=listed))
+    return names
+
+
+def _check_members(sheet: _Sheet, header: Header) -> list[str | None]:
+    if sheet.rows and "applicant_id" not in header.keys:
+        raise InitiativeError(
+            "the members sheet has no applicant_id column, so its rows belong to no applicant",
+            code="missing-column",
+            file=sheet.source,
+            line=header.row,
+            expected="a column applicant_id holding each member's applicant id",
+            found=", ".join(n for n in header.names if n) or "no header",
+        )
+    return header.keys
 
 
 # Documents -----------------------------------------------------------------------------
@@ -1152,7 +1471,7 @@ def _documents(documents: list[_Document]) -> Iterator[Applicant]:
 
 def _document_applicant(document: _Document, first_row: dict[str, tuple[int, str]]) -> Applicant:
     row, source, data = document.row, document.source, document.data
-    stated = {"stated_id": _stated(data, "id"), "stated_name": _stated(data, "name")}
+    stated_id, stated_name = _stated(data, "id"), _stated(data, "name")
     if document.error is not None:
         error = RowError(row, None, document.error, source, document.code)
         return Applicant(row, source, None, error)
@@ -1166,14 +1485,15 @@ def _document_applicant(document: _Document, first_row: dict[str, tuple[int, str
 
     result = _validate(data, where)
     if not isinstance(result, Initiative):
-        return Applicant(row, source, None, _row_error(row, source, result), **stated)
+        error = _row_error(row, source, result)
+        return Applicant(row, source, None, error, stated_id, stated_name)
     if result.id is not None and result.id in first_row:
         first, first_source = first_row[result.id]
         where_first = f"row {first}" if first_source == source else f"{first_source}"
         error = RowError(
             row, "id", f"duplicate id {result.id!r}, already used at {where_first}", source
         )
-        return Applicant(row, source, None, error, **stated)
+        return Applicant(row, source, None, error, stated_id, stated_name)
     if result.id is not None:
         first_row[result.id] = (row, source)
     return Applicant(row, source, result, None)

@@ -47,22 +47,18 @@ _STATUS_WORDS = {
 
 
 def carried(row: ScreenedRow) -> Mapping[str, str]:
-    """The funder's own columns of a row, carried through unread (the hook).
+    """The funder's own columns of a row, by header, in input order.
 
-    A row that reading gave ``carried`` (its columns that are no fact of the format, by
-    header, in input order) has them copied to the workbook and the letters; a row
-    without has none.
+    Reading carries every column that is no fact of the format through unread
+    (`ScreenedRow.extra`); the workbook copies them after the name, the letters look
+    for an email among them.
     """
-    value = getattr(row, "carried", None)
-    return value if isinstance(value, Mapping) else {}
+    return dict(row.extra)
 
 
 def carried_headers(screening: Screening) -> list[str]:
     """Every carried column, in the order they first appear."""
-    seen: dict[str, None] = {}
-    for row in screening.rows:
-        seen.update(dict.fromkeys(carried(row)))
-    return list(seen)
+    return screening.extra_columns
 
 
 def write_xlsx(
@@ -109,7 +105,7 @@ def write_xlsx(
         if changes is not None:
             values.append(mark)
         decision, notes = (decisions or {}).get(row_key(row), ("", ""))
-        values += [_error(row), decision, notes]
+        values += [_error(row, lang), decision, notes]
         classes += [None] * (len(values) - len(classes))
         sheet.append([_cell_value(v) for v in values])
         for cell, css, value in zip(sheet[sheet.max_row], classes, values, strict=True):
@@ -289,11 +285,11 @@ def _typology_cells(
     return cells, outcome_class(typology, verdict.outcome)
 
 
-def _error(row: ScreenedRow) -> str:
-    if row.error is None:
-        return ""
-    error = row.error
-    return error.message if error.column is None else f"{error.column}: {error.message}"
+def _error(row: ScreenedRow, lang: Lang) -> str:
+    """The row's error in the workbook's language, as the CSV words it."""
+    from poletype._outputs import _error_text  # noqa: PLC0415 - outputs imports this module
+
+    return "" if row.error is None else _error_text(row.error, lang)
 
 
 def _needs_quote(text: str) -> bool:

@@ -13,10 +13,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
-
-from pydantic import BaseModel
 
 from poletype._api import (
     DEFAULT_TYPOLOGY,
@@ -50,10 +49,10 @@ from poletype.errors import (
     InitiativeError,
     PoletypeError,
     RuleFileError,
+    SetupError,
     UsageError,
 )
 from poletype.model import Initiative
-from poletype.rulefile import RuleFile
 from poletype.verdict import Verdict
 
 ALL = "all"
@@ -137,9 +136,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check initiative files or rule files")
     p.add_argument("files", nargs="+", metavar="FILE")
 
-    p = sub.add_parser("schema", help="print a JSON Schema")
+    p = sub.add_parser("schema", help="print a published JSON Schema (with $id and version)")
     p.add_argument(
-        "which", nargs="?", choices=["initiative", "verdict", "rulefile"], default="initiative"
+        "which",
+        nargs="?",
+        choices=["initiative", "verdict", "rulefile", "hypotheses"],
+        default="initiative",
     )
 
     p = sub.add_parser(
@@ -206,6 +208,25 @@ def _build_parser() -> argparse.ArgumentParser:
         "or NAME-membres.csv beside a CSV)",
     )
     p.add_argument(
+        "--columns",
+        type=Path,
+        metavar="MAPPING",
+        help="a YAML file mapping your form's column headers to fields, and your words to codes",
+    )
+    p.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="the sheet row holding the column labels (default: found among the first rows)",
+    )
+    p.add_argument(
+        "--csv-columns",
+        choices=["words", "codes"],
+        default="words",
+        help="verdicts.csv headers and statuses in the report's language (words, default) "
+        "or as stable codes for programs (codes)",
+    )
+    p.add_argument(
         "--out", "-o", required=True, type=Path, metavar="DIR", help="folder for the results"
     )
     p.add_argument(
@@ -222,9 +243,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _param_and_lang(p)
 
+    _serve_options(sub.add_parser("serve", help="run the HTTP service (needs poletype[server])"))
+
     p = sub.add_parser("template", help="write an empty applicant spreadsheet to fill in")
     p.add_argument("--format", "-f", choices=["xlsx", "csv"], default="xlsx")
     p.add_argument("--out", "-o", required=True, type=Path, metavar="FILE")
+    _research_options(parser, sub)
     return parser
 
 
@@ -271,9 +295,35 @@ def _fit_options(p: argparse.ArgumentParser) -> None:
     _param_and_lang(p)
 
 
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    """``poletype serve``'s options: where it listens and what one request may cost."""
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--max-body-bytes", type=int, default=10 * 2**20, metavar="N", help="bytes per request"
+    )
+    p.add_argument(
+        "--max-members", type=int, default=100_000, metavar="N", help="members per initiative"
+    )
+    p.add_argument("--max-batch", type=int, default=1_000, metavar="N", help="items per request")
+    p.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="SECONDS", help="work per request"
+    )
+    p.add_argument("--workers", type=int, default=4, metavar="N", help="requests worked at once")
+    p.add_argument(
+        "--max-connections", type=int, default=100, metavar="N", help="open connections at once"
+    )
+    p.add_argument(
+        "--allow-rule-files",
+        action="store_true",
+        help="let requests send their own rule and hypotheses files (code run on this server)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for --manifest
     try:
         handler = _COMMANDS[args.command]
         return handler(args)
@@ -293,16 +343,18 @@ def _typology_set(name: str, params: dict[str, Any]) -> list[Typology]:
 
 def _per_file(files: Sequence[str], work: Callable[[Initiative], T]) -> tuple[list[T | Error], int]:
     """``work`` on each file's initiative; a bad file gets an error entry in its place."""
-    return _reported([_attempt(file, work) for file in files])
+    return _reported([_attempt(file, work) for file in _units(files)])
 
 
-def _attempt(file: str, work: Callable[[Initiative], T]) -> T | Error:
+def _attempt(file: str | _Case, work: Callable[[Initiative], T]) -> T | Error:
     """``work`` on one file's initiative, or the file's error entry.
 
     This is the one place where any exception is caught: a file is the unit that fails,
     and whatever a hostile file makes a parser raise (a RecursionError, a ValueError from
     a library) costs that file's result only, said on one line with a code.
     """
+    if isinstance(file, _Case):
+        return _case_attempt(file, work)
     try:
         initiative = read_initiative(file)
     except PoletypeError as exc:
@@ -338,18 +390,57 @@ def _write_json(items: list[Any], *, single: bool) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-_worker: tuple[list[Typology], Backend] = ([], "compiled")
+def _json_text(item: Any) -> str:
+    """One item of the JSON output, written as `_write_json` writes it."""
+    return json.dumps(item, ensure_ascii=False, indent=2)
 
 
-def _start_worker(typology: str, params: dict[str, Any], backend: Backend) -> None:
+def _write_json_texts(texts: list[str], *, single: bool) -> None:
+    """`_write_json` of items already written by `_json_text`: the same bytes.
+
+    Writing JSON with indentation is pure Python and slow; ``--jobs`` workers write their
+    verdicts, and this only nests them in the list (a JSON string holds no raw newline).
+    """
+    if single and len(texts) == 1:
+        document = texts[0]
+    elif not texts:
+        document = "[]"
+    else:
+        document = "[\n" + ",\n".join("  " + t.replace("\n", "\n  ") for t in texts) + "\n]"
+    sys.stdout.write(document + "\n")
+
+
+_worker: tuple[list[Typology], Backend, str, Lang] = ([], "compiled", "json", "fr")
+
+
+def _start_worker(
+    typology: str, params: dict[str, Any], backend: Backend, output: str, lang: Lang
+) -> None:
     """Load the typologies once in each ``--jobs`` process."""
     global _worker  # noqa: PLW0603 - one per process, set before any file is handed over
-    _worker = (_typology_set(typology, params), backend)
+    _worker = (_typology_set(typology, params), backend, output, lang)
 
 
-def _worker_verdicts(file: str) -> list[Verdict] | Error:
-    typologies, backend = _worker
-    return _attempt(file, lambda i: [classify(i, t, backend=backend) for t in typologies])
+def _worker_outputs(file: str | _Case) -> list[Any] | Error:
+    """One file's verdicts, already rendered: what crosses back is JSON data or text.
+
+    Rendering is most of the work; done here it runs in parallel, and the parent
+    process only writes (a `Verdict` sent back would be rendered by the parent, alone).
+    """
+    typologies, backend, output, lang = _worker
+    return _attempt(
+        file,
+        lambda i: _rendered(
+            [(classify(i, t, backend=backend), t) for t in typologies], output, lang
+        ),
+    )
+
+
+def _rendered(pairs: list[tuple[Verdict, Typology]], output: str, lang: Lang) -> list[Any]:
+    """Each verdict as the chosen output shows it: a JSON object, or its text."""
+    if output == "json":
+        return [_json_text(v.model_dump(mode="json")) for v, _ in pairs]
+    return [verdict_text(v, t, lang) for v, t in pairs]
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -358,32 +449,36 @@ def _classify(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--jobs must be at least 1, not {args.jobs}", code="bad-parameter", expected="N >= 1"
         )
-    outputs: list[list[Verdict] | Error]
-    if args.jobs == 1 or len(args.files) < 2:
+    lang = cast(Lang, args.lang)
+    units = _units(args.files)
+    pairs: list[tuple[Verdict, Typology]] = []
+    outputs: list[list[Any] | Error]
+    # A manifest hashes the verdicts themselves, which --jobs workers do not send back.
+    if args.jobs == 1 or len(units) < 2 or getattr(args, "manifest", None) is not None:
 
-        def each_typology(initiative: Initiative) -> list[Verdict]:
-            return [classify(initiative, t, backend=args.backend) for t in chosen]
+        def each_typology(initiative: Initiative) -> list[tuple[Verdict, Typology]]:
+            return [(classify(initiative, t, backend=args.backend), t) for t in chosen]
 
-        outputs = [_attempt(file, each_typology) for file in args.files]
+        verdicts, status = _reported([_attempt(unit, each_typology) for unit in units])
+        pairs = [pair for r in verdicts if isinstance(r, list) for pair in r]
+        outputs = [_rendered(r, args.format, lang) if isinstance(r, list) else r for r in verdicts]
     else:
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only for --jobs
 
-        start = (args.typology, dict(args.param), args.backend)
+        start = (args.typology, dict(args.param), args.backend, args.format, lang)
         with ProcessPoolExecutor(args.jobs, initializer=_start_worker, initargs=start) as pool:
-            chunk = max(1, len(args.files) // (args.jobs * 8))
-            outputs = list(pool.map(_worker_verdicts, args.files, chunksize=chunk))
-    reported, status = _reported(outputs)
-    results = [r if isinstance(r, dict) else list(zip(r, chosen, strict=True)) for r in reported]
-    verdicts = [pair for r in results if isinstance(r, list) for pair in r]
+            # A few large batches per process: one task per file costs more than it runs.
+            chunk = max(1, -(-len(units) // (args.jobs * 4)))
+            outputs, status = _reported(list(pool.map(_worker_outputs, units, chunksize=chunk)))
     if args.format == "json":
-        items: list[Any] = []
-        for r in results:
-            items += [v.model_dump(mode="json") for v, _ in r] if isinstance(r, list) else [r]
-        _write_json(items, single=args.typology != ALL)
+        texts: list[str] = []
+        for r in outputs:
+            texts += r if isinstance(r, list) else [_json_text(r)]
+        _write_json_texts(texts, single=args.typology != ALL)
     else:
         rule = "\n" + "=" * 78 + "\n\n" if len(chosen) > 1 else "\n"
-        lang = cast(Lang, args.lang)
-        sys.stdout.write(rule.join(verdict_text(v, t, lang) for v, t in verdicts))
+        sys.stdout.write(rule.join(text for r in outputs if isinstance(r, list) for text in r))
+    _run_manifest(args, typologies=chosen, units=units, verdicts=[v for v, _ in pairs])
     return status
 
 
@@ -433,6 +528,7 @@ def _hypotheses(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(hypotheses_text(report, cast(Lang, args.lang)))
         sys.stdout.write(_rates_text(report, args.by))
+    _run_manifest(args, units=_units(args.files), hypotheses=report)
     return status
 
 
@@ -535,14 +631,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    models: dict[str, type[BaseModel]] = {
-        "initiative": Initiative,
-        "verdict": Verdict,
-        "rulefile": RuleFile,
-    }
-    model = models[args.which]
-    schema = model.model_json_schema(by_alias=True)
-    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    from poletype._schemas import shipped, text  # noqa: PLC0415 - only this command reads them
+
+    sys.stdout.write(text(shipped(args.which)))
     return EXIT_OK
 
 
@@ -580,7 +671,7 @@ def _screen(args: argparse.Namespace) -> int:
     from poletype._letters import letters, write_pdfs  # noqa: PLC0415
     from poletype._outputs import write_screening  # noqa: PLC0415 - spreadsheet readers load here
     from poletype._screen import screen, screening_typologies  # noqa: PLC0415
-    from poletype._xlsx_out import XLSX_NAME, carried, read_decisions  # noqa: PLC0415
+    from poletype._xlsx_out import XLSX_NAME, read_decisions  # noqa: PLC0415
 
     lang = cast(Lang, args.lang)
     chosen = screening_typologies(args.typology, args.rules, dict(args.param))
@@ -593,8 +684,20 @@ def _screen(args: argparse.Namespace) -> int:
         def merge(rows: list[Any]) -> list[Any]:
             return _rounds.merge_applicants(rows, known)
 
-    screening = screen(args.input, chosen, members=args.members, progress=progress, merge=merge)
+    screening = screen(
+        args.input,
+        chosen,
+        members=args.members,
+        progress=progress,
+        columns=args.columns,
+        header_row=args.header_row,
+        merge=merge,
+    )
+    for notice in screening.notices:
+        print(f"poletype: {getattr(notice, lang)}", file=sys.stderr)
     for row in screening.rows:
+        for note in row.notes:
+            print(f"poletype: {row.source}: row {row.row}: {note.text(lang)}", file=sys.stderr)
         if row.error is not None:
             column = "" if row.error.column is None else f", column {row.error.column}"
             where = f"{row.source}: row {row.error.row}{column}"
@@ -609,11 +712,12 @@ def _screen(args: argparse.Namespace) -> int:
         decisions = read_decisions(previous.folder / XLSX_NAME)
     extra = None
     if args.letters:
-        extra = letters(screening, lang, {i: carried(r) for i, r in enumerate(screening.rows)})
+        extra = letters(screening, lang)
     written = write_screening(
         screening,
         args.out,
         lang,
+        args.csv_columns,
         changes=marks,
         changes_section=section,
         decisions=decisions,
@@ -624,6 +728,7 @@ def _screen(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     print(f"poletype: {screening.summary()}", file=sys.stderr)
+    _run_manifest(args, typologies=chosen, screening=screening)
     return EXIT_BAD_INPUT if screening.errors else EXIT_OK
 
 
@@ -632,6 +737,387 @@ def _template(args: argparse.Namespace) -> int:
 
     for path in write_template(args.out, args.format):
         print(path)
+    return EXIT_OK
+
+
+# Research: case tables, sweeps, manifests -------------------------------------------------
+
+_TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl", ".parquet")
+"""A file argument with one of these suffixes is a case table: each row is a case."""
+_MANIFEST_COMMANDS = ("classify", "screen", "sweep", "hypotheses")
+
+
+@dataclass(frozen=True)
+class _Case:
+    """One row of a case table given on the command line: its initiative, or its error."""
+
+    source: str
+    initiative: Initiative | None
+    error: Error | None
+
+
+def _is_table(file: str) -> bool:
+    return Path(file).suffix.lower() in _TABLE_SUFFIXES and not Path(file).is_dir()
+
+
+def _units(files: Sequence[str]) -> list[str | _Case]:
+    """The command's inputs: each initiative file as it is, each case table row by row.
+
+    So that every command taking initiatives takes a researcher's table too (CSV, XLSX,
+    JSON Lines, Parquet), read by the screening reader: a bad row is that row's error
+    entry, in its place; a table that cannot be read at all is one error entry.
+    """
+    if not any(_is_table(file) for file in files):
+        return list(files)
+    from poletype._analysis.frames import read_table  # noqa: PLC0415 - spreadsheet readers
+
+    units: list[str | _Case] = []
+    for file in files:
+        if not _is_table(file):
+            units.append(file)
+            continue
+        try:
+            applicants = read_table(file)
+        except PoletypeError as exc:
+            units.append(_Case(file, None, _error_entry(file, exc)))
+            continue
+        except Exception as exc:  # the file's fault, whatever the reader raised
+            reason = f"cannot read the file ({type(exc).__name__}: {str(exc)[:200]})"
+            error = InitiativeError(reason, code="unreadable-input", file=file)
+            units.append(_Case(file, None, _error_entry(file, error)))
+            continue
+        for applicant in applicants:
+            where = f"{applicant.source}: row {applicant.row}"
+            if applicant.error is None:
+                units.append(_Case(where, applicant.initiative, None))
+                continue
+            row = applicant.error
+            column = "" if row.column is None else f", column {row.column}"
+            message = f"{applicant.source}: row {row.row}{column}: {row.message}"
+            code = row.code or "invalid-initiative"
+            entry: Error = {
+                "file": applicant.source,
+                "row": row.row,
+                "error": {"code": code, "message": f"{message} [{code}]"},
+            }
+            units.append(_Case(where, None, entry))
+    return units
+
+
+def _case_attempt(case: _Case, work: Callable[[Initiative], T]) -> T | Error:
+    """``work`` on one table row's initiative, or the row's error entry."""
+    if case.initiative is None:
+        assert case.error is not None
+        return case.error
+    try:
+        return work(case.initiative)
+    except PoletypeError as exc:
+        return _error_entry(case.source, exc)
+    except Exception as exc:  # reported, with the row, as this row's result
+        reason = f"cannot classify ({type(exc).__name__}: {str(exc)[:200]})"
+        return _error_entry(
+            case.source, RuleFileError(reason, code="evaluation-error", file=case.source)
+        )
+
+
+def _unit_cases(units: Sequence[str | _Case]) -> list[Initiative]:
+    """The initiatives the units hold (files read again; unreadable ones left out)."""
+    cases = []
+    for unit in units:
+        if isinstance(unit, _Case):
+            if unit.initiative is not None:
+                cases.append(unit.initiative)
+            continue
+        try:
+            cases.append(read_initiative(unit))
+        except Exception:  # an unreadable file has its error entry already
+            continue
+    return cases
+
+
+def _input_files(files: Sequence[str]) -> list[str]:
+    """The files a run read: those given, and a CSV case table's members file beside it."""
+    found = []
+    for file in files:
+        found.append(file)
+        path = Path(file)
+        if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+            for name in ("members", "membres"):
+                sibling = path.with_name(f"{path.stem}-{name}{path.suffix}")
+                if sibling.is_file():
+                    found.append(str(sibling))
+                    break
+    return found
+
+
+def _run_manifest(
+    args: argparse.Namespace,
+    *,
+    typologies: Sequence[Typology] = (),
+    units: Sequence[str | _Case] = (),
+    verdicts: Sequence[Verdict] = (),
+    hypotheses: Any = None,
+    screening: Any = None,
+    results: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Write ``--manifest``, when asked: what the command read and what came out."""
+    out = getattr(args, "manifest", None)
+    if out is None:
+        return
+    from poletype._analysis import manifest as m  # noqa: PLC0415 - only with --manifest
+
+    cases = _unit_cases(units)
+    entries = list(results) or m.verdict_results(verdicts)
+    files = _input_files(getattr(args, "files", []))
+    hashes = []
+    if hypotheses is not None:
+        hashes.append(m.hypotheses_hash(args.hypotheses, dict(args.param)))
+        entries = [
+            {"proposition": p.id, "sha256": m.sha256_json(p.model_dump(mode="json"))}
+            for p in hypotheses.propositions
+        ]
+    if screening is not None:
+        files = _input_files([args.input]) + ([str(args.members)] if args.members else [])
+        cases = [row.initiative for row in screening.rows if row.initiative is not None]
+        entries = []
+        for row in screening.rows:
+            if row.error is not None:
+                entries.append({"row": row.row, "source": row.source, "error": row.error.message})
+            else:
+                entries += m.verdict_results(f.verdict for f in row.findings)
+    document = m.manifest(
+        typologies=typologies,
+        hypotheses=hashes,
+        parameters=dict(args.param),
+        cases=cases,
+        files=files,
+        results=entries,
+        command=args.argv,
+    )
+    m.write_manifest(document, out)
+
+
+def _grid(text: str) -> tuple[str, list[Any]]:
+    """``NAME=V1,V2`` (or ``NAME=[V1, V2]``) as the parameter and the values to sweep.
+
+    Each value is read by `read_value`'s small grammar, as ``--param`` values are: no
+    YAML dates, tags or aliases. A list-typed parameter cannot be swept from here.
+    """
+    name, sep, values = text.partition("=")
+    name = name.strip()
+    if not sep or not name or not values.strip():
+        msg = f"expected NAME=VALUE,VALUE..., found {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    try:
+        grid: list[Any]
+        if values.strip().startswith("["):
+            parsed = read_value(name, values)
+            grid = parsed if isinstance(parsed, list) else [parsed]
+        else:
+            grid = [read_value(name, v) for v in values.split(",") if v.strip()]
+    except PoletypeError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    if not grid:
+        msg = f"expected at least one value for {name}, found {values!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return name, list(grid)
+
+
+def _research_options(parser: argparse.ArgumentParser, sub: Any) -> None:
+    """``--version``, ``--manifest`` on the commands a paper cites, ``sweep`` and ``rerun``."""
+    from poletype._evaluator import POLETYPE_VERSION  # noqa: PLC0415 - loaded with the API
+
+    parser.add_argument("--version", action="version", version=f"poletype {POLETYPE_VERSION}")
+    for command in ("classify", "screen", "hypotheses"):
+        sub.choices[command].add_argument(
+            "--manifest",
+            type=Path,
+            metavar="FILE",
+            help="write what the run read and produced (hashes, versions) as JSON; "
+            "poletype rerun FILE checks it",
+        )
+    p = sub.add_parser("sweep", help="classify cases over a grid of parameter values (researchers)")
+    p.add_argument("files", nargs="+", metavar="CASES", help="initiative files or case tables")
+    p.add_argument("--typology", "-t", default=DEFAULT_TYPOLOGY, help="typology id or rule file")
+    p.add_argument(
+        "--grid",
+        "-g",
+        action="append",
+        type=_grid,
+        required=True,
+        metavar="NAME=V1,V2",
+        help="a parameter and the values to try, repeatable (every combination is run)",
+    )
+    p.add_argument(
+        "--param", "-p", action="append", type=_parameter, default=[], metavar="NAME=VALUE"
+    )
+    p.add_argument("--out", "-o", required=True, type=Path, metavar="FILE", help="sweep.csv")
+    p.add_argument(
+        "--stability", type=Path, metavar="FILE", help="also write the per-case stability CSV"
+    )
+    p.add_argument(
+        "--plot", type=Path, metavar="FILE", help="stability plot, .png or .svg (needs matplotlib)"
+    )
+    p.add_argument("--manifest", type=Path, metavar="FILE", help="as for classify")
+
+    p = sub.add_parser("rerun", help="rerun a manifest's command and check the same hashes")
+    p.add_argument("manifest_file", metavar="MANIFEST", type=Path)
+
+
+def _write_csv(records: Sequence[dict[str, Any]], out: Path) -> Path:
+    """Records as CSV (UTF-8, comma), every text cell formula-safe, numbers as Python writes."""
+    import csv  # noqa: PLC0415
+
+    from poletype._outputs import safe_cell  # noqa: PLC0415 - only commands that write CSV
+
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    try:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            for record in records:
+                cells = [record.get(c) for c in columns]
+                writer.writerow(
+                    [
+                        "" if v is None else safe_cell(v) if isinstance(v, str) else repr(v)
+                        for v in cells
+                    ]
+                )
+    except OSError as exc:
+        raise SetupError(
+            f"cannot write {out}: {exc.strerror or exc}", code="unwritable-output", file=str(out)
+        ) from None
+    return out
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from poletype._analysis.sweep import (  # noqa: PLC0415 - research command
+        plot_stability,
+        save_figure,
+        stability_records,
+        sweep_records,
+    )
+
+    typology = load_typology(args.typology, dict(args.param))
+    units = _units(args.files)
+    results, status = _reported([_attempt(unit, lambda i: i) for unit in units])
+    cases = [r for r in results if isinstance(r, Initiative)]
+    grid = dict(args.grid)
+    records = sweep_records(cases, typology, grid)
+    print(_write_csv(records, args.out))
+    stable = stability_records(records)
+    if args.stability is not None:
+        print(_write_csv(stable, args.stability))
+    if args.plot is not None:
+        print(
+            save_figure(
+                plot_stability(stable, title=f"{typology.id}: {', '.join(grid)}"), args.plot
+            )
+        )
+    unstable = [r for r in stable if r["kept"] < 1]
+    print(
+        f"poletype: {len(cases)} cases, {len(records) // max(len(cases), 1)} grid points; "
+        f"{len(unstable)} change outcome somewhere on the grid",
+        file=sys.stderr,
+    )
+    from poletype._analysis.manifest import sha256_json  # noqa: PLC0415
+
+    _run_manifest(
+        args,
+        typologies=[typology],
+        units=units,
+        results=[
+            {"sweep": args.out.name, "rows": len(records), "sha256": sha256_json(records)},
+            *(
+                {"id": r["id"], "name": r["name"], "kept": r["kept"], "outcomes": r["outcomes"]}
+                for r in stable
+            ),
+        ],
+    )
+    return status
+
+
+def _rerun(args: argparse.Namespace) -> int:
+    import contextlib  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from poletype._analysis import manifest as m  # noqa: PLC0415 - only for rerun
+
+    recorded = m.read_manifest(args.manifest_file)
+    command = recorded["command"]
+    parser = _build_parser()
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            again = parser.parse_args(command)
+    except SystemExit:
+        again = None
+    if again is None or again.command not in _MANIFEST_COMMANDS:
+        raise UsageError(
+            f"the manifest's command cannot be rerun: {' '.join(command)!r}",
+            code="bad-manifest",
+            file=str(args.manifest_file),
+            expected=f"a {', '.join(_MANIFEST_COMMANDS)} command line",
+        )
+    with tempfile.TemporaryDirectory(prefix="poletype-rerun-") as tmp:
+        scratch = Path(tmp)
+        again.argv = command
+        again.manifest = scratch / "manifest.json"
+        for option in ("out", "plot", "stability"):
+            given = getattr(again, option, None)
+            if given is not None:
+                (scratch / option).mkdir()
+                setattr(again, option, scratch / option / Path(given).name)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            _COMMANDS[again.command](again)
+        if not again.manifest.is_file():
+            raise SetupError(
+                "the rerun wrote no manifest",
+                code="rerun-mismatch",
+                file=str(args.manifest_file),
+            )
+        now = json.loads(again.manifest.read_text(encoding="utf-8"))
+    failures, notes = m.compare_manifests(recorded, now)
+    for note in notes:
+        print(f"poletype: note: {note}", file=sys.stderr)
+    if failures:
+        for failure in failures:
+            print(f"poletype: differs: {failure}", file=sys.stderr)
+        raise SetupError(
+            f"rerunning {' '.join(command)!r} does not give the recorded hashes "
+            f"({len(failures)} differences above)",
+            code="rerun-mismatch",
+            file=str(args.manifest_file),
+        )
+    print(
+        f"{args.manifest_file}: same hashes: {len(now['cases'])} cases, "
+        f"{len(now['files'])} files, {len(now['typologies']) + len(now['hypotheses'])} "
+        f"rule files, {len(now['results'])} results"
+    )
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the HTTP service; its code and FastAPI load only here."""
+    for name in ("max_body_bytes", "max_members", "max_batch", "workers", "max_connections"):
+        if getattr(args, name) < 1:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"{option} must be at least 1", code="bad-parameter", expected="N >= 1"
+            )
+    if not args.time_limit > 0:
+        raise UsageError(
+            "--time-limit must be positive", code="bad-parameter", expected="SECONDS > 0"
+        )
+    try:
+        from poletype._server._run import serve  # noqa: PLC0415 - the optional extra
+    except ImportError as exc:
+        raise SetupError(
+            f"the HTTP service needs the server extra ({exc.name} is missing)",
+            code="missing-dependency",
+            expected="pip install 'poletype[server]'",
+        ) from None
+    serve(args)
     return EXIT_OK
 
 
@@ -648,4 +1134,7 @@ _COMMANDS = {
     "fit": _fit,
     "screen": _screen,
     "template": _template,
+    "sweep": _sweep,
+    "rerun": _rerun,
+    "serve": _serve,
 }

@@ -81,6 +81,12 @@ ErrorCode = Literal[
     "expression-too-deep",
     "unsafe-regex",
     "unknown-set",
+    "bad-manifest",
+    "rerun-mismatch",
+    "bad-request",
+    "too-many-items",
+    "rule-files-disabled",
+    "time-limit",
     "no-previous-results",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
@@ -274,10 +280,23 @@ CODE_BRANCH: Final[dict[str, tuple[type[PoletypeError], ...]]] = {
             "map-unavailable",
             "bad-output-format",
             "unknown-set",
+            "bad-manifest",
+            "bad-request",
+            "too-many-items",
+            "rule-files-disabled",
         ),
         _USAGE,
     ),
-    **dict.fromkeys(("missing-dependency", "unwritable-output", "no-previous-results"), _SETUP),
+    **dict.fromkeys(
+        (
+            "missing-dependency",
+            "unwritable-output",
+            "rerun-mismatch",
+            "time-limit",
+            "no-previous-results",
+        ),
+        _SETUP,
+    ),
     # The caller's value (an argument, ``--param``) or the rule file's own (an example's
     # ``params``, an extension's override): the same mistake, made by either.
     "bad-parameter": (UsageError, RuleFileError),

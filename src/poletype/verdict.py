@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,6 +27,11 @@ from pydantic import (
 from poletype.rulefile import Text
 
 Status = Literal["met", "not_met", "unknown"]
+
+VERDICT_FORMAT: Final = "poletype-verdict/1"
+"""The verdict's format tag, the first key of its JSON: raised when a key is renamed or
+removed or a value changes meaning (a key added keeps it), so a program reading stored
+verdicts can tell which ``schemas/verdict-N.json`` describes them."""
 
 
 class _Frozen(BaseModel):
@@ -186,6 +191,11 @@ class _Justification:
 class Verdict(_Frozen):
     """The typed, justified result of classifying one initiative under one typology."""
 
+    format: Literal["poletype-verdict/1"] = Field(
+        default=VERDICT_FORMAT,
+        description="The verdict format and its major version, first so that a reader "
+        "can tell which schema to read the rest with (schemas/verdict-1.json).",
+    )
     typology: str
     version: str
     rules_hash: str = Field(description="sha256 of the rule file bytes and the parameter values.")

@@ -1,0 +1,134 @@
+"""Throughput and scale (issue 15): classify by id, the columnar path, ``--jobs``.
+
+- classify by id: ``classify(x, "labo-ess-ptce")`` as the README writes it, timed
+  against the hand-written Labo function on the same initiatives: the remembered
+  typology must bring it to within 3× of hand-written code.
+- columnar: `poletype.decide_frame` over a polars frame of ``--columnar-rows`` cases
+  (default 1,000,000): the workload's initiatives laid out as columns with member counts,
+  repeated to that size. Rows per second on one core; every row of the workload is also
+  checked against the hand-written function.
+- ``--jobs``: ``poletype classify --format json`` on ``--cli-files`` copies of the
+  shipped examples, with ``--jobs 2`` and in one process; the outputs must be identical.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.handwritten_labo import labo
+from poletype import classify, decide_frame
+from poletype._columnar import _domain
+from poletype.model import Initiative
+
+ROOT = Path(__file__).resolve().parent.parent
+STATUS = {True: "met", False: "not_met", None: "unknown"}
+OUTCOMES = {True: "ptce", False: "not_ptce", None: "indeterminate"}
+MEMBER_FIELDS = ("kind", "local")
+
+
+def best(work: Any, repeats: int) -> float:
+    work()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def by_id(items: Sequence[Initiative], params: dict[str, Any], repeats: int) -> dict[str, float]:
+    """Seconds of ``classify`` by id and of the hand-written function, best of ``repeats``."""
+    by_name = best(lambda: [classify(i, "labo-ess-ptce") for i in items], repeats)
+    handwritten = best(lambda: [labo(i, params) for i in items], repeats)
+    return {"by_id": by_name, "handwritten": handwritten, "n": len(items)}
+
+
+def _flat(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in document.items():
+        if key in ("members", "snapshots"):
+            continue
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            out[f"{prefix}{key}.length"] = len(value)
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def frame_of(items: Sequence[Initiative]) -> dict[str, list[Any]]:
+    """Initiatives as columns by field path, list fields as lengths, members as counts."""
+    rows = []
+    for item in items:
+        document = item.model_dump(mode="json", exclude_none=True)
+        row = _flat(document)
+        members = document.get("members")
+        if members is not None:
+            row["members.length"] = len(members)
+            for name in MEMBER_FIELDS:
+                for value in _domain(name):
+                    count = sum(1 for m in members if m.get(name) == value)
+                    if count:
+                        shown = str(value).lower() if isinstance(value, bool) else value
+                        row[f"members.{name}={shown}"] = count
+        rows.append(row)
+    names = sorted({k for r in rows for k in r})
+    return {c: [r.get(c) for r in rows] for c in names}
+
+
+def columnar(
+    items: Sequence[Initiative], params: dict[str, Any], rows: int, repeats: int
+) -> dict[str, float]:
+    """Rows per second of `decide_frame` on ``rows`` cases, and disagreements on ``items``."""
+    import polars as pl  # noqa: PLC0415 - a test dependency, not poletype's
+
+    base = frame_of(items)
+    decided = decide_frame(base, "labo-ess-ptce")
+    disagreements = 0
+    for row, item in enumerate(items):
+        statuses, verdict = labo(item, params)
+        if decided.outcome[row] != OUTCOMES[verdict] or any(
+            decided.statuses[c][row] != STATUS[s] for c, s in statuses.items()
+        ):
+            disagreements += 1
+    small = pl.DataFrame(base, strict=False)
+    big = pl.concat([small] * -(-rows // small.height)).head(rows)
+    seconds = best(lambda: decide_frame(big, "labo-ess-ptce"), repeats)
+    return {"rows": big.height, "seconds": seconds, "disagreements": disagreements}
+
+
+def cli_jobs(files: int, repeats: int) -> dict[str, float]:
+    """Wall seconds of the JSON CLI on ``files`` example files, one process and ``--jobs 2``."""
+    script = Path(sys.executable).parent / "poletype"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "poletype"]
+    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for n in range(files):
+            source = examples[n % len(examples)]
+            target = Path(folder) / f"{n:05}-{source.name}"
+            shutil.copyfile(source, target)
+            paths.append(str(target))
+        outputs: dict[int, bytes] = {}
+        seconds: dict[int, float] = {}
+        for jobs in (1, 2):
+            run = [*command, "classify", "--format", "json", "--jobs", str(jobs), *paths]
+
+            def once(run: list[str] = run, jobs: int = jobs) -> None:
+                outputs[jobs] = subprocess.run(run, capture_output=True, check=False).stdout
+
+            seconds[jobs] = best(once, repeats)
+    return {
+        "files": files,
+        "one": seconds[1],
+        "two": seconds[2],
+        "same": float(outputs[1] == outputs[2] and bool(outputs[1])),
+    }

@@ -1,0 +1,1 @@
+"""The published JSON Schemas, shipped as package data (generated; see poletype._schemas)."""
