@@ -1,15 +1,17 @@
 """The screening report as one self-contained HTML page for a programme officer.
 
 One file that opens anywhere, offline, years later: inline CSS, an inline SVG chart,
-no script, no font, no image fetched from anywhere. Everything an applicant wrote is
-escaped. Nothing in the page depends on when it was made, so the same input gives the
-same bytes and two reports can be compared with ``diff``.
+a small inline script for the list of applicants and their sheets
+(`poletype._report_app`), no font, no image, nothing fetched from anywhere. Everything
+an applicant wrote is escaped. Nothing in the page depends on when it was made, so the
+same input gives the same bytes and two reports can be compared with ``diff``.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from poletype._data import by_language, load
 from poletype._fields import question
 from poletype._justify import Lang, colon
 from poletype._report import MARKS, hybrid_answer, outcomes, span
+from poletype._report_app import asset, list_section, row_data
 from poletype._screen import Finding, ScreenedRow, Screening, against, positive_outcome
 from poletype._whatif import ChangeSet
 from poletype.rulefile import Text
@@ -168,13 +171,31 @@ _COLOURS = {
 }
 
 
-def render_report(screening: Screening, lang: Lang = "fr") -> str:
-    """The whole report: summary, chart, list of applicants, one section per applicant."""
+def render_report(
+    screening: Screening,
+    lang: Lang = "fr",
+    *,
+    changes: Sequence[str] | None = None,
+    changes_section: str = "",
+) -> str:
+    """The whole report: summary, chart, the list of applicants, each applicant's sheet.
+
+    The list and the sheets are drawn by a small inline script (`poletype._report_app`),
+    so that 2,000 applicants make a page that opens in a second. ``changes`` gives each
+    row's change since the previous round ("" for none) and ``changes_section`` the
+    section that lists them (`poletype._rounds`).
+    """
     t = _T[lang]
-    entries = [
-        (row, anchor, _questions(row))
-        for row, anchor in zip(screening.rows, anchors(screening), strict=True)
-    ]
+    marks = list(changes) if changes is not None else [""] * len(screening.rows)
+    main = _main_source(screening)
+    lines = []
+    sheets = []
+    for row, anchor, mark in zip(screening.rows, anchors(screening), marks, strict=True):
+        asked = _questions(row)
+        note = "" if row.source == main else Path(row.source).name
+        lines.append(row_data(row, anchor, len(asked), note, mark))
+        sheets.append(_applicant(row, anchor, asked, screening, lang, change=mark))
+    intro = t["toc_intro"] if screening.crisp else ""
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',
@@ -183,7 +204,7 @@ def render_report(screening: Screening, lang: Lang = "fr") -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(t['title'])} — {_e(_input_name(screening))} — "
         f"{_e(', '.join(ty.id for ty in screening.typologies))}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{_CSS}{asset('report.css')}</style>",
         "</head>",
         "<body>",
         "<main>",
@@ -191,15 +212,23 @@ def render_report(screening: Screening, lang: Lang = "fr") -> str:
         _notices(screening, lang),
         _guide(screening, lang),
         _summary(screening, lang),
-        _toc(screening, entries, lang),
-        *(_applicant(row, anchor, asked, screening, lang) for row, anchor, asked in entries),
+        changes_section,
+        list_section(
+            screening,
+            lines,
+            sheets,
+            lang,
+            intro=intro,
+            report_words=t,
+            outcome_class=outcome_class,
+        ),
         _footer(screening, lang),
         "</main>",
         "</body>",
         "</html>",
         "",
     ]
-    return "\n".join(parts)
+    return "\n".join(part for part in parts if part)
 
 
 def _notices(screening: Screening, lang: Lang) -> str:
@@ -438,47 +467,14 @@ def _main_source(screening: Screening) -> str | None:
     return sources[0]
 
 
-def _source_note(row: ScreenedRow, main: str | None) -> str:
-    """The file a row came from, when it is not the one most rows come from."""
-    if row.source == main:
-        return ""
-    return f' <span class="muted">· {_e(Path(row.source).name)}</span>'
-
-
-_Entry = tuple[ScreenedRow, str, dict[str, list[str]]]
-"""A row with its section's anchor and its questions, which the list and the section share."""
-
-
-def _toc(screening: Screening, entries: list[_Entry], lang: Lang) -> str:
-    t = _T[lang]
-    heads = "".join(f"<th>{_e(ty.id)}</th>" for ty in screening.typologies)
-    rows = []
-    main = _main_source(screening)
-    for row, anchor, asked_row in entries:
-        if row.failed:
-            cells = "".join(f"<td>{_error_badge(lang)}</td>" for _ in screening.typologies)
-            asked = "—"
-        else:
-            cells = "".join(f"<td>{_badge(f, lang)}{_lacks(f, lang)}</td>" for f in row.findings)
-            asked = str(len(asked_row))
-        rows.append(
-            f'<tr><td class="num">{row.row}</td>'
-            f'<td><a href="#{anchor}">{_e(_name(row))}</a>{_id_note(row)}'
-            f"{_source_note(row, main)}</td>"
-            f'{cells}<td class="num">{asked}</td></tr>'
-        )
-    intro = f'<p class="muted">{_e(t["toc_intro"])}</p>' if screening.crisp else ""
-    return (
-        f'<section id="applicants"><h2>{_e(t["toc"])}</h2>'
-        f"{intro}"
-        f'<table class="toc"><thead><tr><th class="num">{_e(t["row"])}</th>'
-        f'<th>{_e(t["applicant"])}</th>{heads}<th class="num">{_e(t["questions"])}</th>'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
-    )
-
-
 def _applicant(
-    row: ScreenedRow, anchor: str, asked: dict[str, list[str]], screening: Screening, lang: Lang
+    row: ScreenedRow,
+    anchor: str,
+    asked: dict[str, list[str]],
+    screening: Screening,
+    lang: Lang,
+    *,
+    change: str = "",
 ) -> str:
     t = _T[lang]
     c = colon(lang)
@@ -488,10 +484,12 @@ def _applicant(
     head = (
         f'<section class="applicant{" failed" if row.failed else ""}" '
         f'id="{anchor}">'
-        f'<a class="back" href="#applicants">↑ {_e(t["back"])}</a>'
         f"<h2>{_e(_name(row))}</h2>"
         f'<p class="meta">{" · ".join(meta)}</p>'
     )
+    if change:
+        head += f'<p class="asks"><b>Δ</b> {_e(change)}</p>'
+
     if row.error is not None:
         column = row.error.column if row.error.column is not None else t["whole_row"]
         body = (

@@ -229,6 +229,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", "-o", required=True, type=Path, metavar="DIR", help="folder for the results"
     )
+    p.add_argument(
+        "--previous",
+        type=Path,
+        metavar="DIR",
+        help="a previous run's --out folder: merge INPUT's answers into it by id, show "
+        "what changed, keep the officer's decisions and notes",
+    )
+    p.add_argument(
+        "--letters",
+        action="store_true",
+        help="also write a letter per applicant and a mail-merge CSV under OUT/lettres/",
+    )
     _param_and_lang(p)
 
     _serve_options(sub.add_parser("serve", help="run the HTTP service (needs poletype[server])"))
@@ -654,11 +666,24 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def _screen(args: argparse.Namespace) -> int:
+    from poletype import _rounds  # noqa: PLC0415
+    from poletype._html import anchors  # noqa: PLC0415
+    from poletype._letters import letters, write_pdfs  # noqa: PLC0415
     from poletype._outputs import write_screening  # noqa: PLC0415 - spreadsheet readers load here
     from poletype._screen import screen, screening_typologies  # noqa: PLC0415
+    from poletype._xlsx_out import XLSX_NAME, read_decisions  # noqa: PLC0415
 
+    lang = cast(Lang, args.lang)
     chosen = screening_typologies(args.typology, args.rules, dict(args.param))
     progress = _progress_bar if sys.stderr.isatty() else None
+    previous = None if args.previous is None else _rounds.read_previous(args.previous)
+    merge = None
+    if previous is not None:
+        known = previous
+
+        def merge(rows: list[Any]) -> list[Any]:
+            return _rounds.merge_applicants(rows, known)
+
     screening = screen(
         args.input,
         chosen,
@@ -666,8 +691,8 @@ def _screen(args: argparse.Namespace) -> int:
         progress=progress,
         columns=args.columns,
         header_row=args.header_row,
+        merge=merge,
     )
-    lang = cast(Lang, args.lang)
     for notice in screening.notices:
         print(f"poletype: {getattr(notice, lang)}", file=sys.stderr)
     for row in screening.rows:
@@ -678,7 +703,29 @@ def _screen(args: argparse.Namespace) -> int:
             where = f"{row.source}: row {row.error.row}{column}"
             code = "" if row.error.code is None else f" [{row.error.code}]"
             print(f"poletype: {where}: {row.error.message}{code}", file=sys.stderr)
-    for path in write_screening(screening, args.out, lang, args.csv_columns):
+    marks = None
+    section = ""
+    decisions = None
+    if previous is not None:
+        marks = _rounds.changes(screening, previous, lang)
+        section = _rounds.changes_section(screening, marks, anchors(screening), previous, lang)
+        decisions = read_decisions(previous.folder / XLSX_NAME)
+    extra = None
+    if args.letters:
+        extra = letters(screening, lang)
+    written = write_screening(
+        screening,
+        args.out,
+        lang,
+        args.csv_columns,
+        changes=marks,
+        changes_section=section,
+        decisions=decisions,
+        extra=extra,
+    )
+    if extra is not None:
+        written += write_pdfs(Path(args.out), extra)
+    for path in written:
         print(path)
     print(f"poletype: {screening.summary()}", file=sys.stderr)
     _run_manifest(args, typologies=chosen, screening=screening)
