@@ -237,6 +237,7 @@ def test_screen_writes_the_three_outputs_and_a_summary(
         str(out / "rapport.html"),
         str(out / "verdicts.csv"),
         str(out / "verdicts.jsonl"),
+        str(out / "verdicts.xlsx"),
     ]
     assert stderr == (
         "poletype: 6 rows screened; labo-ess-ptce: ptce 1, not_ptce 3, indeterminate 2; errors 0\n"
@@ -436,7 +437,7 @@ def test_screen_writes_every_output_when_one_document_is_hostile(
     code, out, err = run("screen", str(folder), "--out", str(tmp_path / "out"), capsys=capsys)
     assert time.perf_counter() - start < 20
     assert code == 1
-    assert len(out.splitlines()) == 3
+    assert len(out.splitlines()) == 4  # the report, the CSV, JSON Lines, the workbook
     csv_lines = (tmp_path / "out" / "verdicts.csv").read_text(encoding="utf-8-sig").splitlines()
     jsonl = (tmp_path / "out" / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(csv_lines) == 4

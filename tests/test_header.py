@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from poletype._render.outputs import CSV_NAME, JSONL_NAME, write_screening
+from poletype._render.report_app import unpack
 from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS
 from poletype._screening.header import (
     NO_MAPPING,
@@ -112,9 +113,10 @@ def test_a_libreoffice_csv_screens_as_the_clean_file(tmp_path: Path, clean: Scre
     assert [len(d["notes"]) for d in documents] == [0, 1, 0]
     assert documents[1]["notes"][0]["cell"] == "D5"
     report = (out / "rapport.html").read_text(encoding="utf-8")
-    assert report.count("« 15/03/2016 »") == 1
-    assert "datetime" not in report
-    assert "Date de dépôt" in report
+    sheets = "".join(unpack(report)[1])  # the applicants' sheets, packed in the page
+    assert sheets.count("« 15/03/2016 »") == 1
+    assert "datetime" not in report + sheets
+    assert "Date de dépôt" in sheets
 
 
 def test_an_xlsx_with_merged_title_and_two_row_header(tmp_path: Path, clean: Screening) -> None:

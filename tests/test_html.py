@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import EXAMPLES
 from poletype import classify, load_typology, read_initiative, what_it_would_take
-from poletype._render.html import REPORT_NAMES, _lacks, anchors, change_lines, chart, render_report
+from poletype._render.cells import change_lines
+from poletype._render.html import REPORT_NAMES, _lacks, anchors, chart, render_report
 from poletype._render.outputs import write_screening
-from poletype._screening.screen import Finding, Screening, screen, screening_typologies
+from poletype._render.report_app import unpack
+from poletype._screening.screen import Finding, ScreenedRow, Screening, screen, screening_typologies
 
 CHROMIUM = Path("/usr/bin/chromium")
 CANDIDATURES = EXAMPLES / "screening" / "candidatures.csv"
@@ -40,14 +45,32 @@ def page(screening: Screening) -> str:
     return render_report(screening, "fr")
 
 
+@pytest.fixture(scope="module")
+def sheets(page: str) -> str:
+    """The applicants' sheets the report's script opens on demand, as one text."""
+    return "".join(unpack(page)[1])
+
+
+@pytest.fixture(scope="module")
+def data(page: str) -> Any:
+    """The list's data block: what the script draws the list from."""
+    return unpack(page)[0]
+
+
+def _line(data: Any, name: str) -> Any:
+    return next(line for line in data["r"] if line["n"].startswith(name))
+
+
 def test_every_applicant_has_a_section_and_a_line_in_the_list(
-    screening: Screening, page: str
+    screening: Screening, page: str, sheets: str, data: Any
 ) -> None:
-    """One section per row, ids applicant-<row>, each linked from the list of applicants."""
+    """One sheet per row, ids applicant-<row>, each with a line of the list that links it."""
     for row in screening.rows:
-        assert page.count(f'id="applicant-{row.row}"') == 1
-        assert f'href="#applicant-{row.row}"' in page
-    assert len(re.findall(r'<section class="applicant', page)) == len(screening.rows)
+        assert sheets.count(f'id="applicant-{row.row}"') == 1
+        assert f'id="applicant-{row.row}"' not in page  # packed, not laid out
+    assert len(re.findall(r'<section class="applicant', sheets)) == len(screening.rows)
+    assert [line["a"] for line in data["r"]] == anchors(screening)
+    assert [line["r"] for line in data["r"]] == [row.row for row in screening.rows]
 
 
 def test_summary_counts_outcomes_errors_and_rows(screening: Screening, page: str) -> None:
@@ -64,28 +87,38 @@ def test_summary_counts_outcomes_errors_and_rows(screening: Screening, page: str
     assert sum(counts.values()) == len(screening.rows) - screening.errors
 
 
-def test_user_text_is_escaped(page: str) -> None:
-    """An applicant's name is shown as text, never as markup."""
-    assert "<script" not in page
-    assert "Pôle &lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in page
+def test_user_text_is_escaped(page: str, sheets: str) -> None:
+    """An applicant's name is shown as text, never as markup, in the sheets and the list data."""
+    assert "<script>alert" not in page
+    assert "<script>alert" not in sheets
+    assert "Pôle &lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in sheets
+    assert "Pôle \\u003cscript>alert(1)\\u003c/script> & Cie" in page  # JSON, no "</"
+    assert page.count("<script") == 3  # the list data, the packed sheets, the script
 
 
-def test_nothing_is_fetched_from_the_network(page: str) -> None:
-    """One file: no script, no external stylesheet, font or image; only the SVG namespace."""
-    assert "<script" not in page
+def test_nothing_is_fetched_from_the_network(page: str, sheets: str) -> None:
+    """One file: inline scripts only, no external stylesheet, font or image."""
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script type="application/json" id="pt-data">',
+        '<script type="application/octet-stream" id="pt-sheets">',
+        "<script>",
+    ]
+    assert "fetch(" not in page
+    assert "XMLHttpRequest" not in page
+    assert "<script" not in sheets
     assert "<link" not in page
     assert "@import" not in page
     assert "url(" not in page
     assert "<img" not in page
-    addresses = set(re.findall(r"https?://[^\"' )]+", page))
+    addresses = set(re.findall(r"https?://[^\"' )]+", page + sheets))
     assert addresses == {"http://www.w3.org/2000/svg"}
 
 
-def test_a_bad_cell_is_a_note_in_its_applicants_section(screening: Screening, page: str) -> None:
+def test_a_bad_cell_is_a_note_in_its_applicants_section(screening: Screening, sheets: str) -> None:
     """The malformed row is screened; its section names the field, the cell and why."""
     bad = next(r for r in screening.rows if r.notes)
     assert not bad.failed
-    section = page[page.index(f'id="applicant-{bad.row}"') :]
+    section = sheets[sheets.index(f'id="applicant-{bad.row}"') :]
     section = section[: section.index("</section>")]
     assert '<div class="cell-notes">' in section
     assert "Cellules non lues" in section
@@ -93,10 +126,12 @@ def test_a_bad_cell_is_a_note_in_its_applicants_section(screening: Screening, pa
     assert "« mature »" in section
 
 
-def test_verdict_criteria_questions_and_what_it_would_take(screening: Screening, page: str) -> None:
+def test_verdict_criteria_questions_and_what_it_would_take(
+    screening: Screening, sheets: str
+) -> None:
     """A screened applicant's section: verdicts, criteria with source, questions, changes."""
     row = next(r for r in screening.rows if r.initiative and r.initiative.id == "A3")
-    section = page[page.index(f'id="applicant-{row.row}"') :]
+    section = sheets[sheets.index(f'id="applicant-{row.row}"') :]
     section = section[: section.index("</section>")]
     assert "Pas un PTCE" in section
     assert "Critères incontournables" in section
@@ -108,35 +143,31 @@ def test_verdict_criteria_questions_and_what_it_would_take(screening: Screening,
 
 
 def test_the_list_and_the_section_say_what_an_applicant_lacks(
-    screening: Screening, page: str
+    screening: Screening, sheets: str, data: Any
 ) -> None:
     """A3 fails M2, M3 and M5: codes with their labels in the list, spelt in its section."""
-    toc = page[page.index('id="applicants"') :]
-    toc = toc[: toc.index("</section>")]
-    line = next(tr for tr in toc.split("<tr>") if "Pôle Trois" in tr)
-    assert (
-        '<span title="M2">Un regroupement volontaire, assez nombreux et varié (non satisfait)'
-        "</span>" in line
-    )
-    assert re.findall(r'<span title="(M\d)">', line) == ["M2", "M3", "M5"]
-    for other in ("&amp; Cie", "Pôle Quatre"):
-        assert "lacks" not in next(tr for tr in toc.split("<tr>") if other in tr)
+    labo = data["t"][0]
+    assert labo["cl"]["M2"] == "Un regroupement volontaire, assez nombreux et varié"
+    assert labo["w"] == ["non satisfait", "s'applique"]
+    assert _line(data, "Pôle Trois")["f"][0][1] == ["M2", "M3", "M5"]
+    for other in ("Pôle <script>", "Pôle Quatre"):
+        assert _line(data, other)["f"][0][1] == []
     row = next(r for r in screening.rows if r.initiative and r.initiative.id == "A3")
-    section = page[page.index(f'id="applicant-{row.row}"') :]
+    section = sheets[sheets.index(f'id="applicant-{row.row}"') :]
     assert (
         "Ce qui écarte la candidature : M2 Un regroupement volontaire, assez nombreux et "
         "varié (non satisfait) ; M3 " in section
     )
-    english = render_report(screening, "en")
+    english = "".join(unpack(render_report(screening, "en"))[1])
     assert "What keeps it out: M2 A voluntary grouping, large and varied enough (not met); M3" in (
         english
     )
 
 
-def test_indeterminate_applicant_is_asked_not_told(screening: Screening, page: str) -> None:
+def test_indeterminate_applicant_is_asked_not_told(screening: Screening, sheets: str) -> None:
     """An indeterminate applicant gets the questions, and no 'what it would take'."""
     row = next(r for r in screening.rows if r.initiative and r.initiative.id == "A4")
-    section = page[page.index(f'id="applicant-{row.row}"') :]
+    section = sheets[sheets.index(f'id="applicant-{row.row}"') :]
     section = section[: section.index("</section>")]
     assert row.findings[0].verdict.outcome == "indeterminate"
     assert 'class="takes"' not in section
@@ -148,7 +179,7 @@ def test_english_report(screening: Screening) -> None:
     page = render_report(screening, "en")
     assert '<html lang="en">' in page
     assert "Applicant pre-screening" in page
-    assert "Questions to ask the applicant" in page
+    assert "Questions to ask the applicant" in "".join(unpack(page)[1])
     assert "Not a PTCE" in page
     assert REPORT_NAMES["en"] == "report.html"
 
@@ -190,13 +221,13 @@ def _png_size_and_colours(path: Path) -> tuple[tuple[int, int], int]:
     return (width, height), len(colours)
 
 
-@pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt install)"
 )
-def test_headless_chromium_renders_the_report(screening: Screening, tmp_path: Path) -> None:
-    """A real browser opens the file offline: the DOM holds the summary and every section,
-    and the screenshot is a real, non-blank image."""
-    (report, *_) = write_screening(screening, tmp_path / "out", "fr")
+
+
+def _chromium(profile: Path, *args: str) -> str:
+    """Run headless Chromium offline on a page; its standard output (the DOM, if dumped)."""
     flags = [
         str(CHROMIUM),
         "--headless",
@@ -207,31 +238,150 @@ def test_headless_chromium_renders_the_report(screening: Screening, tmp_path: Pa
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--user-data-dir={profile}",
     ]
+    done = subprocess.run([*flags, *args], capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout
+
+
+def _dom(profile: Path, url: str) -> str:
+    return _chromium(profile, "--virtual-time-budget=5000", "--dump-dom", url)
+
+
+def _shown(dom: str) -> list[int]:
+    """The rows of the list the browser shows, in order."""
+    body = dom[dom.index('id="pt-list"') :]
+    body = body[: body.index("</table>")]
+    return [int(n) for n in re.findall(r'<tr data-row="(\d+)">', body)]
+
+
+@needs_chromium
+def test_headless_chromium_renders_the_report(screening: Screening, tmp_path: Path) -> None:
+    """A real browser opens the file offline: the list is drawn with a link to each sheet,
+    a sheet opens from its fragment, and the screenshot is a real, non-blank image."""
+    (report, *_) = write_screening(screening, tmp_path / "out", "fr")
     url = report.resolve().as_uri()
-    dom = subprocess.run(
-        [*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
-    ).stdout
+    dom = _dom(tmp_path / "profile", url)
     assert '<section id="summary">' in dom
     assert '<table class="summary">' in dom
     assert "<svg" in dom
+    assert _shown(dom) == [row.row for row in screening.rows]
     for anchor in anchors(screening):
-        assert f'id="{anchor}"' in dom
-    png = tmp_path / "report.png"
-    subprocess.run(
-        [*flags, f"--screenshot={png}", "--window-size=1280,2000", url],
-        capture_output=True,
-        timeout=120,
-        check=True,
+        assert f'href="#{anchor}"' in dom
+    line = dom[dom.index('<tr data-row="4">') :]
+    line = line[: line.index("</tr>")]
+    assert (
+        '<abbr title="Un regroupement volontaire, assez nombreux et varié (non satisfait)">'
+        "M2</abbr>" in line
     )
+    assert "Caractérisation des PTCE selon le Labo de l'ESS</th>" in dom  # titled, not by id
+    sheet = _dom(tmp_path / "profile", url + "#applicant-4")
+    detail = sheet[sheet.index('<section id="detail"') :]
+    assert 'id="applicant-4"' in detail
+    assert "Ce qui écarte la candidature" in detail
+    assert 'class="viewing"' in sheet
+    png = tmp_path / "report.png"
+    _chromium(tmp_path / "profile", f"--screenshot={png}", "--window-size=1280,2000", url)
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert int.from_bytes(data[16:20], "big") == 1280  # IHDR width
-    assert int.from_bytes(data[20:24], "big") == 2000  # IHDR height
     size, colours = _png_size_and_colours(png)
     assert size == (1280, 2000)
     assert colours > 20  # text, badges, bars: far from a blank page
+
+
+@pytest.fixture(scope="module")
+def crowd() -> Screening:
+    """2,000 applicants: the example call's six, replicated with distinct ids and names.
+
+    Screening 2,000 rows takes minutes; the report's size and speed depend on its rows,
+    not on how they were found.
+    """
+    base = screen(CANDIDATURES, screening_typologies(["labo-ess-ptce"]))
+    rows = []
+    for i in range(2000):
+        row = base.rows[i % len(base.rows)]
+        assert row.initiative is not None
+        named = f"{row.initiative.name} n° {i}"
+        initiative = row.initiative.model_copy(update={"id": f"C-{i:05d}", "name": named})
+        rows.append(dataclasses.replace(row, row=i + 2, initiative=initiative))
+    return Screening(base.input, base.typologies, tuple(rows))
+
+
+@pytest.fixture(scope="module")
+def crowd_url(crowd: Screening, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The French report of the 2,000 applicants, as a file URL."""
+    path = tmp_path_factory.mktemp("crowd") / "rapport.html"
+    path.write_text(render_report(crowd, "fr"), encoding="utf-8")
+    return path.resolve().as_uri()
+
+
+def test_the_report_of_2000_applicants_stays_small(crowd: Screening) -> None:
+    """Sheets packed and drawn on demand: 2,000 applicants in under 2 MB, not 20 to 60."""
+    page = render_report(crowd, "fr")
+    size = len(page.encode("utf-8"))
+    assert size < 2_000_000, size
+    _, sheets = unpack(page)
+    assert len(sheets) == 2000
+    assert sum(len(s) for s in sheets) > 10 * size  # what the page no longer lays out
+
+
+@needs_chromium
+def test_2000_applicants_open_in_under_3_seconds(crowd_url: str, tmp_path: Path) -> None:
+    """The list is drawn, one page of 50, within 3 s of the navigation's start."""
+    dom = _dom(tmp_path / "profile", crowd_url)
+    drawn = int(re.findall(r'data-drawn="(\d+)"', dom)[0])
+    assert drawn < 3000, drawn
+    assert _shown(dom) == list(range(2, 52))
+    assert "2000 candidature(s) sur 2000" in dom
+
+
+@needs_chromium
+def test_filter_by_outcome_and_sort_by_score(
+    crowd: Screening, crowd_url: str, tmp_path: Path
+) -> None:
+    """#liste?o=…&s=score:…: only the PTCE, strongest first, ties in row order."""
+    dom = _dom(
+        tmp_path / "profile", crowd_url + "#liste?o=labo-ess-ptce:ptce&s=score:labo-ess-ptce&n=25"
+    )
+    qualify = [
+        (r.findings[0].verdict.scores[0].met, r.row)
+        for r in crowd.rows
+        if r.findings[0].verdict.outcome == "ptce"
+    ]
+    expected = [row for _, row in sorted(qualify, key=lambda x: (-x[0], x[1]))][:25]
+    assert _shown(dom) == expected
+    assert f"{len(qualify)} candidature(s) sur 2000" in dom
+    worst = _dom(tmp_path / "profile", crowd_url + "#liste?s=score:labo-ess-ptce&d=asc&n=10")
+    scores = [(r.findings[0].verdict.scores[0].met, r.row) for r in crowd.rows]
+    assert _shown(worst) == [row for _, row in sorted(scores)][:10]
+
+
+@needs_chromium
+def test_filter_by_criterion_search_sort_by_name_and_pages(
+    crowd: Screening, crowd_url: str, tmp_path: Path
+) -> None:
+    """A criterion not met, a search, a sort by name on page 2: the rows Python predicts."""
+    profile = tmp_path / "profile"
+
+    def status(row: ScreenedRow, criterion: str) -> str:
+        return next(c.status for c in row.findings[0].verdict.criteria if c.id == criterion)
+
+    lacking = [r.row for r in crowd.rows if status(r, "M5") == "not_met"]
+    dom = _dom(profile, crowd_url + "#liste?c=labo-ess-ptce:M5&cs=not_met&n=0")
+    assert _shown(dom) == lacking
+    unknown = [r.row for r in crowd.rows if status(r, "T2") == "unknown"][:50]
+    assert _shown(_dom(profile, crowd_url + "#liste?c=labo-ess-ptce:T2&cs=unknown")) == unknown
+    assert _shown(_dom(profile, crowd_url + "#liste?q=C-01999")) == [2001]
+    assert _shown(_dom(profile, crowd_url + "#liste?q=n%C2%B0%201999")) == [2001]
+
+    def fold(text: str) -> str:
+        decomposed = unicodedata.normalize("NFD", text)
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+    by_name = sorted(crowd.rows, key=lambda r: (fold(r.name or ""), r.row))
+    page2 = _dom(profile, crowd_url + "#liste?s=name&p=2&n=25")
+    assert _shown(page2) == [r.row for r in by_name[25:50]]
+    assert "Page 2 sur 80" in page2
 
 
 def test_identical_members_added_are_said_once_and_counted() -> None:

@@ -43,16 +43,20 @@ LAYERS: list[set[str]] = [
 
 LAZY: dict[str, set[str]] = {
     "poletype.cli": {
+        "poletype._render",
+        "poletype._render.html",
+        "poletype._render.letters",
         "poletype._render.map",
         "poletype._render.outputs",
+        "poletype._render.workbook",
         "poletype._render.schemas",
         "poletype._screening.screen",
         "poletype._screening.template",
-        "poletype._server._run",
     },
+    "poletype._cli.serve": {"poletype._server._run"},
     "poletype._cli.inputs": {
         "poletype._analysis.frames",
-        "poletype._render.outputs",
+        "poletype._render.cells",
     },
     "poletype._cli.research": {
         "poletype._analysis",

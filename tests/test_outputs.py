@@ -11,20 +11,21 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from conftest import EXAMPLES, TEST_RULES
 from poletype import classify
+from poletype._render.cells import FORMULA_STARTS, safe_cell
 from poletype._render.outputs import (
     CSV_NAME,
-    FORMULA_STARTS,
     JSONL_NAME,
     csv_header,
     row_document,
-    safe_cell,
     verdicts_csv,
     verdicts_jsonl,
     write_screening,
 )
+from poletype._render.report_app import unpack
 from poletype._screening.screen import Screening, screen, screening_typologies
 from poletype.errors import PoletypeError
 
@@ -177,13 +178,13 @@ def test_jsonl_change_sets_carry_paths_values_and_sentences(screening: Screening
 
 
 def test_outputs_are_byte_identical_across_runs(screening: Screening, tmp_path: Path) -> None:
-    """Same input, same bytes: the report, the CSV (with its BOM) and the JSON Lines."""
+    """Same input, same bytes: the report, the CSV (with its BOM), JSON Lines, the workbook."""
     first = write_screening(screening, tmp_path / "a", "fr")
     again = screen(
         Path(screening.input), [*screening_typologies(["labo-ess-ptce", "matray-poisat"])]
     )
     second = write_screening(again, tmp_path / "b", "fr")
-    assert [p.name for p in first] == ["rapport.html", CSV_NAME, JSONL_NAME]
+    assert [p.name for p in first] == ["rapport.html", CSV_NAME, JSONL_NAME, "verdicts.xlsx"]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes()
     assert (tmp_path / "a" / CSV_NAME).read_bytes().startswith(b"\xef\xbb\xbf")
@@ -266,7 +267,13 @@ def test_no_formula_reaches_verdicts_csv_and_jsonl_keeps_the_values(tmp_path: Pa
     lines = (tmp_path / "out" / JSONL_NAME).read_text(encoding="utf-8").splitlines()
     documents = [json.loads(line) for line in lines]
     assert [d["verdicts"][0]["initiative"] for d in documents[: len(HOSTILE)]] == HOSTILE
-    assert len(written) == 3
+    assert len(written) == 4
+    sheet = load_workbook(tmp_path / "out" / "verdicts.xlsx").active
+    assert sheet is not None
+    names = [sheet.cell(r, 3) for r in range(2, 2 + len(HOSTILE))]
+    assert [c.value for c in names] == HOSTILE  # as typed, shown as text
+    assert all(c.data_type == "s" for c in names)
+    assert [bool(c.quotePrefix) for c in names] == [True, True, True, True, False]  # -1: a number
 
 
 def test_an_error_row_keeps_its_id_and_name_everywhere(tmp_path: Path) -> None:
@@ -295,4 +302,5 @@ def test_the_report_shows_an_html_name_and_never_runs_it(tmp_path: Path) -> None
     write_screening(screening, tmp_path / "out", "fr", "codes")
     report = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     assert "<script>alert(1)" not in report
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
+    sheets = "".join(unpack(report)[1])  # the applicants' sheets, packed in the page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in sheets

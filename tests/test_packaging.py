@@ -32,12 +32,15 @@ def test_wheel_contains_the_rule_files(tmp_path: Path) -> None:
     assert not missing, f"the wheel lacks {sorted(missing)} (a subpackage not in pyproject.toml?)"
     assert "poletype/rules/hypotheses/gianfaldoni-2016.yaml" in names
     assert "poletype/rules/_parsed.jsonl" in names
-    data_files = sorted((ROOT / "src" / "poletype" / "data").glob("*.yaml"))
+    data_files = sorted((ROOT / "src" / "poletype" / "data").glob("*.*"))
     assert [f.name for f in data_files] == [
         "codes.yaml",
         "fields.yaml",
         "reading.yaml",
+        "report.css",
+        "report.js",
         "words.yaml",
+        "worktable.yaml",
     ]
     for data_file in data_files:
         assert f"poletype/data/{data_file.name}" in names

@@ -39,6 +39,7 @@ from poletype._cli.research import (
     run_manifest,
     sweep_command,
 )
+from poletype._cli.serve import serve_command, serve_options
 from poletype._engine.interpreter import Backend
 from poletype._engine.typology import Typology
 from poletype._read.data import Lang
@@ -64,7 +65,6 @@ from poletype.errors import (
     EXIT_OK,
     EXIT_USAGE,
     PoletypeError,
-    SetupError,
     UsageError,
 )
 from poletype.model import Initiative
@@ -219,9 +219,21 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", "-o", required=True, type=Path, metavar="DIR", help="folder for the results"
     )
+    p.add_argument(
+        "--previous",
+        type=Path,
+        metavar="DIR",
+        help="a previous run's --out folder: merge INPUT's answers into it by id, show "
+        "what changed, keep the officer's decisions and notes",
+    )
+    p.add_argument(
+        "--letters",
+        action="store_true",
+        help="also write a letter per applicant and a mail-merge CSV under OUT/lettres/",
+    )
     param_and_lang(p)
 
-    _serve_options(sub.add_parser("serve", help="run the HTTP service (needs poletype[server])"))
+    serve_options(sub.add_parser("serve", help="run the HTTP service (needs poletype[server])"))
 
     p = sub.add_parser("template", help="write an empty applicant spreadsheet to fill in")
     p.add_argument("--format", "-f", choices=["xlsx", "csv"], default="xlsx")
@@ -246,31 +258,6 @@ def _map_options(p: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="draw what the unknowns allow as dashed boxes (default: no boxes)",
-    )
-
-
-def _serve_options(p: argparse.ArgumentParser) -> None:
-    """``poletype serve``'s options: where it listens and what one request may cost."""
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument(
-        "--max-body-bytes", type=int, default=10 * 2**20, metavar="N", help="bytes per request"
-    )
-    p.add_argument(
-        "--max-members", type=int, default=100_000, metavar="N", help="members per initiative"
-    )
-    p.add_argument("--max-batch", type=int, default=1_000, metavar="N", help="items per request")
-    p.add_argument(
-        "--time-limit", type=float, default=30.0, metavar="SECONDS", help="work per request"
-    )
-    p.add_argument("--workers", type=int, default=4, metavar="N", help="requests worked at once")
-    p.add_argument(
-        "--max-connections", type=int, default=100, metavar="N", help="open connections at once"
-    )
-    p.add_argument(
-        "--allow-rule-files",
-        action="store_true",
-        help="let requests send their own rule and hypotheses files (code run on this server)",
     )
 
 
@@ -498,11 +485,24 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def _screen(args: argparse.Namespace) -> int:
-    from poletype._render.outputs import write_screening  # noqa: PLC0415 - spreadsheet readers load here
+    from poletype._render import rounds  # noqa: PLC0415 - screening outputs load here
+    from poletype._render.html import anchors  # noqa: PLC0415
+    from poletype._render.letters import letters, write_pdfs  # noqa: PLC0415
+    from poletype._render.outputs import write_screening  # noqa: PLC0415
+    from poletype._render.workbook import XLSX_NAME, read_decisions  # noqa: PLC0415
     from poletype._screening.screen import screen, screening_typologies  # noqa: PLC0415
 
+    lang = cast(Lang, args.lang)
     chosen = screening_typologies(args.typology, args.rules, dict(args.param))
     progress = _progress_bar if sys.stderr.isatty() else None
+    previous = None if args.previous is None else rounds.read_previous(args.previous)
+    merge = None
+    if previous is not None:
+        known = previous
+
+        def merge(rows: list[Any]) -> list[Any]:
+            return rounds.merge_applicants(rows, known)
+
     screening = screen(
         args.input,
         chosen,
@@ -510,8 +510,8 @@ def _screen(args: argparse.Namespace) -> int:
         progress=progress,
         columns=args.columns,
         header_row=args.header_row,
+        merge=merge,
     )
-    lang = cast(Lang, args.lang)
     for notice in screening.notices:
         print(f"poletype: {getattr(notice, lang)}", file=sys.stderr)
     for row in screening.rows:
@@ -522,7 +522,29 @@ def _screen(args: argparse.Namespace) -> int:
             where = f"{row.source}: row {row.error.row}{column}"
             code = "" if row.error.code is None else f" [{row.error.code}]"
             print(f"poletype: {where}: {row.error.message}{code}", file=sys.stderr)
-    for path in write_screening(screening, args.out, lang, args.csv_columns):
+    marks = None
+    section = ""
+    decisions = None
+    if previous is not None:
+        marks = rounds.changes(screening, previous, lang)
+        section = rounds.changes_section(screening, marks, anchors(screening), previous, lang)
+        decisions = read_decisions(previous.folder / XLSX_NAME)
+    extra = None
+    if args.letters:
+        extra = letters(screening, lang)
+    written = write_screening(
+        screening,
+        args.out,
+        lang,
+        args.csv_columns,
+        changes=marks,
+        changes_section=section,
+        decisions=decisions,
+        extra=extra,
+    )
+    if extra is not None:
+        written += write_pdfs(Path(args.out), extra)
+    for path in written:
         print(path)
     print(f"poletype: {screening.summary()}", file=sys.stderr)
     run_manifest(args, typologies=chosen, screening=screening)
@@ -540,30 +562,6 @@ def _template(args: argparse.Namespace) -> int:
 # Research: case tables, sweeps, manifests -------------------------------------------------
 
 
-def _serve(args: argparse.Namespace) -> int:
-    """Run the HTTP service; its code and FastAPI load only here."""
-    for name in ("max_body_bytes", "max_members", "max_batch", "workers", "max_connections"):
-        if getattr(args, name) < 1:
-            option = "--" + name.replace("_", "-")
-            raise UsageError(
-                f"{option} must be at least 1", code="bad-parameter", expected="N >= 1"
-            )
-    if not args.time_limit > 0:
-        raise UsageError(
-            "--time-limit must be positive", code="bad-parameter", expected="SECONDS > 0"
-        )
-    try:
-        from poletype._server._run import serve  # noqa: PLC0415 - the optional extra
-    except ImportError as exc:
-        raise SetupError(
-            f"the HTTP service needs the server extra ({exc.name} is missing)",
-            code="missing-dependency",
-            expected="pip install 'poletype[server]'",
-        ) from None
-    serve(args)
-    return EXIT_OK
-
-
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "classify": _classify,
     "typologies": _typologies,
@@ -579,5 +577,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": _template,
     "sweep": sweep_command,
     "rerun": lambda args: rerun_command(args, _build_parser, _COMMANDS),
-    "serve": _serve,
+    "serve": serve_command,
 }

@@ -87,6 +87,7 @@ ErrorCode = Literal[
     "too-many-items",
     "rule-files-disabled",
     "time-limit",
+    "no-previous-results",
 ]
 """Stable error codes; each has a heading in ``docs/errors.md``."""
 
@@ -287,7 +288,14 @@ CODE_BRANCH: Final[dict[str, tuple[type[PoletypeError], ...]]] = {
         _USAGE,
     ),
     **dict.fromkeys(
-        ("missing-dependency", "unwritable-output", "rerun-mismatch", "time-limit"), _SETUP
+        (
+            "missing-dependency",
+            "unwritable-output",
+            "rerun-mismatch",
+            "time-limit",
+            "no-previous-results",
+        ),
+        _SETUP,
     ),
     # The caller's value (an argument, ``--param``) or the rule file's own (an example's
     # ``params``, an extension's override): the same mistake, made by either.

@@ -133,6 +133,10 @@ def _place_labels(
     to_data = ax.transData.inverted()
     for cx, cy in centres:
         grid.add((cx - pad, cy - pad, cx + pad, cy + pad))
+    for name in ax.texts:  # the quadrants' type names are not to be written over
+        if name.get_gid() == "poletype-quadrant":
+            extent = name.get_window_extent(renderer)
+            grid.add((extent.x0, extent.y0, extent.x1, extent.y1))
     left_out = 0
     for (cx, cy), text, colour in zip(centres, texts, colours, strict=True):
         own = (cx - pad, cy - pad, cx + pad, cy + pad)
@@ -250,6 +254,7 @@ def _draw_frame(ax: Any, typology: Typology, lang: Literal["fr", "en"], title: s
             color="#777777",
             alpha=0.6,
             zorder=0,
+            gid="poletype-quadrant",
         )
 
 

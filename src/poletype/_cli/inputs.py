@@ -234,7 +234,7 @@ def write_csv(records: Sequence[dict[str, Any]], out: Path) -> Path:
     """Records as CSV (UTF-8, comma), every text cell formula-safe, numbers as Python writes."""
     import csv  # noqa: PLC0415
 
-    from poletype._render.outputs import safe_cell  # noqa: PLC0415 - only commands that write CSV
+    from poletype._render.cells import safe_cell  # noqa: PLC0415 - only commands that write CSV
 
     columns = list(dict.fromkeys(key for record in records for key in record))
     try:

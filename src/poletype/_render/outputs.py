@@ -1,4 +1,6 @@
-"""The files a screening leaves behind: the report, ``verdicts.csv`` and ``verdicts.jsonl``.
+"""The files a screening leaves behind: the report, the CSV, JSON Lines and the workbook.
+
+The workbook, ``verdicts.xlsx``, is `poletype._render.workbook`'s.
 
 Each has exactly one entry per input row, error rows included, in input order, so the
 three can be joined on ``row`` and none can hide an applicant. The CSV is for a
@@ -21,14 +23,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from poletype._engine.typology import Typology
 from poletype._read.data import Lang, by_language, load
-from poletype._render.html import REPORT_NAMES, change_lines, render_report
-from poletype._screening.fields import label as question_label
+from poletype._render.cells import DELIMITERS, change_lines, error_text, safe_cell
+from poletype._render.html import REPORT_NAMES, outcome_class, render_report
+from poletype._render.workbook import XLSX_NAME, write_xlsx
 from poletype._screening.fields import question
 from poletype._screening.screen import (
     Finding,
@@ -38,19 +41,12 @@ from poletype._screening.screen import (
     criterion_ids,
     positive_outcome,
 )
-from poletype._screening.tabular import RowError
 from poletype._screening.whatif import ChangeSet
 from poletype.errors import SetupError
 from poletype.verdict import Verdict
 
 CSV_NAME = "verdicts.csv"
 JSONL_NAME = "verdicts.jsonl"
-DELIMITERS: dict[Lang, str] = {"fr": ";", "en": ","}
-"""The CSV separator per language: what Excel expects in a French or an English locale."""
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WORDS = by_language(load("words")["csv"])
 Columns = Literal["words", "codes"]
 """How ``verdicts.csv`` names its columns and statuses: for a person, or for a program.
@@ -62,19 +58,46 @@ language; ``codes`` keeps the stable machine-readable column set (``labo-ess-ptc
 
 
 def write_screening(
-    screening: Screening, out: str | Path, lang: Lang = "fr", columns: Columns = "words"
+    screening: Screening,
+    out: str | Path,
+    lang: Lang = "fr",
+    columns: Columns = "words",
+    *,
+    changes: Sequence[str] | None = None,
+    changes_section: str = "",
+    decisions: Mapping[str, tuple[str, str]] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Write the report, the CSV and the JSON Lines file into ``out``; return their paths."""
+    """Write the report, the CSV, the JSON Lines file and the workbook into ``out``.
+
+    ``columns`` names the CSV's columns for a person or a program (`Columns`).
+    ``changes`` (one text per row, "" for none) and ``changes_section`` come from a
+    previous round (`poletype._render.rounds`): the CSV gains a ``change`` column and the report
+    a section; ``decisions`` are the officer's columns to carry into the new workbook;
+    ``extra`` maps more file names under ``out`` to their text (the letters).
+    Returns the paths written.
+    """
     out = Path(out)
+    report = render_report(screening, lang, changes=changes, changes_section=changes_section)
     files = {
-        out / REPORT_NAMES[lang]: render_report(screening, lang),
-        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang, columns),
+        out / REPORT_NAMES[lang]: report,
+        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang, columns, changes=changes),
         out / JSONL_NAME: verdicts_jsonl(screening),
+        **{out / name: text for name, text in (extra or {}).items()},
     }
     try:
         out.mkdir(parents=True, exist_ok=True)
         for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
+        workbook = write_xlsx(
+            screening,
+            out / XLSX_NAME,
+            lang,
+            outcome_class=outcome_class,
+            changes=changes,
+            decisions=decisions,
+        )
     except OSError as exc:
         raise SetupError(
             f"cannot write the screening results: {exc.strerror or exc}",
@@ -82,21 +105,24 @@ def write_screening(
             file=str(exc.filename or out),
             expected="a folder that can be created and written to",
         ) from None
-    return list(files)
+    return [*list(files)[:3], workbook, *list(files)[3:]]
 
 
-def csv_header(screening: Screening, lang: Lang = "fr", columns: Columns = "codes") -> list[str]:
+def csv_header(
+    screening: Screening, lang: Lang = "fr", columns: Columns = "codes", *, changes: bool = False
+) -> list[str]:
     """The CSV columns: the row, unread columns, per typology its results, notes, error.
 
     Per typology: its outcome, statuses, missing facts. With ``codes`` the names are
-    stable codes; with ``words`` they are in ``lang``.
+    stable codes; with ``words`` they are in ``lang``. After a previous round, a
+    ``change`` column before the notes says what moved since (`poletype._render.rounds`).
     """
     words = _WORDS[lang]
     if columns == "codes":
         header = ["row", "source", "id", "name", *screening.extra_columns]
         for typology in screening.typologies:
             header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
-        return [*header, "notes", "error"]
+        return [*header, *(["change"] if changes else []), "notes", "error"]
     header = [words[c] for c in ("row", "source", "id", "name")] + screening.extra_columns
     for typology in screening.typologies:
         labels = {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
@@ -107,7 +133,7 @@ def csv_header(screening: Screening, lang: Lang = "fr", columns: Columns = "code
             elif column in labels:
                 named = f"{column} {labels[column]}"
             header.append(f"{typology.id} — {named}")
-    return [*header, words["notes"], words["error"]]
+    return [*header, *([words["change"]] if changes else []), words["notes"], words["error"]]
 
 
 def _typology_columns(typology: Typology) -> list[str]:
@@ -129,28 +155,29 @@ def _typology_columns(typology: Typology) -> list[str]:
     return columns
 
 
-def verdicts_csv(screening: Screening, lang: Lang = "fr", columns: Columns = "words") -> str:
-    """One CSV line per input row (no byte-order mark: `write_screening` adds it)."""
+def verdicts_csv(
+    screening: Screening,
+    lang: Lang = "fr",
+    columns: Columns = "words",
+    *,
+    changes: Sequence[str] | None = None,
+) -> str:
+    """One CSV line per input row (no byte-order mark: `write_screening` adds it).
+
+    ``changes`` (one text per row) fills a ``change`` column before the notes.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
-    writer.writerow(csv_header(screening, lang, columns))
+    writer.writerow(csv_header(screening, lang, columns, changes=changes is not None))
     widths = [(t.id, len(_typology_columns(t))) for t in screening.typologies]
     extra = screening.extra_columns
-    for row in screening.rows:
+    marks = list(changes) if changes is not None else [None] * len(screening.rows)
+    for row, mark in zip(screening.rows, marks, strict=True):
         cells = _csv_row(row, widths, lang, extra, words=columns == "words")
+        if mark is not None:
+            cells.insert(len(cells) - 2, mark)
         writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()
-
-
-def safe_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: no formula, no control character.
-
-    A plain decimal number is kept as it is (see the module's docstring).
-    """
-    text = _CONTROL.sub("\ufffd", text)
-    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _csv_row(
@@ -171,7 +198,7 @@ def _csv_row(
     cells.append(separator.join(note.text(lang) for note in row.notes))
     error = ""
     if row.error is not None:
-        error = _error_text(row.error, lang) if words else _error_text(row.error)
+        error = error_text(row.error, lang) if words else error_text(row.error)
     cells.append(error)
     return cells
 
@@ -243,18 +270,6 @@ def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
     return " | ".join(" + ".join(change_lines(s, lang)) for s in changes)
 
 
-def _error_text(error: RowError, lang: Lang | None = None) -> str:
-    """The error for the CSV: with ``lang``, in its words (no code); else as stored."""
-    if lang is not None:
-        message = error.message if error.text is None else getattr(error.text, lang)
-        if error.column is None:
-            return message
-        colon = " : " if lang == "fr" else ": "
-        return f"{getattr(question_label(error.column), lang)}{colon}{message}"
-    text = error.message if error.column is None else f"{error.column}: {error.message}"
-    return text if error.code is None else f"{text} [{error.code}]"
-
-
 def verdicts_jsonl(screening: Screening) -> str:
     """One JSON object per input row: its verdicts and what it would take, or its error."""
     lines = [json.dumps(row_document(row), ensure_ascii=False) for row in screening.rows]
@@ -277,6 +292,8 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         "source": row.source,
         "verdicts": [_verdict_json(f.verdict) for f in row.findings],
     }
+    if row.initiative is not None:  # the facts as read: the next round merges its answers in
+        document["initiative"] = row.initiative.model_dump(mode="json", exclude_none=True)
     document["lacking"] = {
         f.typology.id: list(f.lacking) for f in row.findings if positive_outcome(f.typology)
     }

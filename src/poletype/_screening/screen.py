@@ -242,6 +242,7 @@ def screen(
     limits: Limits = DEFAULT_LIMITS,
     columns: str | Path | ColumnMapping | None = None,
     header_row: int | None = None,
+    merge: Callable[[list[Applicant]], list[Applicant]] | None = None,
 ) -> Screening:
     """Screen every applicant of a spreadsheet, JSON Lines file or folder.
 
@@ -250,6 +251,8 @@ def screen(
     kept and the failure is one more error row after them, so that what was read is
     still screened and written. ``columns`` is a funder's mapping file (or one read),
     ``header_row`` the sheet row of the header when it should not be searched for.
+    ``merge`` turns the rows read into the rows to screen (a later round merges them
+    with the previous one's, `poletype._render.rounds`).
     """
     chosen = tuple(typologies or [load_typology(DEFAULT_TYPOLOGY)])
     sheet = None if members is None else Path(members)
@@ -260,6 +263,8 @@ def screen(
     applicants = _read_all(
         Path(source), sheet, limits, mapping=mapping, header_row=header_row, notices=notices
     )
+    if merge is not None:
+        applicants = merge(applicants)
     return Screening(
         input=str(source),
         typologies=chosen,

@@ -23,6 +23,7 @@ import re
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
@@ -41,7 +42,7 @@ from poletype._analysis.hypotheses import HypothesesReport, check_hypotheses
 from poletype._engine.typology import Typology
 from poletype._render.outputs import write_screening
 from poletype._rules.classify import classify, load_typology, typologies
-from poletype._screening.screen import screen, screening_typologies
+from poletype._screening.screen import Screening, screen, screening_typologies
 from poletype._screening.whatif import what_it_would_take
 from poletype._server import _library
 from poletype._server._models import (
@@ -428,12 +429,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:  # noqa: PLR0915 - 
             with tempfile.TemporaryDirectory() as folder:
                 source = Path(folder) / f"{stem}{suffix}"
                 source.write_bytes(data)
-                screening = screen(source, chosen, limits=cfg.limits)
+                screening = _named_as_uploaded(screen(source, chosen, limits=cfg.limits), source)
                 written = write_screening(screening, Path(folder) / "out", lang)
                 # The report names the input as given: the upload's name, not a temp path.
+                # The answer holds the texts; the workbook (binary) is the command's only.
                 files = {
                     p.name: p.read_text(encoding="utf-8").replace(str(source), source.name)
                     for p in written
+                    if p.suffix != ".xlsx"
                 }
             document = ScreenResponse(
                 summary=screening.summary(),
@@ -529,3 +532,25 @@ def _summary(typology: Typology) -> TypologySummary:
         title_en=typology.title.en,
         graded=typology.graded is not None,
     )
+
+
+def _named_as_uploaded(screening: Screening, source: Path) -> Screening:
+    """The screening naming the upload as given, not its temporary path.
+
+    The report packs the applicants' sheets (gzip), where replacing the path in the
+    written text cannot reach: the names are set before writing.
+    """
+    full, name = str(source), source.name
+
+    def named(text: str) -> str:
+        return text.replace(full, name)
+
+    rows = tuple(
+        replace(
+            row,
+            source=named(row.source),
+            error=None if row.error is None else replace(row.error, source=named(row.error.source)),
+        )
+        for row in screening.rows
+    )
+    return replace(screening, input=named(screening.input), rows=rows)

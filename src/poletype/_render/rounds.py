@@ -1,0 +1,198 @@
+"""Rounds of a call: the applicants' answers merged in, and what changed since.
+
+An officer sends the questions, gets back a returned template or an updated file, and
+screens again. ``poletype screen NEW --previous resultats/`` reads the previous run's
+``verdicts.jsonl`` (each row's facts as read and its verdicts), merges NEW into it by
+applicant id (a fact NEW states wins; a fact NEW leaves empty keeps its previous value,
+so a template returned with only the answers is enough; applicants NEW does not name
+are kept), and says per applicant what moved: a new applicant, an outcome that changed,
+facts added or changed. The officer's decision and notes are carried from the previous
+``verdicts.xlsx`` (`poletype._render.workbook.read_decisions`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from poletype._engine.justify import colon
+from poletype._read.data import Lang
+from poletype._render.report_app import table
+from poletype._screening.screen import Screening
+from poletype._screening.tabular import Applicant
+from poletype.errors import SetupError
+from poletype.model import Initiative
+
+PREVIOUS_NAME = "verdicts.jsonl"
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What a previous run left: each applicant's facts and outcomes, by id."""
+
+    folder: Path
+    facts: dict[str, dict[str, Any]]
+    outcomes: dict[str, dict[str, str]]
+    order: list[tuple[int, str, str]]
+    """Each previous applicant with an id: its row, source and id, in order."""
+    extra: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """Each previous applicant's carried-through columns (the funder's own), by id."""
+
+
+def read_previous(folder: str | Path) -> Previous:
+    """The previous run's results; a folder without them is a setup error."""
+    folder = Path(folder)
+    path = folder / PREVIOUS_NAME
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise SetupError(
+            f"cannot read the previous results: {exc.strerror or exc}",
+            code="no-previous-results",
+            file=str(path),
+            expected="the --out folder of a previous poletype screen",
+        ) from None
+    facts: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[str, str]] = {}
+    order: list[tuple[int, str, str]] = []
+    extra: dict[str, tuple[tuple[str, str], ...]] = {}
+    for line in lines:
+        document = json.loads(line)
+        initiative = document.get("initiative")
+        if not isinstance(initiative, dict) or not initiative.get("id"):
+            continue
+        key = str(initiative["id"])
+        facts[key] = initiative
+        found[key] = {v["typology"]: v["outcome"] for v in document.get("verdicts", [])}
+        order.append((int(document["row"]), str(document["source"]), key))
+        carried = document.get("extra")
+        if isinstance(carried, dict):
+            extra[key] = tuple((str(k), str(v)) for k, v in carried.items())
+    return Previous(folder, facts, found, order, extra)
+
+
+def merged(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """``before`` with every fact ``after`` states: a stated fact wins, an absent one keeps."""
+    out = dict(before)
+    for key, value in after.items():
+        if value is None or value in ([], {}):
+            continue
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def facts_of(initiative: Initiative) -> dict[str, Any]:
+    """An initiative's stated facts as JSON data (what ``verdicts.jsonl`` keeps)."""
+    return initiative.model_dump(mode="json", exclude_none=True)
+
+
+def merge_applicants(applicants: Sequence[Applicant], previous: Previous) -> list[Applicant]:
+    """NEW's applicants with the previous facts under them, then the previous ones NEW omits."""
+    out: list[Applicant] = []
+    named: set[str] = set()
+    for applicant in applicants:
+        initiative = applicant.initiative
+        if initiative is None or not initiative.id or initiative.id not in previous.facts:
+            out.append(applicant)
+            if initiative is not None and initiative.id:
+                named.add(initiative.id)
+            continue
+        named.add(initiative.id)
+        both = merged(previous.facts[initiative.id], facts_of(initiative))
+        out.append(_with(applicant, Initiative.model_validate(both)))
+    for row, source, key in previous.order:
+        if key not in named:
+            initiative = Initiative.model_validate(previous.facts[key])
+            out.append(Applicant(row, source, initiative, None, extra=previous.extra.get(key, ())))
+    return out
+
+
+def _with(applicant: Applicant, initiative: Initiative) -> Applicant:
+    """The applicant with the merged facts; its cell notes and carried columns kept."""
+    return replace(applicant, initiative=initiative)
+
+
+def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_leaves(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: value}
+
+
+def changes(screening: Screening, previous: Previous, lang: Lang) -> list[str]:
+    """Each row's change since the previous round, in words; "" when nothing changed."""
+    words = table("rounds", lang)
+    labels = {
+        t.id: {code: getattr(label, lang) for code, label in t.outcomes()}
+        for t in screening.typologies
+    }
+    out = []
+    for row in screening.rows:
+        if row.initiative is None or not row.initiative.id:
+            out.append("")
+            continue
+        key = row.initiative.id
+        if key not in previous.facts:
+            out.append(words["new"])
+            continue
+        parts = []
+        before = previous.outcomes.get(key, {})
+        for finding in row.findings:
+            was = before.get(finding.typology.id)
+            now = finding.verdict.outcome
+            if was is not None and was != now:
+                names = labels[finding.typology.id]
+                parts.append(
+                    f"{words['moved']} ({finding.typology.id}){colon(lang)}"
+                    f"{names.get(was, was)} → {names.get(now, now)}"
+                )
+        old, new = _leaves(previous.facts[key]), _leaves(facts_of(row.initiative))
+        touched = sorted(p for p in new if old.get(p) != new[p])
+        if touched:
+            parts.append(words["facts"].format(n=len(touched)) + f" ({', '.join(touched)})")
+        out.append(" ; ".join(parts) if lang == "fr" else "; ".join(parts))
+    return out
+
+
+def changes_section(
+    screening: Screening,
+    marks: Sequence[str],
+    anchors: Sequence[str],
+    previous: Previous,
+    lang: Lang,
+) -> str:
+    """The report's "Changements depuis le tour précédent": counts, then each change."""
+    words = table("rounds", lang)
+    moved = sum(1 for m in marks if words["moved"] in m)
+    new = sum(1 for m in marks if m == words["new"])
+    completed = sum(1 for m in marks if m and m != words["new"] and words["moved"] not in m)
+    intro = words["intro"].format(
+        previous=html.escape(str(previous.folder)), moved=moved, completed=completed, new=new
+    )
+    rows = "".join(
+        f'<tr><td class="num">{row.row}</td>'
+        f'<td><a href="#{anchor}">{html.escape(row.name or row.label)}</a></td>'
+        f"<td>{html.escape(mark)}</td></tr>"
+        for row, mark, anchor in zip(screening.rows, marks, anchors, strict=True)
+        if mark
+    )
+    body = (
+        f'<table class="toc changes"><thead><tr><th class="num">#</th>'
+        f"<th>{html.escape(words['applicant'])}</th><th>{html.escape(words['what'])}</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else f"<p>{html.escape(words['none'])}</p>"
+    )
+    return (
+        f'<section id="changes"><h2>{html.escape(words["title"])}</h2>'
+        f'<p class="muted">{intro}</p>{body}</section>'
+    )

@@ -1,0 +1,305 @@
+"""``verdicts.xlsx``: the screening as the workbook a programme officer works in.
+
+Officers sort, filter and annotate a shortlist in Excel; a CSV opens there with neither
+headers frozen, nor filters, nor colours, and its English codes (``not_ptce``) are not
+the report's words. This workbook has one line per input row, in input order, headers
+in the report's language, the header row frozen with the name beside it, an autofilter,
+outcomes coloured as in the report, the strength score as a number to sort on, the
+funder's own columns carried through, and two empty columns for the officer: the
+decision (a drop-down list) and notes. A later round keeps what the officer wrote there
+(`read_decisions`).
+
+The same screening gives the same bytes (`_timeless`). Every text is written as
+text: a cell that starts like a formula gets Excel's quote prefix (shown as typed, never
+run, and still text once edited), and control characters become U+FFFD, the rule of
+`poletype._render.cells.safe_cell` without the visible ``'``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from poletype._engine.typology import Typology
+from poletype._read.data import Lang
+from poletype._render.cells import change_lines, error_text
+from poletype._render.report_app import score, table
+from poletype._screening.fields import question
+from poletype._screening.screen import (
+    Finding,
+    ScreenedRow,
+    Screening,
+    criterion_ids,
+    positive_outcome,
+)
+
+XLSX_NAME = "verdicts.xlsx"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FILLS = {
+    "positive": ("E3F3E8", "17663A"),
+    "negative": ("FBE9E7", "A12A22"),
+    "indeterminate": ("FDF1D8", "855400"),
+    "type": ("E6EEF9", "1F4E8C"),
+    "error": ("E9EBEE", "4A4F57"),
+}
+_STATUS_WORDS = {
+    "fr": {"met": "Satisfait", "not_met": "Non satisfait", "unknown": "Inconnu"},
+    "en": {"met": "Met", "not_met": "Not met", "unknown": "Unknown"},
+}
+
+
+def carried(row: ScreenedRow) -> Mapping[str, str]:
+    """The funder's own columns of a row, by header, in input order.
+
+    Reading carries every column that is no fact of the format through unread
+    (`ScreenedRow.extra`); the workbook copies them after the name, the letters look
+    for an email among them.
+    """
+    return dict(row.extra)
+
+
+def carried_headers(screening: Screening) -> list[str]:
+    """Every carried column, in the order they first appear."""
+    return screening.extra_columns
+
+
+def write_xlsx(
+    screening: Screening,
+    path: str | Path,
+    lang: Lang = "fr",
+    *,
+    outcome_class: Any,
+    changes: Sequence[str] | None = None,
+    decisions: Mapping[str, tuple[str, str]] | None = None,
+) -> Path:
+    """Write the workbook; ``decisions`` maps a row's key (`row_key`) to decision and notes."""
+    from openpyxl import Workbook  # noqa: PLC0415 - loaded only when a workbook is written
+    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415
+
+    t = table("xlsx", lang)
+    extra = carried_headers(screening)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = t["sheet"]
+    header: list[str] = [t["row"], t["id"], t["name"], *extra]
+    several = len(screening.typologies) > 1
+    for typology in screening.typologies:
+        header += _typology_headers(typology, lang, t, several=several)
+    if changes is not None:
+        header.append(t["change"])
+    header += [t["error"], t["decision"], t["notes"]]
+    sheet.append(header)
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    marks = list(changes) if changes is not None else [""] * len(screening.rows)
+    for row, mark in zip(screening.rows, marks, strict=True):
+        values: list[Any] = [row.row, row.id or "", row.name or row.label]
+        values += [carried(row).get(h, "") for h in extra]
+        classes: list[str | None] = [None] * len(values)
+        findings = {f.typology.id: f for f in row.findings}
+        for typology in screening.typologies:
+            cells, css = _typology_cells(findings.get(typology.id), typology, lang, outcome_class)
+            values += cells
+            classes += [css] + [None] * (len(cells) - 1)
+        if changes is not None:
+            values.append(mark)
+        decision, notes = (decisions or {}).get(row_key(row), ("", ""))
+        values += [_error(row, lang), decision, notes]
+        classes += [None] * (len(values) - len(classes))
+        sheet.append([_cell_value(v) for v in values])
+        for cell, css, value in zip(sheet[sheet.max_row], classes, values, strict=True):
+            if isinstance(value, str) and value:
+                cell.data_type = "s"
+                if _needs_quote(value):
+                    cell.quotePrefix = True
+            if css is not None:
+                fill, ink = _FILLS[css]
+                cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+                cell.font = Font(color=ink, bold=True)
+    _layout(sheet, header, t)
+    path = Path(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_timeless(buffer.getvalue()))
+    return path
+
+
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")
+
+
+def _timeless(data: bytes) -> bytes:
+    """The workbook without the time it was written: same input, same bytes.
+
+    openpyxl stamps the document's creation and modification times and each zip entry's
+    time; the report, the CSV and the JSON Lines file can be compared with ``diff``
+    across runs, and so can this.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, content)
+    return out.getvalue()
+
+
+def _layout(sheet: Any, header: list[str], t: Mapping[str, str]) -> None:
+    """Widths, the frozen header and name, the autofilter, the decision drop-down."""
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
+
+    widths = {1: 7, 2: 14, 3: 36}
+    for index, name in enumerate(header, start=1):
+        width = widths.get(index, min(max(len(name) * 0.6, 12), 40))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.row_dimensions[1].height = 48
+    sheet.freeze_panes = "D2"
+    last = get_column_letter(len(header))
+    sheet.auto_filter.ref = f"A1:{last}{sheet.max_row}"
+    choices = DataValidation(
+        type="list",
+        formula1='"' + t["decisions"] + '"',
+        allow_blank=True,
+        showErrorMessage=False,
+    )
+    decision_column = get_column_letter(len(header) - 1)
+    choices.add(f"{decision_column}2:{decision_column}{max(sheet.max_row, 2) + 500}")
+    sheet.add_data_validation(choices)
+    sheet.column_dimensions[decision_column].width = 16
+    sheet.column_dimensions[last].width = 50
+
+
+def row_key(row: ScreenedRow) -> str:
+    """What matches a row across rounds: its id, else its row number."""
+    return f"id:{row.id}" if row.id else f"row:{row.row}"
+
+
+def read_decisions(path: Path) -> dict[str, tuple[str, str]]:
+    """The officer's decision and notes in a previous ``verdicts.xlsx``, by `row_key`.
+
+    Found by header in either language, so a workbook written in French is read back by
+    an English run. Lines with neither are left out. An unreadable workbook gives none:
+    the new one is still written, without them.
+    """
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # a damaged workbook costs its notes, not the run
+        return {}
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    head = [str(v or "") for v in next(rows, ())]
+    names = {lang: table("xlsx", lang) for lang in ("fr", "en")}
+
+    def find(key: str) -> int | None:
+        for lang in ("fr", "en"):
+            if names[lang][key] in head:
+                return head.index(names[lang][key])
+        return None
+
+    where = {k: find(k) for k in ("row", "id", "decision", "notes")}
+    if where["decision"] is None and where["notes"] is None:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    for values in rows:
+
+        def at(key: str, values: Sequence[Any] = values) -> str:
+            index = where[key]
+            if index is None or index >= len(values) or values[index] is None:
+                return ""
+            return str(values[index])
+
+        decision, notes = at("decision"), at("notes")
+        if not (decision or notes):
+            continue
+        key = f"id:{at('id')}" if at("id") else f"row:{at('row')}"
+        found[key] = (decision, notes)
+    book.close()
+    return found
+
+
+def _typology_headers(
+    typology: Typology, lang: Lang, t: Mapping[str, str], *, several: bool
+) -> list[str]:
+    title = getattr(typology.title, lang)
+    prefix = f"{typology.id} — " if several else ""
+    heads = [f"{t['outcome']} — {title}"]
+    if _scored(typology):
+        heads.append(f"{prefix}{t['score']}")
+    if typology.graded is not None:
+        heads.append(f"{prefix}{t['leaning']}")
+    if positive_outcome(typology) is not None:
+        heads.append(f"{prefix}{t['lacking']}")
+    heads.append(f"{prefix}{t['questions']}")
+    if positive_outcome(typology) is not None:
+        heads.append(f"{prefix}{t['would_take']}")
+    labels = _criterion_labels(typology, lang)
+    heads += [f"{prefix}{c} {labels.get(c, '')}".rstrip() for c in criterion_ids(typology)]
+    return heads
+
+
+def _scored(typology: Typology) -> bool:
+    return typology.spec.verdict is not None and bool(typology.spec.verdict.scores)
+
+
+def _criterion_labels(typology: Typology, lang: Lang) -> dict[str, str]:
+    if typology.graded is not None:
+        return {i.id: getattr(i.spec.label, lang) for i in typology.graded.indicators}
+    return {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
+
+
+def _typology_cells(
+    finding: Finding | None, typology: Typology, lang: Lang, outcome_class: Any
+) -> tuple[list[Any], str | None]:
+    """One typology's cells for a row, and the colour of its outcome cell."""
+    t = table("xlsx", lang)
+    width = len(_typology_headers(typology, lang, t, several=False))
+    if finding is None:
+        return [t["error"]] + [""] * (width - 1), "error"
+    verdict = finding.verdict
+    cells: list[Any] = [getattr(verdict.outcome_label, lang)]
+    if _scored(typology):
+        value = score(finding)
+        cells.append(value[0] if value is not None else "")
+    if typology.graded is not None:
+        leaning = verdict.membership(verdict.leaning) if verdict.leaning else None
+        cells.append(getattr(leaning.label, lang) if leaning is not None else "")
+    separator = " ; " if lang == "fr" else "; "
+    if positive_outcome(typology) is not None:
+        cells.append(separator.join(finding.lacking))
+    cells.append("\n".join(getattr(question(p), lang) for p in verdict.missing))
+    if positive_outcome(typology) is not None:
+        sets = finding.changes or ()
+        cells.append(" | ".join(" + ".join(change_lines(s, lang)) for s in sets))
+    statuses = {r.id: r.status for r in verdict.criteria}
+    words = _STATUS_WORDS[lang]
+    cells += [words.get(statuses.get(c, ""), "") for c in criterion_ids(typology)]
+    return cells, outcome_class(typology, verdict.outcome)
+
+
+def _error(row: ScreenedRow, lang: Lang) -> str:
+    """The row's error in the workbook's language, as the CSV words it."""
+    return "" if row.error is None else error_text(row.error, lang)
+
+
+def _needs_quote(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub("\ufffd", value)
+    return value

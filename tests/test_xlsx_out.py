@@ -1,0 +1,150 @@
+"""verdicts.xlsx: the workbook an officer works in, one line per row, safe to open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from poletype._render.html import outcome_class
+from poletype._render.outputs import write_screening
+from poletype._render.workbook import read_decisions, row_key, write_xlsx
+from poletype._screening.screen import Screening, screen, screening_typologies
+
+
+@pytest.fixture(scope="module")
+def screening(tmp_path_factory: pytest.TempPathFactory) -> Screening:
+    """Four applicants: one named like a formula, one without a name, one PTCE-like, one empty."""
+    source = tmp_path_factory.mktemp("call") / "appel.csv"
+    source.write_text(
+        "id;name;stage;voluntary;activities.social_utility_share;strategy.shared\n"
+        "A1;=SUM(A1:A9)*2;emerging;oui;0,6;oui\n"
+        "A2;;mature;oui;0,6;\n"
+        "A3;Pôle Trois;project;non;0,3;non\n"
+        "A4;@Pôle Quatre;;;;\n",
+        encoding="utf-8",
+    )
+    return screen(source, screening_typologies(["labo-ess-ptce"]))
+
+
+def _sheet(path: Path) -> Any:
+    return load_workbook(path).active
+
+
+def _write(screening: Screening, path: Path, **options: Any) -> Any:
+    write_xlsx(screening, path, "fr", outcome_class=outcome_class, **options)
+    return _sheet(path)
+
+
+def test_one_line_per_row_french_headers_frozen_filtered(
+    screening: Screening, tmp_path: Path
+) -> None:
+    sheet = _write(screening, tmp_path / "v.xlsx")
+    head = [c.value for c in sheet[1]]
+    assert head[:3] == ["Ligne", "Identifiant", "Nom"]
+    assert "Issue — Caractérisation des PTCE selon le Labo de l'ESS" in head
+    assert "Score de solidité" in head
+    assert "M5 Une majorité d'activités d'utilité sociale reconnue" in head
+    assert head[-3:] == ["Erreur", "Décision", "Notes"]
+    assert sheet.max_row == 1 + len(screening.rows)
+    assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == [
+        row.row for row in screening.rows
+    ]
+    assert sheet.freeze_panes == "D2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(head)).column_letter}5"
+    assert any("Retenue" in (v.formula1 or "") for v in sheet.data_validations.dataValidation)
+    error = next(i for i, row in enumerate(screening.rows, start=2) if row.failed)
+    assert sheet.cell(error, head.index("Erreur") + 1).value == "Nom : obligatoire, mais vide"
+    for r in range(2, sheet.max_row + 1):  # the officer's columns start empty
+        assert sheet.cell(r, len(head)).value is None
+        assert sheet.cell(r, len(head) - 1).value is None
+
+
+def test_outcomes_coloured_and_score_a_number(screening: Screening, tmp_path: Path) -> None:
+    sheet = _write(screening, tmp_path / "v.xlsx")
+    head = [c.value for c in sheet[1]]
+    outcome = head.index("Issue — Caractérisation des PTCE selon le Labo de l'ESS") + 1
+    score = head.index("Score de solidité") + 1
+    fills = {}
+    for r, row in enumerate(screening.rows, start=2):
+        cell = sheet.cell(r, outcome)
+        fills[cell.value] = cell.fill.start_color.rgb[-6:]
+        if not row.failed:
+            assert cell.value == row.findings[0].verdict.outcome_label.fr
+            assert sheet.cell(r, score).value == row.findings[0].verdict.scores[0].met
+            assert isinstance(sheet.cell(r, score).value, int)
+    assert fills["Pas un PTCE"] == "FBE9E7"
+    assert fills["Indéterminé"] == "FDF1D8"
+    assert fills["Erreur"] == "E9EBEE"
+
+
+def test_formula_like_text_stays_text(screening: Screening, tmp_path: Path) -> None:
+    """A name starting with = or @ is a string cell with Excel's quote prefix, as typed."""
+    sheet = _write(screening, tmp_path / "v.xlsx")
+    names = {sheet.cell(r, 3).value: sheet.cell(r, 3) for r in range(2, sheet.max_row + 1)}
+    formula = names["=SUM(A1:A9)*2"]
+    assert formula.data_type == "s"
+    assert formula.quotePrefix
+    assert names["@Pôle Quatre"].data_type == "s"
+    assert names["@Pôle Quatre"].quotePrefix
+    assert not names["Pôle Trois"].quotePrefix
+
+
+def test_carried_columns_follow_the_name(tmp_path: Path) -> None:
+    """The funder's columns reading carries through keep their headers, after the name."""
+    source = tmp_path / "appel.csv"
+    source.write_text(
+        "id;name;Courriel;stage;Référent\n"
+        "A1;Pôle Un;=1+1;emerging;Mme A\n"
+        "A2;Pôle Deux;;project;\n"
+        "A3;Pôle Trois;c@example.org;project;\n",
+        encoding="utf-8",
+    )
+    screening = screen(source, screening_typologies(["labo-ess-ptce"]))
+    assert screening.extra_columns == ["Courriel", "Référent"]
+    sheet = _write(screening, tmp_path / "v.xlsx")
+    assert [c.value for c in sheet[1]][3:6] == [
+        "Courriel",
+        "Référent",
+        "Issue — Caractérisation des PTCE selon le Labo de l'ESS",
+    ]
+    assert sheet.cell(2, 4).value == "=1+1"
+    assert sheet.cell(2, 4).data_type == "s"
+    assert sheet.cell(2, 5).value == "Mme A"
+    assert sheet.cell(4, 4).value == "c@example.org"
+    assert sheet.cell(3, 4).value is None
+
+
+def test_decisions_are_read_back_by_id(screening: Screening, tmp_path: Path) -> None:
+    """What an officer wrote in Décision and Notes is found again, in either language."""
+    path = tmp_path / "v.xlsx"
+    sheet = _write(screening, path)
+    width = sheet.max_column
+    sheet.cell(2, width - 1).value = "Retenue"
+    sheet.cell(4, width).value = "Appeler la présidente"
+    sheet.parent.save(path)
+    decisions = read_decisions(path)
+    assert decisions == {
+        row_key(screening.rows[0]): ("Retenue", ""),
+        row_key(screening.rows[2]): ("", "Appeler la présidente"),
+    }
+    english = tmp_path / "en.xlsx"
+    write_xlsx(screening, english, "en", outcome_class=outcome_class, decisions=decisions)
+    again = _sheet(english)
+    assert [c.value for c in again[1]][-2:] == ["Decision", "Notes"]
+    assert again.cell(2, again.max_column - 1).value == "Retenue"
+    assert read_decisions(english) == decisions
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    assert read_decisions(tmp_path / "broken.xlsx") == {}
+
+
+def test_written_beside_the_csv(screening: Screening, tmp_path: Path) -> None:
+    paths = write_screening(screening, tmp_path / "out", "fr")
+    assert [p.name for p in paths] == [
+        "rapport.html",
+        "verdicts.csv",
+        "verdicts.jsonl",
+        "verdicts.xlsx",
+    ]
