@@ -19,7 +19,6 @@ from typing import Literal
 
 from poletype._analysis.plots import DPI, SIZE_INCHES, plot_map, save_figure
 from poletype._engine.typology import Typology
-from poletype.errors import UsageError
 from poletype.verdict import Verdict
 
 __all__ = ["DPI", "SIZE_INCHES", "draw_map"]
@@ -38,14 +37,6 @@ def draw_map(
     verdict is a point, several are a trajectory. ``options`` go to `plot_map`
     (``labels``, ``colour_by``, ``boxes``, ``title``).
     """
-    graded = typology.graded
-    if graded is None or len(graded.axes) != 2:
-        raise UsageError(
-            f"typology {typology.id!r} declares no map axes",
-            code="map-unavailable",
-            file=typology.file,
-            expected="a graded typology with two axes under graded.axes",
-        )
     if out.suffix.lstrip(".").lower() not in ("png", "svg", "pdf"):
         save_figure(None, out)  # type: ignore[arg-type] # raises the format error
     figure = plot_map(series, typology, lang=lang, **options)  # type: ignore[arg-type]
