@@ -52,8 +52,11 @@ def test_every_spec_field_name_exists() -> None:
         "public_role", "approach", "finality", "market_reach", "industrial",
         "profitable_activities", "innovation", "resources", "funding_levels", "legal_entity",
         "territory_defined", "prior_state_support", "snapshots",
+        # format 1.1
+        "members_complete", "member_count", "partners", "partners_complete",
     }  # fmt: skip
     assert names == set(Initiative.model_fields)
+    assert "count" in Initiative.model_fields["members"].annotation.__args__[0].__args__[0].model_fields
 
 
 def _error(data: dict[str, Any]) -> InitiativeError:

@@ -41,6 +41,7 @@ from poletype._read.limits import DEFAULT_LIMITS
 # an int is still a float.
 Share = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
 Count = Annotated[int, Strict(), Field(ge=0)]
+Multiplicity = Annotated[int, Strict(), Field(ge=1)]
 Year = Annotated[int, Strict()]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -186,7 +187,12 @@ class _Part(BaseModel):
 
 
 class Member(_Part):
-    """An organisation grouped in the initiative."""
+    """An organisation grouped in the initiative, or associated with it as a partner.
+
+    ``count`` (format 1.1; absent: 1) makes one entry stand for that many organisations
+    of the same description, so a data set coded as counts by kind needs no invented
+    names.
+    """
 
     name: Text | None = None
     kind: MemberKind | None = None
@@ -194,6 +200,12 @@ class Member(_Part):
     founder: bool | None = None
     local: bool | None = None
     work_integration: bool | None = None
+    count: Multiplicity | None = None
+
+
+def listed(entries: list[Member] | None) -> int:
+    """How many organisations a list names, each entry counted ``count`` times."""
+    return sum(1 if m.count is None else m.count for m in entries or ())
 
 
 class Strategy(_Part):
@@ -301,6 +313,10 @@ class _Facts(_Part):
     sites: Count | None = None
     voluntary: bool | None = None
     members: list[Member] | None = None
+    members_complete: bool | None = None
+    member_count: Count | None = None
+    partners: list[Member] | None = None
+    partners_complete: bool | None = None
     strategy: Strategy | None = None
     commitment: Commitment | None = None
     local_integration: LocalIntegration | None = None
@@ -336,16 +352,53 @@ class _Facts(_Part):
     @model_validator(mode="before")
     @classmethod
     def _members_fit(cls, data: Any, info: ValidationInfo) -> Any:
-        """Refuse an oversized member list before validating each of its entries."""
+        """Refuse an oversized member or partner list before validating each of its entries."""
         limits = (info.context or {}).get("limits", DEFAULT_LIMITS)
-        members = data.get("members") if isinstance(data, dict) else None
-        if isinstance(members, list | tuple) and len(members) > limits.members:
-            raise PydanticCustomError(
-                "too_many_members",
-                "{count} members; at most {limit} (limit `members`)",
-                {"count": len(members), "limit": limits.members},
-            )
+        for field in ("members", "partners"):
+            entries = data.get(field) if isinstance(data, dict) else None
+            if isinstance(entries, list | tuple) and len(entries) > limits.members:
+                raise PydanticCustomError(
+                    "too_many_members",
+                    "{count} {field}; at most {limit} (limit `members`)",
+                    {"count": len(entries), "field": field, "limit": limits.members},
+                )
         return data
+
+    @model_validator(mode="after")
+    def _counts_fit(self, info: ValidationInfo) -> _Facts:
+        """Refuse counts that contradict the lists, or lists that stand for too many.
+
+        ``member_count`` is the whole membership, so it is at least what ``members``
+        names, and equal to it when the list is said to be complete. Entries with a
+        ``count`` are bounded like listed members: a ``count`` of a billion is not a
+        million rows to read, but it would be that many members to reason about.
+        """
+        limits = (info.context or {}).get("limits", DEFAULT_LIMITS)
+        named = listed(self.members)
+        if self.member_count is not None and self.members is not None:
+            if self.member_count < named:
+                raise PydanticCustomError(
+                    "member_count_below_list",
+                    "member_count is {count} but members names {named} organisations",
+                    {"count": self.member_count, "named": named},
+                )
+            if self.members_complete is True and self.member_count != named:
+                raise PydanticCustomError(
+                    "member_count_contradicts_list",
+                    "member_count is {count} but the complete member list names {named}",
+                    {"count": self.member_count, "named": named},
+                )
+        for field, total in (
+            ("members", max(named, self.member_count or 0)),
+            ("partners", listed(self.partners)),
+        ):
+            if total > limits.members:
+                raise PydanticCustomError(
+                    "too_many_members",
+                    "{count} {field}; at most {limit} (limit `members`)",
+                    {"count": total, "field": field, "limit": limits.members},
+                )
+        return self
 
 
 class Snapshot(_Facts):

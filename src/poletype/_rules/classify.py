@@ -176,7 +176,9 @@ def typologies() -> list[str]:
 def _field_errors(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors():
-        loc = (*error["loc"], "members") if error["type"] == "too_many_members" else error["loc"]
+        loc = error["loc"]
+        if error["type"] == "too_many_members":
+            loc = (*loc, error.get("ctx", {}).get("field", "members"))
         where = ".".join(str(p) for p in loc) or "(top level)"
         if error["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown field")

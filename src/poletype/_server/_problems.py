@@ -130,7 +130,7 @@ def from_validation(
     for error in exc.errors(include_url=False):
         loc = (*prefix, *error["loc"])
         if error["type"] == "too_many_members":
-            loc = (*loc, "members")
+            loc = (*loc, error.get("ctx", {}).get("field", "members"))
         in_initiative = initiative == "*" or (bool(loc) and loc[0] == initiative)
         code = _HYGIENE.get(error["type"], "invalid-initiative") if in_initiative else None
         message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
