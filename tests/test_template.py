@@ -296,7 +296,7 @@ def _fill(sheet: Any, rows: list[dict[str, Any]]) -> None:
         sheet.append([row.get(k) for k in keys])
 
 
-_APPLICANT_11 = {
+_APPLICANT_11: dict[str, Any] = {
     "id": "P1",
     "name": "Pôle Onze",
     "stage": "en émergence",
@@ -304,7 +304,7 @@ _APPLICANT_11 = {
     "member_count": "12",
     "partners_complete": "oui",
 }
-_MEMBERS_11 = [
+_MEMBERS_11: list[dict[str, Any]] = [
     {"applicant_id": "P1", "name": "Scop BTP", "kind": "coopérative", "count": 3},
     {"applicant_id": "P1", "name": "Régie", "kind": "association de l'ESS", "role": "Membre"},
     {"applicant_id": "P1", "name": "Ville", "kind": "collectivité locale", "role": "partenaire"},
