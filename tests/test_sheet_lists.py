@@ -273,3 +273,35 @@ def test_a_flattened_initiative_with_partners_and_counts_reads_back(tmp_path: Pa
     _write(tmp_path / "r-membres.csv", [keys, *([m.get(k, "") for k in keys] for m in member_rows)])
     (applicant,) = read_applicants(tmp_path / "r.csv")
     assert applicant.initiative == initiative
+
+
+def test_the_new_columns_are_known_by_their_french_and_english_labels(tmp_path: Path) -> None:
+    """A funder's sheet headed in words, not paths: the 1.1 columns are found by label."""
+    (applicant,) = _read(
+        tmp_path,
+        [
+            [
+                "Identifiant",
+                "Nom",
+                "Liste des membres complète",
+                "Number of members",
+                "Liste des partenaires complète",
+            ],
+            ["A", "Pôle", "NON", "8", "Oui"],
+        ],
+        [
+            ["Identifiant de la candidature", "Type de membre", "Nombre", "Rôle"],
+            ["A", "PME hors ESS", "2", "Membre"],
+            ["A", "université ou école", "", "Partenaire"],
+        ],
+    )
+    initiative = _ok(applicant)
+    assert (initiative.members_complete, initiative.member_count) == (False, 8)
+    assert initiative.partners_complete is True
+    assert initiative.members is not None
+    assert initiative.partners is not None
+    assert [(m.kind, m.count) for m in initiative.members] == [("sme", 2)]
+    assert [p.kind for p in initiative.partners] == ["higher_education"]
+    labels = {k: APPLICANT_FIELDS[k].label for k in ("members_complete", "partners_complete")}
+    assert labels["members_complete"].fr == "Liste des membres complète"
+    assert (MEMBER_FIELDS["role"].label.fr, MEMBER_FIELDS["count"].label.fr) == ("Rôle", "Nombre")
