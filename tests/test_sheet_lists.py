@@ -305,3 +305,18 @@ def test_the_new_columns_are_known_by_their_french_and_english_labels(tmp_path: 
     labels = {k: APPLICANT_FIELDS[k].label for k in ("members_complete", "partners_complete")}
     assert labels["members_complete"].fr == "Liste des membres complète"
     assert (MEMBER_FIELDS["role"].label.fr, MEMBER_FIELDS["count"].label.fr) == ("Rôle", "Nombre")
+
+
+def test_an_applicant_over_a_limit_keeps_its_stated_name(tmp_path: Path) -> None:
+    """A count past the members limit is an error of the applicant, which still names it."""
+    path = _write(tmp_path / "a.csv", [["id", "name"], ["A", "Pôle Un"]])
+    _write(
+        tmp_path / "a-membres.csv",
+        [["applicant_id", "kind", "count", "role"], ["A", "sme", "1000000", "partenaire"]],
+    )
+    (applicant,) = read_applicants(path)
+    assert applicant.error is not None
+    assert applicant.error.text is not None
+    assert "la liste des partenaires compte 1000000 organisations" in applicant.error.text.fr
+    assert "the partner list holds 1000000 organisations" in applicant.error.message
+    assert (applicant.stated_id, applicant.stated_name) == ("A", "Pôle Un")

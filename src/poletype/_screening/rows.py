@@ -252,6 +252,12 @@ def _plain(error: Any) -> str:
     return f"{message}, found {found!r}"
 
 
+_LIST_WORDS = {
+    "members": Text(fr="membres", en="member"),
+    "partners": Text(fr="partenaires", en="partner"),
+}
+
+
 def _worded(error: Any) -> Text:
     """A pydantic error in a programme officer's words, French and English, no Python."""
     kind = str(error["type"])
@@ -261,6 +267,14 @@ def _worded(error: Any) -> Text:
     field_name = str(error["loc"][-1]) if error["loc"] else ""
     if kind == "missing":
         return say("required")
+    if kind == "too_many_members":
+        named = _LIST_WORDS.get(str(context.get("field")), _LIST_WORDS["members"])
+        return say(
+            "too_many_members",
+            list=named,
+            count=context.get("count", ""),
+            limit=context.get("limit", ""),
+        )
     if kind == "extra_forbidden":
         return say("unknown_field")
     if field_name == "country":

@@ -318,11 +318,11 @@ class _Spreadsheet:
                 row.number, source, None, error, ident, name, notes=tuple(notes), extra=extra
             )
         data = dict(row.data)
-        for name, listed in lists.rows.items():
+        for field_name, listed in lists.rows.items():
             if listed:
-                data[name] = [dict(member.data) for member in listed]
-        for name in lists.open:
-            data[f"{name}_complete"] = False
+                data[field_name] = [dict(member.data) for member in listed]
+        for field_name in lists.open:
+            data[f"{field_name}_complete"] = False
         prefix = sheet_prefix(member_source) if member_source else ""
 
         def reference(loc: tuple[Any, ...]) -> str | None:
