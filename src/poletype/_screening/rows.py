@@ -7,6 +7,7 @@ the row's id or name; a value the model refuses is set aside the same way. Below
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from poletype._read.limits import Limits
 from poletype._screening.cells import CellError, is_blank, read_cell
-from poletype._screening.fields import FieldDoc
+from poletype._screening.fields import LIST_OF_ROLE, LISTS, ROLE, FieldDoc
 from poletype._screening.header import NO_MAPPING, CellNote, ColumnMapping, say, shown
 from poletype._screening.sheets import BadRow
 from poletype.errors import ErrorCode
@@ -143,6 +144,64 @@ def read_row(
     return row
 
 
+@dataclass
+class Lists:
+    """An applicant's members-sheet rows sorted by role into ``members`` and ``partners``.
+
+    The rows are copies, without their ``role``; the notes are every row's, amended.
+
+    ``open`` names the lists that may hold more than their rows say: a row whose role
+    cannot be read belongs to either list, and a row whose count cannot be read stands
+    for at least one organisation. Such a list is read as partial, never as complete.
+    """
+
+    rows: dict[str, list[Row]]
+    open: set[str]
+    notes: list[CellNote]
+
+
+def sort_lists(rows: Sequence[Row]) -> Lists:
+    """Each row into the list its ``role`` says (``member`` when empty); notes amended.
+
+    An unreadable role sets its row aside (its note says so) and opens both lists; an
+    unreadable count, or one below 1, is read as one organisation and opens the row's
+    list. A partner row's other notes name the partner's field (``partners.kind``).
+    """
+    role_field, count_field = f"members.{ROLE}", "members.count"
+    lists: dict[str, list[Row]] = {name: [] for name in LISTS}
+    opened: set[str] = set()
+    notes: list[CellNote] = []
+    for read in rows:
+        row = dataclasses.replace(read, data=dict(read.data), notes=list(read.notes))
+        name = LIST_OF_ROLE[row.data.pop(ROLE, "member")]
+        count = row.data.get("count")
+        if isinstance(count, int) and count < 1:
+            del row.data["count"]
+            problem = say("too_small", bound=1, found=count)
+            row.notes.append(CellNote(count_field, row.cells.get("count"), problem))
+        fields = {n.field for n in row.notes}
+        if role_field in fields:
+            bad, why = {role_field, count_field}, say("role_unread")
+            opened.update(LISTS)
+        elif count_field in fields:
+            bad, why = {count_field}, say(f"count_unread_{name}")
+            opened.add(name)
+        else:
+            bad, why = set(), None
+        for note in row.notes:
+            field = note.field or ""
+            if why is not None and field in bad:
+                fr, en = f"{note.message.fr} ; {why.fr}", f"{note.message.en}; {why.en}"
+                note = CellNote(note.field, note.cell, Text(fr=fr, en=en))  # noqa: PLW2901
+            elif name == "partners" and role_field not in fields and field.startswith("members."):
+                partner = "partners." + field.removeprefix("members.")
+                note = CellNote(partner, note.cell, note.message)  # noqa: PLW2901
+            notes.append(note)
+        if role_field not in fields:
+            lists[name].append(row)
+    return Lists(lists, opened, notes)
+
+
 def _put(data: dict[str, Any], parts: list[str], value: Any) -> None:
     for part in parts[:-1]:
         data = data.setdefault(part, {})
@@ -193,6 +252,12 @@ def _plain(error: Any) -> str:
     return f"{message}, found {found!r}"
 
 
+_LIST_WORDS = {
+    "members": Text(fr="membres", en="member"),
+    "partners": Text(fr="partenaires", en="partner"),
+}
+
+
 def _worded(error: Any) -> Text:
     """A pydantic error in a programme officer's words, French and English, no Python."""
     kind = str(error["type"])
@@ -202,6 +267,14 @@ def _worded(error: Any) -> Text:
     field_name = str(error["loc"][-1]) if error["loc"] else ""
     if kind == "missing":
         return say("required")
+    if kind == "too_many_members":
+        named = _LIST_WORDS.get(str(context.get("field")), _LIST_WORDS["members"])
+        return say(
+            "too_many_members",
+            list=named,
+            count=context.get("count", ""),
+            limit=context.get("limit", ""),
+        )
     if kind == "extra_forbidden":
         return say("unknown_field")
     if field_name == "country":
@@ -265,6 +338,9 @@ def validate_forgiving(
             fatal: list[tuple[str | None, Text]] = []
             dropped = False
             for error in exc.errors():
+                if _count_set_aside(data, error, reference, notes):
+                    dropped = True
+                    continue
                 loc = tuple(error["loc"])
                 path = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
                 own = loc and not (len(loc) == 1 and loc[0] in IDENTITY)
@@ -276,6 +352,33 @@ def validate_forgiving(
             if fatal or not dropped:
                 return fatal, notes
     return [(None, say("invalid", found=""))], notes
+
+
+_COUNT_ERRORS = frozenset({"member_count_below_list", "member_count_contradicts_list"})
+
+
+def _count_set_aside(
+    data: dict[str, Any],
+    error: Any,
+    reference: Callable[[tuple[Any, ...]], str | None],
+    notes: list[CellNote],
+) -> bool:
+    """A ``member_count`` at odds with the members sheet set aside, and a note; whether it was.
+
+    Below what the sheet names, the number is wrong. Against a list said to be complete,
+    either may be: the number is set aside and the list read as partial, which holds
+    whichever of the two is right.
+    """
+    kind = str(error["type"])
+    if kind not in _COUNT_ERRORS or "member_count" not in data:
+        return False
+    context = error.get("ctx") or {}
+    del data["member_count"]
+    if kind == "member_count_contradicts_list":
+        data["members_complete"] = False
+    message = say(kind, count=context.get("count", ""), named=context.get("named", ""))
+    notes.append(CellNote("member_count", reference(("member_count",)), message))
+    return True
 
 
 def stated(data: Any, key: str) -> str | None:
