@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from poletype._read.limits import Limits
 from poletype._screening.cells import CellError, is_blank, read_cell
-from poletype._screening.fields import LIST_OF_ROLE, LISTS, ROLE, FieldDoc
+from poletype._screening.fields import LIST_OF_ROLE, LISTS, ROLE, FieldDoc, label
 from poletype._screening.header import NO_MAPPING, CellNote, ColumnMapping, say, shown
 from poletype._screening.sheets import BadRow
 from poletype.errors import ErrorCode
@@ -41,6 +41,8 @@ class RowError:
     """The error code when the row failed on a limit or a broken file, not on a cell's value."""
     text: Text | None = None
     """The message in French and English for a report, when poletype worded it."""
+    cell: str | None = None
+    """Where the cell at fault is, as a spreadsheet names it (``B14``, ``membres!A5``)."""
 
 
 def column_letter(index: int) -> str:
@@ -68,7 +70,8 @@ class Row:
     notes: list[CellNote] = field(default_factory=list)
     extra: list[tuple[str, str]] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
-    """Each read field's cell reference (``D14``), for a note on a value refused later."""
+    """Each field's cell reference (``D14``), for a note on a value refused later, or the
+    row's error when the id or the name cannot be read."""
 
     def fail(self, column: str | None, code: ErrorCode | None, message: str | Text) -> None:
         self.errors.append((column, message))
@@ -134,6 +137,7 @@ def read_row(
                 problem = exc.text
         if problem is not None:
             if key in IDENTITY:
+                row.cells[key] = reference
                 row.fail(key, code, problem)
             else:
                 row.notes.append(CellNote(doc.path, reference, problem))
@@ -213,8 +217,12 @@ def row_error(
     source: str,
     errors: Sequence[tuple[str | None, str | Text]],
     code: ErrorCode | None = None,
+    cells: Mapping[str, str] | None = None,
 ) -> RowError:
-    """One error for a row from its problems: the first, then ``(also …)`` the others."""
+    """One error for a row from its problems: the first, then ``(also …)`` the others.
+
+    ``cells`` gives each field's cell reference, so the error names the first one's.
+    """
     texts = [(c, m if isinstance(m, Text) else Text(fr=m, en=m)) for c, m in errors]
     column, first = texts[0]
     worded: dict[str, str] = {}
@@ -222,13 +230,18 @@ def row_error(
         message = getattr(first, lang)
         if len(texts) > 1:
             also = separator.join(
-                f"{c}{colon_of(lang)}{getattr(m, lang)}" if c else getattr(m, lang)
+                f"{getattr(label(c), lang)}{colon_of(lang)}{getattr(m, lang)}"
+                if c
+                else getattr(m, lang)
                 for c, m in texts[1:]
             )
             message = f"{message} ({also_word} {also})"
         worded[lang] = message
     text = Text(fr=worded["fr"], en=worded["en"])
-    return RowError(row=row, column=column, message=text.en, source=source, code=code, text=text)
+    cell = (cells or {}).get(column) if column is not None else None
+    return RowError(
+        row=row, column=column, message=text.en, source=source, code=code, text=text, cell=cell
+    )
 
 
 def colon_of(lang: str) -> str:

@@ -297,11 +297,12 @@ class _Spreadsheet:
             first_row[ident] = row.number
             members = members_of.get(ident, [])
         member_source = self.member_sheet.source if self.member_sheet else ""
+        where = sheet_prefix(member_source).removesuffix("!") if member_source else ""
         for member in members:
             errors.extend(
                 (
                     f"members.{column}" if column else "members",
-                    say("member_row", source=member_source, row=member.number, message=message)
+                    say("member_row", source=where, row=member.number, message=message)
                     if isinstance(message, Text)
                     else f"{member_source} row {member.number}: {message}",
                 )
@@ -313,7 +314,7 @@ class _Spreadsheet:
         extra = tuple(row.extra)
         if errors:
             code = row.code or next((m.code for m in members if m.code), None)
-            error = row_error(row.number, source, errors, code)
+            error = row_error(row.number, source, errors, code, row.cells)
             return Applicant(
                 row.number, source, None, error, ident, name, notes=tuple(notes), extra=extra
             )
@@ -335,7 +336,7 @@ class _Spreadsheet:
         all_notes = (*notes, *refused)
         if isinstance(result, Initiative):
             return Applicant(row.number, source, result, None, notes=all_notes, extra=extra)
-        error = row_error(row.number, source, result)
+        error = row_error(row.number, source, result, cells=row.cells)
         return Applicant(row.number, source, None, error, ident, name, notes=all_notes, extra=extra)
 
     def _orphans(self, first_row: dict[str, int]) -> Iterator[Applicant]:
@@ -359,6 +360,7 @@ class _Spreadsheet:
                 message=message,
                 source=source,
                 code=row.code,
+                cell=row.cells.get("applicant_id"),
             )
             yield Applicant(row.number, source, None, error, stated_id=owner)
 
