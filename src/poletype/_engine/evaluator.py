@@ -38,6 +38,7 @@ from poletype._engine.typology import (
     CompiledCriterion,
     CompiledIndicator,
     ConditionNode,
+    Expression,
     Typology,
     VerdictTree,
 )
@@ -130,12 +131,15 @@ def _justified(
     for criterion in typology.criteria:
         atom_values: dict[int, Tri] = {}
         value = _condition(criterion.condition, atom, atom_values)
+        if value is False and held_open(criterion, root):
+            value = None
+            # The facts it reads settle it when restated (a member's kind, known but open).
+            missing = _settling(criterion.unknown_when)
+        elif value is None:
+            missing = condition_missing(criterion.condition, atom_values, root.initiative)
+        else:
+            missing = []
         statuses[criterion.id] = value
-        missing = (
-            condition_missing(criterion.condition, atom_values, root.initiative)
-            if value is None
-            else []
-        )
         relevant_atoms[criterion.id] = missing
         results.append(
             result(
@@ -189,12 +193,47 @@ def _decided(
     one by one, once each. Nothing else is built: `decide` is a sweep's hot path.
     """
     assert typology.verdict is not None
+    root = Root(initiative, typology.params_value, backend)
     if backend == "compiled" and typology.generated is not None:
         statuses, outcome = typology.generated.decide(initiative, typology.params_value)
+        if _hold_open(typology, statuses, root):
+            outcome = verdict_of(typology.verdict, statuses)
         return statuses, outcome, _Generated(typology, initiative)
-    atom = _memoized(_each_atom(Root(initiative, typology.params_value, backend)))
+    atom = _memoized(_each_atom(root))
     statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
+    _hold_open(typology, statuses, root)
     return statuses, verdict_of(typology.verdict, statuses), atom
+
+
+def _hold_open(typology: Typology, statuses: dict[str, Tri], root: Root) -> bool:
+    """Criteria not met whose ``unknown_when`` is not false made unknown; whether any was.
+
+    Evaluated only for criteria not met that have one, so a typology without the
+    construct pays one pass over its criteria.
+    """
+    changed = False
+    for criterion in typology.criteria:
+        if criterion.unknown_when is None or statuses[criterion.id] is not False:
+            continue
+        if held_open(criterion, root):
+            statuses[criterion.id] = None
+            changed = True
+    return changed
+
+
+def _settling(held: Expression | None) -> list[str]:
+    """The facts an ``unknown_when`` reads, the most precise of each.
+
+    Restating them (a member's kind, known but open) settles the criterion.
+    """
+    paths = set(held.paths) if held is not None else set()
+    return sorted(p for p in paths if not any(q.startswith(f"{p}.") for q in paths))
+
+
+def held_open(criterion: CompiledCriterion, root: Root) -> bool:
+    """Whether a criterion whose condition is not met is unknown by its ``unknown_when``."""
+    held = criterion.unknown_when
+    return held is not None and evaluate_atom(held, root) is not False
 
 
 class _Generated:
@@ -474,7 +513,9 @@ def condition_value(
     criterion: CompiledCriterion, initiative: Initiative, params: dict[str, Any]
 ) -> Tri:
     """One criterion's three-valued value, for tests and ``poletype test``."""
-    return _condition(criterion.condition, _each_atom(Root(initiative, params)), {})
+    root = Root(initiative, params)
+    value = _condition(criterion.condition, _each_atom(root), {})
+    return None if value is False and held_open(criterion, root) else value
 
 
 def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:

@@ -153,6 +153,8 @@ def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> F
     fallback_criteria: list[str] = []
     for criterion in typology.criteria:
         try:
+            if criterion.unknown_when is not None:  # read by the compiled backend
+                raise Unsupported(criterion.id)
             statuses[criterion.id] = _condition(criterion.condition, translator)
         except Unsupported:
             fallback_criteria.append(criterion.id)
