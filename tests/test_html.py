@@ -306,7 +306,7 @@ def test_a_broken_row_reads_in_french_in_the_browser(tmp_path: Path) -> None:
     for anchor, field, said, stored in (
         (
             "applicant-3",
-            "Nom",
+            "Nom (B3)",
             "La cellule contient un caractère de contrôle invisible",
             "which no one types",
         ),

@@ -117,6 +117,15 @@ def test_the_readings_own_words_come_first() -> None:
     )
 
 
+def test_the_cell_at_fault_is_named_after_the_field() -> None:
+    """``Nom (B14)``: where to look in the sheet, in both languages."""
+    error = RowError(14, "name", STORED, "appel.csv", "control-character", cell="B14")
+    assert error_text(error, "fr").startswith("Nom (B14) : ")
+    assert error_text(error, "en").startswith("Name (B14): ")
+    member = RowError(3, "applicant_id", STORED, "m.csv", None, cell="membres!A3")
+    assert error_text(member, "fr").startswith("Identifiant de la candidature (membres!A3) : ")
+
+
 def test_each_shape_without_a_code_has_its_words() -> None:
     """A member row without its applicant, a value, the row as a whole."""
     orphan = error_text(_error(None, "applicant_id"), "fr")
@@ -167,11 +176,11 @@ def _failed(screening: Screening) -> list[ScreenedRow]:
 def test_the_call_has_the_errors_it_was_built_with(broken: Screening, documents: Screening) -> None:
     """So that the tests below read every kind of error, not a call that happened to pass."""
     errors = [row.error for row in _failed(broken)]
-    assert [(e.column, e.code) for e in errors if e is not None] == [
-        ("id", None),
-        ("name", "control-character"),
-        (None, "unclosed-quote"),
-        ("applicant_id", None),
+    assert [(e.column, e.code, e.cell) for e in errors if e is not None] == [
+        ("id", None, "A3"),
+        ("name", "control-character", "B4"),
+        (None, "unclosed-quote", None),
+        ("applicant_id", None, "appel-membres.csv!A3"),
     ]
     codes = {row.error.code for row in _failed(documents) if row.error is not None}
     assert codes == {None, "yaml-syntax"}
@@ -207,6 +216,8 @@ def test_every_french_output_words_each_broken_row_in_french(
         field = error_field(row.error)
         if field is not None:
             assert french.startswith(f"{field.fr} : ")
+        if row.error.cell is not None:
+            assert f"({row.error.cell}) : " in french
         section = sheets[sheets.index(f'id="{anchors(screening)[index]}"') :]
         section = section[: section.index("</section>")]
         assert "<th>Pourquoi</th>" in section

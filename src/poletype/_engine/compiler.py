@@ -199,6 +199,12 @@ def _compile_criterion(criterion: Criterion, index: int, scope: Scope) -> Compil
     condition = compile_condition(criterion.condition, scope, (*loc, "condition"), criterion.id)
     atoms = list(_atoms(condition))
     templates = _compile_templates(criterion, scope, loc)
+    held = None
+    if criterion.unknown_when is not None:
+        held = compile_expression(
+            criterion.unknown_when, scope, loc=(*loc, "unknown_when"), criterion=criterion.id
+        )
+        atoms.append(held)
     paths = sorted({p for a in atoms for p in a.paths})
     parameters = sorted({p for a in atoms for p in a.parameters})
     return CompiledCriterion(
@@ -207,6 +213,7 @@ def _compile_criterion(criterion: Criterion, index: int, scope: Scope) -> Compil
         templates=templates,
         paths=tuple(paths),
         parameters=tuple(parameters),
+        unknown_when=held,
     )
 
 

@@ -38,6 +38,7 @@ from poletype._engine.paths import to_json_value
 from poletype._engine.typology import (
     CompiledCriterion,
     ConditionNode,
+    Expression,
     Typology,
     VerdictTree,
 )
@@ -125,13 +126,18 @@ class _Crisp(Justified):
             return []
         item = self.plan.items[index]
         values = tuple(map(self.atom, item.atoms))
-        paths = item.relevance.get(values)
-        if paths is None:
+        found = item.relevance.get(values)
+        if found is None:
             known = dict(zip(map(id, item.atoms), values, strict=True))
-            paths = relevant_paths(criterion.condition, known)
+            # Not met, yet unknown: held open by its ``unknown_when``, whose facts settle
+            # it when restated (a member's kind, known but open).
+            held = _condition_from(criterion.condition, known) is False
+            paths = relevant_paths(criterion.condition, known) if not held else ()
+            found = (held, tuple(_settling(criterion.unknown_when)) if held else paths)
             if len(item.relevance) < CACHE_LIMIT:
-                item.relevance[values] = paths
-        return unknown_facts(self.root.initiative, paths)
+                item.relevance[values] = found
+        held, paths = found
+        return list(paths) if held else unknown_facts(self.root.initiative, paths)
 
     def outcome_missing(self) -> list[str]:
         if self.outcome_value is not None:
@@ -187,12 +193,47 @@ def _decided(
     hot path.
     """
     assert typology.verdict is not None
+    root = Root(initiative, typology.params_value, backend)
     if backend == "compiled" and typology.generated is not None:
         atoms, statuses, outcome = typology.generated.run(initiative, typology.params_value)
+        if _hold_open(typology, statuses, root):
+            outcome = verdict_of(typology.verdict, statuses)
         return statuses, outcome, _Generated(typology, atoms)
-    atom = _memoized(_each_atom(Root(initiative, typology.params_value, backend)))
+    atom = _memoized(_each_atom(root))
     statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
+    _hold_open(typology, statuses, root)
     return statuses, verdict_of(typology.verdict, statuses), atom
+
+
+def _hold_open(typology: Typology, statuses: dict[str, Tri], root: Root) -> bool:
+    """Criteria not met whose ``unknown_when`` is not false made unknown; whether any was.
+
+    Evaluated only for criteria not met that have one, so a typology without the
+    construct pays one pass over its criteria.
+    """
+    changed = False
+    for criterion in typology.criteria:
+        if criterion.unknown_when is None or statuses[criterion.id] is not False:
+            continue
+        if held_open(criterion, root):
+            statuses[criterion.id] = None
+            changed = True
+    return changed
+
+
+def _settling(held: Expression | None) -> list[str]:
+    """The facts an ``unknown_when`` reads, the most precise of each.
+
+    Restating them (a member's kind, known but open) settles the criterion.
+    """
+    paths = set(held.paths) if held is not None else set()
+    return sorted(p for p in paths if not any(q.startswith(f"{p}.") for q in paths))
+
+
+def held_open(criterion: CompiledCriterion, root: Root) -> bool:
+    """Whether a criterion whose condition is not met is unknown by its ``unknown_when``."""
+    held = criterion.unknown_when
+    return held is not None and evaluate_atom(held, root) is not False
 
 
 class _Generated:
@@ -425,7 +466,9 @@ def condition_value(
     criterion: CompiledCriterion, initiative: Initiative, params: dict[str, Any]
 ) -> Tri:
     """One criterion's three-valued value, for tests and ``poletype test``."""
-    return _condition(criterion.condition, _each_atom(Root(initiative, params)), {})
+    root = Root(initiative, params)
+    value = _condition(criterion.condition, _each_atom(root), {})
+    return None if value is False and held_open(criterion, root) else value
 
 
 def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:

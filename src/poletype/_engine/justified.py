@@ -123,8 +123,9 @@ class Item:
         self.key = None if paths is None else key_function(paths)
         self.cache: dict[tuple[Any, ...], Entry] = {}
         self.atoms = () if item.condition is None else _atoms(item.condition)
-        self.relevance: dict[tuple[Any, ...], tuple[str, ...]] = {}
-        """The paths of the atoms that matter, by the atoms' values (crisp criteria)."""
+        self.relevance: dict[tuple[Any, ...], tuple[bool, tuple[str, ...]]] = {}
+        """Whether held open, and the paths of the atoms that matter (or that settle it),
+        by the atoms' values (crisp criteria)."""
 
     def values(self, read: list[Any]) -> dict[str, Any]:
         """The ``values`` of its result: paths read and parameters, by key."""

@@ -66,6 +66,8 @@ class CompiledCriterion:
     templates: dict[str, dict[str, Template]]
     paths: tuple[str, ...]
     parameters: tuple[str, ...]
+    unknown_when: Expression | None = None
+    """Where the condition is not met and this is not false, the criterion is unknown."""
 
     @property
     def id(self) -> str:

@@ -53,14 +53,18 @@ def safe_cell(text: str) -> str:
 
 
 def error_field(error: RowError) -> Text | None:
-    """The label of the field a row error is about (``Identifiant``), None for the row.
+    """The field a row error is about, by its label and its cell (``Identifiant (A14)``).
 
-    A members sheet's row that belongs to no applicant is about its own key column.
+    None for the row as a whole. A members sheet's row that belongs to no applicant is
+    about its own key column.
     """
     if error.column is None:
         return None
     path = "members.applicant_id" if error.column == "applicant_id" else error.column
-    return question_label(path)
+    named = question_label(path)
+    if error.cell is None:
+        return named
+    return Text(fr=f"{named.fr} ({error.cell})", en=f"{named.en} ({error.cell})")
 
 
 def error_words(error: RowError) -> Text:
