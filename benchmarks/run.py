@@ -59,6 +59,8 @@ MIN_CLASSIFY_PER_SECOND = 20_000.0
 MAX_LOAD_SECONDS = 0.100
 MAX_COLD_CLI_SECONDS = 0.5
 # Targets of issue 15.
+MAX_MISSING_OVER_HANDWRITTEN = 10.0
+MAX_JSON_OVER_CLASSIFY = 5.0
 MAX_BY_ID_OVER_HANDWRITTEN = 3.0
 MIN_COLUMNAR_ROWS_PER_SECOND = 500_000.0
 MAX_JOBS2_OVER_ONE = 1.0
@@ -166,6 +168,15 @@ def classify_all(typology: Any, items: Sequence[Initiative], backend: Backend) -
     return [classify(i, typology, backend=backend) for i in items]
 
 
+def classify_missing_all(typology: Any, items: Sequence[Initiative]) -> list[Any]:
+    """Verdicts and the facts missing for each: what a triage of incomplete files reads.
+
+    ``missing`` is computed from the decided values, without rendering any sentence.
+    """
+    classify = poletype.classify
+    return [classify(i, typology).missing for i in items]
+
+
 def classify_json_all(typology: Any, items: Sequence[Initiative], backend: Backend) -> list[str]:
     """Full verdicts written out as JSON: every justification rendered, in both languages.
 
@@ -217,6 +228,7 @@ def run_workload(
     t_kb_head, _ = best_of(lambda: classify_all(typology, head, "compiled"), repeats)
     t_kb, ver_b = best_of(lambda: classify_all(typology, items, "compiled"), repeats)
     t_km, ver_m = best_of(lambda: classify_many_all(typology, items), repeats)
+    t_mb, missing_b = best_of(lambda: classify_missing_all(typology, items), repeats)
     t_ja, _ = best_of(lambda: classify_json_all(typology, head, "interpreter"), interpreter_repeats)
     t_jb_head, _ = best_of(lambda: classify_json_all(typology, head, "compiled"), repeats)
     t_jb, _ = best_of(lambda: classify_json_all(typology, items, "compiled"), repeats)
@@ -231,6 +243,7 @@ def run_workload(
         Row("classify", label, "(a) interpreter", s, n, t_ka),
         Row("classify", label, "(b) compiled", n, n, t_kb, classify_speedup),
         Row("classify_many", label, "(b) compiled", n, n, t_km),
+        Row("classify + missing", label, "(b) compiled", n, n, t_mb, None, t_mb / t_c),
         Row("classify + to_json", label, "(a) interpreter", s, n, t_ja),
         Row("classify + to_json", label, "(b) compiled", n, n, t_jb, t_ja / t_jb_head),
     ]
@@ -262,11 +275,18 @@ def run_workload(
             n,
             differing([v.to_json(indent=None) for v in ver_m], json_b),
         ),
+        Check(
+            f"{label}: missing, (b) compiled read alone vs (a) interpreter",
+            s,
+            differing(missing_b[:s], [v.missing for v in ver_a]),
+        ),
     ]
     headline = {
         "eval_speedup": eval_speedup,
         "eval_ratio": eval_ratio,
         "classify_per_second": n / t_kb,
+        "missing_ratio": t_mb / t_c,
+        "json_ratio": t_jb / t_kb,
         "outcomes": {o: sum(1 for _, v in dec_c if OUTCOMES[v] == o) for o in OUTCOMES.values()},
     }
     return rows, checks, headline
@@ -484,6 +504,18 @@ def targets_of(results: Results) -> list[Target]:
                 f"{h['classify_per_second']:,.0f} / s",
                 f"≥ {MIN_CLASSIFY_PER_SECOND:,.0f} / s",
                 h["classify_per_second"] >= MIN_CLASSIFY_PER_SECOND,
+            ),
+            Target(
+                f"classify + missing vs hand-written ({label})",
+                f"{h['missing_ratio']:.2f}×",
+                f"≤ {MAX_MISSING_OVER_HANDWRITTEN:.0f}×",
+                h["missing_ratio"] <= MAX_MISSING_OVER_HANDWRITTEN,
+            ),
+            Target(
+                f"classify + to_json vs classify ({label})",
+                f"{h['json_ratio']:.2f}×",
+                f"≤ {MAX_JSON_OVER_CLASSIFY:.0f}×",
+                h["json_ratio"] <= MAX_JSON_OVER_CLASSIFY,
             ),
         ]
     found += scale_targets(results.scale)

@@ -76,6 +76,22 @@ def test_classify_defers_the_justification_and_the_interpreter_does_not(
     assert _pending(deferred), "reading the outcome and scores must not justify"
 
 
+@pytest.mark.parametrize("typology_id", ["labo-ess-ptce", "matray-poisat"])
+def test_a_deferred_verdict_is_what_model_construct_builds(typology_id: str) -> None:
+    """Built without pydantic's walk over the fields, attribute for attribute the same."""
+    deferred, _ = _pair(typology_id=typology_id)
+    assert deferred._justification is not None
+    settled = deferred._justification._settled
+    assert settled is not None
+    built = Verdict.model_construct(deferred.model_fields_set, **settled)
+    assert list(vars(deferred).items()) == list(vars(built).items())
+    assert deferred.__pydantic_fields_set__ == built.__pydantic_fields_set__
+    assert deferred.__pydantic_extra__ == built.__pydantic_extra__
+    assert built.__pydantic_private__ is not None
+    assert deferred.__pydantic_private__ is not None
+    assert set(deferred.__pydantic_private__) == set(built.__pydantic_private__)
+
+
 def test_reading_a_criterion_settles_once_in_field_order() -> None:
     deferred, eager = _pair()
     calls = 0

@@ -89,6 +89,9 @@ def evaluate_crisp(
     return finish(typology, backend, settled, justified, later=("criteria", "missing"))
 
 
+_STATUS: dict[Tri, Status] = {True: "met", False: "not_met", None: "unknown"}
+
+
 class _Crisp(Justified):
     """A crisp verdict's justification: criteria decided, their missing facts found on demand.
 
@@ -116,8 +119,8 @@ class _Crisp(Justified):
     def statuses(self) -> list[Status]:
         found = self._statuses
         if found is None:
-            decided = self.decided
-            found = self._statuses = [status_of(decided[item.id]) for item in self.plan.items]
+            # ``decided`` holds the criteria in the typology's order, as the plan does.
+            found = self._statuses = [_STATUS[value] for value in self.decided.values()]
         return found
 
     def compute_missing(self, index: int) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from json.encoder import encode_basestring
 from typing import Any
 
 from poletype._engine.facts import cache_paths, fresh, key_function, reader_function
@@ -44,7 +45,11 @@ _DEFAULTS = {
     if not field.is_required()
 }
 """The verdict fields' defaults, for those a verdict is not given (read, never changed)."""
-_OPTIONAL = [(n, f) for n, f in _VERDICT_FIELDS.items() if getattr(f, "exclude_if", None)]
+_OPTIONAL = [
+    (name, functools.partial(excluded, field))
+    for name, field in _VERDICT_FIELDS.items()
+    if getattr(field, "exclude_if", None)
+]
 """The fields the JSON leaves out when empty: each combination has its shape."""
 _SHARED = frozenset({"outcome_label", "scores"})
 """Verdict fields holding instances shared between verdicts: their JSON is kept."""
@@ -207,7 +212,7 @@ class Justified:
         self.settled = settled
         self._plan: Plan | None = None
         self._entries: list[Any] | None = None
-        self._found: dict[int, list[str]] = {}
+        self._found: dict[int, list[str]] | None = None
         self._missing: list[str] | None = None
         self._rows: list[Row] | None = None
 
@@ -267,17 +272,17 @@ class Justified:
 
     def item_missing(self, index: int) -> list[str]:
         """Item ``index``'s missing facts: remembered, or computed (no sentence)."""
-        found = self._found.get(index)
+        entry = self._entry(index)
+        if entry is not None:
+            if entry.missing is None:
+                entry.missing = self.compute_missing(index)
+            return entry.missing
+        found = self._found
         if found is None:
-            entry = self._entry(index)
-            if entry is not None and entry.missing is not None:
-                found = entry.missing
-            else:
-                found = self.compute_missing(index)
-                if entry is not None:
-                    entry.missing = found
-            self._found[index] = found
-        return found
+            found = self._found = {}
+        if index not in found:
+            found[index] = self.compute_missing(index)
+        return found[index]
 
     def early(self, name: str) -> tuple[bool, Any]:
         """``missing`` alone, without a sentence."""
@@ -341,7 +346,7 @@ class Justified:
         values = {**_DEFAULTS, **self.settled, "criteria": []}
         if given:
             values["missing"] = missing
-        gone = tuple(excluded(field, values[name]) for name, field in _OPTIONAL)
+        gone = tuple(test(values[name]) for name, test in _OPTIONAL)
 
         def make_verdict() -> Shape:
             model, holes = holed(_VERDICT_FIELDS, values, _PER_TYPOLOGY)
@@ -396,10 +401,10 @@ class Justified:
             return None
         at = shape.levels
         texts = [
-            dump(status, at[0], indent),
-            dump(fr, at[1], indent),
-            dump(en, at[2], indent),
-            dump(missing, at[3], indent),
+            encode_basestring(status),
+            encode_basestring(fr),
+            encode_basestring(en),
+            items(list(map(encode_basestring, missing)), at[3], indent),
         ]
         if degree is not None:
             texts.append(dump(degree, at[4], indent))

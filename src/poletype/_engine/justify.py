@@ -138,8 +138,12 @@ class Sentences:
             key = (*values, *[type(v) for v in values])
             try:
                 found = self.done.get(key)
-            except TypeError:  # a set: not remembered
-                key = found = None
+            except TypeError:  # a set, remembered by its elements
+                key = (*[frozenset(v) if type(v) is set else v for v in values], key[len(values) :])
+                try:
+                    found = self.done.get(key)
+                except TypeError:
+                    key = found = None
             if found is not None:
                 return found
         else:

@@ -115,8 +115,13 @@ def dump(value: Any, level: int, indent: int | None) -> str:
     if kind is int:
         return str(value)
     if kind is list or kind is tuple:
-        inner = level + 1
-        texts = [encode_basestring(v) if type(v) is str else dump(v, inner, indent) for v in value]
+        try:  # a list of strings (codes, paths), escaped in one pass
+            texts = list(map(encode_basestring, value))
+        except TypeError:
+            inner = level + 1
+            texts = [
+                encode_basestring(v) if type(v) is str else dump(v, inner, indent) for v in value
+            ]
         return items(texts, level, indent)
     if kind is dict and all(type(k) is str for k in value):
         if not value:
