@@ -425,9 +425,8 @@ def _constructed(cls: type[Verdict], fields_set: set[str], given: dict[str, Any]
             elif not field.is_required():
                 ordered[name] = field.default
         layout = _LAYOUTS[key] = (ordered, tuple(factories))
-    ordered, factories = layout
-    values = {**ordered, **given}
-    for name, factory in factories:
+    values = {**layout[0], **given}
+    for name, factory in layout[1]:
         values[name] = factory()
     verdict = cls.__new__(cls)
     _set = object.__setattr__

@@ -380,7 +380,7 @@ def _field_set(writer: TriWriter, tree: Any) -> str | None:
     if construct(tree) != "attribute" or tree.name != "to_set" or is_field(tree):
         return None
     inner = tree.object
-    result = getattr(inner, "result", None)
+    result: Any = getattr(inner, "result", None)
     if (
         construct(inner) != "comprehension"
         or inner.condition is not None

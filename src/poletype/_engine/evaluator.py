@@ -149,7 +149,7 @@ class _Crisp(Justified):
         assert verdict_tree is not None
         statuses = self.decided
         remembered = self.plan.relevance
-        key = tuple(statuses.items())
+        key = tuple(statuses.values())
         relevant = remembered.get(key)
         if relevant is None:
             relevant = _relevant(

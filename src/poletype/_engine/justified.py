@@ -45,12 +45,9 @@ _DEFAULTS = {
     if not field.is_required()
 }
 """The verdict fields' defaults, for those a verdict is not given (read, never changed)."""
-_OPTIONAL = [
-    (name, functools.partial(excluded, field))
-    for name, field in _VERDICT_FIELDS.items()
-    if getattr(field, "exclude_if", None)
-]
-"""The fields the JSON leaves out when empty: each combination has its shape."""
+_OPTIONAL: dict[tuple[str, ...], list[tuple[str, Callable[[Any], bool]]]] = {}
+"""The fields a verdict is given that the JSON leaves out when empty, by the names given;
+every combination of them left out has its shape (the defaults' are fixed)."""
 _SHARED = frozenset({"outcome_label", "scores"})
 """Verdict fields holding instances shared between verdicts: their JSON is kept."""
 
@@ -101,6 +98,7 @@ class Item:
         "read",
         "relevance",
         "sentences",
+        "shown",
     )
 
     def __init__(self, typology: Typology, item: CompiledCriterion | CompiledIndicator) -> None:
@@ -110,6 +108,7 @@ class Item:
         self.paths = tuple((p, p.split(".")) for p in _shown(item.paths))
         self.parameters = {f"params.{n}": typology.parameters[n] for n in item.parameters}
         shown = [p for p, _ in self.paths]
+        self.shown = tuple(shown)
         # The values' keys in the order verdicts list them, each with its place among
         # the paths read (None for a parameter).
         self.keys = tuple(
@@ -149,7 +148,7 @@ class Item:
         return found
 
 
-CACHE_LIMIT = 256
+CACHE_LIMIT = 1024
 """Combinations of facts remembered per criterion: a bound on memory, reached only by
 criteria that read counts or shares, whose later combinations are computed each time."""
 
@@ -213,6 +212,7 @@ class Justified:
         self._plan: Plan | None = None
         self._entries: list[Any] | None = None
         self._found: dict[int, list[str]] | None = None
+        self._shown: dict[tuple[str, int, int | None], str] | None = None
         self._missing: list[str] | None = None
         self._rows: list[Row] | None = None
 
@@ -343,27 +343,37 @@ class Justified:
             return None
         shapes = self.plan.shapes
         given, missing = self.early("missing")
-        values = {**_DEFAULTS, **self.settled, "criteria": []}
-        if given:
-            values["missing"] = missing
-        gone = tuple(test(values[name]) for name, test in _OPTIONAL)
+        settled = self.settled
+        names = tuple(settled)
+        optional = _OPTIONAL.get(names)
+        if optional is None:
+            optional = _OPTIONAL[names] = [
+                (name, functools.partial(excluded, field))
+                for name, field in _VERDICT_FIELDS.items()
+                if name in settled and getattr(field, "exclude_if", None)
+            ]
+        gone = tuple(test(settled[name]) for name, test in optional)
 
         def make_verdict() -> Shape:
+            values = {**_DEFAULTS, **settled, "criteria": []}
+            if given:
+                values["missing"] = missing
             model, holes = holed(_VERDICT_FIELDS, values, _PER_TYPOLOGY)
             return Shape(Verdict.model_construct(**model), len(holes), indent, 0, holes)
 
-        verdict = shapes.get(("verdict", indent, gone), make_verdict)
+        verdict = shapes.get(("verdict", indent, names, given, gone), make_verdict)
         if verdict is None:
             return None
         written: list[str] = []
         for name, level in zip(verdict.names, verdict.levels, strict=True):
-            value = values[name]
             if name == "criteria":
                 text = self._criteria(level, indent)
                 if text is None:
                     return None
                 written.append(text)
-            elif name in _SHARED:
+                continue
+            value = missing if name == "missing" and given else settled[name]
+            if name in _SHARED:
                 if isinstance(value, list):
                     texts = [shapes.shared(v, level + 1, indent) for v in value]
                     written.append(items(texts, level, indent))
@@ -408,8 +418,17 @@ class Justified:
         ]
         if degree is not None:
             texts.append(dump(degree, at[4], indent))
+        # Several criteria show the same fact (the members' kinds): written once.
+        shown = self._shown
+        if shown is None:
+            shown = self._shown = {}
         first = len(texts)
-        texts += [dump(value, at[first + i], indent) for i, value in enumerate(read)]
+        for n, (path, value) in enumerate(zip(item.shown, read, strict=True)):
+            depth = at[first + n]
+            text = shown.get((path, depth, indent))
+            if text is None:
+                text = shown[path, depth, indent] = dump(value, depth, indent)
+            texts.append(text)
         return shape.fill(texts)
 
 
@@ -419,20 +438,22 @@ def _criterion_shape(item: Item, degree: Degree | None, indent: int | None, leve
     values: dict[str, Any] = {}
     for key, index in item.keys:
         values[key] = item.parameters[key] if index is None else slot(holes + index)
-    model = CriterionResult.model_construct(
+    fields: dict[str, Any] = {
         **item.fixed,
-        status=slot(0),
-        justification=Text.model_construct(fr=slot(1), en=slot(2)),
-        values=values,
-        missing=slot(3),
+        "status": slot(0),
+        "justification": Text.model_construct(fr=slot(1), en=slot(2)),
+        "values": values,
+        "missing": slot(3),
         **({} if degree is None else {"degree": slot(4)}),
+    }
+    return Shape(
+        CriterionResult.model_construct(**fields), holes + len(item.paths), indent, level + 1
     )
-    return Shape(model, holes + len(item.paths), indent, level + 1)
 
 
 def _result(item: Item, row: Row, *, validate: bool) -> CriterionResult:
     status, fr, en, read, missing, degree = row
-    fields = {
+    fields: dict[str, Any] = {
         **item.fixed,
         "status": status,
         "justification": Text(fr=fr, en=en) if validate else Text.model_construct(fr=fr, en=en),

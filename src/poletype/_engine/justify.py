@@ -158,7 +158,7 @@ class Sentences:
         return found
 
 
-_DONE_LIMIT = 1024
+_DONE_LIMIT = 512
 """Sentences remembered per status of a criterion: a bound on memory."""
 
 _SHOWN: dict[tuple[type, Any, str], str] = {}
