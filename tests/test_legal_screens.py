@@ -113,8 +113,9 @@ def test_the_decree_counts_members_only() -> None:
 
 UNKNOWN_KIND = pytest.mark.xfail(
     strict=True,
-    reason="a known member kind cannot yet make a criterion unknown: the engine needs a "
-    "construct for 'this kind may or may not satisfy the condition' (see CHANGELOG)",
+    reason="a known member kind cannot yet make a criterion unknown: three-valued logic over "
+    "known facts stays known, so the engine needs a construct for 'this kind may or may not "
+    "satisfy the condition' (financial_institution for E4, other for E2)",
 )
 
 
