@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from poletype._engine.codegen import generate
-from poletype._engine.derive import DERIVED_FIELDS
+from poletype._engine.derive import DERIVED_FIELDS, VIEWED_FIELDS
 from poletype._engine.expressions import Scope, cannot_fail, compile_expression
 from poletype._engine.fuzzy import Anchors
 from poletype._engine.syntax import DataType
@@ -119,7 +119,7 @@ def compile_typology(
         ),
         atoms=atoms,
         generated=generated,
-        reads_derived=bool(read & set(DERIVED_FIELDS)),
+        reads_derived=bool(read & {*DERIVED_FIELDS, *VIEWED_FIELDS}),
         spec=spec,
         file=file,
         parameters=frozen_parameters(parameters),

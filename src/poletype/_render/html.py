@@ -17,12 +17,13 @@ from pathlib import Path
 from poletype._engine.justify import colon
 from poletype._engine.typology import Typology
 from poletype._read.data import Lang, by_language, load
-from poletype._render.cells import change_lines
+from poletype._render.cells import change_lines, error_field, error_words, sentence
 from poletype._render.css import CSS
 from poletype._render.report import MARKS, hybrid_answer, span
 from poletype._render.report_app import asset, list_section, row_data
 from poletype._screening.fields import question
 from poletype._screening.screen import Finding, ScreenedRow, Screening, against, positive_outcome
+from poletype._screening.tabular import RowError
 from poletype.rulefile import Text
 from poletype.verdict import CriterionResult, Source, Verdict
 
@@ -381,17 +382,7 @@ def _applicant(
         head += f'<p class="asks"><b>Δ</b> {_e(change)}</p>'
 
     if row.error is not None:
-        column = row.error.column if row.error.column is not None else t["whole_row"]
-        body = (
-            f'<div class="finding"><h3><span>{_e(t["error_title"])}</span>'
-            f"{_error_badge(lang)}</h3>"
-            f'<table class="facts"><tbody>'
-            f"<tr><th>{_e(t['row'])}</th><td>{row.error.row}</td></tr>"
-            f"<tr><th>{_e(t['column'])}</th><td><code>{_e(column)}</code></td></tr>"
-            f"<tr><th>{_e(t['message'])}</th><td>{_e(row.error.message)}</td></tr>"
-            "</tbody></table></div>"
-        )
-        return head + body + _cell_notes(row, lang) + "</section>"
+        return head + _error(row.error, lang) + _cell_notes(row, lang) + "</section>"
     verdicts = "".join(
         f"<tr><th>{_tx(f.typology.title, lang)}{_lacks(f, lang, spelt=True)}</th>"
         f"<td>{_badge(f, lang)}</td></tr>"
@@ -404,6 +395,23 @@ def _applicant(
     parts += [_finding(f, lang) for f in row.findings]
     parts.append("</section>")
     return "".join(parts)
+
+
+def _error(error: RowError, lang: Lang) -> str:
+    """Why the row was not classified, in the report's language: the row, the field, why."""
+    t = _T[lang]
+    field = error_field(error)
+    column = t["whole_row"] if field is None else getattr(field, lang)
+    why = sentence(getattr(error_words(error), lang))
+    return (
+        f'<div class="finding"><h3><span>{_e(t["error_title"])}</span>'
+        f"{_error_badge(lang)}</h3>"
+        f'<table class="facts"><tbody>'
+        f"<tr><th>{_e(t['row'])}</th><td>{error.row}</td></tr>"
+        f"<tr><th>{_e(t['column'])}</th><td>{_e(column)}</td></tr>"
+        f"<tr><th>{_e(t['why'])}</th><td>{_e(why)}</td></tr>"
+        "</tbody></table></div>"
+    )
 
 
 def _effect(status: str, reversed_: bool) -> str:

@@ -5,9 +5,11 @@ headers frozen, nor filters, nor colours, and its English codes (``not_ptce``) a
 the report's words. This workbook has one line per input row, in input order, headers
 in the report's language, the header row frozen with the name beside it, an autofilter,
 outcomes coloured as in the report, the strength score as a number to sort on, the
-funder's own columns carried through, and two empty columns for the officer: the
-decision (a drop-down list) and notes. A later round keeps what the officer wrote there
-(`read_decisions`).
+funder's own columns carried through, the cells that could not be read (each fact set
+aside as unknown, with its cell and why), the row's error, and two empty columns for
+the officer: the decision (a drop-down list) and notes. A later round keeps what the
+officer wrote there (`read_decisions`), found by header, so columns added before them
+move nothing.
 
 The same screening gives the same bytes (`_timeless`). Every text is written as
 text: a cell that starts like a formula gets Excel's quote prefix (shown as typed, never
@@ -94,7 +96,7 @@ def write_xlsx(
         header += _typology_headers(typology, lang, t, several=several)
     if changes is not None:
         header.append(t["change"])
-    header += [t["error"], t["decision"], t["notes"]]
+    header += [t["cell_notes"], t["error"], t["decision"], t["notes"]]
     sheet.append(header)
     bold = Font(bold=True)
     for cell in sheet[1]:
@@ -113,7 +115,7 @@ def write_xlsx(
         if changes is not None:
             values.append(mark)
         decision, notes = (decisions or {}).get(row_key(row), ("", ""))
-        values += [_error(row, lang), decision, notes]
+        values += [_cell_notes(row, lang), _error(row, lang), decision, notes]
         classes += [None] * (len(values) - len(classes))
         sheet.append([_cell_value(v) for v in values])
         for cell, css, value in zip(sheet[sheet.max_row], classes, values, strict=True):
@@ -288,6 +290,15 @@ def _typology_cells(
     words = _STATUS_WORDS[lang]
     cells += [words.get(statuses.get(c, ""), "") for c in criterion_ids(typology)]
     return cells, outcome_class(typology, verdict.outcome)
+
+
+def _cell_notes(row: ScreenedRow, lang: Lang) -> str:
+    """The row's unreadable cells, one a line: the field, the cell, what was read and why.
+
+    A fact set aside is unknown, so its applicant may be indeterminate for it: the
+    officer filtering on this column finds whom to ask, and which cell to correct.
+    """
+    return "\n".join(note.text(lang) for note in row.notes)
 
 
 def _error(row: ScreenedRow, lang: Lang) -> str:
