@@ -525,6 +525,9 @@ def hypotheses_text(report: HypothesesReport, lang: Lang = "fr") -> str:
     t, c = _words(lang), colon(lang)
     lines = [f"{getattr(report.title, lang)} ({report.hypotheses} {report.version})"]
     lines.append(f"{len(report.initiatives)} {t['initiatives']}")
+    lines.append(getattr(report.scope.reading, lang))
+    if report.scope.undecided:
+        lines.append(f"    {t['h_scope_flagged']}{c}{', '.join(report.scope.undecided)}")
     for prop in report.propositions:
         lines += ["", f"{prop.id}  {getattr(prop.statement, lang)}"]
         lines += _cited(prop.source, prop.interpretation, lang, "    ")
