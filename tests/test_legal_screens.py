@@ -111,26 +111,17 @@ def test_the_decree_counts_members_only() -> None:
     assert verdict.outcome == "not_eligible"
 
 
-UNKNOWN_KIND = pytest.mark.xfail(
-    strict=True,
-    reason="a known member kind cannot yet make a criterion unknown: three-valued logic over "
-    "known facts stays known, so the engine needs a construct for 'this kind may or may not "
-    "satisfy the condition' (financial_institution for E4, other for E2)",
-)
-
-
-@UNKNOWN_KIND
 def test_a_bank_as_the_only_candidate_non_ess_enterprise_leaves_the_screen_open() -> None:
     """A financial institution may be a cooperative bank: E4 is unknown, never not met."""
     bank = [*ESS_AND_AUTHORITY, {"name": "Banque", "kind": "financial_institution"}]
     verdict = classify(_eligible_but(bank), "decret-2015-ptce")
     assert verdict.criterion("E4").status == "unknown"
     assert verdict.outcome == "indeterminate"
+    assert "members.kind" in verdict.missing
     with_firm = [*bank, {"name": "PME", "kind": "sme"}]
     assert classify(_eligible_but(with_firm), "decret-2015-ptce").outcome == "eligible"
 
 
-@UNKNOWN_KIND
 def test_a_member_of_kind_other_may_be_a_legal_person() -> None:
     """E2 does not refuse an 'other' member as a legal person: with two known, it is open."""
     two = [{"name": "Scop", "kind": "ess_cooperative"}, {"name": "PME", "kind": "sme"}]
