@@ -42,7 +42,7 @@ from poletype._engine.fuzzy import (
 from poletype._engine.interpreter import UNKNOWN, Backend, Interval, Root, evaluate_value
 from poletype._engine.logic import Tri
 from poletype._engine.paths import unknown_facts
-from poletype._engine.typology import CombinationTree, CompiledIndicator, Graded, Typology
+from poletype._engine.typology import CombinationTree, CompiledIndicator, Graded, GradedTypology
 from poletype.model import Initiative
 from poletype.rulefile import Text
 from poletype.verdict import (
@@ -59,7 +59,7 @@ INDETERMINATE = "indeterminate"
 
 
 def evaluate_graded(
-    typology: Typology,
+    typology: GradedTypology,
     initiative: Initiative,
     derived: tuple[str, ...] = (),
     backend: Backend = "compiled",
@@ -69,7 +69,6 @@ def evaluate_graded(
     ``initiative`` has its derivable facts filled in already; ``derived`` names them.
     """
     graded = typology.graded
-    assert graded is not None
     root = Root(initiative, typology.params_value, backend)
     degrees: dict[str, Degree] = {}
     facts: dict[str, list[str]] = {}
@@ -209,7 +208,7 @@ def _leaves(node: CombinationTree, negated: bool = False) -> list[tuple[str, boo
 
 
 def _dimensions(
-    typology: Typology, graded: Graded, degrees: Mapping[str, Degree]
+    typology: GradedTypology, graded: Graded, degrees: Mapping[str, Degree]
 ) -> list[DimensionReading] | None:
     """Per dimension, each type's mean degree over its indicators there, and the nearest.
 

@@ -15,14 +15,14 @@ from importlib import metadata
 from pathlib import Path
 
 from poletype._engine.justify import colon
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang, by_language, load
 from poletype._render.cells import change_lines, error_field, error_words, sentence
 from poletype._render.css import CSS
 from poletype._render.report import MARKS, hybrid_answer, span
 from poletype._render.report_app import asset, list_section, row_data
 from poletype._screening.fields import question
-from poletype._screening.screen import Finding, ScreenedRow, Screening, against, positive_outcome
+from poletype._screening.screen import Finding, ScreenedRow, Screening, against
 from poletype._screening.tabular import RowError
 from poletype.rulefile import Text
 from poletype.verdict import CriterionResult, Source, Verdict
@@ -46,11 +46,10 @@ def _tx(text: Text, lang: Lang) -> str:
 
 def outcome_class(typology: Typology, outcome: str) -> str:
     """The CSS class (and colour) of an outcome: positive, negative, indeterminate, type."""
-    if typology.graded is not None:
-        return "indeterminate" if outcome == "indeterminate" else "type"
-    assert typology.spec.verdict is not None
-    names = typology.spec.verdict.outcomes
-    return {names.met: "positive", names.not_met: "negative"}.get(outcome, "indeterminate")
+    if isinstance(typology, CrispTypology):
+        names = typology.verdict_rule.outcomes
+        return {names.met: "positive", names.not_met: "negative"}.get(outcome, "indeterminate")
+    return "indeterminate" if outcome == "indeterminate" else "type"
 
 
 _COLOURS = {
@@ -182,7 +181,7 @@ _GUIDE = by_language(load("words")["guide"])
 def _guide(screening: Screening, lang: Lang) -> str:
     """A few lines on how to read the report, for an officer who opens it without help."""
     g = _GUIDE[lang]
-    graded = any(ty.graded is not None for ty in screening.typologies)
+    graded = any(isinstance(ty, GradedTypology) for ty in screening.typologies)
     keys = [
         *(["outcomes"] if screening.crisp else []),
         "unknown",
@@ -519,11 +518,13 @@ def _asks(asked: dict[str, list[str]], screening: Screening, lang: Lang) -> str:
 
 def _takes(finding: Finding, lang: Lang) -> str:
     t = _T[lang]
-    positive = positive_outcome(finding.typology)
-    if finding.changes is None or positive is None or finding.verdict.outcome == positive:
+    typology = finding.typology
+    if not isinstance(typology, CrispTypology):
         return ""
-    assert finding.typology.spec.verdict is not None
-    label = getattr(finding.typology.spec.verdict.labels[positive], lang)
+    positive = typology.verdict_rule.outcomes.met
+    if finding.changes is None or finding.verdict.outcome == positive:
+        return ""
+    label = getattr(typology.verdict_rule.labels[positive], lang)
     head = (
         f'<div class="takes"><h3>{_e(t["would_take"])} — {_tx(finding.typology.title, lang)}</h3>'
     )
