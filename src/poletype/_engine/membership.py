@@ -49,6 +49,7 @@ from poletype.verdict import (
     AxisPosition,
     CriterionResult,
     DimensionReading,
+    GradedParts,
     Membership,
     TypeDegree,
     Verdict,
@@ -108,24 +109,26 @@ def evaluate_graded(
         "missing": sorted(outcome_missing),
         "derived": list(derived),
         "descriptors": describe(typology, root),
-        "dimensions": _dimensions(typology, graded, degrees),
-        "memberships": [
-            Membership(
-                type=t.id,
-                label=t.spec.label,
-                low=memberships[t.id][0],
-                high=memberships[t.id][1],
-                indicators=t.membership.indicators(),
-            )
-            for t in graded.types
-        ],
-        "leaning": reading.leaning,
-        "hybrid": reading.hybrid,
-        "axes": [
-            AxisPosition(axis=a.spec.id, label=a.spec.label, low=low, high=high)
-            for a in graded.axes
-            for low, high in [_rounded(combine(a.value, degrees))]
-        ],
+        "graded": GradedParts(
+            memberships=[
+                Membership(
+                    type=t.id,
+                    label=t.spec.label,
+                    low=memberships[t.id][0],
+                    high=memberships[t.id][1],
+                    indicators=t.membership.indicators(),
+                )
+                for t in graded.types
+            ],
+            leaning=reading.leaning,
+            hybrid=reading.hybrid,
+            axes=[
+                AxisPosition(axis=a.spec.id, label=a.spec.label, low=low, high=high)
+                for a in graded.axes
+                for low, high in [_rounded(combine(a.value, degrees))]
+            ],
+            dimensions=_dimensions(typology, graded, degrees),
+        ),
     }
     return finish(typology, backend, settled, justify, later=("criteria",))
 

@@ -25,7 +25,7 @@ from poletype._screening.fields import question
 from poletype._screening.screen import Finding, ScreenedRow, Screening, against
 from poletype._screening.tabular import RowError
 from poletype.rulefile import Text
-from poletype.verdict import CriterionResult, Source, Verdict
+from poletype.verdict import CriterionResult, GradedParts, Source, Verdict
 
 REPORT_NAMES: dict[Lang, str] = {"fr": "rapport.html", "en": "report.html"}
 """The report's file name in each language."""
@@ -425,8 +425,8 @@ def _finding(finding: Finding, lang: Lang) -> str:
         '<div class="finding">',
         f"<h3><span>{_tx(typology.title, lang)}</span>{_badge(finding, lang)}</h3>",
     ]
-    if verdict.memberships is not None:
-        out.append(_graded(verdict, lang))
+    if verdict.graded is not None:
+        out.append(_graded(verdict, verdict.graded, lang))
         return "".join(out) + "</div>"
     by_group: dict[str, list[CriterionResult]] = {}
     for result in verdict.criteria:
@@ -476,17 +476,16 @@ def _criteria_table(results: list[CriterionResult], lang: Lang, reversed_: set[s
     )
 
 
-def _graded(verdict: Verdict, lang: Lang) -> str:
+def _graded(verdict: Verdict, graded: GradedParts, lang: Lang) -> str:
     t = _T[lang]
     c = colon(lang)
-    assert verdict.memberships is not None
-    leaning = verdict.membership(verdict.leaning) if verdict.leaning else None
+    leaning = verdict.membership(graded.leaning) if graded.leaning else None
     out = []
     if leaning is not None:
         out.append(f"<p><b>{_e(t['leaning'])}</b>{_e(c)}{_tx(leaning.label, lang)}</p>")
     out.append(f"<p><b>{_e(t['hybrid'])}</b>{_e(c)}{_e(hybrid_answer(verdict, lang))}</p>")
     out.append(f"<h4>{_e(t['memberships'])}</h4><table class='memberships'><tbody>")
-    for m in verdict.memberships:
+    for m in graded.memberships:
         low, high = round(m.low * 100, 1), round(m.high * 100, 1)
         out.append(
             f"<tr><td>{_tx(m.label, lang)}</td>"

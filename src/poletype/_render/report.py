@@ -31,6 +31,7 @@ from poletype.verdict import (
     AxisPosition,
     CriterionResult,
     Degree,
+    GradedParts,
     Membership,
     Source,
     TypeDegree,
@@ -64,8 +65,8 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
         f"{verdict.initiative} — {title} ({verdict.typology} {verdict.version})",
         f"{t['verdict']}{c}{getattr(verdict.outcome_label, lang)}",
     ]
-    if verdict.memberships is not None:
-        lines += _graded_lines(verdict, lang)
+    if verdict.graded is not None:
+        lines += _graded_lines(verdict, verdict.graded, lang)
         lines += ["", t["indicators"]]
         lines += _result_lines(verdict.criteria, lang)
     for group, label in typology.spec.groups.items():
@@ -175,10 +176,9 @@ def bar(low: float, high: float, width: int = 20) -> str:
     return "█" * full + "▒" * (upto - full) + "·" * (width - upto)
 
 
-def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
+def _graded_lines(verdict: Verdict, graded: GradedParts, lang: Lang) -> list[str]:
     t, c = _words(lang), colon(lang)
-    assert verdict.memberships is not None
-    leaning = verdict.membership(verdict.leaning or "")
+    leaning = verdict.membership(graded.leaning)
     hybrid = hybrid_answer(verdict, lang)
     margin = format_value(verdict.parameters.get("hybrid_margin", 0), lang)
     lines = [
@@ -187,13 +187,13 @@ def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
         "",
         t["memberships"],
     ]
-    width = max(len(getattr(m.label, lang)) for m in verdict.memberships)
-    for m in verdict.memberships:
+    width = max(len(getattr(m.label, lang)) for m in graded.memberships)
+    for m in graded.memberships:
         label = getattr(m.label, lang).ljust(width)
         lines.append(f"  {label}  {bar(m.low, m.high)}  {span(m, lang)}")
-    if verdict.axes:
+    if graded.axes:
         lines += ["", t["axes"]]
-        for a in verdict.axes:
+        for a in graded.axes:
             lines.append(f"  {getattr(a.label, lang)}{c}{span(a, lang)}")
     return lines + _dimension_lines(verdict, lang)
 
@@ -496,8 +496,8 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
     title = getattr(typology.title, lang)
     header = [t["date"]]
     first = trajectory.points[0].verdict
-    if first.memberships is not None:
-        header += [getattr(m.label, lang) for m in first.memberships]
+    if first.graded is not None:
+        header += [getattr(m.label, lang) for m in first.graded.memberships]
     header.append(t["outcome"])
     rows = []
     for point in trajectory.points:
