@@ -224,6 +224,18 @@ def test_the_graded_parts_are_one_model_written_at_the_top_level(path: Path) -> 
     assert not ({"graded"} | GRADED_KEYS) & set(json.loads(crisp.to_json()))
 
 
+def test_a_copy_updates_the_graded_parts_by_their_json_names() -> None:
+    verdict = classify(read_initiative(example_files()[0]), "matray-poisat")
+    assert verdict.graded is not None
+    axes = [a.model_copy(update={"low": 0.0, "high": 0.0}) for a in verdict.graded.axes]
+    moved = verdict.model_copy(update={"initiative": "moved", "axes": axes, "leaning": "x"})
+    assert moved.graded is not None
+    assert (moved.initiative, moved.axes, moved.leaning) == ("moved", axes, "x")
+    assert moved.memberships == verdict.memberships
+    assert json.loads(moved.to_json())["axes"][0]["high"] == 0.0
+    assert verdict.axes != axes
+
+
 @pytest.mark.parametrize("mode", ["validation", "serialization"])
 def test_the_schema_shows_the_graded_parts_where_the_json_has_them(mode: str) -> None:
     properties = Verdict.model_json_schema(mode=mode)["properties"]  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -179,7 +179,7 @@ class GradedParts(_Frozen):
     )
 
 
-_GRADED_KEYS: Final = tuple(GradedParts.model_fields)
+_GRADED_KEYS: Final = frozenset(GradedParts.model_fields)
 
 
 class _Justification:
@@ -265,9 +265,9 @@ class Verdict(_Frozen):
     @classmethod
     def _nest_graded(cls, data: Any) -> Any:
         """A verdict read back (or built) with its graded parts at the top level, as written."""
-        if isinstance(data, dict) and "memberships" in data and "graded" not in data:
+        if isinstance(data, dict) and "graded" not in data and not _GRADED_KEYS.isdisjoint(data):
             data = dict(data)
-            data["graded"] = {k: data.pop(k) for k in _GRADED_KEYS if k in data}
+            data["graded"] = {k: data.pop(k) for k in GradedParts.model_fields if k in data}
         return data
 
     @classmethod
@@ -338,6 +338,21 @@ class Verdict(_Frozen):
             for name, part in out.items()
             for key, value in (part.items() if name == "graded" else ((name, part),))
         }
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with ``update`` applied, the graded parts named as the JSON names them.
+
+        ``update={"axes": ...}`` changes ``graded.axes``, as it changed the top-level
+        field before the graded parts had their own model.
+        """
+        if update and not _GRADED_KEYS.isdisjoint(update):
+            update = dict(update)
+            parts = {k: update.pop(k) for k in GradedParts.model_fields if k in update}
+            graded = update.get("graded", self.graded)
+            update["graded"] = (
+                GradedParts(**parts) if graded is None else graded.model_copy(update=parts)
+            )
+        return super().model_copy(update=update, deep=deep)
 
     @property
     def memberships(self) -> list[Membership] | None:
