@@ -38,6 +38,7 @@ from poletype._engine.typology import (
     CompiledCriterion,
     CompiledIndicator,
     ConditionNode,
+    CrispTypology,
     Expression,
     Typology,
     VerdictTree,
@@ -70,14 +71,12 @@ POLETYPE_VERSION = _version()
 
 
 def evaluate_crisp(
-    typology: Typology, initiative: Initiative, derived: tuple[str, ...], backend: Backend
+    typology: CrispTypology, initiative: Initiative, derived: tuple[str, ...], backend: Backend
 ) -> Verdict:
     """Classify one initiative, its facts derived, under a crisp typology."""
-    assert typology.verdict is not None
-    assert typology.spec.verdict is not None
     root = Root(initiative, typology.params_value, backend)
     statuses, outcome_value, atom = _decided(typology, initiative, backend)
-    verdict_spec = typology.spec.verdict
+    verdict_spec = typology.verdict_rule
     outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
     settled = {
         **provenance(typology, initiative),
@@ -117,14 +116,13 @@ def finish(
 
 
 def _justified(
-    typology: Typology, root: Root, atom: AtomReader, outcome_value: Tri
+    typology: CrispTypology, root: Root, atom: AtomReader, outcome_value: Tri
 ) -> dict[str, Any]:
     """What a verdict says beyond its outcome: each criterion's result, the facts missing.
 
     The expensive part of a verdict (two rendered sentences and the values read for every
     criterion), so the compiled backend defers it until a reader asks.
     """
-    assert typology.verdict is not None
     results: list[CriterionResult] = []
     statuses: dict[str, Tri] = {}
     relevant_atoms: dict[str, list[str]] = {}
@@ -166,14 +164,13 @@ def _justified(
 
 
 def decide(
-    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+    typology: CrispTypology, initiative: Initiative, *, backend: Backend = "compiled"
 ) -> tuple[dict[str, Tri], Tri]:
     """Each criterion's value and the verdict condition's, without the justified verdict.
 
     What a parameter sweep or a "what it would take" search needs thousands of times:
     the decision alone, with the facts derived as `evaluate` derives them.
     """
-    assert typology.verdict is not None, "decide() is for crisp typologies"
     if typology.reads_derived:
         initiative, _ = derive(initiative)
     statuses, outcome, _ = _decided(typology, initiative, backend)
@@ -184,7 +181,7 @@ AtomReader = Callable[[ConditionNode], Tri]
 
 
 def _decided(
-    typology: Typology, initiative: Initiative, backend: Backend
+    typology: CrispTypology, initiative: Initiative, backend: Backend
 ) -> tuple[dict[str, Tri], Tri, AtomReader]:
     """Each criterion's value, the verdict condition's, and how to read the atoms again.
 
@@ -192,9 +189,8 @@ def _decided(
     atoms, if a justification needs them, with one more; otherwise atoms are evaluated
     one by one, once each. Nothing else is built: `decide` is a sweep's hot path.
     """
-    assert typology.verdict is not None
     root = Root(initiative, typology.params_value, backend)
-    if backend == "compiled" and typology.generated is not None:
+    if backend == "compiled":
         statuses, outcome = typology.generated.decide(initiative, typology.params_value)
         if _hold_open(typology, statuses, root):
             outcome = verdict_of(typology.verdict, statuses)
@@ -205,7 +201,7 @@ def _decided(
     return statuses, verdict_of(typology.verdict, statuses), atom
 
 
-def _hold_open(typology: Typology, statuses: dict[str, Tri], root: Root) -> bool:
+def _hold_open(typology: CrispTypology, statuses: dict[str, Tri], root: Root) -> bool:
     """Criteria not met whose ``unknown_when`` is not false made unknown; whether any was.
 
     Evaluated only for criteria not met that have one, so a typology without the
@@ -239,16 +235,14 @@ def held_open(criterion: CompiledCriterion, root: Root) -> bool:
 class _Generated:
     """Atom values from one call of the generated function, made when first needed."""
 
-    def __init__(self, typology: Typology, initiative: Initiative) -> None:
+    def __init__(self, typology: CrispTypology, initiative: Initiative) -> None:
         self.typology = typology
         self.initiative = initiative
         self.known: dict[int, Tri] | None = None
 
     def __call__(self, node: ConditionNode) -> Tri:
         if self.known is None:
-            generated = self.typology.generated
-            assert generated is not None
-            values = generated.atoms(self.initiative, self.typology.params_value)
+            values = self.typology.generated.atoms(self.initiative, self.typology.params_value)
             self.known = {
                 id(atom): value for atom, value in zip(self.typology.atoms, values, strict=True)
             }
@@ -486,7 +480,7 @@ def _source(typology: Typology, citation: Citation) -> Source:
     return _memo(typology, ("source", citation.document, citation.section), make)
 
 
-def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
+def _score(typology: CrispTypology, group: str, statuses: Mapping[str, Tri]) -> Score:
     """A group's score; frozen, so verdicts with the same counts share one."""
     ids = _memo(
         typology,

@@ -46,7 +46,7 @@ from poletype._analysis.hypotheses import (
     check_hypotheses,
     load_compiled,
 )
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._render.outputs import write_screening
 from poletype._rules.classify import classify, load_typology, typologies
 from poletype._screening.screen import Screening, screen, screening_typologies
@@ -356,7 +356,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:  # noqa: PLR0915 - 
         def work() -> bytes:
             chosen = typology_of(req)
             found = what_it_would_take(req.initiative, chosen, target=req.target, limit=req.limit)
-            outcomes = chosen.spec.verdict.outcomes if chosen.spec.verdict else None
+            outcomes = chosen.verdict_rule.outcomes if isinstance(chosen, CrispTypology) else None
             target = req.target or (outcomes.met if outcomes else "")
             document = {
                 "typology": chosen.id,
@@ -551,7 +551,7 @@ def _summary(typology: Typology) -> TypologySummary:
         version=typology.version,
         title_fr=typology.title.fr,
         title_en=typology.title.en,
-        graded=typology.graded is not None,
+        graded=isinstance(typology, GradedTypology),
     )
 
 
