@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from poletype._engine.derive import derive
 from poletype._engine.paths import Partial
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype.model import Initiative, Member, Resources
 
 _SMALL_TEXT = st.text(alphabet="abcdefgh ", min_size=1, max_size=8)
@@ -304,11 +304,11 @@ def _random_complete(
 def example_inputs(typology: Typology) -> list[dict[str, Any]]:
     """The inputs of a rule file's whole-initiative examples, crisp or graded: donors of
     complete facts for completion searches."""
-    if typology.graded is not None:
+    examples = []
+    if isinstance(typology, GradedTypology):
         examples = typology.graded.spec.examples
-    else:
-        assert typology.spec.verdict is not None
-        examples = typology.spec.verdict.examples
+    if isinstance(typology, CrispTypology):
+        examples = typology.verdict_rule.examples
     return [dict(e.input) for e in examples]
 
 

@@ -35,8 +35,10 @@ from poletype._engine.typology import (
     CompiledIndicator,
     CompiledType,
     ConditionNode,
+    CrispTypology,
     Expression,
     Graded,
+    GradedTypology,
     Template,
     Typology,
     VerdictTree,
@@ -54,6 +56,7 @@ from poletype.rulefile import (
     RuleFile,
     Text,
     VerdictNode,
+    VerdictRule,
 )
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -83,53 +86,60 @@ def compile_typology(
     """Check and compile a validated rule file with the given parameter values."""
     scope = Scope(file, raw, parameters, spec)
     _check_references(spec, scope)
-    criteria = tuple(_compile_criterion(c, i, scope) for i, c in enumerate(spec.criteria))
-    groups = {g: tuple(c.id for c in spec.criteria if c.group == g) for g in spec.groups}
-    verdict = (
-        None
-        if spec.verdict is None
-        else compile_verdict(
-            spec.verdict.condition, groups, _raising(scope), ("verdict", "condition")
-        )
-    )
-    graded = None if spec.graded is None else _compile_graded(spec, spec.graded, scope)
+    kind: type[CrispTypology | GradedTypology]
+    if spec.graded is None:
+        assert spec.verdict is not None  # a valid RuleFile is of one kind or the other
+        kind, parts = CrispTypology, _crisp_parts(spec, spec.verdict, scope)
+    else:
+        graded = _compile_graded(spec, spec.graded, scope)
+        kind, parts = GradedTypology, {"graded": graded}
+        parts["justifies_safely"] = _justifies_safely(graded.indicators)
     descriptors = tuple(_compile_descriptor(d, i, scope) for i, d in enumerate(spec.descriptors))
     params_value = {name: param_runtime(value) for name, value in parameters.items()}
-    atoms = tuple(a for c in criteria for a in atom_nodes(c.condition))
-    generated = (
-        None
-        if verdict is None
-        else generate(
-            [(a.atom.tree, a.atom.native.atom) for a in atoms if a.atom],
-            [(c.id, c.condition) for c in criteria],
-            verdict,
-        )
-    )
-    read = {p.split(".")[0] for a in atoms if a.atom for p in a.atom.paths}
-    justified: list[CompiledCriterion | CompiledIndicator] = [*criteria]
-    justified += [] if graded is None else graded.indicators
-    return Typology(
-        justifies_safely=all(
-            cannot_fail(part)
-            for item in justified
-            for languages in item.templates.values()
-            for template in languages.values()
-            for part in template.parts
-            if isinstance(part, Expression)
-        ),
-        atoms=atoms,
-        generated=generated,
-        reads_derived=bool(read & {*DERIVED_FIELDS, *VIEWED_FIELDS}),
+    return kind(
         spec=spec,
         file=file,
         parameters=frozen_parameters(parameters),
         rules_hash=rules_hash(source, parameters),
         source=source,
-        criteria=criteria,
-        verdict=verdict,
         params_value=ReadOnlyDict(params_value),
-        graded=graded,
         descriptors=descriptors,
+        **parts,
+    )
+
+
+def _crisp_parts(spec: RuleFile, rule: VerdictRule, scope: Scope) -> dict[str, Any]:
+    """What a crisp typology holds beyond the common parts: criteria, verdict, backend."""
+    criteria = tuple(_compile_criterion(c, i, scope) for i, c in enumerate(spec.criteria))
+    groups = {g: tuple(c.id for c in spec.criteria if c.group == g) for g in spec.groups}
+    verdict = compile_verdict(rule.condition, groups, _raising(scope), ("verdict", "condition"))
+    atoms = tuple(a for c in criteria for a in atom_nodes(c.condition))
+    generated = generate(
+        [(a.atom.tree, a.atom.native.atom) for a in atoms if a.atom],
+        [(c.id, c.condition) for c in criteria],
+        verdict,
+    )
+    read = {p.split(".")[0] for a in atoms if a.atom for p in a.atom.paths}
+    return {
+        "justifies_safely": _justifies_safely(criteria),
+        "criteria": criteria,
+        "verdict": verdict,
+        "verdict_rule": rule,
+        "atoms": atoms,
+        "generated": generated,
+        "reads_derived": bool(read & {*DERIVED_FIELDS, *VIEWED_FIELDS}),
+    }
+
+
+def _justifies_safely(items: Sequence[CompiledCriterion | CompiledIndicator]) -> bool:
+    """Whether no justification placeholder of ``items`` can fail at run time."""
+    return all(
+        cannot_fail(part)
+        for item in items
+        for languages in item.templates.values()
+        for template in languages.values()
+        for part in template.parts
+        if isinstance(part, Expression)
     )
 
 

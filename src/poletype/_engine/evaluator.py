@@ -38,6 +38,7 @@ from poletype._engine.paths import to_json_value
 from poletype._engine.typology import (
     CompiledCriterion,
     ConditionNode,
+    CrispTypology,
     Expression,
     Typology,
     VerdictTree,
@@ -66,14 +67,12 @@ POLETYPE_VERSION = _version()
 
 
 def evaluate_crisp(
-    typology: Typology, initiative: Initiative, derived: tuple[str, ...], backend: Backend
+    typology: CrispTypology, initiative: Initiative, derived: tuple[str, ...], backend: Backend
 ) -> Verdict:
     """Classify one initiative, its facts derived, under a crisp typology."""
-    assert typology.verdict is not None
-    assert typology.spec.verdict is not None
     root = Root(initiative, typology.params_value, backend)
     statuses, outcome_value, atom = _decided(typology, initiative, backend)
-    verdict_spec = typology.spec.verdict
+    verdict_spec = typology.verdict_rule
     outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
     settled = {
         **provenance(typology, initiative),
@@ -100,9 +99,11 @@ class _Crisp(Justified):
     the verdict's ``missing`` or by its rendering, once.
     """
 
+    typology: CrispTypology
+
     def __init__(
         self,
-        typology: Typology,
+        typology: CrispTypology,
         root: Root,
         settled: dict[str, Any],
         *,
@@ -168,14 +169,13 @@ class _Crisp(Justified):
 
 
 def decide(
-    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+    typology: CrispTypology, initiative: Initiative, *, backend: Backend = "compiled"
 ) -> tuple[dict[str, Tri], Tri]:
     """Each criterion's value and the verdict condition's, without the justified verdict.
 
     What a parameter sweep or a "what it would take" search needs thousands of times:
     the decision alone, with the facts derived as `evaluate` derives them.
     """
-    assert typology.verdict is not None, "decide() is for crisp typologies"
     if typology.reads_derived:
         initiative, _ = derive(initiative)
     statuses, outcome, _ = _decided(typology, initiative, backend)
@@ -186,7 +186,7 @@ AtomReader = Callable[[ConditionNode], Tri]
 
 
 def _decided(
-    typology: Typology, initiative: Initiative, backend: Backend
+    typology: CrispTypology, initiative: Initiative, backend: Backend
 ) -> tuple[dict[str, Tri], Tri, AtomReader]:
     """Each criterion's value, the verdict condition's, and how to read the atoms again.
 
@@ -195,9 +195,8 @@ def _decided(
     are evaluated one by one, once each. Nothing else is built: `decide` is a sweep's
     hot path.
     """
-    assert typology.verdict is not None
     root = Root(initiative, typology.params_value, backend)
-    if backend == "compiled" and typology.generated is not None:
+    if backend == "compiled":
         atoms, statuses, outcome = typology.generated.run(initiative, typology.params_value)
         if _hold_open(typology, statuses, root):
             outcome = verdict_of(typology.verdict, statuses)
@@ -208,7 +207,7 @@ def _decided(
     return statuses, verdict_of(typology.verdict, statuses), atom
 
 
-def _hold_open(typology: Typology, statuses: dict[str, Tri], root: Root) -> bool:
+def _hold_open(typology: CrispTypology, statuses: dict[str, Tri], root: Root) -> bool:
     """Criteria not met whose ``unknown_when`` is not false made unknown; whether any was.
 
     Evaluated only for criteria not met that have one, so a typology without the
@@ -244,7 +243,7 @@ class _Generated:
 
     __slots__ = ("index", "typology", "values")
 
-    def __init__(self, typology: Typology, values: tuple[Tri, ...]) -> None:
+    def __init__(self, typology: CrispTypology, values: tuple[Tri, ...]) -> None:
         self.typology = typology
         self.values = values
         self.index: dict[int, int] | None = None
@@ -441,7 +440,7 @@ def relevant_paths(tree: ConditionNode, atom_values: dict[int, Tri]) -> tuple[st
     return tuple(p for n in atom_nodes(tree) if id(n) in relevant and n.atom for p in n.atom.paths)
 
 
-def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
+def _score(typology: CrispTypology, group: str, statuses: Mapping[str, Tri]) -> Score:
     """A group's score; frozen, so verdicts with the same counts share one."""
     ids = memo(
         typology,

@@ -16,9 +16,12 @@ criterion shows, its constant fields, and the verdict's JSON shapes
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
+
+from pydantic import BaseModel
 
 from poletype._engine.facts import cache_paths, fresh, key_function, reader_function
 from poletype._engine.interpreter import Backend, Root
@@ -31,7 +34,7 @@ from poletype._engine.typology import (
 )
 from poletype._engine.verdictjson import Shape, Shapes, dump, excluded, holed, items, slot
 from poletype.rulefile import Citation, Text
-from poletype.verdict import CriterionResult, Degree, Source, Status, Verdict
+from poletype.verdict import CriterionResult, Degree, GradedParts, Source, Status, Verdict
 
 _CRITERION_FIELDS = CriterionResult.model_fields
 _VERDICT_FIELDS = Verdict.model_fields
@@ -45,9 +48,33 @@ _DEFAULTS = {
     if not field.is_required()
 }
 """The verdict fields' defaults, for those a verdict is not given (read, never changed)."""
-_OPTIONAL: dict[tuple[str, ...], list[tuple[str, Callable[[Any], bool]]]] = {}
-"""The fields a verdict is given that the JSON leaves out when empty, by the names given;
-every combination of them left out has its shape (the defaults' are fixed)."""
+_NESTED: dict[str, type[BaseModel]] = {"graded": GradedParts}
+"""Verdict fields holding a model whose fields the JSON writes flat."""
+_Optional = list[tuple[Callable[[dict[str, Any]], Any], Callable[[Any], bool]]]
+_OPTIONAL: dict[tuple[str, ...], _Optional] = {}
+"""The fields a verdict is given that the JSON leaves out when empty, by the names given:
+how to read each and whether it is left out. Each combination left out has its shape
+(the defaults' are fixed)."""
+
+
+def _optional(settled: dict[str, Any]) -> _Optional:
+    found: _Optional = []
+    for name, field in _VERDICT_FIELDS.items():
+        if name in settled and getattr(field, "exclude_if", None):
+            found.append((operator.itemgetter(name), functools.partial(excluded, field)))
+            if name in _NESTED:
+                for part, inner in _NESTED[name].model_fields.items():
+                    if getattr(inner, "exclude_if", None):
+                        read = functools.partial(_part, name, part)
+                        found.append((read, functools.partial(excluded, inner)))
+    return found
+
+
+def _part(name: str, part: str, settled: dict[str, Any]) -> Any:
+    owner = settled[name]
+    return None if owner is None else getattr(owner, part)
+
+
 _SHARED = frozenset({"outcome_label", "scores"})
 """Verdict fields holding instances shared between verdicts: their JSON is kept."""
 
@@ -176,10 +203,7 @@ class Plan:
     __slots__ = ("items", "relevance", "shapes")
 
     def __init__(self, typology: Typology) -> None:
-        justified: list[CompiledCriterion | CompiledIndicator] = [*typology.criteria]
-        if typology.graded is not None:
-            justified += typology.graded.indicators
-        self.items = tuple(Item(typology, item) for item in justified)
+        self.items = tuple(Item(typology, item) for item in typology.reported())
         self.shapes = Shapes()
         self.relevance: dict[tuple[Any, ...], set[str]] = {}
         """The criteria that matter to an undecided outcome, by every criterion's value."""
@@ -347,18 +371,14 @@ class Justified:
         names = tuple(settled)
         optional = _OPTIONAL.get(names)
         if optional is None:
-            optional = _OPTIONAL[names] = [
-                (name, functools.partial(excluded, field))
-                for name, field in _VERDICT_FIELDS.items()
-                if name in settled and getattr(field, "exclude_if", None)
-            ]
-        gone = tuple(test(settled[name]) for name, test in optional)
+            optional = _OPTIONAL[names] = _optional(settled)
+        gone = tuple(test(read(settled)) for read, test in optional)
 
         def make_verdict() -> Shape:
             values = {**_DEFAULTS, **settled, "criteria": []}
             if given:
                 values["missing"] = missing
-            model, holes = holed(_VERDICT_FIELDS, values, _PER_TYPOLOGY)
+            model, holes = holed(_VERDICT_FIELDS, values, _PER_TYPOLOGY, frozenset(_NESTED))
             return Shape(Verdict.model_construct(**model), len(holes), indent, 0, holes)
 
         verdict = shapes.get(("verdict", indent, names, given, gone), make_verdict)
@@ -372,7 +392,13 @@ class Justified:
                     return None
                 written.append(text)
                 continue
-            value = missing if name == "missing" and given else settled[name]
+            if name == "missing" and given:
+                value = missing
+            elif "." in name:
+                owner, part = name.split(".", 1)
+                value = getattr(settled[owner], part)
+            else:
+                value = settled[name]
             if name in _SHARED:
                 if isinstance(value, list):
                     texts = [shapes.shared(v, level + 1, indent) for v in value]

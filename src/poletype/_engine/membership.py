@@ -36,12 +36,13 @@ from poletype._engine.fuzzy import (
 from poletype._engine.interpreter import UNKNOWN, Backend, Interval, Root, evaluate_value
 from poletype._engine.justified import Justified, finish
 from poletype._engine.logic import Tri
-from poletype._engine.typology import CombinationTree, CompiledIndicator, Graded, Typology
+from poletype._engine.typology import CombinationTree, CompiledIndicator, Graded, GradedTypology
 from poletype.model import Initiative
 from poletype.rulefile import Text
 from poletype.verdict import (
     AxisPosition,
     DimensionReading,
+    GradedParts,
     Membership,
     Status,
     TypeDegree,
@@ -53,7 +54,7 @@ INDETERMINATE = "indeterminate"
 
 
 def evaluate_graded(
-    typology: Typology,
+    typology: GradedTypology,
     initiative: Initiative,
     derived: tuple[str, ...] = (),
     backend: Backend = "compiled",
@@ -63,7 +64,6 @@ def evaluate_graded(
     ``initiative`` has its derivable facts filled in already; ``derived`` names them.
     """
     graded = typology.graded
-    assert graded is not None
     root = Root(initiative, typology.params_value, backend)
     degrees: dict[str, Degree] = {}
     facts: dict[str, list[str]] = {}
@@ -87,24 +87,26 @@ def evaluate_graded(
         "missing": sorted(outcome_missing),
         "derived": list(derived),
         "descriptors": describe(typology, root),
-        "dimensions": _dimensions(typology, graded, degrees),
-        "memberships": [
-            Membership(
-                type=t.id,
-                label=t.spec.label,
-                low=memberships[t.id][0],
-                high=memberships[t.id][1],
-                indicators=t.membership.indicators(),
-            )
-            for t in graded.types
-        ],
-        "leaning": reading.leaning,
-        "hybrid": reading.hybrid,
-        "axes": [
-            AxisPosition(axis=a.spec.id, label=a.spec.label, low=low, high=high)
-            for a in graded.axes
-            for low, high in [_rounded(combine(a.value, degrees))]
-        ],
+        "graded": GradedParts(
+            memberships=[
+                Membership(
+                    type=t.id,
+                    label=t.spec.label,
+                    low=memberships[t.id][0],
+                    high=memberships[t.id][1],
+                    indicators=t.membership.indicators(),
+                )
+                for t in graded.types
+            ],
+            leaning=reading.leaning,
+            hybrid=reading.hybrid,
+            axes=[
+                AxisPosition(axis=a.spec.id, label=a.spec.label, low=low, high=high)
+                for a in graded.axes
+                for low, high in [_rounded(combine(a.value, degrees))]
+            ],
+            dimensions=_dimensions(typology, graded, degrees),
+        ),
     }
     justified = _Graded(typology, root, settled, degrees, facts)
     return finish(typology, backend, settled, justified, later=("criteria",))
@@ -115,14 +117,13 @@ class _Graded(Justified):
 
     def __init__(
         self,
-        typology: Typology,
+        typology: GradedTypology,
         root: Root,
         settled: dict[str, Any],
         degrees: dict[str, Degree],
         facts: dict[str, list[str]],
     ) -> None:
         super().__init__(typology, root, settled)
-        assert typology.graded is not None
         self.ids = [indicator.id for indicator in typology.graded.indicators]
         self.degrees = degrees
         self.facts = facts
@@ -228,7 +229,7 @@ def _leaves(node: CombinationTree, negated: bool = False) -> list[tuple[str, boo
 
 
 def _dimensions(
-    typology: Typology, graded: Graded, degrees: Mapping[str, Degree]
+    typology: GradedTypology, graded: Graded, degrees: Mapping[str, Degree]
 ) -> list[DimensionReading] | None:
     """Per dimension, each type's mean degree over its indicators there, and the nearest.
 

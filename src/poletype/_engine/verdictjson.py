@@ -189,12 +189,17 @@ def excluded(field: Any, value: Any) -> bool:
 
 
 def holed(
-    fields: Mapping[str, Any], values: Mapping[str, Any], fixed: frozenset[str]
+    fields: Mapping[str, Any],
+    values: Mapping[str, Any],
+    fixed: frozenset[str],
+    nested: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], list[str]]:
     """A model's field values with a marker for each one that varies, and their names.
 
     ``fields`` is the model's ``model_fields``; ``values`` every field's value; the
-    names in ``fixed``, and those left out of the JSON, keep their value.
+    names in ``fixed``, and those left out of the JSON, keep their value. A field named
+    in ``nested`` that holds a model gets that model with a marker for each of its own
+    fields (named ``field.subfield``): the verdict writes its graded parts flat.
     """
     out: dict[str, Any] = {}
     holes: list[str] = []
@@ -202,6 +207,16 @@ def holed(
         value = values[name]
         if name in fixed or excluded(field, value):
             out[name] = value
+        elif name in nested and isinstance(value, BaseModel):
+            inner, names = holed(type(value).model_fields, dict(value), frozenset())
+            renumbered: dict[str, Any] = {}
+            for key, part in inner.items():
+                if key in names:
+                    renumbered[key] = slot(len(holes))
+                    holes.append(f"{name}.{key}")
+                else:
+                    renumbered[key] = part
+            out[name] = type(value).model_construct(**renumbered)
         else:
             out[name] = slot(len(holes))
             holes.append(name)

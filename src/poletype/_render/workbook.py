@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang
 from poletype._render.cells import change_lines, error_text
 from poletype._render.report_app import score, table
@@ -241,7 +241,7 @@ def _typology_headers(
     heads = [f"{t['outcome']} — {title}"]
     if _scored(typology):
         heads.append(f"{prefix}{t['score']}")
-    if typology.graded is not None:
+    if isinstance(typology, GradedTypology):
         heads.append(f"{prefix}{t['leaning']}")
     if positive_outcome(typology) is not None:
         heads.append(f"{prefix}{t['lacking']}")
@@ -254,13 +254,11 @@ def _typology_headers(
 
 
 def _scored(typology: Typology) -> bool:
-    return typology.spec.verdict is not None and bool(typology.spec.verdict.scores)
+    return isinstance(typology, CrispTypology) and bool(typology.verdict_rule.scores)
 
 
 def _criterion_labels(typology: Typology, lang: Lang) -> dict[str, str]:
-    if typology.graded is not None:
-        return {i.id: getattr(i.spec.label, lang) for i in typology.graded.indicators}
-    return {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
+    return {item.id: getattr(item.spec.label, lang) for item in typology.reported()}
 
 
 def _typology_cells(
@@ -276,7 +274,7 @@ def _typology_cells(
     if _scored(typology):
         value = score(finding)
         cells.append(value[0] if value is not None else "")
-    if typology.graded is not None:
+    if isinstance(typology, GradedTypology):
         leaning = verdict.membership(verdict.leaning) if verdict.leaning else None
         cells.append(getattr(leaning.label, lang) if leaning is not None else "")
     separator = " ; " if lang == "fr" else "; "

@@ -48,7 +48,7 @@ import numpy.typing as npt
 from pydantic import BaseModel
 
 from poletype._engine.evaluator import decide
-from poletype._engine.typology import ConditionNode, Typology, VerdictTree
+from poletype._engine.typology import ConditionNode, CrispTypology, Typology, VerdictTree
 from poletype._rules.classify import to_initiative, typology_of
 from poletype._scale.columns import (
     LENGTH,
@@ -136,7 +136,7 @@ def decide_frame(
 
 
 def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> FrameDecisions:
-    if typology.verdict is None or typology.spec.verdict is None:
+    if not isinstance(typology, CrispTypology):
         raise UsageError(
             f"typology {typology.id!r} is graded; decide_frame decides crisp typologies",
             code="bad-parameter",
@@ -177,7 +177,7 @@ def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> F
             rows=fallback,
         )
     verdict = _verdict(typology.verdict, statuses)
-    outcomes = typology.spec.verdict.outcomes
+    outcomes = typology.verdict_rule.outcomes
     names = np.array([outcomes.not_met, outcomes.met, outcomes.unknown], dtype=object)
     return FrameDecisions(
         outcome=names[verdict.codes()],
@@ -318,7 +318,7 @@ def _fall_back(
     members: Any,
     *,
     key: str,
-    typology: Typology,
+    typology: CrispTypology,
     criteria: Sequence[str],
     statuses: dict[str, Tri],
     rows: Bools,

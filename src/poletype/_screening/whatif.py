@@ -60,7 +60,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from poletype._engine.codes import described
 from poletype._engine.evaluator import decide
 from poletype._engine.justify import colon, format_value
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, Typology
 from poletype._rules.classify import to_initiative, typology_of
 from poletype._screening.fields import LISTS, member_path
 from poletype._screening.fields import label as field_label
@@ -148,7 +148,7 @@ def what_it_would_take(
     """
     compiled = typology_of(typology, params)
     model = to_initiative(initiative)
-    if compiled.verdict is None or compiled.spec.verdict is None:
+    if not isinstance(compiled, CrispTypology):
         raise UsageError(
             f"typology {compiled.id!r} is graded: it places initiatives by degree and has "
             "no outcome to reach",
@@ -156,7 +156,7 @@ def what_it_would_take(
             expected="a crisp typology (criteria and a verdict), such as labo-ess-ptce",
             found=compiled.id,
         )
-    outcomes = compiled.spec.verdict.outcomes
+    outcomes = compiled.verdict_rule.outcomes
     goal = outcomes.met if target is None else target
     wanted: dict[str, bool] = {outcomes.met: True, outcomes.not_met: False}
     if goal not in wanted:

@@ -17,7 +17,7 @@ from poletype._engine.derive import DERIVED_FIELDS
 from poletype._engine.evaluator import atom_nodes
 from poletype._engine.symbols import PARAMS, initiative_schema, unwrap
 from poletype._engine.syntax import ast, scan
-from poletype._engine.typology import CompiledCriterion, Typology
+from poletype._engine.typology import CompiledCriterion, CrispTypology
 from poletype._screening.fields import (
     APPLICANT_FIELDS,
     LISTS,
@@ -64,7 +64,7 @@ def _limits(path: str) -> tuple[Decimal | None, Decimal | None]:
 class Domain:
     """What a typology's atoms compare each input path with, read once per typology."""
 
-    typology: Typology
+    typology: CrispTypology
     order: tuple[str, ...]
     """The verdict's criteria, in rule order."""
     criteria: dict[str, CompiledCriterion]
@@ -84,8 +84,7 @@ class Domain:
 
 
 @lru_cache(maxsize=32)
-def domain_of(typology: Typology) -> Domain:
-    assert typology.verdict is not None
+def domain_of(typology: CrispTypology) -> Domain:
     order_set = set(typology.verdict.criteria())
     order = tuple(c.id for c in typology.criteria if c.id in order_set)
     criteria = {c.id: c for c in typology.criteria if c.id in order_set}

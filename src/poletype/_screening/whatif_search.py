@@ -19,7 +19,7 @@ from poletype._engine.evaluator import atom_nodes, condition, decide, verdict_of
 from poletype._engine.interpreter import Root, evaluate_atom
 from poletype._engine.logic import Tri
 from poletype._engine.paths import read_path
-from poletype._engine.typology import ConditionNode, Typology, VerdictTree
+from poletype._engine.typology import ConditionNode, CrispTypology, VerdictTree
 from poletype._screening.fields import (
     LISTS,
 )
@@ -89,7 +89,7 @@ _TEMPLATES = 32
 """Kinds of added member tried (combinations of member attribute values)."""
 
 
-def _root_of(typology: Typology, initiative: Initiative) -> Root:
+def _root_of(typology: CrispTypology, initiative: Initiative) -> Root:
     """What the rules read, facts derived as `decide` derives them."""
     if typology.reads_derived:
         initiative = derive(initiative)[0]
@@ -105,7 +105,7 @@ class Search:
 
     def __init__(
         self,
-        typology: Typology,
+        typology: CrispTypology,
         initiative: Initiative,
         target: bool,
         fixed: frozenset[str] = frozenset(),
@@ -115,7 +115,6 @@ class Search:
         self.domain = domain_of(typology)
         self.initiative = initiative
         self.target = target
-        assert typology.verdict is not None
         self.verdict: VerdictTree = typology.verdict
         self.memo: dict[tuple[str, Edits], Tri] = {}
         self.spent = 0
