@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from poletype._engine.derive import derive
-from poletype._engine.typology import Typology
+from poletype._engine.paths import Partial
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype.model import Initiative, Member, Resources
 
 _SMALL_TEXT = st.text(alphabet="abcdefgh ", min_size=1, max_size=8)
@@ -59,7 +60,13 @@ def value_strategy(annotation: Any, *, partial: bool) -> st.SearchStrategy[Any]:
 _SKIP = {"snapshots", "id", "founded", "name"}
 COUNTRIES = ("FR", "LU", "ES", "MT")
 """Valid ISO codes, small and large countries, for rules that read ``country``."""
-_SPECIAL: dict[str, st.SearchStrategy[Any]] = {"country": st.sampled_from(COUNTRIES)}
+_SPECIAL: dict[str, st.SearchStrategy[Any]] = {
+    "country": st.sampled_from(COUNTRIES),
+    "count": st.integers(min_value=1, max_value=3),
+}
+_FLAGS = {"members_complete", "member_count", "partners_complete", "count"}
+"""Format 1.1's facts about the lists themselves: a completion sets them, closing the lists
+(a completed entry stands for one organisation: the view has already repeated counts)."""
 
 
 def model_strategy(model: type[BaseModel], *, partial: bool) -> st.SearchStrategy[Any]:
@@ -89,7 +96,36 @@ def initiatives(draw: st.DrawFn) -> Initiative:
     """Initiatives with any subset of facts stated."""
     data = draw(model_strategy(Initiative, partial=True))
     data = {k: v for k, v in data.items() if v is not None}
+    _fit_member_count(data)
     return Initiative.model_validate({"name": "Pôle", **data})
+
+
+def _fit_member_count(data: dict[str, Any]) -> None:
+    """A drawn ``member_count`` made consistent with the list: at least what it names, and
+    equal to it on a list said to be complete."""
+    members = data.get("members")
+    if members is None or "member_count" not in data:
+        return
+    named = sum(m.get("count") or 1 for m in members)
+    extra = 0 if data.get("members_complete") is True else data["member_count"] % 4
+    data["member_count"] = named + extra
+
+
+def _close_lists(out: dict[str, Any], viewed: Initiative, extra: Any) -> None:
+    """Complete ``members`` and ``partners`` as a partial list allows, and say so.
+
+    A `Partial` list gains between its ``low`` and ``high`` more entries (up to five more
+    when nothing bounds it), drawn by ``extra(low, high)``; every list is then complete,
+    and ``member_count`` is the membership's size.
+    """
+    for name, flag in (("members", "members_complete"), ("partners", "partners_complete")):
+        view = getattr(viewed, name)
+        if isinstance(view, Partial):
+            high = view.low + 5 if view.high is None else view.high
+            out[name] = [*out[name], *extra(view.low, high)]
+        out[name] = [{**m, "count": None} for m in out[name]]
+        out[flag] = True
+    out["member_count"] = len(out["members"])
 
 
 def members(*, partial: bool = True) -> st.SearchStrategy[Any]:
@@ -106,13 +142,20 @@ def completion(draw: st.DrawFn, initiative: Initiative) -> Initiative:
     """
     initiative = derive(initiative)[0]
     data = _complete(draw, initiative.model_dump(exclude={"snapshots"}), Initiative)
+
+    def extra(low: int, high: int) -> list[dict[str, Any]]:
+        size = draw(st.integers(min_value=low, max_value=high))
+        drawn = draw(st.lists(model_strategy(Member, partial=False), min_size=size, max_size=size))
+        return [{**m, "count": None} for m in drawn]
+
+    _close_lists(data, initiative, extra)
     return Initiative.model_validate(data)
 
 
 def _complete(draw: st.DrawFn, data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
     out = dict(data)
     for name, field in model.model_fields.items():
-        if name in _SKIP:
+        if name in _SKIP or name in _FLAGS:
             continue
         annotation = _strip(field.annotation)
         value = out.get(name)
@@ -199,7 +242,14 @@ def random_completion(
         else:
             donor[name] = rng.choice(stating) if stating else None
     data = initiative.model_dump(exclude={"snapshots"})
-    return _random_complete(data, Initiative, rng, donor, trust)
+    out = _random_complete(data, Initiative, rng, donor, trust)
+
+    def extra(low: int, high: int) -> list[dict[str, Any]]:
+        size = rng.randint(low, high)
+        return [{**_random_complete({}, Member, rng), "count": None} for _ in range(size)]
+
+    _close_lists(out, initiative, extra)
+    return out
 
 
 def _random_complete(
@@ -212,7 +262,7 @@ def _random_complete(
     donor = donor or {}
     out = dict(data)
     for name, field in model.model_fields.items():
-        if name in _SKIP:
+        if name in _SKIP or name in _FLAGS:
             continue
         annotation = _strip(field.annotation)
         value = out.get(name)
@@ -254,11 +304,11 @@ def _random_complete(
 def example_inputs(typology: Typology) -> list[dict[str, Any]]:
     """The inputs of a rule file's whole-initiative examples, crisp or graded: donors of
     complete facts for completion searches."""
-    if typology.graded is not None:
+    examples = []
+    if isinstance(typology, GradedTypology):
         examples = typology.graded.spec.examples
-    else:
-        assert typology.spec.verdict is not None
-        examples = typology.spec.verdict.examples
+    if isinstance(typology, CrispTypology):
+        examples = typology.verdict_rule.examples
     return [dict(e.input) for e in examples]
 
 

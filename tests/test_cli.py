@@ -127,7 +127,7 @@ def test_typologies_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     """explain shows every criterion with its label, source and parameters."""
     code, out, _ = run("typologies", capsys=capsys)
     assert code == 0
-    assert "\nlabo-ess-ptce\t1.0.0\t" in "\n" + out
+    assert "\nlabo-ess-ptce\t1.1.0\t" in "\n" + out
     assert "\nmatray-poisat\t" in out
     code, out, _ = run("explain", "labo-ess-ptce", capsys=capsys)
     assert code == 0

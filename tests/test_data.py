@@ -20,7 +20,9 @@ def test_each_file_is_read_once() -> None:
     assert load("codes") is load("codes")
 
 
-@pytest.mark.parametrize("section", ["report", "screening", "guide"])
+@pytest.mark.parametrize(
+    "section", ["report", "screening", "guide", "row_errors", "row_error_cases"]
+)
 def test_every_report_word_is_in_both_languages_with_the_same_placeholders(
     section: str,
 ) -> None:

@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, TEST_RULES
 from poletype import Initiative, Typology, Verdict, classify, load_typology
+from poletype._engine.derive import derive
 from poletype._engine.evaluator import _relevant
+from poletype._engine.paths import Partial
 from poletype.model import Member, MemberKind
 from strategies import (
     COUNTRIES,
@@ -85,6 +87,13 @@ def _redraw(
     out = dict(data)
     head, _, rest = path.partition(".")
     field = Initiative.model_fields[head]
+    lists = {
+        "member_count": "members",
+        "members_complete": "members",
+        "partners_complete": "partners",
+    }
+    if not rest and lists.get(head, head) in ("members", "partners"):
+        return _redraw_unnamed(out, lists.get(head, head), partial, rng)
     if not rest:
         out[head] = (
             rng.choice(COUNTRIES) if head == "country" else random_value(field.annotation, rng)
@@ -92,7 +101,7 @@ def _redraw(
         return out
     if head == "members":
         members = [dict(m) for m in out["members"]]
-        for i, member in enumerate(partial.members or []):
+        for i, member in enumerate(derive(partial)[0].members or []):
             if getattr(member, rest) is None:
                 members[i][rest] = random_value(Member.model_fields[rest].annotation, rng)
         out["members"] = members
@@ -101,6 +110,22 @@ def _redraw(
     sub_model = typing.get_args(field.annotation)[0]
     inner[rest] = random_value(sub_model.model_fields[rest].annotation, rng)
     out[head] = inner
+    return out
+
+
+def _redraw_unnamed(
+    data: dict[str, Any], name: str, partial: Initiative, rng: random.Random
+) -> dict[str, Any]:
+    """A completed document whose ``members`` or ``partners`` the partial one does not
+    name are drawn anew: as many as ``member_count`` says, else any number."""
+    view = getattr(derive(partial)[0], name)
+    named = [] if view is None else data[name][: len(view)]
+    bounded = isinstance(view, Partial) and view.high is not None
+    size = view.high if bounded else rng.randint(0, 5)
+    fresh = [random_value(Member, rng) for _ in range(size)]
+    out = {**data, name: [*named, *fresh]}
+    out["members_complete" if name == "members" else "partners_complete"] = True
+    out["member_count"] = len(out["members"])
     return out
 
 

@@ -192,6 +192,7 @@ criteria:
         {**m, "kind": "state_body"} if m["kind"] == "local_authority" else m
         for m in state["members"]
     ]
+    state["partners_complete"] = True  # no partner either: M8 of the base fails
     assert classify(state, base).outcome == "not_ptce"
     verdict = classify(state, ext)
     assert verdict.outcome == "ptce"
@@ -219,6 +220,7 @@ verdict:
     ext = load_typology(path)
     state = complete()
     state["members"] = [m for m in state["members"] if m["kind"] != "local_authority"]
+    state["partners_complete"] = True  # no partner either: M8 of the base fails
     assert classify(state, BASE).outcome == "not_ptce"
     assert classify(state, ext).outcome == "eligible"
     assert check_typology(path) == []

@@ -15,10 +15,13 @@ from poletype._screening.fields import (
     _APPLICANT_WORDS,
     _GROUP_WORDS,
     _MEMBER_WORDS,
+    _PARTNER_WORDS,
     APPLICANT_FIELDS,
+    LIST_OF_ROLE,
     MEMBER_FIELDS,
     header,
     label,
+    member_path,
     question,
 )
 from poletype.model import Initiative, Innovation, Member, MemberKind, Resources, Strategy
@@ -47,13 +50,41 @@ def _leaves(model: type[BaseModel], prefix: str = "") -> list[str]:
 
 
 def test_every_model_field_is_a_documented_column() -> None:
+    """Partners are rows of the members sheet with the role partner: a partner's fields are
+    the members sheet's columns, and the role column says which list a row goes into."""
     leaves = _leaves(Initiative)
-    applicant = {p for p in leaves if not p.startswith(("members.", "snapshots."))}
+    lists = ("members.", "partners.", "snapshots.")
+    applicant = {p for p in leaves if not p.startswith(lists)}
     assert set(APPLICANT_FIELDS) == applicant
+    assert {"members_complete", "member_count", "partners_complete"} <= applicant
     members = {p.removeprefix("members.") for p in leaves if p.startswith("members.")}
-    assert set(MEMBER_FIELDS) == members | {"applicant_id"}
+    partners = {p.removeprefix("partners.") for p in leaves if p.startswith("partners.")}
+    assert partners == members, "a partner row has a member row's columns"
+    assert "count" in members
+    assert set(MEMBER_FIELDS) == members | {"applicant_id", "role"}
+    assert MEMBER_FIELDS["role"].allowed == tuple(LIST_OF_ROLE)
+    assert set(LIST_OF_ROLE.values()) == {"members", "partners"}
     assert set(_APPLICANT_WORDS) == set(APPLICANT_FIELDS), "hand-written words drifted"
     assert set(_MEMBER_WORDS) == set(MEMBER_FIELDS), "hand-written words drifted"
+    assert set(_PARTNER_WORDS) == partners, "hand-written words drifted"
+
+
+def test_a_partners_field_is_worded_for_a_partner() -> None:
+    """A question about partners names partners; the members sheet's column stays the
+    member's (a note on a partner row's cell names the column it is in)."""
+    for key in MEMBER_FIELDS:
+        if key in ("applicant_id", "role"):
+            continue
+        assert label(f"partners.{key}") == _PARTNER_WORDS[key].label
+        assert question(f"partners.{key}") == _PARTNER_WORDS[key].question
+        assert question(f"partners.{key}") != question(f"members.{key}")
+    assert label("partners.kind").fr == "Type de partenaire"
+    assert "partenaires" in question("partners.kind").fr
+    assert member_path("partners.kind") == "members.kind"
+    assert member_path("members.kind") == "members.kind"
+    assert member_path("partners") == "partners"
+    assert question("partners").fr.startswith("Quelles organisations sont partenaires")
+    assert question("partners_complete").fr == "La liste des partenaires donnée est-elle complète ?"
 
 
 def test_every_nested_object_has_group_words() -> None:
@@ -196,14 +227,16 @@ def test_nested_models_used_by_the_walk_exist() -> None:
 
 
 def test_the_words_file_has_every_word_in_both_languages() -> None:
-    """data/fields.yaml: each entry has a label, help and (but snapshots) a question, fr and en."""
+    """data/fields.yaml: each entry has a label, help and (but snapshots) a question, fr and en;
+    a partner's field has a label and a question (its column's help is the member's)."""
     from poletype._read.data import load
 
     data = load("fields")
-    assert set(data) == {"applicant", "member", "group", "snapshot"}
+    assert set(data) == {"applicant", "member", "partner", "group", "snapshot"}
+    own = {"snapshot": {"label", "help"}, "partner": {"label", "question"}}
     for section, entries in data.items():
         for path, entry in entries.items():
-            kinds = {"label", "help"} if section == "snapshot" else {"label", "help", "question"}
+            kinds = own.get(section, {"label", "help", "question"})
             assert set(entry) == kinds, (section, path)
             for words in entry.values():
                 assert set(words) == {"fr", "en"}, (section, path)

@@ -289,6 +289,44 @@ def test_headless_chromium_renders_the_report(screening: Screening, tmp_path: Pa
     assert colours > 20  # text, badges, bars: far from a blank page
 
 
+@needs_chromium
+def test_a_broken_row_reads_in_french_in_the_browser(tmp_path: Path) -> None:
+    """Rows that cannot be read (a control character, a quote never closed) open, in French, on a
+    sheet that says in French which row, which field and why; the English the reader
+    stored is nowhere on it, and the screenshot is a real page."""
+    source = tmp_path / "appel.csv"
+    source.write_text(
+        'id;name;stage\nA1;Pôle Un;emerging\nA2;Pôle\x01Deux;emerging\nA3;"Pôle cassé;emerging\n',
+        encoding="utf-8",
+    )
+    broken = screen(source, screening_typologies(["labo-ess-ptce"]))
+    assert [r.error.code for r in broken.rows if r.error] == ["control-character", "unclosed-quote"]
+    (report, *_) = write_screening(broken, tmp_path / "out", "fr")
+    url = report.resolve().as_uri()
+    for anchor, field, said, stored in (
+        (
+            "applicant-3",
+            "Nom (B3)",
+            "La cellule contient un caractère de contrôle invisible",
+            "which no one types",
+        ),
+        ("applicant-4", "toute la ligne", "Un guillemet ouvert dans cette ligne", "a quote opened"),
+    ):
+        dom = _dom(tmp_path / "profile", f"{url}#{anchor}")
+        detail = dom[dom.index('<section id="detail"') :]
+        assert "Ligne non classée" in detail
+        assert f"<th>Colonne</th><td>{field}</td>" in detail
+        assert f"<th>Pourquoi</th><td>{said}" in detail
+        assert stored not in detail
+    png = tmp_path / "broken.png"
+    _chromium(
+        tmp_path / "profile", f"--screenshot={png}", "--window-size=1000,700", f"{url}#applicant-4"
+    )
+    size, colours = _png_size_and_colours(png)
+    assert size == (1000, 700)
+    assert colours > 20
+
+
 @pytest.fixture(scope="module")
 def crowd() -> Screening:
     """2,000 applicants: the example call's six, replicated with distinct ids and names.

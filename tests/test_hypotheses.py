@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES
-from poletype import Initiative, RuleFileError, check_hypotheses, read_initiative
+from poletype import Initiative, RuleFileError, UsageError, check_hypotheses, read_initiative
 from poletype.cli import main
 
 ESS = {"kind": "ess_association"}
@@ -139,6 +139,7 @@ def test_to_frame_has_one_row_per_case_and_proposition(tmp_path: Path) -> None:
     assert list(frame["case"]) == ["a", "d"]
     assert list(frame["reading"]) == ["supports", "cannot_say"]
     assert list(frame["settle"]) == ["", "members"]
+    assert list(frame["scope"]) == ["in", "in"]
 
 
 def test_cli_shows_rates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -148,3 +149,88 @@ def test_cli_shows_rates(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "rates by labo-ess-ptce" in out
     assert "not_ptce" in out
+
+
+def _pole(name: str, **facts: object) -> Initiative:
+    """A pole that meets every Labo de l'ESS mandatory criterion, unless ``facts`` say not."""
+    complete: dict[str, object] = {
+        "voluntary": True,
+        "members": [
+            {"kind": "ess_association", "local": True},
+            {"kind": "ess_cooperative", "local": True},
+            {"kind": "ess_cooperative", "local": True},
+            {"kind": "sme", "local": True, "size": "small"},
+            {"kind": "local_authority", "local": True},
+        ],
+        "strategy": {"shared": True, "formalised": True, "territorial": True},
+        "local_integration": {"local_networks": True},
+        "activities": {"social_utility_share": 0.7, "primary_function": "production"},
+        "commitment": {"long_term": True, "single_project": False},
+        "pooling": {"resources": ["premises"]},
+    }
+    return _case(name, **{**complete, **facts})
+
+
+def test_the_shipped_scope_is_what_labo_ess_ptce_does_not_rule_out() -> None:
+    """An observatory or a one-off creation collective with ESS members confirms nothing."""
+    cases = [
+        _pole("pole"),
+        _pole("observatory", activities={"primary_function": "observation"}),
+        _pole("one-off", commitment={"single_project": True}),
+    ]
+    report = check_hypotheses(cases)
+    h1 = report.propositions[0]
+    assert h1.supports == ["pole"]
+    assert h1.not_applicable == ["observatory", "one-off"]
+    assert report.scope.typology == "labo-ess-ptce"
+    assert report.scope.out == "not_ptce"
+    assert report.scope.outside == ["observatory", "one-off"]
+    assert report.scope.undecided == []
+
+
+def test_an_undecided_case_is_read_in_scope_and_flagged() -> None:
+    """labo-ess-ptce indeterminate: the claims are read, and the case is named as such."""
+    undecided = _pole("undecided", activities={"primary_function": "production"})
+    report = check_hypotheses([undecided, _pole("pole")])
+    assert report.scope.undecided == ["undecided"]
+    h1 = report.propositions[0]
+    assert h1.supports == ["undecided", "pole"]
+    assert "undecided" not in h1.not_applicable
+    assert "lu dans la portée et signalé (1 cas)" in report.scope.reading.fr
+    assert "read in scope and flagged (1 cases)" in report.scope.reading.en
+
+
+def test_the_scope_is_a_parameter() -> None:
+    """``all`` tests every case; another crisp typology draws another line."""
+    cases = [_pole("pole"), _pole("observatory", activities={"primary_function": "observation"})]
+    everyone = check_hypotheses(cases, params={"scope": "all"})
+    assert everyone.scope.typology is None
+    assert everyone.scope.reading.en == "Scope: every initiative."
+    assert everyone.propositions[0].not_applicable == []
+    assert everyone.rules_hash != check_hypotheses(cases).rules_hash
+    legal = check_hypotheses(cases, params={"scope": "loi-ess-2014-art9"})
+    assert legal.scope.typology == "loi-ess-2014-art9"
+    assert legal.scope.out == "not_ptce_within_the_law"
+
+
+@pytest.mark.parametrize(
+    ("scope", "found"),
+    [("labo-ess", "no typology"), ("matray-poisat", "graded")],
+)
+def test_a_scope_that_rules_nothing_out_is_refused(scope: str, found: str) -> None:
+    """An unknown typology, or a graded one, cannot decide which cases are in scope."""
+    with pytest.raises(UsageError) as info:
+        check_hypotheses([_pole("pole")], params={"scope": scope})
+    assert info.value.code == "bad-parameter"
+    assert found in info.value.message
+
+
+def test_the_text_report_says_how_undecided_cases_are_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The scope sentence and the flagged cases head the terminal report."""
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    assert main(["hypotheses", *map(str, files), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Scope: the initiatives labo-ess-ptce does not rule out." in out
+    assert "is read in scope and flagged" in out

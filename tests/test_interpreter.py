@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rule_engine import errors as re_errors
 
+from poletype._engine.derive import lists_view
 from poletype._engine.expressions import Scope, compile_expression
 from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, _ev, evaluate_atom, truth
 from poletype._engine.typology import Expression
@@ -53,6 +54,12 @@ CORPUS = [
     "place.shared_premises or place.activity_zone or place.formal_network",
     "members.is_empty",
     '[m for m in members if m.size == "large"].length != 1',
+    # format 1.1: partners, and lists that may name only some of their entries
+    'true in [p.kind == "local_authority" for p in partners]',
+    "partners.length + members.length >= 4",
+    "[p for p in partners if p.local].length * 2 >= members.length",
+    "not partners.is_empty or members.length > 2",
+    "[m.kind for m in members].to_set.length <= [p.kind for p in partners].to_set.length",
 ]
 
 
@@ -71,7 +78,7 @@ def _root(initiative: Initiative) -> Root:
     params = {
         k: Decimal(str(v)) if isinstance(v, float | int) else v for k, v in RUNTIME_PARAMS.items()
     }
-    return Root(initiative, params, backend="interpreter")
+    return Root(lists_view(initiative), params, backend="interpreter")
 
 
 def _rule_engine(expression: Expression, initiative: Initiative) -> bool | None:

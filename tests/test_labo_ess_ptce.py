@@ -161,3 +161,78 @@ def test_every_criterion_names_its_source_and_speaks_both_languages() -> None:
         assert result.justification.fr
         assert result.justification.en
         assert "{" not in result.justification.fr
+
+
+WITHOUT_LOCAL_AUTHORITY = [m for m in COMPLETE["members"] if m["kind"] != "local_authority"] + [
+    {"name": "Association d'insertion", "kind": "ess_association", "local": True}
+]
+
+
+def test_a_local_authority_partner_meets_m8_without_being_a_member() -> None:
+    """Domb'Innov's case (seed 004 §2.2): the public partner acts from outside."""
+    data = {
+        **COMPLETE,
+        "members": WITHOUT_LOCAL_AUTHORITY,
+        "public_role": "facilitator",
+        "partners": [{"name": "Communauté de communes", "kind": "local_authority"}],
+    }
+    verdict = classify(data)
+    assert verdict.criterion("M8").status == "met"
+    assert verdict.outcome == "ptce"
+
+
+def test_a_facilitating_public_role_with_no_authority_named_is_not_a_refusal() -> None:
+    """No local authority among complete members, partners unknown: indeterminate, and asked."""
+    data = {**COMPLETE, "members": WITHOUT_LOCAL_AUTHORITY, "public_role": "facilitator"}
+    verdict = classify(data)
+    assert verdict.outcome == "indeterminate"
+    m8 = verdict.criterion("M8")
+    assert m8.status == "unknown"
+    assert "partners" in verdict.missing
+    assert "une collectivité partenaire est probable" in m8.justification.fr
+    assert "a partner local authority is likely" in m8.justification.en
+
+
+def test_no_local_authority_is_known_only_on_complete_lists() -> None:
+    """Members complete and partners said complete, none a local authority: not a PTCE."""
+    data = {**COMPLETE, "members": WITHOUT_LOCAL_AUTHORITY, "partners_complete": True}
+    verdict = classify(data)
+    assert verdict.criterion("M8").status == "not_met"
+    assert verdict.outcome == "not_ptce"
+    partial = {**data, "members_complete": False}
+    assert classify(partial).criterion("M8").status == "unknown"
+
+
+def test_a_stakeholder_among_the_partners_meets_m1() -> None:
+    """ESS members associated with a research centre that is only a partner."""
+    ess_only = [
+        {"name": "Association", "kind": "ess_association", "local": True},
+        {"name": "Scop", "kind": "ess_cooperative", "local": True},
+    ]
+    data = {"name": "P", "members": ess_only, "partners": [{"kind": "research_centre"}]}
+    assert classify(data).criterion("M1").status == "met"
+    closed = {"name": "P", "members": ess_only, "partners_complete": True}
+    assert classify(closed).criterion("M1").status == "not_met"
+    assert classify({"name": "P", "members": ess_only}).criterion("M1").status == "unknown"
+
+
+def test_formal_local_partnerships_meet_m4() -> None:
+    """The criterion names networks and partnerships: one formal local partnership is enough."""
+    data = {**COMPLETE, "local_integration": {"local_networks": False, "local_partnerships": 1}}
+    data["members"] = [{**m, "local": False} for m in COMPLETE["members"]]
+    assert classify(data).criterion("M4").status == "met"
+    none = {**data, "local_integration": {"local_networks": False, "local_partnerships": 0}}
+    assert classify(none).criterion("M4").status == "not_met"
+
+
+def test_m2_counts_a_partial_list_as_an_interval() -> None:
+    """Three named members of twelve are enough; three named of an unknown total are not yet."""
+    named = COMPLETE["members"][:3]
+    twelve = {"name": "P", "voluntary": True, "members": named, "member_count": 12}
+    assert classify(twelve).criterion("M2").status == "met"
+    open_ended = {"name": "P", "voluntary": True, "members": named, "members_complete": False}
+    m2 = classify(open_ended).criterion("M2")
+    assert m2.status == "unknown"
+    assert "au moins 3" in m2.justification.fr
+    four = {"name": "P", "voluntary": True, "members": named[:2], "member_count": 4}
+    assert classify(four).criterion("M2").status == "not_met"

@@ -114,10 +114,12 @@ def test_a_compiled_typology_pickles_and_classifies_identically(tmp_path: Path) 
         load_typology("labo-ess-ptce"),
         load_typology("labo-ess-ptce", {"min_kinds": 3}),
         load_typology(rule, {"min_organisations": 10}),
+        load_typology("matray-poisat"),
     ):
         data = pickle.dumps(typology)
         assert len(data) < 100_000
         again = pickle.loads(data)
+        assert type(again) is type(typology)
         assert again.rules_hash == typology.rules_hash
         assert again.parameters == typology.parameters
         assert classify(case, again).to_json() == classify(case, typology).to_json()

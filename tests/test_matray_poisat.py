@@ -224,3 +224,62 @@ def test_explain_shows_every_indicator_with_source_and_reading(
         assert spec.interpretation.fr in out
     for ideal in GRADED.types:
         assert ideal.spec.description.fr in out
+
+
+WORKER_COOPERATIVES: dict[str, Any] = {
+    "name": "Scop industrielles",
+    "industrial": True,
+    "profitable_activities": True,
+    "governance": {"democratic": True},
+    "members": [_member("ess_cooperative", founder=True) for _ in range(4)],
+}
+
+
+def test_worker_cooperatives_with_profitable_industry_lean_alternative() -> None:
+    """Profitable industrial activity under democratic governance: the alternative type's
+    two traits, whatever else is unknown; not entrepreneurial."""
+    verdict = classify(WORKER_COOPERATIVES, TYPOLOGY)
+    assert verdict.membership("alternative").low == 1
+    assert verdict.leaning == "alternative"
+    assert verdict.membership("entrepreneurial").high < 1
+    fuller = {
+        **WORKER_COOPERATIVES,
+        "origin": "mixed",
+        "finality": "employment",
+        "activities": {"functions": ["production"]},
+        "governance": {"democratic": True, "leadership": "private"},
+    }
+    assert classify(fuller, TYPOLOGY).outcome == "alternative"
+
+
+def test_the_alternative_type_is_its_two_traits_only() -> None:
+    """No users, volunteers or public drive enter it: a public-led democratic and profitable
+    pole without user involvement is still fully alternative."""
+    alternative = next(t for t in GRADED.types if t.id == "alternative")
+    assert sorted(alternative.membership.indicators()) == [
+        "democratic_governance",
+        "profitable_conventional_activities",
+    ]
+    public = {
+        "name": "P",
+        "profitable_activities": True,
+        "governance": {"democratic": True, "leadership": "public", "user_involvement": False},
+        "public_role": "project_holder",
+    }
+    assert classify(public, TYPOLOGY).membership("alternative").low == 1
+
+
+def test_a_market_share_does_not_override_stated_unprofitable_activities() -> None:
+    """profitable_activities false: no alternative membership, however high the sales."""
+    stated = {
+        "name": "P",
+        "profitable_activities": False,
+        "governance": {"democratic": True},
+        "resources": {"market": 0.95},
+    }
+    degree = classify(stated, TYPOLOGY).membership("alternative")
+    assert (degree.low, degree.high) == (0, 0)
+    unstated = {k: v for k, v in stated.items() if k != "profitable_activities"}
+    open_ = classify(unstated, TYPOLOGY)
+    assert (open_.membership("alternative").low, open_.membership("alternative").high) == (0, 1)
+    assert "profitable_activities" in open_.missing

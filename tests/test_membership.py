@@ -89,9 +89,21 @@ def test_raising_an_indicator_moves_its_types_its_way(path: Path, data: st.DataO
 
 
 def _fill(document: dict[str, Any], source: dict[str, Any], path: str) -> None:
-    """Copy the fact at ``path`` (or the members list it lies in) from ``source``."""
+    """Copy the fact at ``path`` (or the members list it lies in) from ``source``.
+
+    A list and the facts about it (format 1.1) are copied together: a list's size or
+    completeness describes the list it came with.
+    """
     head, _, rest = path.partition(".")
-    if not rest or head == "members":
+    for group in (
+        ("members", "members_complete", "member_count"),
+        ("partners", "partners_complete"),
+    ):
+        if head in group:
+            for name in group:
+                document[name] = source.get(name)
+            return
+    if not rest:
         document[head] = source[head]
         return
     document[head] = {**(document.get(head) or {}), rest: source[head][rest]}

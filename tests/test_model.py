@@ -56,7 +56,10 @@ def test_every_spec_field_name_exists() -> None:
         "members_complete", "member_count", "partners", "partners_complete",
     }  # fmt: skip
     assert names == set(Initiative.model_fields)
-    assert "count" in Initiative.model_fields["members"].annotation.__args__[0].__args__[0].model_fields
+    assert (
+        "count"
+        in Initiative.model_fields["members"].annotation.__args__[0].__args__[0].model_fields
+    )
 
 
 def _error(data: dict[str, Any]) -> InitiativeError:

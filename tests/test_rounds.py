@@ -13,6 +13,7 @@ from conftest import EXAMPLES
 from poletype._render.rounds import merged, read_previous
 from poletype.cli import main
 from poletype.errors import SetupError
+from poletype.model import Initiative
 
 CANDIDATURES = EXAMPLES / "screening" / "candidatures.csv"
 
@@ -84,3 +85,23 @@ def test_no_previous_results_is_a_setup_error(tmp_path: Path) -> None:
     with pytest.raises(SetupError) as caught:
         read_previous(tmp_path)
     assert caught.value.code == "no-previous-results"
+
+
+def test_new_members_come_with_their_own_list_facts() -> None:
+    """An old member_count does not outlive the list it described (format 1.1)."""
+    before = {
+        "name": "P",
+        "members": [{"kind": "sme"}],
+        "member_count": 2,
+        "members_complete": False,
+    }
+    after = {
+        "name": "P",
+        "members": [{"kind": "sme"}, {"kind": "sme"}, {"kind": "ess_association"}],
+    }
+    both = merged(before, after)
+    assert "member_count" not in both
+    assert "members_complete" not in both
+    assert Initiative.model_validate(both).members is not None
+    kept = merged(before, {"name": "P", "jobs": 3})
+    assert kept["member_count"] == 2

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT
-from poletype import classify, load_typology
+from poletype import GradedTypology, classify, load_typology
 from poletype._engine.typology import VerdictTree
 from poletype._screening.screen import (
     Finding,
@@ -298,7 +298,8 @@ def test_outcome_helpers_on_crisp_and_graded_typologies() -> None:
     assert (positive_outcome(graded), negative_outcome(graded)) == (None, None)
     assert [o for o, _ in graded.outcomes()][-1] == "indeterminate"
     assert criterion_ids(labo)[:2] == ["M1", "M2"]
-    assert criterion_ids(graded) == [i.id for i in graded.graded.indicators]  # type: ignore[union-attr]
+    assert isinstance(graded, GradedTypology)
+    assert criterion_ids(graded) == [i.id for i in graded.graded.indicators]
 
 
 def test_exclusions_are_the_criteria_under_a_not() -> None:

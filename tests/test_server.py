@@ -210,8 +210,14 @@ def test_hypotheses(client: TestClient) -> None:
     report = client.post("/hypotheses", json={"initiatives": cases}).json()
     assert report["hypotheses"] == "gianfaldoni-2016"
     assert len(report["initiatives"]) == 2
+    assert report["scope"]["typology"] == "labo-ess-ptce"
     body = {"initiatives": cases, "hypotheses": "../../etc/passwd"}
     _problem(client.post("/hypotheses", json=body), 404, "typology-not-found")
+    for scope in ("../../etc/passwd", str(ROOT / "rules" / "labo-ess-ptce.yaml")):
+        body = {"initiatives": cases, "params": {"scope": scope}}
+        _problem(client.post("/hypotheses", json=body), 404, "typology-not-found")
+    body = {"initiatives": cases, "params": {"scope": "all"}}
+    assert client.post("/hypotheses", json=body).json()["scope"]["typology"] is None
 
 
 def test_screen_answers_what_the_command_writes(

@@ -7,17 +7,27 @@ typology (``test_labo_ess_ptce.py``, ``test_matray_poisat.py``, ``test_slpi_ptce
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from poletype import load_typology, typologies
+from poletype import (
+    CrispTypology,
+    GradedTypology,
+    classify,
+    load_typology,
+    read_initiative,
+    typologies,
+)
 from poletype._engine.fuzzy import status
 from poletype._rules.examples import ExampleResult, run_examples
 
 RESULTS: list[tuple[str, ExampleResult]] = [
     (t, r) for t in typologies() for r in run_examples(load_typology(t))
 ]
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -41,9 +51,8 @@ def _statuses(examples: list[Any]) -> set[str]:
 def test_every_criterion_and_indicator_is_exemplified_in_three_states(typology_id: str) -> None:
     """Met, not met and unknown, for each criterion or indicator of each typology."""
     typology = load_typology(typology_id)
-    items = [c.spec for c in typology.criteria]
-    if typology.graded is not None:
-        items += [i.spec for i in typology.graded.indicators]
+    items = [x.spec for x in typology.reported()]
+    assert items
     for item in items:
         assert _statuses(item.examples) >= {"met", "not_met", "unknown"}, item.id
     for descriptor in typology.descriptors:
@@ -60,3 +69,24 @@ def test_the_shipped_typologies() -> None:
         "decret-2015-ptce",
         "geces-2021",
     }
+
+
+@pytest.mark.parametrize("typology_id", typologies())
+def test_the_class_says_which_kind(typology_id: str) -> None:
+    """A typology's class says its kind, and its outcomes and rows follow from the kind."""
+    typology = load_typology(typology_id)
+    if typology.spec.graded is None:
+        assert isinstance(typology, CrispTypology)
+        assert not isinstance(typology, GradedTypology)
+        names = typology.verdict_rule.outcomes
+        assert [o for o, _ in typology.outcomes()] == [names.met, names.not_met, names.unknown]
+        assert [x.id for x in typology.reported()] == [c.id for c in typology.spec.criteria]
+    else:
+        assert isinstance(typology, GradedTypology)
+        assert not isinstance(typology, CrispTypology)
+        types = [t.id for t in typology.spec.types]
+        assert [o for o, _ in typology.outcomes()] == [*types, "indeterminate"]
+        assert [x.id for x in typology.reported()] == [i.id for i in typology.spec.indicators]
+    outcomes = {o for o, _ in typology.outcomes()}
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        assert classify(read_initiative(example), typology).outcome in outcomes, example.name

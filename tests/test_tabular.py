@@ -552,7 +552,8 @@ def test_format_cell_is_read_back() -> None:
 
 
 def _spreadsheet_shaped(initiative: Initiative) -> Initiative:
-    """What a spreadsheet can say: trimmed texts, no history, no empty object or member list."""
+    """What a spreadsheet can say: trimmed texts, no history, no empty object, member or
+    partner list (no row says a list is empty)."""
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
@@ -565,12 +566,13 @@ def _spreadsheet_shaped(initiative: Initiative) -> Initiative:
             return {k: v for k, v in items.items() if v is not None} or None
         return value
 
-    data = clean(initiative.model_dump(exclude={"snapshots"})) or {}
+    raw = initiative.model_dump(exclude={"snapshots"})
+    data = clean({k: v for k, v in raw.items() if k not in ("members", "partners")}) or {}
     data.update(id="APP-1", name="Pôle")
-    if not data.get("members"):
-        data.pop("members", None)
-    else:
-        data["members"] = [m or {} for m in data["members"]]
+    for name in ("members", "partners"):
+        # An organisation described by nothing is still a row (its applicant_id).
+        if raw[name]:
+            data[name] = [clean(m) or {} for m in raw[name]]
     return Initiative.model_validate(data)
 
 

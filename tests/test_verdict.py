@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
 import pickle
 import time
 import weakref
@@ -26,6 +27,7 @@ from pydantic import BaseModel
 
 from conftest import TEST_RULES, example_files
 from poletype import Initiative, RuleFileError, Verdict, classify, load_typology, read_initiative
+from poletype.verdict import GradedParts
 from strategies import initiatives
 
 SHIPPED = [
@@ -190,6 +192,56 @@ def test_the_serialised_schema_still_describes_a_verdict() -> None:
     """The wrap serialiser must not hide the fields from a serialisation-mode schema."""
     schema = Verdict.model_json_schema(mode="serialization")
     assert {"outcome", "criteria", "missing", "rules_hash"} <= set(schema["properties"])
+
+
+GRADED_KEYS = {"memberships", "leaning", "hybrid", "axes", "dimensions"}
+
+
+@pytest.mark.parametrize("path", example_files(), ids=lambda p: p.stem)
+def test_the_graded_parts_are_one_model_written_at_the_top_level(path: Path) -> None:
+    """`Verdict.graded` holds what only a graded verdict says; the JSON keeps its keys flat."""
+    initiative = read_initiative(path)
+    for typology_id in ("matray-poisat", "slpi-ptce"):
+        for verdict in (
+            classify(initiative, typology_id),
+            classify(initiative, typology_id, backend="interpreter"),
+        ):
+            graded = verdict.graded
+            assert isinstance(graded, GradedParts)
+            assert verdict.memberships == graded.memberships
+            assert (verdict.leaning, verdict.hybrid) == (graded.leaning, graded.hybrid)
+            assert (verdict.axes, verdict.dimensions) == (graded.axes, graded.dimensions)
+            document = json.loads(verdict.to_json())
+            assert "graded" not in document
+            assert {"memberships", "leaning", "axes"} <= set(document)
+            assert ("hybrid" in document) == (graded.hybrid is not None)
+            assert ("dimensions" in document) == (graded.dimensions is not None)
+            assert Verdict.model_validate_json(verdict.to_json()) == verdict
+            assert Verdict.model_validate(document).to_json() == verdict.to_json()
+    crisp = classify(initiative, "labo-ess-ptce")
+    assert crisp.graded is None
+    assert (crisp.memberships, crisp.leaning, crisp.hybrid, crisp.axes) == (None,) * 4
+    assert not ({"graded"} | GRADED_KEYS) & set(json.loads(crisp.to_json()))
+
+
+def test_a_copy_updates_the_graded_parts_by_their_json_names() -> None:
+    verdict = classify(read_initiative(example_files()[0]), "matray-poisat")
+    assert verdict.graded is not None
+    axes = [a.model_copy(update={"low": 0.0, "high": 0.0}) for a in verdict.graded.axes]
+    moved = verdict.model_copy(update={"initiative": "moved", "axes": axes, "leaning": "x"})
+    assert moved.graded is not None
+    assert (moved.initiative, moved.axes, moved.leaning) == ("moved", axes, "x")
+    assert moved.memberships == verdict.memberships
+    assert json.loads(moved.to_json())["axes"][0]["high"] == 0.0
+    assert verdict.axes != axes
+
+
+@pytest.mark.parametrize("mode", ["validation", "serialization"])
+def test_the_schema_shows_the_graded_parts_where_the_json_has_them(mode: str) -> None:
+    properties = Verdict.model_json_schema(mode=mode)["properties"]  # type: ignore[arg-type]
+    assert "graded" not in properties
+    assert set(properties) >= GRADED_KEYS
+    assert all(properties[key]["default"] is None for key in GRADED_KEYS)
 
 
 def test_threads_reading_one_verdict_justify_it_once() -> None:

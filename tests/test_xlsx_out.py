@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ from openpyxl import load_workbook
 from poletype._render.html import outcome_class
 from poletype._render.outputs import write_screening
 from poletype._render.workbook import read_decisions, row_key, write_xlsx
+from poletype._screening.header import CellNote
 from poletype._screening.screen import Screening, screen, screening_typologies
+from poletype.rulefile import Text
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,7 @@ def test_one_line_per_row_french_headers_frozen_filtered(
     assert "Issue — Caractérisation des PTCE selon le Labo de l'ESS" in head
     assert "Score de solidité" in head
     assert "M5 Une majorité d'activités d'utilité sociale reconnue" in head
-    assert head[-3:] == ["Erreur", "Décision", "Notes"]
+    assert head[-4:] == ["Cellules non lues", "Erreur", "Décision", "Notes"]
     assert sheet.max_row == 1 + len(screening.rows)
     assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == [
         row.row for row in screening.rows
@@ -148,3 +151,85 @@ def test_written_beside_the_csv(screening: Screening, tmp_path: Path) -> None:
         "verdicts.jsonl",
         "verdicts.xlsx",
     ]
+
+
+@pytest.fixture(scope="module")
+def noted(tmp_path_factory: pytest.TempPathFactory) -> Screening:
+    """Three applicants: two bad cells on the first, one on the third, none on the second."""
+    source = tmp_path_factory.mktemp("noted") / "appel.csv"
+    source.write_text(
+        "id;name;stage;founded;voluntary\n"
+        "A1;Pôle Un;mûr;15/03/2016;oui\n"
+        "A2;Pôle Deux;emerging;2016;oui\n"
+        "A3;Pôle Trois;emerging;2016;peut-être\n",
+        encoding="utf-8",
+    )
+    return screen(source, screening_typologies(["labo-ess-ptce"]))
+
+
+def _column(sheet: Any, header: str) -> list[Any]:
+    head = [c.value for c in sheet[1]]
+    index = head.index(header) + 1
+    return [sheet.cell(r, index).value for r in range(2, sheet.max_row + 1)]
+
+
+def test_cell_notes_say_the_field_the_cell_what_was_read_and_why(
+    noted: Screening, tmp_path: Path
+) -> None:
+    """One line per unread cell, in the workbook's language; empty for a clean row."""
+    french = _column(_write(noted, tmp_path / "fr.xlsx"), "Cellules non lues")
+    first, second, third = french
+    stage, founded = first.split("\n")
+    assert stage.startswith("Stade (C2) : attendu : ")
+    assert stage.endswith("trouvé « mûr »")
+    assert founded == "Année de création (D2) : attendu : une année (2016) ; trouvé « 15/03/2016 »"
+    assert second is None
+    assert third.startswith("Regroupement volontaire (E4) : attendu : oui ou non")
+    assert "« peut-être »" in third
+    write_xlsx(noted, tmp_path / "en.xlsx", "en", outcome_class=outcome_class)
+    english = _column(_sheet(tmp_path / "en.xlsx"), "Cells not read")
+    assert english[0].split("\n")[1] == (
+        "Year founded (D2): expected a year (2016), found '15/03/2016'"
+    )
+
+
+def test_a_cell_note_that_reads_like_a_formula_stays_text(noted: Screening, tmp_path: Path) -> None:
+    """A note is written as text with Excel's quote prefix when it starts like a formula."""
+    hostile = CellNote(None, None, Text(fr="=HYPERLINK(1)", en="=HYPERLINK(1)"))
+    rows = (dataclasses.replace(noted.rows[1], notes=(hostile,)), *noted.rows[1:])
+    sheet = _write(dataclasses.replace(noted, rows=rows), tmp_path / "v.xlsx")
+    head = [c.value for c in sheet[1]]
+    cell = sheet.cell(2, head.index("Cellules non lues") + 1)
+    assert cell.value == "=HYPERLINK(1)"
+    assert cell.data_type == "s"
+    assert cell.quotePrefix
+
+
+def test_the_officers_columns_survive_a_round_beside_the_cell_notes(
+    noted: Screening, tmp_path: Path
+) -> None:
+    """Décision and Notes are found by header: the notes column before them moves nothing,
+    and a workbook written before that column existed is read back the same."""
+    path = tmp_path / "r1.xlsx"
+    sheet = _write(noted, path)
+    width = sheet.max_column
+    sheet.cell(2, width - 1).value = "À compléter"
+    sheet.cell(2, width).value = "Demander la date de création"
+    sheet.cell(4, width).value = "Relancer"
+    sheet.parent.save(path)
+    decisions = read_decisions(path)
+    assert decisions == {
+        "id:A1": ("À compléter", "Demander la date de création"),
+        "id:A3": ("", "Relancer"),
+    }
+    again = _write(noted, tmp_path / "r2.xlsx", decisions=decisions)
+    assert _column(again, "Décision") == ["À compléter", None, None]
+    assert _column(again, "Notes") == ["Demander la date de création", None, "Relancer"]
+    assert _column(again, "Cellules non lues")[0].startswith("Stade (C2)")
+    older = tmp_path / "older.xlsx"
+    sheet = _write(noted, older, decisions=decisions)
+    head = [c.value for c in sheet[1]]
+    sheet.delete_cols(head.index("Cellules non lues") + 1)
+    sheet.parent.save(older)
+    assert "Cellules non lues" not in [c.value for c in _sheet(older)[1]]
+    assert read_decisions(older) == decisions

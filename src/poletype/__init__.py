@@ -16,7 +16,7 @@ from poletype._analysis.hypotheses import GroupRates, HypothesesReport, check_hy
 from poletype._analysis.trajectory import Change, Trajectory, TrajectoryPoint
 from poletype._api import read_initiative, trajectory
 from poletype._engine.codegen import CompilerFallbackWarning
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.limits import Limits
 from poletype._rules.classify import (
     check_typology,
@@ -159,10 +159,12 @@ __all__ = [
     "Change",
     "ChangeSet",
     "CompilerFallbackWarning",
+    "CrispTypology",
     "CriterionResult",
     "Degree",
     "FieldChange",
     "Finding",
+    "GradedTypology",
     "GroupRates",
     "HypothesesReport",
     "Initiative",

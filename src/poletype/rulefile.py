@@ -106,6 +106,12 @@ class Criterion(Strict):
     source: Citation
     interpretation: Text | None = None
     condition: Condition | str
+    unknown_when: str | None = None
+    """A yes/no expression: where the condition is not met and this holds (or is unknown),
+    the criterion is unknown rather than not met. For a fact the format states but cannot
+    settle, such as a member of a kind that may or may not satisfy the condition (a bank
+    may be a cooperative bank): three-valued logic over known facts stays known, so the
+    rule file says where a silence of the format must not read as "no"."""
     justification: Justification
     examples: list[Example] = Field(default_factory=list)
 

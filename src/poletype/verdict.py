@@ -13,16 +13,20 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     PrivateAttr,
     SerializerFunctionWrapHandler,
     model_serializer,
+    model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from poletype.rulefile import Text
 
@@ -150,6 +154,34 @@ class AxisPosition(_Frozen):
     high: float = Field(ge=0, le=1)
 
 
+class GradedParts(_Frozen):
+    """What only a graded typology's verdict says: where the initiative stands among the types.
+
+    Its own model so that a verdict is graded or not in one place (`Verdict.graded`);
+    its fields are written at the top level of the verdict's JSON, as they always were.
+    """
+
+    memberships: list[Membership] = Field(description="Graded typologies: membership per type.")
+    leaning: str = Field(
+        description="Graded typologies: the type with the highest midpoint, always given."
+    )
+    hybrid: bool | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Graded typologies: whether the top two memberships are within the "
+        "hybrid margin (absent when the unknowns allow both).",
+    )
+    axes: list[AxisPosition] = Field(description="Graded typologies: map position.")
+    dimensions: list[DimensionReading] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Graded typologies with dimensions: the nearest type on each.",
+    )
+
+
+_GRADED_KEYS: Final = frozenset(GradedParts.model_fields)
+
+
 class _Justification:
     """What a deferred verdict still has to say, computed once, on first use.
 
@@ -216,27 +248,10 @@ class Verdict(_Frozen):
         description="Facts the user did not state that poletype derived (origin from the "
         "founders), listed so a reader can tell them from stated facts.",
     )
-    memberships: list[Membership] | None = Field(
-        default=None, exclude_if=_absent, description="Graded typologies: membership per type."
-    )
-    leaning: str | None = Field(
+    graded: GradedParts | None = Field(
         default=None,
         exclude_if=_absent,
-        description="Graded typologies: the type with the highest midpoint, always given.",
-    )
-    hybrid: bool | None = Field(
-        default=None,
-        exclude_if=_absent,
-        description="Graded typologies: whether the top two memberships are within the "
-        "hybrid margin (absent when the unknowns allow both).",
-    )
-    axes: list[AxisPosition] | None = Field(
-        default=None, exclude_if=_absent, description="Graded typologies: map position."
-    )
-    dimensions: list[DimensionReading] | None = Field(
-        default=None,
-        exclude_if=_absent,
-        description="Graded typologies with dimensions: the nearest type on each.",
+        description="Graded typologies: memberships, leaning, hybrid, axes, dimensions.",
     )
     descriptors: list[DescriptorResult] | None = Field(
         default=None,
@@ -245,6 +260,31 @@ class Verdict(_Frozen):
     )
 
     _justification: _Justification | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nest_graded(cls, data: Any) -> Any:
+        """A verdict read back (or built) with its graded parts at the top level, as written."""
+        if isinstance(data, dict) and "graded" not in data and not _GRADED_KEYS.isdisjoint(data):
+            data = dict(data)
+            data["graded"] = {k: data.pop(k) for k in GradedParts.model_fields if k in data}
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The schema of the JSON as written: the graded parts as optional top-level keys."""
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema)["properties"]
+        nested = handler.resolve_ref_schema(properties.pop("graded")["anyOf"][0])
+        for name, nested_part in nested["properties"].items():
+            part = dict(nested_part)
+            words = {"description": part.pop("description"), "title": part.pop("title")}
+            part.pop("default", None)
+            either = part if "anyOf" in part else {"anyOf": [part, {"type": "null"}]}
+            properties[name] = {**either, "default": None, **words}
+        return schema
 
     @classmethod
     def deferred(
@@ -288,7 +328,56 @@ class Verdict(_Frozen):
     # No return annotation: pydantic would take it as the serialised schema.
     @model_serializer(mode="wrap")
     def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        return handler(self._complete())
+        out = handler(self._complete())
+        if "graded" not in out:
+            return out
+        # The graded parts in the graded part's place, at the top level: the verdict
+        # format kept its keys when they moved into their own model.
+        return {
+            key: value
+            for name, part in out.items()
+            for key, value in (part.items() if name == "graded" else ((name, part),))
+        }
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with ``update`` applied, the graded parts named as the JSON names them.
+
+        ``update={"axes": ...}`` changes ``graded.axes``, as it changed the top-level
+        field before the graded parts had their own model.
+        """
+        if update and not _GRADED_KEYS.isdisjoint(update):
+            update = dict(update)
+            parts = {k: update.pop(k) for k in GradedParts.model_fields if k in update}
+            graded = update.get("graded", self.graded)
+            update["graded"] = (
+                GradedParts(**parts) if graded is None else graded.model_copy(update=parts)
+            )
+        return super().model_copy(update=update, deep=deep)
+
+    @property
+    def memberships(self) -> list[Membership] | None:
+        """Graded typologies: membership per type (``graded.memberships``)."""
+        return None if self.graded is None else self.graded.memberships
+
+    @property
+    def leaning(self) -> str | None:
+        """Graded typologies: the type with the highest midpoint (``graded.leaning``)."""
+        return None if self.graded is None else self.graded.leaning
+
+    @property
+    def hybrid(self) -> bool | None:
+        """Graded typologies: whether the top two memberships are within the hybrid margin."""
+        return None if self.graded is None else self.graded.hybrid
+
+    @property
+    def axes(self) -> list[AxisPosition] | None:
+        """Graded typologies: map position (``graded.axes``)."""
+        return None if self.graded is None else self.graded.axes
+
+    @property
+    def dimensions(self) -> list[DimensionReading] | None:
+        """Graded typologies with dimensions: the nearest type on each."""
+        return None if self.graded is None else self.graded.dimensions
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Verdict):

@@ -26,9 +26,19 @@ poletype version, like a verdict, so a table in a paper can be reproduced;
 `HypothesesReport.summary` gives rates per group, e.g. PTCE against not PTCE, which is
 what Gianfaldoni's hypotheses compare.
 
+Hypotheses about PTCE apply to PTCE, and which initiatives are PTCE is a typology's
+verdict, not a condition an expression can restate. So a file may declare a text
+parameter named ``scope``: a crisp typology (a shipped id or a rule-file path) whose
+negative outcome puts a case out of every proposition's scope, or ``all``. A case the
+typology leaves undecided is read **in** scope and flagged (`CaseScope.undecided`): the
+propositions speak of initiatives that may be PTCE, and leaving the undecided out would
+make the rates depend on how complete the data are, not on what the cases are. A
+proposition's own ``scope`` expression, if any, narrows this further.
+
 For each initiative, a proposition is ``not_applicable`` when its scope is known not to
-hold, ``cannot_say`` when the scope or the claim is unknown, and otherwise ``supports``
-or ``contradicts`` as the claim holds or fails: three-valued, like every verdict.
+hold, ``cannot_say`` when the scope expression or the claim is unknown, and otherwise
+``supports`` or ``contradicts`` as the claim holds or fails: three-valued, like every
+verdict.
 """
 
 from __future__ import annotations
@@ -46,17 +56,20 @@ from poletype._engine.evaluator import POLETYPE_VERSION, condition
 from poletype._engine.expressions import Scope
 from poletype._engine.interpreter import Root
 from poletype._engine.paths import read_path, unknown_facts
-from poletype._engine.typology import ConditionNode
+from poletype._engine.typology import ConditionNode, Typology
+from poletype._read.data import load
 from poletype._rules.classify import classify, load_typology
 from poletype._rules.loader import read_bytes, read_yaml, schema_errors
 from poletype._rules.parameters import resolve_declared
 from poletype._rules.parsed import rules_package
-from poletype.errors import SetupError
+from poletype.errors import PoletypeError, SetupError, UsageError
 from poletype.model import Initiative
 from poletype.rulefile import Citation, Condition, Parameter, SourceDocument, Strict, Text
 
 Reading = Literal["supports", "contradicts", "cannot_say", "not_applicable"]
 SHIPPED = "gianfaldoni-2016"
+SCOPE_PARAMETER = "scope"
+EVERY_CASE = "all"
 
 
 class Proposition(Strict):
@@ -129,6 +142,28 @@ class GroupRates(Strict):
 Grouping = str | Callable[[Initiative], object] | Mapping[str, object]
 
 
+class CaseScope(Strict):
+    """Which initiatives the propositions apply to, and how an undecided case is read.
+
+    ``typology`` is ``None`` when every initiative is in scope.
+    """
+
+    typology: str | None = Field(description="The typology that decides the scope, if any.")
+    version: str | None = None
+    rules_hash: str | None = None
+    out: str | None = Field(
+        default=None, description="The outcome that puts a case outside the scope."
+    )
+    outside: list[str] = Field(
+        default_factory=list, description="Cases the typology rules out: not applicable."
+    )
+    undecided: list[str] = Field(
+        default_factory=list,
+        description="Cases the typology leaves undecided: read in scope, and flagged.",
+    )
+    reading: Text = Field(description="How the scope is read, in words.")
+
+
 class HypothesesReport(Strict):
     """Every proposition of a hypotheses file, tested on a set of initiatives."""
 
@@ -138,6 +173,7 @@ class HypothesesReport(Strict):
     poletype_version: str
     title: Text
     parameters: dict[str, Any]
+    scope: CaseScope
     initiatives: list[str] = Field(description="Case keys: id, else name, repeats numbered.")
     names: list[str] = Field(description="The initiatives' names, in the same order.")
     propositions: list[PropositionResult]
@@ -198,7 +234,9 @@ class HypothesesReport(Strict):
         """A pandas DataFrame, one row per case and proposition (needs pandas).
 
         Columns: ``case`` (key), ``name``, ``proposition``, ``reading``, ``settle`` (the
-        facts that would settle a "cannot say", joined by ``; ``).
+        facts that would settle a "cannot say", joined by ``; ``), ``scope`` (``in``,
+        ``undecided``: read in scope though the scope typology left it undecided, or
+        ``out``).
         """
         try:
             import pandas as pd  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
@@ -208,6 +246,7 @@ class HypothesesReport(Strict):
                 code="missing-dependency",
                 expected="pandas, installed with pip install 'poletype[frames]'",
             ) from None
+        outside, undecided = set(self.scope.outside), set(self.scope.undecided)
         rows = [
             {
                 "case": key,
@@ -215,11 +254,13 @@ class HypothesesReport(Strict):
                 "proposition": prop.id,
                 "reading": prop.reading(key),
                 "settle": "; ".join(prop.settle.get(key, [])),
+                "scope": "out" if key in outside else "undecided" if key in undecided else "in",
             }
             for prop in self.propositions
             for key, name in zip(self.initiatives, self.names, strict=True)
         ]
-        return pd.DataFrame(rows, columns=["case", "name", "proposition", "reading", "settle"])
+        columns = ["case", "name", "proposition", "reading", "settle", "scope"]
+        return pd.DataFrame(rows, columns=columns)
 
 
 class _Compiled(BaseModel):
@@ -265,7 +306,68 @@ def load_compiled(source: str | Path, params: Mapping[str, Any]) -> _Compiled:
     )
 
 
-def _reading(where: ConditionNode | None, claim: ConditionNode, root: Root) -> Reading:
+def scope_typology(parameters: Mapping[str, Any], file: str) -> Typology | None:
+    """The crisp typology the ``scope`` parameter names, or ``None`` for every case."""
+    named = parameters.get(SCOPE_PARAMETER)
+    if named is None or named == EVERY_CASE:
+        return None
+    expected = f"a crisp typology id or rule-file path, or {EVERY_CASE!r}"
+    try:
+        typology = load_typology(named)
+    except PoletypeError as exc:
+        raise UsageError(
+            f"parameter 'scope' names no typology that can be loaded: {exc.message}",
+            code="bad-parameter",
+            file=file,
+            expected=expected,
+            found=repr(named),
+        ) from None
+    if typology.spec.verdict is None:
+        raise UsageError(
+            "parameter 'scope' names a graded typology, which rules no case out",
+            code="bad-parameter",
+            file=file,
+            expected=expected,
+            found=repr(named),
+        )
+    return typology
+
+
+def _scope(typology: Typology | None, keys: list[str], cases: list[Initiative]) -> CaseScope:
+    """Each case's place in the scope, and the words that say how it is read."""
+    words = load("words")["report"]
+    if typology is None:
+        return CaseScope(typology=None, reading=Text(**words["h_scope_all"]))
+    rule = typology.spec.verdict
+    assert rule is not None
+    outcomes = [classify(case, typology).outcome for case in cases]
+    out, undecided = rule.outcomes.not_met, rule.outcomes.unknown
+    counted = sum(o == undecided for o in outcomes)
+    reading = {
+        lang: words["h_scope"][lang].format(
+            typology=typology.id,
+            out=getattr(rule.labels[out], lang),
+            undecided=getattr(rule.labels[undecided], lang),
+            count=counted,
+        )
+        for lang in ("fr", "en")
+    }
+    return CaseScope(
+        typology=typology.id,
+        version=typology.version,
+        rules_hash=typology.rules_hash,
+        out=out,
+        outside=[k for k, o in zip(keys, outcomes, strict=True) if o == out],
+        undecided=[k for k, o in zip(keys, outcomes, strict=True) if o == undecided],
+        reading=Text(**reading),
+    )
+
+
+def _reading(
+    where: ConditionNode | None, claim: ConditionNode, root: Root, outside: bool
+) -> Reading:
+    if outside:
+        return "not_applicable"
     applies = True if where is None else condition(where, root, {})
     if applies is False:
         return "not_applicable"
@@ -280,11 +382,17 @@ def check_hypotheses(
     hypotheses: str | Path = SHIPPED,
     params: Mapping[str, Any] | None = None,
 ) -> HypothesesReport:
-    """Which initiatives support, contradict or cannot say for each proposition."""
+    """Which initiatives support, contradict or cannot say for each proposition.
+
+    A case the ``scope`` typology rules out is not applicable to any proposition; one it
+    leaves undecided is read in scope and listed in the report's ``scope.undecided``.
+    """
     compiled = load_compiled(hypotheses, dict(params or {}))
     given = list(initiatives)
     cases = [derive(i)[0] for i in given]
     keys = distinct([c.id or c.name for c in given])
+    scope = _scope(scope_typology(compiled.parameters, str(hypotheses)), keys, given)
+    outside = set(scope.outside)
     results = []
     for prop, (where, claim) in zip(compiled.spec.propositions, compiled.nodes, strict=True):
         buckets: dict[Reading, list[str]] = {
@@ -296,7 +404,7 @@ def check_hypotheses(
         settle: dict[str, list[str]] = {}
         paths = [p for node in (where, claim) if node for p in _paths(node)]
         for key, case in zip(keys, cases, strict=True):
-            reading = _reading(where, claim, Root(case, compiled.params_value))
+            reading = _reading(where, claim, Root(case, compiled.params_value), key in outside)
             buckets[reading].append(key)
             if reading == "cannot_say":
                 settle[key] = unknown_facts(case, paths)
@@ -318,6 +426,7 @@ def check_hypotheses(
         poletype_version=POLETYPE_VERSION,
         title=spec.title,
         parameters=dict(sorted(compiled.parameters.items())),
+        scope=scope,
         initiatives=keys,
         names=[c.name for c in given],
         propositions=results,

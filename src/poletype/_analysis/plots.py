@@ -28,14 +28,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from poletype._analysis.fit import IntervalLike, box, set_membership, status_of, sufficiency
+from poletype._engine.typology import GradedTypology, Typology
 from poletype._rules.classify import load_typology
 from poletype.errors import SetupError, UsageError
 from poletype.verdict import Verdict
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from poletype._engine.typology import Typology
 
 SIZE_INCHES = 8.0
 DPI = 100
@@ -227,10 +226,11 @@ def _axis_label(axis: Any, lang: Literal["fr", "en"]) -> str:
     return "\n".join([getattr(axis.label, lang), *textwrap.wrap(direction, 48)])
 
 
-def _draw_frame(ax: Any, typology: Typology, lang: Literal["fr", "en"], title: str | None) -> None:
+def _draw_frame(
+    ax: Any, typology: GradedTypology, lang: Literal["fr", "en"], title: str | None
+) -> None:
     """Axes, their names, the crossover lines and the quadrants' type names."""
     graded = typology.graded
-    assert graded is not None
     x_axis, y_axis = (a.spec for a in graded.axes)
     ax.set_xlim(-0.03, 1.03)
     ax.set_ylim(-0.03, 1.03)
@@ -285,8 +285,7 @@ def plot_map(
     if typology is None:
         first = series[0][-1] if series else None
         typology = load_typology(first.typology if first else "matray-poisat")
-    graded = typology.graded
-    if graded is None or len(graded.axes) != 2:
+    if not isinstance(typology, GradedTypology) or len(typology.graded.axes) != 2:
         raise UsageError(
             f"typology {typology.id!r} declares no map axes",
             code="map-unavailable",

@@ -23,6 +23,12 @@ generated code. Known values follow rule-engine's semantics: numbers are ``Decim
 lengths stay ``int``, which Python compares and hashes like the equal ``Decimal``), ``==``
 is type-strict, ordered comparison of mismatched types is an error.
 
+Lists that name only some of their entries (format 1.1's partial ``members`` and
+``partners``, `poletype._engine.paths.Partial`) are read by the reference backend: each
+function checks, before an expression reading one, whether the list is partial, and
+hands that expression to the reference, so both backends read a partial list the same
+way by construction and a complete list (every v1 document) stays on the fast path.
+
 What the writer does not translate is evaluated by the reference backend itself, with
 the same result, only slower; an expression using a construct that rule-engine evaluates
 node by node (bitwise operators, slices, built-in attributes other than ``length``,
@@ -51,6 +57,7 @@ from poletype._engine.interpreter import (
     interpret_atom,
     interpret_value,
 )
+from poletype._engine.paths import Partial
 from poletype._engine.syntax import is_field, scan
 from poletype._engine.syntax import kind as construct
 
@@ -118,7 +125,31 @@ _HELPERS: dict[str, Any] = {
     "_interval": _interval,
     "_interval_arith": _interval_arith,
     "_number_out": _number_out,
+    "_Partial": Partial,
 }
+
+PARTIAL_LISTS = ("members", "partners")
+"""The input lists that may be partial, which generated code hands to the reference."""
+
+
+def partial_reads(tree: Any) -> tuple[str, ...]:
+    """The lists of `PARTIAL_LISTS` that ``tree`` reads, in that order."""
+    found: set[str] = set()
+
+    def visit(node: Any, env: dict[str, Any]) -> None:
+        if construct(node) == "symbol" and node.name in PARTIAL_LISTS and node.name not in env:
+            found.add(node.name)
+
+    scan(tree, visit)
+    return tuple(name for name in PARTIAL_LISTS if name in found)
+
+
+def _partial_test(tree: Any) -> str | None:
+    """The condition under which a function hands ``tree`` to the reference, if any."""
+    reads = partial_reads(tree)
+    if not reads:
+        return None
+    return " or ".join(f"type(i.{name}) is _Partial" for name in reads)
 
 
 Atoms = Callable[[Any, dict[str, Any]], tuple[Tri, ...]]
@@ -153,14 +184,18 @@ def _atom_block(n: int, tree: Any, constants: list[Any], prologue: Prologue) -> 
         prologue.reads = reads
         return [f"a{n} = F[{n}](i, p)"]
     writer.emit(f"a{n} = {code.text}")
-    if writer.total:
-        return writer.lines
-    return [
-        "try:",
-        *(f"    {line}" for line in writer.lines),
-        "except (_Refused, ArithmeticError, TypeError):",
-        f"    a{n} = F[{n}](i, p)",
-    ]
+    lines = writer.lines
+    if not writer.total:
+        lines = [
+            "try:",
+            *(f"    {line}" for line in lines),
+            "except (_Refused, ArithmeticError, TypeError):",
+            f"    a{n} = F[{n}](i, p)",
+        ]
+    partial = _partial_test(tree)
+    if partial is None:
+        return lines
+    return [f"if {partial}:", f"    a{n} = F[{n}](i, p)", "else:", *(f"    {x}" for x in lines)]
 
 
 def generate(
@@ -298,6 +333,9 @@ class Compiled:
         except Untranslatable:
             return reference
         body = [*writer.lines, f"return {returned}"]
+        partial = _partial_test(self.tree)
+        if partial is not None:
+            body = [f"if {partial}:", "    return R(i, p)", *body]
         if not writer.total:
             body = [
                 "try:",

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from poletype._engine.codegen import generate
-from poletype._engine.derive import DERIVED_FIELDS
+from poletype._engine.derive import DERIVED_FIELDS, VIEWED_FIELDS
 from poletype._engine.expressions import Scope, cannot_fail, compile_expression
 from poletype._engine.fuzzy import Anchors
 from poletype._engine.syntax import DataType
@@ -35,8 +35,10 @@ from poletype._engine.typology import (
     CompiledIndicator,
     CompiledType,
     ConditionNode,
+    CrispTypology,
     Expression,
     Graded,
+    GradedTypology,
     Template,
     Typology,
     VerdictTree,
@@ -54,6 +56,7 @@ from poletype.rulefile import (
     RuleFile,
     Text,
     VerdictNode,
+    VerdictRule,
 )
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -83,53 +86,60 @@ def compile_typology(
     """Check and compile a validated rule file with the given parameter values."""
     scope = Scope(file, raw, parameters, spec)
     _check_references(spec, scope)
-    criteria = tuple(_compile_criterion(c, i, scope) for i, c in enumerate(spec.criteria))
-    groups = {g: tuple(c.id for c in spec.criteria if c.group == g) for g in spec.groups}
-    verdict = (
-        None
-        if spec.verdict is None
-        else compile_verdict(
-            spec.verdict.condition, groups, _raising(scope), ("verdict", "condition")
-        )
-    )
-    graded = None if spec.graded is None else _compile_graded(spec, spec.graded, scope)
+    kind: type[CrispTypology | GradedTypology]
+    if spec.graded is None:
+        assert spec.verdict is not None  # a valid RuleFile is of one kind or the other
+        kind, parts = CrispTypology, _crisp_parts(spec, spec.verdict, scope)
+    else:
+        graded = _compile_graded(spec, spec.graded, scope)
+        kind, parts = GradedTypology, {"graded": graded}
+        parts["justifies_safely"] = _justifies_safely(graded.indicators)
     descriptors = tuple(_compile_descriptor(d, i, scope) for i, d in enumerate(spec.descriptors))
     params_value = {name: param_runtime(value) for name, value in parameters.items()}
-    atoms = tuple(a for c in criteria for a in atom_nodes(c.condition))
-    generated = (
-        None
-        if verdict is None
-        else generate(
-            [(a.atom.tree, a.atom.native.atom) for a in atoms if a.atom],
-            [(c.id, c.condition) for c in criteria],
-            verdict,
-        )
-    )
-    read = {p.split(".")[0] for a in atoms if a.atom for p in a.atom.paths}
-    justified: list[CompiledCriterion | CompiledIndicator] = [*criteria]
-    justified += [] if graded is None else graded.indicators
-    return Typology(
-        justifies_safely=all(
-            cannot_fail(part)
-            for item in justified
-            for languages in item.templates.values()
-            for template in languages.values()
-            for part in template.parts
-            if isinstance(part, Expression)
-        ),
-        atoms=atoms,
-        generated=generated,
-        reads_derived=bool(read & set(DERIVED_FIELDS)),
+    return kind(
         spec=spec,
         file=file,
         parameters=frozen_parameters(parameters),
         rules_hash=rules_hash(source, parameters),
         source=source,
-        criteria=criteria,
-        verdict=verdict,
         params_value=ReadOnlyDict(params_value),
-        graded=graded,
         descriptors=descriptors,
+        **parts,
+    )
+
+
+def _crisp_parts(spec: RuleFile, rule: VerdictRule, scope: Scope) -> dict[str, Any]:
+    """What a crisp typology holds beyond the common parts: criteria, verdict, backend."""
+    criteria = tuple(_compile_criterion(c, i, scope) for i, c in enumerate(spec.criteria))
+    groups = {g: tuple(c.id for c in spec.criteria if c.group == g) for g in spec.groups}
+    verdict = compile_verdict(rule.condition, groups, _raising(scope), ("verdict", "condition"))
+    atoms = tuple(a for c in criteria for a in atom_nodes(c.condition))
+    generated = generate(
+        [(a.atom.tree, a.atom.native.atom) for a in atoms if a.atom],
+        [(c.id, c.condition) for c in criteria],
+        verdict,
+    )
+    read = {p.split(".")[0] for a in atoms if a.atom for p in a.atom.paths}
+    return {
+        "justifies_safely": _justifies_safely(criteria),
+        "criteria": criteria,
+        "verdict": verdict,
+        "verdict_rule": rule,
+        "atoms": atoms,
+        "generated": generated,
+        "reads_derived": bool(read & {*DERIVED_FIELDS, *VIEWED_FIELDS}),
+    }
+
+
+def _justifies_safely(items: Sequence[CompiledCriterion | CompiledIndicator]) -> bool:
+    """Whether no justification placeholder of ``items`` can fail at run time."""
+    return all(
+        cannot_fail(part)
+        for item in items
+        for languages in item.templates.values()
+        for template in languages.values()
+        for part in template.parts
+        if isinstance(part, Expression)
     )
 
 
@@ -199,6 +209,12 @@ def _compile_criterion(criterion: Criterion, index: int, scope: Scope) -> Compil
     condition = compile_condition(criterion.condition, scope, (*loc, "condition"), criterion.id)
     atoms = list(_atoms(condition))
     templates = _compile_templates(criterion, scope, loc)
+    held = None
+    if criterion.unknown_when is not None:
+        held = compile_expression(
+            criterion.unknown_when, scope, loc=(*loc, "unknown_when"), criterion=criterion.id
+        )
+        atoms.append(held)
     paths = sorted({p for a in atoms for p in a.paths})
     parameters = sorted({p for a in atoms for p in a.parameters})
     return CompiledCriterion(
@@ -207,6 +223,7 @@ def _compile_criterion(criterion: Criterion, index: int, scope: Scope) -> Compil
         templates=templates,
         paths=tuple(paths),
         parameters=tuple(parameters),
+        unknown_when=held,
     )
 
 

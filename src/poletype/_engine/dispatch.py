@@ -10,7 +10,7 @@ from poletype._engine.derive import derive
 from poletype._engine.evaluator import evaluate_crisp
 from poletype._engine.interpreter import Backend
 from poletype._engine.membership import evaluate_graded
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype.model import Initiative
 from poletype.verdict import Verdict
 
@@ -18,8 +18,10 @@ from poletype.verdict import Verdict
 def evaluate(
     typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
 ) -> Verdict:
-    """Classify one validated initiative under one compiled typology."""
+    """Classify one validated initiative under one compiled typology, by its kind."""
     initiative, derived = derive(initiative)
-    if typology.graded is not None:
+    if isinstance(typology, CrispTypology):
+        return evaluate_crisp(typology, initiative, derived, backend)
+    if isinstance(typology, GradedTypology):
         return evaluate_graded(typology, initiative, derived, backend)
-    return evaluate_crisp(typology, initiative, derived, backend)
+    raise TypeError(f"{type(typology).__name__} is neither a crisp nor a graded typology")

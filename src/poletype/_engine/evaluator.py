@@ -38,6 +38,8 @@ from poletype._engine.typology import (
     CompiledCriterion,
     CompiledIndicator,
     ConditionNode,
+    CrispTypology,
+    Expression,
     Typology,
     VerdictTree,
 )
@@ -69,14 +71,12 @@ POLETYPE_VERSION = _version()
 
 
 def evaluate_crisp(
-    typology: Typology, initiative: Initiative, derived: tuple[str, ...], backend: Backend
+    typology: CrispTypology, initiative: Initiative, derived: tuple[str, ...], backend: Backend
 ) -> Verdict:
     """Classify one initiative, its facts derived, under a crisp typology."""
-    assert typology.verdict is not None
-    assert typology.spec.verdict is not None
     root = Root(initiative, typology.params_value, backend)
     statuses, outcome_value, atom = _decided(typology, initiative, backend)
-    verdict_spec = typology.spec.verdict
+    verdict_spec = typology.verdict_rule
     outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
     settled = {
         **provenance(typology, initiative),
@@ -116,26 +116,28 @@ def finish(
 
 
 def _justified(
-    typology: Typology, root: Root, atom: AtomReader, outcome_value: Tri
+    typology: CrispTypology, root: Root, atom: AtomReader, outcome_value: Tri
 ) -> dict[str, Any]:
     """What a verdict says beyond its outcome: each criterion's result, the facts missing.
 
     The expensive part of a verdict (two rendered sentences and the values read for every
     criterion), so the compiled backend defers it until a reader asks.
     """
-    assert typology.verdict is not None
     results: list[CriterionResult] = []
     statuses: dict[str, Tri] = {}
     relevant_atoms: dict[str, list[str]] = {}
     for criterion in typology.criteria:
         atom_values: dict[int, Tri] = {}
         value = _condition(criterion.condition, atom, atom_values)
+        if value is False and held_open(criterion, root):
+            value = None
+            # The facts it reads settle it when restated (a member's kind, known but open).
+            missing = _settling(criterion.unknown_when)
+        elif value is None:
+            missing = condition_missing(criterion.condition, atom_values, root.initiative)
+        else:
+            missing = []
         statuses[criterion.id] = value
-        missing = (
-            condition_missing(criterion.condition, atom_values, root.initiative)
-            if value is None
-            else []
-        )
         relevant_atoms[criterion.id] = missing
         results.append(
             result(
@@ -162,14 +164,13 @@ def _justified(
 
 
 def decide(
-    typology: Typology, initiative: Initiative, *, backend: Backend = "compiled"
+    typology: CrispTypology, initiative: Initiative, *, backend: Backend = "compiled"
 ) -> tuple[dict[str, Tri], Tri]:
     """Each criterion's value and the verdict condition's, without the justified verdict.
 
     What a parameter sweep or a "what it would take" search needs thousands of times:
     the decision alone, with the facts derived as `evaluate` derives them.
     """
-    assert typology.verdict is not None, "decide() is for crisp typologies"
     if typology.reads_derived:
         initiative, _ = derive(initiative)
     statuses, outcome, _ = _decided(typology, initiative, backend)
@@ -180,7 +181,7 @@ AtomReader = Callable[[ConditionNode], Tri]
 
 
 def _decided(
-    typology: Typology, initiative: Initiative, backend: Backend
+    typology: CrispTypology, initiative: Initiative, backend: Backend
 ) -> tuple[dict[str, Tri], Tri, AtomReader]:
     """Each criterion's value, the verdict condition's, and how to read the atoms again.
 
@@ -188,28 +189,60 @@ def _decided(
     atoms, if a justification needs them, with one more; otherwise atoms are evaluated
     one by one, once each. Nothing else is built: `decide` is a sweep's hot path.
     """
-    assert typology.verdict is not None
-    if backend == "compiled" and typology.generated is not None:
+    root = Root(initiative, typology.params_value, backend)
+    if backend == "compiled":
         statuses, outcome = typology.generated.decide(initiative, typology.params_value)
+        if _hold_open(typology, statuses, root):
+            outcome = verdict_of(typology.verdict, statuses)
         return statuses, outcome, _Generated(typology, initiative)
-    atom = _memoized(_each_atom(Root(initiative, typology.params_value, backend)))
+    atom = _memoized(_each_atom(root))
     statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
+    _hold_open(typology, statuses, root)
     return statuses, verdict_of(typology.verdict, statuses), atom
+
+
+def _hold_open(typology: CrispTypology, statuses: dict[str, Tri], root: Root) -> bool:
+    """Criteria not met whose ``unknown_when`` is not false made unknown; whether any was.
+
+    Evaluated only for criteria not met that have one, so a typology without the
+    construct pays one pass over its criteria.
+    """
+    changed = False
+    for criterion in typology.criteria:
+        if criterion.unknown_when is None or statuses[criterion.id] is not False:
+            continue
+        if held_open(criterion, root):
+            statuses[criterion.id] = None
+            changed = True
+    return changed
+
+
+def _settling(held: Expression | None) -> list[str]:
+    """The facts an ``unknown_when`` reads, the most precise of each.
+
+    Restating them (a member's kind, known but open) settles the criterion.
+    """
+    paths = set(held.paths) if held is not None else set()
+    return sorted(p for p in paths if not any(q.startswith(f"{p}.") for q in paths))
+
+
+def held_open(criterion: CompiledCriterion, root: Root) -> bool:
+    """Whether a criterion whose condition is not met is unknown by its ``unknown_when``."""
+    held = criterion.unknown_when
+    return held is not None and evaluate_atom(held, root) is not False
 
 
 class _Generated:
     """Atom values from one call of the generated function, made when first needed."""
 
-    def __init__(self, typology: Typology, initiative: Initiative) -> None:
+    def __init__(self, typology: CrispTypology, initiative: Initiative) -> None:
         self.typology = typology
         self.initiative = initiative
         self.known: dict[int, Tri] | None = None
 
     def __call__(self, node: ConditionNode) -> Tri:
         if self.known is None:
-            generated = self.typology.generated
-            assert generated is not None
-            values = generated.atoms(self.initiative, self.typology.params_value)
+            values = self.typology.generated.atoms(self.initiative, self.typology.params_value)
             self.known = {
                 id(atom): value for atom, value in zip(self.typology.atoms, values, strict=True)
             }
@@ -447,7 +480,7 @@ def _source(typology: Typology, citation: Citation) -> Source:
     return _memo(typology, ("source", citation.document, citation.section), make)
 
 
-def _score(typology: Typology, group: str, statuses: Mapping[str, Tri]) -> Score:
+def _score(typology: CrispTypology, group: str, statuses: Mapping[str, Tri]) -> Score:
     """A group's score; frozen, so verdicts with the same counts share one."""
     ids = _memo(
         typology,
@@ -474,7 +507,9 @@ def condition_value(
     criterion: CompiledCriterion, initiative: Initiative, params: dict[str, Any]
 ) -> Tri:
     """One criterion's three-valued value, for tests and ``poletype test``."""
-    return _condition(criterion.condition, _each_atom(Root(initiative, params)), {})
+    root = Root(initiative, params)
+    value = _condition(criterion.condition, _each_atom(root), {})
+    return None if value is False and held_open(criterion, root) else value
 
 
 def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any, Final, Literal, Protocol
 
 from poletype._engine.logic import Tri, k_and, k_or
-from poletype._engine.paths import is_known
+from poletype._engine.paths import Partial, is_known
 from poletype._engine.syntax import (
     Assignment,
     ast,
@@ -65,6 +65,19 @@ class Interval:
     hi: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class Tail:
+    """``lo`` to ``hi`` more array elements, unnamed and of unknown value."""
+
+    lo: Decimal
+    hi: Decimal
+
+    @classmethod
+    def of(cls, partial: Partial) -> Tail:
+        high = Decimal("Infinity") if partial.high is None else Decimal(partial.high)
+        return cls(Decimal(partial.low), high)
+
+
 Backend = Literal["compiled", "interpreter"]
 
 
@@ -88,12 +101,15 @@ def leaf(value: Any) -> Any:
     """A value read from the input, as rule-engine would see it, or ``UNKNOWN``."""
     if value is None:
         return UNKNOWN
+    if isinstance(value, Partial):
+        named = coerce_value(list(value), verify_type=False)
+        return (*named, Tail.of(value)) if value.high != 0 else named
     return coerce_value(value, verify_type=False)
 
 
 def is_uncertain(value: Any) -> bool:
     """Whether a value is, or contains, anything not fully known."""
-    if value is UNKNOWN or isinstance(value, Maybe | Interval):
+    if value is UNKNOWN or isinstance(value, Maybe | Interval | Tail):
         return True
     if isinstance(value, tuple):
         return any(is_uncertain(v) for v in value)
@@ -217,19 +233,26 @@ def _attribute(node: Any, root: Root, env: dict[str, Any]) -> Any:
     if object_type_ is not None:
         return leaf(object_type_.accessor(obj, node.name))
     if isinstance(obj, tuple) and is_uncertain(obj):
-        certain = sum(1 for v in obj if not isinstance(v, Maybe))
-        if node.name == "length":
-            if certain == len(obj):
-                return Decimal(len(obj))
-            return Interval(Decimal(certain), Decimal(len(obj)))
-        if node.name == "is_empty":
-            if certain:
-                return False
-            return UNKNOWN if obj else True
-        return UNKNOWN
+        return _size(node.name, obj)
     if is_uncertain(obj):
         return UNKNOWN
     return node.context.resolve_attribute(None, obj, node.name)
+
+
+def _size(name: str, array: tuple[Any, ...]) -> Any:
+    """``length`` or ``is_empty`` of an array with ``Maybe`` elements or a ``Tail``."""
+    has_tail = bool(array) and isinstance(array[-1], Tail)
+    tail = array[-1] if has_tail else Tail(Decimal(0), Decimal(0))
+    named = array[:-1] if has_tail else array
+    certain = sum(1 for v in named if not isinstance(v, Maybe))
+    if name == "length":
+        low, high = certain + tail.lo, len(named) + tail.hi
+        return low if low == high else Interval(low, high)
+    if name == "is_empty":
+        if certain or tail.lo:
+            return False
+        return UNKNOWN if named or tail.hi else True
+    return UNKNOWN
 
 
 def _is_to_set(node: Any) -> bool:
@@ -245,8 +268,11 @@ def _distinct_count(values: Any) -> Any:
         return UNKNOWN if values is UNKNOWN else None
     certain: set[Any] = set()
     possible: set[Any] = set()
-    open_slots = 0
+    open_slots = Decimal(0)
     for v in values:
+        if isinstance(v, Tail):
+            open_slots += v.hi
+            continue
         inner = v.value if isinstance(v, Maybe) else v
         if is_uncertain(inner):
             open_slots += 1
@@ -271,7 +297,9 @@ def _contains(node: Any, root: Root, env: dict[str, Any]) -> Any:
         return UNKNOWN
     undecided = False
     for element in container:
-        if isinstance(element, Maybe):
+        if isinstance(element, Tail):
+            undecided = undecided or element.hi > 0
+        elif isinstance(element, Maybe):
             if is_uncertain(element.value) or element.value == member:
                 undecided = True
         elif is_uncertain(element):
@@ -289,6 +317,11 @@ def _comprehension(node: Any, root: Root, env: dict[str, Any]) -> Any:
         iterable = tuple(iterable)
     output: list[Any] = []
     for element in iterable:
+        if isinstance(element, Tail):
+            # Unnamed elements: whatever the filter, each may be kept or not.
+            unfiltered = node.condition is None
+            output.append(Tail(element.lo if unfiltered else Decimal(0), element.hi))
+            continue
         certain = not isinstance(element, Maybe)
         value = element.value if isinstance(element, Maybe) else element
         scope = {**env, node.variable: value}
@@ -343,12 +376,17 @@ def arith_interval(op: str, left: Any, right: Any) -> Any:
     if op == "sub":
         return Interval(llo - rhi, lhi - rlo)
     if op == "mul":
-        products = (llo * rlo, llo * rhi, lhi * rlo, lhi * rhi)
+        products = [_times(a, b) for a in (llo, lhi) for b in (rlo, rhi)]
         return Interval(min(products), max(products))
-    if op == "tdiv" and (rlo > 0 or rhi < 0):
+    if op == "tdiv" and (rlo > 0 or rhi < 0) and rlo.is_finite() and rhi.is_finite():
         quotients = (llo / rlo, llo / rhi, lhi / rlo, lhi / rhi)
         return Interval(min(quotients), max(quotients))
     return UNKNOWN
+
+
+def _times(a: Decimal, b: Decimal) -> Decimal:
+    """A product of bounds, where zero times an infinite bound (an unbounded count) is zero."""
+    return Decimal(0) if not a or not b else a * b
 
 
 Walker = Callable[[Any, Root, dict[str, Any]], Any]

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, evaluate_value
+from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, Tail, evaluate_value
 from poletype._engine.typology import Expression, Template
 from poletype._read.data import Lang
 from poletype.rulefile import Text
@@ -20,8 +20,24 @@ from poletype.rulefile import Text
 """The languages every report, label and sentence exists in."""
 
 _WORDS: dict[str, dict[str, str]] = {
-    "fr": {"unknown": "inconnu", "true": "oui", "false": "non", "none": "aucun", "and": "et"},
-    "en": {"unknown": "unknown", "true": "yes", "false": "no", "none": "none", "and": "and"},
+    "fr": {
+        "unknown": "inconnu",
+        "true": "oui",
+        "false": "non",
+        "none": "aucun",
+        "and": "et",
+        "at_least": "au moins {low}",
+        "between": "entre {low} et {high}",
+    },
+    "en": {
+        "unknown": "unknown",
+        "true": "yes",
+        "false": "no",
+        "none": "none",
+        "and": "and",
+        "at_least": "at least {low}",
+        "between": "between {low} and {high}",
+    },
 }
 
 
@@ -41,8 +57,12 @@ def format_value(value: Any, lang: Lang) -> str:
     if isinstance(value, Decimal | int | float):
         return _number(Decimal(str(value)), lang)
     if isinstance(value, Interval):
-        low, high = _number(value.lo, lang), _number(value.hi, lang)
-        return f"entre {low} et {high}" if lang == "fr" else f"between {low} and {high}"
+        low = _number(value.lo, lang)
+        if not value.hi.is_finite():
+            return words["at_least"].format(low=low)
+        return words["between"].format(low=low, high=_number(value.hi, lang))
+    if isinstance(value, Tail):
+        return "…"
     if isinstance(value, Maybe):
         return format_value(value.value, lang) + " (?)"
     if isinstance(value, tuple | list | set | frozenset):

@@ -42,13 +42,14 @@ from poletype._engine.fuzzy import (
 from poletype._engine.interpreter import UNKNOWN, Backend, Interval, Root, evaluate_value
 from poletype._engine.logic import Tri
 from poletype._engine.paths import unknown_facts
-from poletype._engine.typology import CombinationTree, CompiledIndicator, Graded, Typology
+from poletype._engine.typology import CombinationTree, CompiledIndicator, Graded, GradedTypology
 from poletype.model import Initiative
 from poletype.rulefile import Text
 from poletype.verdict import (
     AxisPosition,
     CriterionResult,
     DimensionReading,
+    GradedParts,
     Membership,
     TypeDegree,
     Verdict,
@@ -59,7 +60,7 @@ INDETERMINATE = "indeterminate"
 
 
 def evaluate_graded(
-    typology: Typology,
+    typology: GradedTypology,
     initiative: Initiative,
     derived: tuple[str, ...] = (),
     backend: Backend = "compiled",
@@ -69,7 +70,6 @@ def evaluate_graded(
     ``initiative`` has its derivable facts filled in already; ``derived`` names them.
     """
     graded = typology.graded
-    assert graded is not None
     root = Root(initiative, typology.params_value, backend)
     degrees: dict[str, Degree] = {}
     facts: dict[str, list[str]] = {}
@@ -109,24 +109,26 @@ def evaluate_graded(
         "missing": sorted(outcome_missing),
         "derived": list(derived),
         "descriptors": describe(typology, root),
-        "dimensions": _dimensions(typology, graded, degrees),
-        "memberships": [
-            Membership(
-                type=t.id,
-                label=t.spec.label,
-                low=memberships[t.id][0],
-                high=memberships[t.id][1],
-                indicators=t.membership.indicators(),
-            )
-            for t in graded.types
-        ],
-        "leaning": reading.leaning,
-        "hybrid": reading.hybrid,
-        "axes": [
-            AxisPosition(axis=a.spec.id, label=a.spec.label, low=low, high=high)
-            for a in graded.axes
-            for low, high in [_rounded(combine(a.value, degrees))]
-        ],
+        "graded": GradedParts(
+            memberships=[
+                Membership(
+                    type=t.id,
+                    label=t.spec.label,
+                    low=memberships[t.id][0],
+                    high=memberships[t.id][1],
+                    indicators=t.membership.indicators(),
+                )
+                for t in graded.types
+            ],
+            leaning=reading.leaning,
+            hybrid=reading.hybrid,
+            axes=[
+                AxisPosition(axis=a.spec.id, label=a.spec.label, low=low, high=high)
+                for a in graded.axes
+                for low, high in [_rounded(combine(a.value, degrees))]
+            ],
+            dimensions=_dimensions(typology, graded, degrees),
+        ),
     }
     return finish(typology, backend, settled, justify, later=("criteria",))
 
@@ -209,7 +211,7 @@ def _leaves(node: CombinationTree, negated: bool = False) -> list[tuple[str, boo
 
 
 def _dimensions(
-    typology: Typology, graded: Graded, degrees: Mapping[str, Degree]
+    typology: GradedTypology, graded: Graded, degrees: Mapping[str, Degree]
 ) -> list[DimensionReading] | None:
     """Per dimension, each type's mean degree over its indicators there, and the nearest.
 

@@ -4,6 +4,12 @@ A path such as ``members.kind`` runs through the list of members: its value is t
 of every member's kind. It is known only when the list is known and every member's kind
 is. When it is not, the fact to ask for is ``members`` if the list itself is absent, and
 ``members.kind`` otherwise.
+
+A list that names only some of its entries (format 1.1: ``members_complete: false``, a
+``partners`` list not said to be complete) is a `Partial`: the entries it names, and an
+unknown tail of ``low`` to ``high`` more of unknown description. Such a list is never
+known; what to ask is what the list carries in ``asks`` (``members_complete``,
+``member_count``, ``partners_complete``...).
 """
 
 from __future__ import annotations
@@ -14,6 +20,28 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
+
+
+class Partial(list[Any]):
+    """The named entries of a list that holds ``low`` to ``high`` more, unnamed.
+
+    A ``list`` so that everything reading names (justifications, the derived origin,
+    the what-if search) reads the named entries unchanged; the engine's backends read
+    the tail. ``high`` is ``None`` when nothing bounds the list.
+    """
+
+    __slots__ = ("asks", "high", "low")
+
+    def __init__(
+        self, named: Iterable[Any], low: int, high: int | None, asks: tuple[str, ...]
+    ) -> None:
+        super().__init__(named)
+        self.low = low
+        self.high = high
+        self.asks = asks
+
+    def __repr__(self) -> str:
+        return f"Partial({list(self)!r}, low={self.low}, high={self.high})"
 
 
 def read_path(obj: Any, path: str) -> Any:
@@ -54,6 +82,8 @@ def _missing(obj: Any, parts: list[str], depth: int, found: set[str]) -> None:
         found.add(here if _is_list_field(obj, parts[depth]) else ".".join(parts))
         return
     if isinstance(value, list):
+        if isinstance(value, Partial):
+            found.update(value.asks)
         for item in value:
             if isinstance(item, BaseModel):
                 _missing(item, parts, depth + 1, found)

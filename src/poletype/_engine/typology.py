@@ -22,6 +22,7 @@ from poletype.rulefile import (
     Indicator,
     RuleFile,
     Text,
+    VerdictRule,
 )
 
 
@@ -66,6 +67,8 @@ class CompiledCriterion:
     templates: dict[str, dict[str, Template]]
     paths: tuple[str, ...]
     parameters: tuple[str, ...]
+    unknown_when: Expression | None = None
+    """Where the condition is not met and this is not false, the criterion is unknown."""
 
     @property
     def id(self) -> str:
@@ -186,11 +189,14 @@ class CompiledDescriptor:
         return self.spec.id
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Typology:
     """A compiled typology: what ``classify`` evaluates. Immutable.
 
-    A crisp typology has ``criteria`` and a ``verdict`` tree; a graded one has ``graded``.
+    Every typology is one of two kinds, and its class says which: a `CrispTypology`
+    tests criteria and decides an outcome in three-valued logic, a `GradedTypology`
+    grades membership in ideal types. This base holds what both have; code that treats
+    the kinds differently asks ``isinstance`` rather than testing for absent parts.
     """
 
     spec: RuleFile
@@ -199,14 +205,8 @@ class Typology:
     """The values computed with, read-only: verdicts state them under `rules_hash`."""
     rules_hash: str
     source: bytes = field(repr=False)
-    criteria: tuple[CompiledCriterion, ...]
-    verdict: VerdictTree | None
     params_value: dict[str, Any] = field(repr=False)
-    graded: Graded | None = None
     descriptors: tuple[CompiledDescriptor, ...] = ()
-    atoms: tuple[ConditionNode, ...] = field(default=(), repr=False)
-    generated: Generated | None = field(default=None, repr=False)
-    reads_derived: bool = True
     justifies_safely: bool = False
     """No justification placeholder can fail at run time (no arithmetic, ordering or
     regex): verdicts may then be justified on first read without moving an error."""
@@ -250,18 +250,49 @@ class Typology:
         return self.spec.title
 
     def outcomes(self) -> list[tuple[str, Text]]:
-        """The outcomes with their labels, positive first, indeterminate last.
+        """The outcomes a verdict can take, with their labels, positive first, indeterminate last.
 
         The order every report lists them in: the explanation, the screening's summary
         table and its counts.
         """
-        if self.graded is not None:
-            types = [(t.spec.id, t.spec.label) for t in self.graded.types]
-            return [*types, ("indeterminate", self.graded.spec.indeterminate)]
-        assert self.spec.verdict is not None
-        rule = self.spec.verdict
+        raise NotImplementedError
+
+    def reported(self) -> tuple[CompiledCriterion | CompiledIndicator, ...]:
+        """What a verdict's ``criteria`` list reports on, in its order.
+
+        A crisp typology's criteria, a graded one's indicators: the rows of every
+        verdict's table, so a report can list them without asking which kind it has.
+        """
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class CrispTypology(Typology):
+    """A typology of criteria and a verdict condition over them, in three-valued logic.
+
+    The outcome is one of three (met, not met, unknown, under the names the rule file
+    gives them: ``ptce``, ``not_ptce``, ``indeterminate``).
+    """
+
+    criteria: tuple[CompiledCriterion, ...]
+    verdict: VerdictTree
+    """The verdict condition over criterion ids, groups expanded."""
+    verdict_rule: VerdictRule = field(repr=False)
+    """The rule file's ``verdict`` section: outcome names, labels, score groups, examples."""
+    atoms: tuple[ConditionNode, ...] = field(repr=False)
+    """Every criterion's atoms, in the order the generated function returns their values."""
+    generated: Generated = field(repr=False)
+    reads_derived: bool = True
+
+    def outcomes(self) -> list[tuple[str, Text]]:
+        """The outcomes met, not met, unknown (``ptce``, ``not_ptce``, ``indeterminate``)."""
+        rule = self.verdict_rule
         order = (rule.outcomes.met, rule.outcomes.not_met, rule.outcomes.unknown)
         return [(o, rule.labels[o]) for o in order]
+
+    def reported(self) -> tuple[CompiledCriterion, ...]:
+        """The criteria."""
+        return self.criteria
 
     def criterion(self, criterion_id: str) -> CompiledCriterion:
         """The compiled criterion with this id."""
@@ -269,3 +300,24 @@ class Typology:
             if criterion.id == criterion_id:
                 return criterion
         raise KeyError(criterion_id)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class GradedTypology(Typology):
+    """A typology of ideal types, each an initiative belongs to by degree.
+
+    The outcome is the dominant type, or ``indeterminate`` when none dominates whatever
+    the unknown facts.
+    """
+
+    graded: Graded
+    """Its indicators, types, axes and how to read the memberships."""
+
+    def outcomes(self) -> list[tuple[str, Text]]:
+        """Each type, then ``indeterminate``."""
+        types = [(t.spec.id, t.spec.label) for t in self.graded.types]
+        return [*types, ("indeterminate", self.graded.spec.indeterminate)]
+
+    def reported(self) -> tuple[CompiledIndicator, ...]:
+        """The indicators."""
+        return self.graded.indicators

@@ -3,6 +3,11 @@
 The CSV, the workbook, the mail-merge file and the letters write the same cells; a cell
 that begins like a formula is neutralised the way OWASP recommends (CSV injection), and
 the texts of a row error and of a change set are worded once, here.
+
+A row error is read by a programme officer, in the report's language: its words come
+from the reading when it worded them (``data/reading.yaml``), else from its code
+(``data/words.yaml``, ``row_errors``), never from the stored English message, which may
+hold a Python value or a library's wording and stays for programs (``verdicts.jsonl``).
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 import itertools
 import re
 
-from poletype._read.data import Lang
+from poletype._read.data import Lang, load
 from poletype._screening.fields import label as question_label
 from poletype._screening.tabular import RowError
 from poletype._screening.whatif import ChangeSet
+from poletype.errors import CODE_BRANCH, ERROR_CODES, InitiativeError
+from poletype.rulefile import Text
 
 DELIMITERS: dict[Lang, str] = {"fr": ";", "en": ","}
 """The CSV separator per language: what Excel expects in a French or an English locale."""
@@ -21,6 +28,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BY_CODE: dict[str, Text] = {
+    code: Text(fr=w["fr"], en=w["en"]) for code, w in load("words")["row_errors"].items()
+}
+_CASES: dict[str, Text] = {
+    key: Text(fr=w["fr"], en=w["en"]) for key, w in load("words")["row_error_cases"].items()
+}
+ROW_CODES: frozenset[str] = frozenset(
+    code for code in ERROR_CODES if InitiativeError in CODE_BRANCH.get(code, ())
+) | {"evaluation-error"}
+"""The codes an applicant's row can carry: the input's faults, and a typology that fails
+on it. Each has its words; any other code, which only a bug could bring, gets general ones."""
 
 
 def safe_cell(text: str) -> str:
@@ -34,16 +52,60 @@ def safe_cell(text: str) -> str:
     return text
 
 
+def error_field(error: RowError) -> Text | None:
+    """The field a row error is about, by its label and its cell (``Identifiant (A14)``).
+
+    None for the row as a whole. A members sheet's row that belongs to no applicant is
+    about its own key column.
+    """
+    if error.column is None:
+        return None
+    path = "members.applicant_id" if error.column == "applicant_id" else error.column
+    named = question_label(path)
+    if error.cell is None:
+        return named
+    return Text(fr=f"{named.fr} ({error.cell})", en=f"{named.en} ({error.cell})")
+
+
+def error_words(error: RowError) -> Text:
+    """Why the row could not be read, in French and English, without its field's label.
+
+    The reading's own words first (they say what was found and what was expected), then
+    the words of the error's code; an error with neither is worded by what it is about:
+    a member row without its applicant, a value, or the row as a whole.
+    """
+    if error.text is not None and error.text.fr != error.text.en:
+        return error.text
+    if error.code is not None:
+        return _BY_CODE.get(error.code, _CASES["other"])
+    if error.column == "applicant_id":
+        return _CASES["orphan_member"]
+    return _CASES["value" if error.column is not None else "whole_row"]
+
+
 def error_text(error: RowError, lang: Lang | None = None) -> str:
-    """The error for the CSV: with ``lang``, in its words (no code); else as stored."""
+    """The error for a person, or as stored for a program.
+
+    With ``lang``, `error_words` after the field's label; without, the stored message
+    and its code (the CSV's ``codes`` columns, which a script reads).
+    """
     if lang is not None:
-        message = error.message if error.text is None else getattr(error.text, lang)
-        if error.column is None:
-            return message
-        colon = " : " if lang == "fr" else ": "
-        return f"{getattr(question_label(error.column), lang)}{colon}{message}"
+        message = getattr(error_words(error), lang)
+        field = error_field(error)
+        if field is None:
+            return sentence(message)
+        labelled: str = getattr(_CASES["labelled"], lang)
+        return labelled.format(label=getattr(field, lang), message=message)
     text = error.message if error.column is None else f"{error.column}: {error.message}"
     return text if error.code is None else f"{text} [{error.code}]"
+
+
+def sentence(text: str) -> str:
+    """A message shown on its own, its first letter a capital (``Un guillemet …``).
+
+    The words begin in lower case because they usually follow a field's label.
+    """
+    return text[:1].upper() + text[1:]
 
 
 def change_lines(change_set: ChangeSet, lang: Lang) -> list[str]:

@@ -16,24 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from poletype._engine.justify import colon
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang, by_language, load
-from poletype._render.cells import change_lines
+from poletype._render.cells import change_lines, error_field, error_words, sentence
 from poletype._render.chart import COLOURS, chart
 from poletype._render.css import CSS
 from poletype._render.report import MARKS, hybrid_answer, span
 from poletype._render.report_app import Anchors, MainSource, Packer, asset, list_chunks, row_data
 from poletype._screening.fields import question
-from poletype._screening.screen import (
-    Finding,
-    ScreenedRow,
-    Screening,
-    Tally,
-    against,
-    positive_outcome,
-)
+from poletype._screening.screen import Finding, ScreenedRow, Screening, Tally, against
+from poletype._screening.tabular import RowError
 from poletype.rulefile import Text
-from poletype.verdict import CriterionResult, Source, Verdict
+from poletype.verdict import CriterionResult, GradedParts, Source, Verdict
 
 REPORT_NAMES: dict[Lang, str] = {"fr": "rapport.html", "en": "report.html"}
 """The report's file name in each language."""
@@ -54,11 +48,10 @@ def _tx(text: Text, lang: Lang) -> str:
 
 def outcome_class(typology: Typology, outcome: str) -> str:
     """The CSS class (and colour) of an outcome: positive, negative, indeterminate, type."""
-    if typology.graded is not None:
-        return "indeterminate" if outcome == "indeterminate" else "type"
-    assert typology.spec.verdict is not None
-    names = typology.spec.verdict.outcomes
-    return {names.met: "positive", names.not_met: "negative"}.get(outcome, "indeterminate")
+    if isinstance(typology, CrispTypology):
+        names = typology.verdict_rule.outcomes
+        return {names.met: "positive", names.not_met: "negative"}.get(outcome, "indeterminate")
+    return "indeterminate" if outcome == "indeterminate" else "type"
 
 
 def render_report(
@@ -228,7 +221,7 @@ _GUIDE = by_language(load("words")["guide"])
 def _guide(screening: Tally, lang: Lang) -> str:
     """A few lines on how to read the report, for an officer who opens it without help."""
     g = _GUIDE[lang]
-    graded = any(ty.graded is not None for ty in screening.typologies)
+    graded = any(isinstance(ty, GradedTypology) for ty in screening.typologies)
     keys = [
         *(["outcomes"] if screening.crisp else []),
         "unknown",
@@ -382,17 +375,7 @@ def _applicant(
         head += f'<p class="asks"><b>Δ</b> {_e(change)}</p>'
 
     if row.error is not None:
-        column = row.error.column if row.error.column is not None else t["whole_row"]
-        body = (
-            f'<div class="finding"><h3><span>{_e(t["error_title"])}</span>'
-            f"{_error_badge(lang)}</h3>"
-            f'<table class="facts"><tbody>'
-            f"<tr><th>{_e(t['row'])}</th><td>{row.error.row}</td></tr>"
-            f"<tr><th>{_e(t['column'])}</th><td><code>{_e(column)}</code></td></tr>"
-            f"<tr><th>{_e(t['message'])}</th><td>{_e(row.error.message)}</td></tr>"
-            "</tbody></table></div>"
-        )
-        return head + body + _cell_notes(row, lang) + "</section>"
+        return head + _error(row.error, lang) + _cell_notes(row, lang) + "</section>"
     verdicts = "".join(
         f"<tr><th>{_tx(f.typology.title, lang)}{_lacks(f, lang, spelt=True)}</th>"
         f"<td>{_badge(f, lang)}</td></tr>"
@@ -407,6 +390,23 @@ def _applicant(
     return "".join(parts)
 
 
+def _error(error: RowError, lang: Lang) -> str:
+    """Why the row was not classified, in the report's language: the row, the field, why."""
+    t = _T[lang]
+    field = error_field(error)
+    column = t["whole_row"] if field is None else getattr(field, lang)
+    why = sentence(getattr(error_words(error), lang))
+    return (
+        f'<div class="finding"><h3><span>{_e(t["error_title"])}</span>'
+        f"{_error_badge(lang)}</h3>"
+        f'<table class="facts"><tbody>'
+        f"<tr><th>{_e(t['row'])}</th><td>{error.row}</td></tr>"
+        f"<tr><th>{_e(t['column'])}</th><td>{_e(column)}</td></tr>"
+        f"<tr><th>{_e(t['why'])}</th><td>{_e(why)}</td></tr>"
+        "</tbody></table></div>"
+    )
+
+
 def _effect(status: str, reversed_: bool) -> str:
     if status == "unknown":
         return "open"
@@ -419,8 +419,8 @@ def _finding(finding: Finding, lang: Lang) -> str:
         '<div class="finding">',
         f"<h3><span>{_tx(typology.title, lang)}</span>{_badge(finding, lang)}</h3>",
     ]
-    if verdict.memberships is not None:
-        out.append(_graded(verdict, lang))
+    if verdict.graded is not None:
+        out.append(_graded(verdict, verdict.graded, lang))
         return "".join(out) + "</div>"
     by_group: dict[str, list[CriterionResult]] = {}
     for result in verdict.criteria:
@@ -470,17 +470,16 @@ def _criteria_table(results: list[CriterionResult], lang: Lang, reversed_: set[s
     )
 
 
-def _graded(verdict: Verdict, lang: Lang) -> str:
+def _graded(verdict: Verdict, graded: GradedParts, lang: Lang) -> str:
     t = _T[lang]
     c = colon(lang)
-    assert verdict.memberships is not None
-    leaning = verdict.membership(verdict.leaning) if verdict.leaning else None
+    leaning = verdict.membership(graded.leaning) if graded.leaning else None
     out = []
     if leaning is not None:
         out.append(f"<p><b>{_e(t['leaning'])}</b>{_e(c)}{_tx(leaning.label, lang)}</p>")
     out.append(f"<p><b>{_e(t['hybrid'])}</b>{_e(c)}{_e(hybrid_answer(verdict, lang))}</p>")
     out.append(f"<h4>{_e(t['memberships'])}</h4><table class='memberships'><tbody>")
-    for m in verdict.memberships:
+    for m in graded.memberships:
         low, high = round(m.low * 100, 1), round(m.high * 100, 1)
         out.append(
             f"<tr><td>{_tx(m.label, lang)}</td>"
@@ -512,11 +511,13 @@ def _asks(asked: dict[str, list[str]], screening: Tally, lang: Lang) -> str:
 
 def _takes(finding: Finding, lang: Lang) -> str:
     t = _T[lang]
-    positive = positive_outcome(finding.typology)
-    if finding.changes is None or positive is None or finding.verdict.outcome == positive:
+    typology = finding.typology
+    if not isinstance(typology, CrispTypology):
         return ""
-    assert finding.typology.spec.verdict is not None
-    label = getattr(finding.typology.spec.verdict.labels[positive], lang)
+    positive = typology.verdict_rule.outcomes.met
+    if finding.changes is None or finding.verdict.outcome == positive:
+        return ""
+    label = getattr(typology.verdict_rule.labels[positive], lang)
     head = (
         f'<div class="takes"><h3>{_e(t["would_take"])} — {_tx(finding.typology.title, lang)}</h3>'
     )

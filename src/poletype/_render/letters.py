@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from poletype._read.data import Lang
-from poletype._render.cells import DELIMITERS, change_lines, safe_cell
+from poletype._render.cells import DELIMITERS, change_lines, error_text, safe_cell
 from poletype._render.report_app import table
 from poletype._screening.fields import question
 from poletype._screening.screen import Finding, ScreenedRow, Screening, against, positive_outcome
@@ -50,7 +50,7 @@ def paragraphs(row: ScreenedRow, lang: Lang) -> tuple[str, list[str | list[str]]
     w = table("letters", lang)
     name = row.name or row.label
     if row.failed:
-        message = row.error.message if row.error is not None else ""
+        message = error_text(row.error, lang) if row.error is not None else ""
         return w["subject_error"].format(name=name), [w["error"].format(message=message)]
     body: list[str | list[str]] = []
     kinds: set[str] = set()

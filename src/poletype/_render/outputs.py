@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang, by_language, load
 from poletype._render.cells import DELIMITERS, change_lines, error_text, safe_cell
 from poletype._render.html import REPORT_NAMES, outcome_class, report_chunks, report_row
@@ -335,7 +335,9 @@ def csv_header(
         return [*header, *(["change"] if changes else []), "notes", "error"]
     header = [words[c] for c in ("row", "source", "id", "name")] + screening.extra_columns
     for typology in screening.typologies:
-        labels = {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
+        labels = {}
+        if isinstance(typology, CrispTypology):
+            labels = {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
         for column in _typology_columns(typology):
             named = words.get(column.split(".", 1)[0], column)
             if column.startswith("membership."):
@@ -353,7 +355,7 @@ def _typology_columns(typology: Typology) -> list[str]:
     header and every row are counted from this one list.
     """
     columns = ["outcome", "verdict"]
-    if typology.graded is not None:
+    if isinstance(typology, GradedTypology):
         columns.append("leaning")
         columns += [f"membership.{x.spec.id}" for x in typology.graded.types]
     if positive_outcome(typology) is not None:
@@ -438,7 +440,7 @@ def _typology_cells(
         return _typology_words(finding, lang)
     verdict, typology = finding.verdict, finding.typology
     cells = [verdict.outcome, getattr(verdict.outcome_label, lang)]
-    if typology.graded is not None:
+    if isinstance(typology, GradedTypology):
         cells.append(verdict.leaning or "")
         memberships = {m.type: m for m in verdict.memberships or ()}
         for ideal in typology.graded.types:
@@ -460,7 +462,7 @@ def _typology_words(finding: Finding, lang: Lang) -> list[str]:
     words = _WORDS[lang]
     separator = " ; " if lang == "fr" else "; "
     cells = [verdict.outcome, getattr(verdict.outcome_label, lang)]
-    if typology.graded is not None:
+    if isinstance(typology, GradedTypology):
         cells.append(verdict.leaning or "")
         memberships = {m.type: m for m in verdict.memberships or ()}
         for ideal in typology.graded.types:

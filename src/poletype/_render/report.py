@@ -20,7 +20,9 @@ from poletype._engine.typology import (
     CompiledDescriptor,
     CompiledIndicator,
     ConditionNode,
+    CrispTypology,
     Graded,
+    GradedTypology,
     Typology,
 )
 from poletype._read.data import Lang, by_language, load
@@ -29,6 +31,7 @@ from poletype.verdict import (
     AxisPosition,
     CriterionResult,
     Degree,
+    GradedParts,
     Membership,
     Source,
     TypeDegree,
@@ -62,8 +65,8 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
         f"{verdict.initiative} — {title} ({verdict.typology} {verdict.version})",
         f"{t['verdict']}{c}{getattr(verdict.outcome_label, lang)}",
     ]
-    if verdict.memberships is not None:
-        lines += _graded_lines(verdict, lang)
+    if verdict.graded is not None:
+        lines += _graded_lines(verdict, verdict.graded, lang)
         lines += ["", t["indicators"]]
         lines += _result_lines(verdict.criteria, lang)
     for group, label in typology.spec.groups.items():
@@ -173,10 +176,9 @@ def bar(low: float, high: float, width: int = 20) -> str:
     return "█" * full + "▒" * (upto - full) + "·" * (width - upto)
 
 
-def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
+def _graded_lines(verdict: Verdict, graded: GradedParts, lang: Lang) -> list[str]:
     t, c = _words(lang), colon(lang)
-    assert verdict.memberships is not None
-    leaning = verdict.membership(verdict.leaning or "")
+    leaning = verdict.membership(graded.leaning)
     hybrid = hybrid_answer(verdict, lang)
     margin = format_value(verdict.parameters.get("hybrid_margin", 0), lang)
     lines = [
@@ -185,13 +187,13 @@ def _graded_lines(verdict: Verdict, lang: Lang) -> list[str]:
         "",
         t["memberships"],
     ]
-    width = max(len(getattr(m.label, lang)) for m in verdict.memberships)
-    for m in verdict.memberships:
+    width = max(len(getattr(m.label, lang)) for m in graded.memberships)
+    for m in graded.memberships:
         label = getattr(m.label, lang).ljust(width)
         lines.append(f"  {label}  {bar(m.low, m.high)}  {span(m, lang)}")
-    if verdict.axes:
+    if graded.axes:
         lines += ["", t["axes"]]
-        for a in verdict.axes:
+        for a in graded.axes:
             lines.append(f"  {getattr(a.label, lang)}{c}{span(a, lang)}")
     return lines + _dimension_lines(verdict, lang)
 
@@ -253,21 +255,22 @@ def explain_text(typology: Typology, lang: Lang = "fr") -> str:
         value = _param(typology.parameters[name], lang)
         lines.append(f"  {name} = {value}  ({kind})")
         lines.append(f"      {getattr(parameter.doc, lang)}")
-    for group, label in spec.groups.items():
-        lines += ["", getattr(label, lang)]
-        for criterion in (k for k in typology.criteria if k.group == group):
-            spec_c = criterion.spec
-            lines.append(f"  {spec_c.id}  {getattr(spec_c.label, lang)}")
-            lines += _cited(spec_c.source, spec_c.interpretation, lang, "      ")
-            lines.append(f"      {t['condition']}{c.rstrip()}")
-            lines += _condition_text(criterion.condition, "        ")
-            reads = ", ".join(criterion.paths)
-            if criterion.parameters:
-                reads += " | params: " + ", ".join(criterion.parameters)
-            lines.append(f"      {t['reads']}{c}{reads}")
-            if spec_c.examples:
-                lines.append(f"      {t['examples']}{c}{len(spec_c.examples)}")
-    if typology.graded is not None:
+    if isinstance(typology, CrispTypology):
+        for group, label in spec.groups.items():
+            lines += ["", getattr(label, lang)]
+            for criterion in (k for k in typology.criteria if k.group == group):
+                spec_c = criterion.spec
+                lines.append(f"  {spec_c.id}  {getattr(spec_c.label, lang)}")
+                lines += _cited(spec_c.source, spec_c.interpretation, lang, "      ")
+                lines.append(f"      {t['condition']}{c.rstrip()}")
+                lines += _condition_text(criterion.condition, "        ")
+                reads = ", ".join(criterion.paths)
+                if criterion.parameters:
+                    reads += " | params: " + ", ".join(criterion.parameters)
+                lines.append(f"      {t['reads']}{c}{reads}")
+                if spec_c.examples:
+                    lines.append(f"      {t['examples']}{c}{len(spec_c.examples)}")
+    if isinstance(typology, GradedTypology):
         lines += _explain_graded_text(typology.graded, lang)
     for descriptor in typology.descriptors:
         if descriptor is typology.descriptors[0]:
@@ -394,30 +397,29 @@ def explain_markdown(typology: Typology, lang: Lang = "en") -> str:
         value = _param(typology.parameters[name], lang)
         doc = _md(getattr(parameter.doc, lang)).replace("|", "\\|")
         out.append(f"| {_code(name)} | {_code(value)} | {kind} | {doc} |")
-    for group, label in spec.groups.items():
-        out += ["", f"## {_md(getattr(label, lang))}", ""]
-        for criterion in (k for k in typology.criteria if k.group == group):
-            spec_c = criterion.spec
-            out += [f"### {_md(spec_c.id)} — {_md(getattr(spec_c.label, lang))}", ""]
-            out += _cited(spec_c.source, spec_c.interpretation, lang, markdown=True)
-            out.append(f"- {t['reads']}{c}" + ", ".join(_code(p) for p in criterion.paths))
-            out += ["", *_fenced(_condition_text(criterion.condition, "")), ""]
-            for example in spec_c.examples:
-                out.append(f"- *{_md(example.name)}* → {_code(str(example.expect))}")
-            if spec_c.examples:
-                out.append("")
+    if isinstance(typology, CrispTypology):
+        for group, label in spec.groups.items():
+            out += ["", f"## {_md(getattr(label, lang))}", ""]
+            for criterion in (k for k in typology.criteria if k.group == group):
+                spec_c = criterion.spec
+                out += [f"### {_md(spec_c.id)} — {_md(getattr(spec_c.label, lang))}", ""]
+                out += _cited(spec_c.source, spec_c.interpretation, lang, markdown=True)
+                out.append(f"- {t['reads']}{c}" + ", ".join(_code(p) for p in criterion.paths))
+                out += ["", *_fenced(_condition_text(criterion.condition, "")), ""]
+                for example in spec_c.examples:
+                    out.append(f"- *{_md(example.name)}* → {_code(str(example.expect))}")
+                if spec_c.examples:
+                    out.append("")
     if typology.descriptors:
         out += ["", f"## {t['descriptors']}", ""]
         for descriptor in typology.descriptors:
             lines = [_md(x) for x in _descriptor_explained(descriptor, lang)]
             out += [f"- **{lines[0]}**", *(f"  {x}" for x in lines[1:]), ""]
-    if typology.graded is not None:
+    labels = dict(typology.outcomes())
+    if isinstance(typology, GradedTypology):
         out += _explain_graded_markdown(typology.graded, lang)
-        labels = {x.id: x.spec.label for x in typology.graded.types}
-        labels["indeterminate"] = typology.graded.spec.indeterminate
-    else:
-        assert spec.verdict is not None
-        labels = spec.verdict.labels
+    if isinstance(typology, CrispTypology):
+        labels = typology.verdict_rule.labels
     out += [
         "",
         f"## {t['outcomes']}",
@@ -494,8 +496,8 @@ def trajectory_text(trajectory: Trajectory, typology: Typology, lang: Lang = "fr
     title = getattr(typology.title, lang)
     header = [t["date"]]
     first = trajectory.points[0].verdict
-    if first.memberships is not None:
-        header += [getattr(m.label, lang) for m in first.memberships]
+    if first.graded is not None:
+        header += [getattr(m.label, lang) for m in first.graded.memberships]
     header.append(t["outcome"])
     rows = []
     for point in trajectory.points:
@@ -525,6 +527,9 @@ def hypotheses_text(report: HypothesesReport, lang: Lang = "fr") -> str:
     t, c = _words(lang), colon(lang)
     lines = [f"{getattr(report.title, lang)} ({report.hypotheses} {report.version})"]
     lines.append(f"{len(report.initiatives)} {t['initiatives']}")
+    lines.append(getattr(report.scope.reading, lang))
+    if report.scope.undecided:
+        lines.append(f"    {t['h_scope_flagged']}{c}{', '.join(report.scope.undecided)}")
     for prop in report.propositions:
         lines += ["", f"{prop.id}  {getattr(prop.statement, lang)}"]
         lines += _cited(prop.source, prop.interpretation, lang, "    ")

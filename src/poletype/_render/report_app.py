@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, Typology
 from poletype._read.data import Lang, by_language
 from poletype._read.yaml import load_yaml
 from poletype._screening.screen import Finding, ScreenedRow, Tally, against, criterion_ids
@@ -194,7 +194,7 @@ def typology_meta(
         rank = index if css == "type" else _RANKS[css]
         kinds[code] = [getattr(label, lang), css, rank]
     labels = {}
-    if typology.graded is None:
+    if isinstance(typology, CrispTypology):
         labels = {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
     return {
         "id": typology.id,
@@ -204,7 +204,7 @@ def typology_meta(
         "cl": labels,
         "x": sorted(reversed_),
         "w": [lacks["lacks"], lacks["applies"]],
-        "sc": typology.spec.verdict is not None and bool(typology.spec.verdict.scores),
+        "sc": isinstance(typology, CrispTypology) and bool(typology.verdict_rule.scores),
     }
 
 

@@ -78,9 +78,25 @@ def read_previous(folder: str | Path) -> Previous:
     return Previous(folder, facts, found, order, extra)
 
 
+_ABOUT = {
+    "members": ("members_complete", "member_count"),
+    "partners": ("partners_complete",),
+}
+"""Facts about a list, which describe the list they came with."""
+
+
 def merged(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """``before`` with every fact ``after`` states: a stated fact wins, an absent one keeps."""
+    """``before`` with every fact ``after`` states: a stated fact wins, an absent one keeps.
+
+    A list and the facts about it (format 1.1) go together: new ``members`` come with
+    their own ``members_complete`` and ``member_count`` or none, since the old ones
+    described the old list (a count below the new list would make the merge invalid).
+    """
     out = dict(before)
+    for key, facts in _ABOUT.items():
+        if after.get(key) not in (None, [], {}):
+            for fact in facts:
+                out.pop(fact, None)
     for key, value in after.items():
         if value is None or value in ([], {}):
             continue

@@ -5,9 +5,11 @@ headers frozen, nor filters, nor colours, and its English codes (``not_ptce``) a
 the report's words. This workbook has one line per input row, in input order, headers
 in the report's language, the header row frozen with the name beside it, an autofilter,
 outcomes coloured as in the report, the strength score as a number to sort on, the
-funder's own columns carried through, and two empty columns for the officer: the
-decision (a drop-down list) and notes. A later round keeps what the officer wrote there
-(`read_decisions`).
+funder's own columns carried through, the cells that could not be read (each fact set
+aside as unknown, with its cell and why), the row's error, and two empty columns for
+the officer: the decision (a drop-down list) and notes. A later round keeps what the
+officer wrote there (`read_decisions`), found by header, so columns added before them
+move nothing.
 
 The workbook is written a row at a time (openpyxl's write-only mode) from each row's
 cells (`xlsx_row`), kept compact until the funder's columns are all known: a hundred
@@ -28,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang
 from poletype._render.cells import change_lines, error_text
 from poletype._render.report_app import score, table
@@ -59,11 +61,12 @@ _STATUS_WORDS = {
 _ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 """Texts openpyxl would store as Excel errors rather than as text."""
 
-XlsxRow = tuple[list[Any], tuple[tuple[str, str], ...], list[Any], list[str | None], str, str]
+XlsxRow = tuple[list[Any], tuple[tuple[str, str], ...], list[Any], list[str | None], str, str, str]
 """One row's cells before the funder's columns are known (`xlsx_row`).
 
 Row, id and name; the carried columns as read; each typology's cells and their
-colours; the error; the row's key for the officer's previous decisions (`row_key`).
+colours; the unreadable cells; the error; the row's key for the officer's previous
+decisions (`row_key`).
 """
 
 
@@ -121,7 +124,7 @@ def xlsx_row(
         cells += typed
         classes += [css] + [None] * (len(typed) - 1)
     head: list[Any] = [row.row, row.id or "", row.name or row.label]
-    return head, row.extra, cells, classes, _error(row, lang), row_key(row)
+    return head, row.extra, cells, classes, _cell_notes(row, lang), _error(row, lang), row_key(row)
 
 
 def write_rows(
@@ -150,18 +153,18 @@ def write_rows(
         header += _typology_headers(typology, lang, t, several=several)
     if changes:
         header.append(t["change"])
-    header += [t["error"], t["decision"], t["notes"]]
+    header += [t["cell_notes"], t["error"], t["decision"], t["notes"]]
     _layout(sheet, header)
     sheet.append([_header_cell(sheet, name) for name in header])
     count = 1
-    for (head, carried_pairs, cells, classes, error, key), mark in rows:
+    for (head, carried_pairs, cells, classes, noted, error, key), mark in rows:
         by_header = dict(carried_pairs)
         values: list[Any] = [*head, *(by_header.get(h, "") for h in extra), *cells]
         styles: list[str | None] = [*([None] * (len(head) + len(extra))), *classes]
         if changes:
             values.append(mark or "")
         decision, notes = (decisions or {}).get(key, ("", ""))
-        values += [error, decision, notes]
+        values += [noted, error, decision, notes]
         styles += [None] * (len(values) - len(styles))
         sheet.append([_cell(sheet, value, css) for value, css in zip(values, styles, strict=True)])
         count += 1
@@ -323,7 +326,7 @@ def _typology_headers(
     heads = [f"{t['outcome']} — {title}"]
     if _scored(typology):
         heads.append(f"{prefix}{t['score']}")
-    if typology.graded is not None:
+    if isinstance(typology, GradedTypology):
         heads.append(f"{prefix}{t['leaning']}")
     if positive_outcome(typology) is not None:
         heads.append(f"{prefix}{t['lacking']}")
@@ -336,13 +339,11 @@ def _typology_headers(
 
 
 def _scored(typology: Typology) -> bool:
-    return typology.spec.verdict is not None and bool(typology.spec.verdict.scores)
+    return isinstance(typology, CrispTypology) and bool(typology.verdict_rule.scores)
 
 
 def _criterion_labels(typology: Typology, lang: Lang) -> dict[str, str]:
-    if typology.graded is not None:
-        return {i.id: getattr(i.spec.label, lang) for i in typology.graded.indicators}
-    return {c.id: getattr(c.spec.label, lang) for c in typology.criteria}
+    return {item.id: getattr(item.spec.label, lang) for item in typology.reported()}
 
 
 def _typology_cells(
@@ -358,7 +359,7 @@ def _typology_cells(
     if _scored(typology):
         value = score(finding)
         cells.append(value[0] if value is not None else "")
-    if typology.graded is not None:
+    if isinstance(typology, GradedTypology):
         leaning = verdict.membership(verdict.leaning) if verdict.leaning else None
         cells.append(getattr(leaning.label, lang) if leaning is not None else "")
     separator = " ; " if lang == "fr" else "; "
@@ -372,6 +373,15 @@ def _typology_cells(
     words = _STATUS_WORDS[lang]
     cells += [words.get(statuses.get(c, ""), "") for c in criterion_ids(typology)]
     return cells, outcome_class(typology, verdict.outcome)
+
+
+def _cell_notes(row: ScreenedRow, lang: Lang) -> str:
+    """The row's unreadable cells, one a line: the field, the cell, what was read and why.
+
+    A fact set aside is unknown, so its applicant may be indeterminate for it: the
+    officer filtering on this column finds whom to ask, and which cell to correct.
+    """
+    return "\n".join(note.text(lang) for note in row.notes)
 
 
 def _error(row: ScreenedRow, lang: Lang) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -23,12 +23,14 @@ from poletype._engine.fuzzy import is_point, status
 from poletype._engine.interpreter import Root
 from poletype._engine.logic import status_of
 from poletype._engine.membership import indicator_degree
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.params import checked_values
 from poletype._rules.parameters import resolve_parameters
 from poletype.errors import PoletypeError, RuleFileError
 from poletype.model import Initiative
 from poletype.rulefile import Example
+
+T = TypeVar("T", bound=Typology)
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,11 @@ class ExampleResult:
 
 
 def with_parameters(
-    typology: Typology,
+    typology: T,
     overrides: Mapping[str, Any],
     *,
     error: type[PoletypeError] = RuleFileError,
-) -> Typology:
+) -> T:
     """The same typology compiled with other parameter values.
 
     ``error`` is the class of a bad value's error: `RuleFileError` for an example's
@@ -64,20 +66,22 @@ def with_parameters(
     parameters = resolve_parameters(
         typology.spec, {**typology.parameters, **values}, typology.file, error=error
     )
-    return compile_typology(
+    variant = compile_typology(
         typology.spec,
         file=typology.file,
         raw=None,
         parameters=parameters,
         source=typology.source,
     )
+    assert isinstance(variant, type(typology))  # the same rule file: the same kind
+    return variant
 
 
 def _run(
-    typology: Typology,
+    typology: T,
     owner: str | None,
     example: Example,
-    read: Callable[[Typology, Initiative], str | float | None],
+    read: Callable[[T, Initiative], str | float | None],
 ) -> ExampleResult:
     """One example: ``read`` gets the typology with the example's parameters and its input.
 
@@ -112,40 +116,36 @@ def _facts(variant: Typology, initiative: Initiative) -> Root:
 def run_examples(typology: Typology) -> list[ExampleResult]:
     """Run every criterion and verdict example of a typology."""
     results: list[ExampleResult] = []
-    for criterion in typology.criteria:
-        read = partial(_criterion_status, criterion.id)
-        results += (_run(typology, criterion.id, e, read) for e in criterion.spec.examples)
-    if typology.graded is not None:
+    outcome_examples: list[Example] = []
+    if isinstance(typology, CrispTypology):
+        for criterion in typology.criteria:
+            read = partial(_criterion_status, criterion.id)
+            results += (_run(typology, criterion.id, e, read) for e in criterion.spec.examples)
+        outcome_examples = typology.verdict_rule.examples
+    if isinstance(typology, GradedTypology):
         for indicator in typology.graded.indicators:
             results += (
                 _run(typology, indicator.id, e, partial(_degree, indicator.id, e.expect))
                 for e in indicator.spec.examples
             )
+        outcome_examples = typology.graded.spec.examples
     for descriptor in typology.descriptors:
         case = partial(_case, descriptor.id)
         results += (_run(typology, descriptor.id, e, case) for e in descriptor.spec.examples)
-    verdict_examples = (
-        typology.graded.spec.examples
-        if typology.graded is not None
-        else typology.spec.verdict.examples
-        if typology.spec.verdict is not None
-        else []
-    )
-    results += (_run(typology, None, e, _outcome) for e in verdict_examples)
+    results += (_run(typology, None, e, _outcome) for e in outcome_examples)
     return results
 
 
-def _criterion_status(cid: str, variant: Typology, initiative: Initiative) -> str:
+def _criterion_status(cid: str, variant: CrispTypology, initiative: Initiative) -> str:
     return status_of(
         condition_value(variant.criterion(cid), derive(initiative)[0], variant.params_value)
     )
 
 
 def _degree(
-    iid: str, expect: str | float, variant: Typology, initiative: Initiative
+    iid: str, expect: str | float, variant: GradedTypology, initiative: Initiative
 ) -> str | float:
     """A status (met, not_met, unknown) or an exact degree, as the example expects."""
-    assert variant.graded is not None
     degree, _ = indicator_degree(variant.graded.indicator(iid), _facts(variant, initiative))
     if isinstance(expect, float) and is_point(degree):
         return degree[0]

@@ -26,10 +26,11 @@ backend compares an interval. A criterion the translation does not cover (anothe
 construct, a test reading two member fields, a derived fact) is evaluated row by row
 by the compiled backend, and `FrameDecisions.fallback_criteria` names it.
 
-Partial member lists (``members_complete``, ``member_count``, ``Member.count``, on the
-way in format 1.1) are an interval of counts per case in this design: the known counts
-as the lower bound, the declared count as the upper. They are a follow-up: this model
-does not have those fields yet.
+Format 1.1's lists: a long members frame's ``count`` column weighs its rows (an entry
+standing for that many members) and its ``role`` column tells partners from members. A
+case stating a partial list (``members_complete``, ``member_count``,
+``partners_complete`` columns) or having partners is decided by the compiled backend,
+which reads such lists soundly: the numpy translation reads complete member lists only.
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ import numpy.typing as npt
 from pydantic import BaseModel
 
 from poletype._engine.evaluator import decide
-from poletype._engine.typology import ConditionNode, Typology, VerdictTree
+from poletype._engine.typology import ConditionNode, CrispTypology, Typology, VerdictTree
 from poletype._rules.classify import to_initiative, typology_of
 from poletype._scale.columns import (
     LENGTH,
     MEMBERS,
+    ROLE,
     Bools,
     Columns,
     Objects,
@@ -61,6 +63,7 @@ from poletype._scale.columns import (
     count_name,
     member_counts,
     member_domain,
+    partner_rows,
     read_column,
     row_count,
 )
@@ -133,7 +136,7 @@ def decide_frame(
 
 
 def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> FrameDecisions:
-    if typology.verdict is None or typology.spec.verdict is None:
+    if not isinstance(typology, CrispTypology):
         raise UsageError(
             f"typology {typology.id!r} is graded; decide_frame decides crisp typologies",
             code="bad-parameter",
@@ -141,22 +144,26 @@ def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> F
         )
     rows = row_count(frame)
     partial = _checked_columns(column_names(frame), key)
+    partnered = np.zeros(rows, dtype=bool)
     if members is not None:
-        frame = _with_member_counts(frame, members, key, rows)
+        frame, partnered = _with_member_counts(frame, members, key, rows)
     columns = Columns(frame, rows)
     translator = Translator(columns, typology.params_value)
     statuses: dict[str, Tri] = {}
     fallback_criteria: list[str] = []
     for criterion in typology.criteria:
         try:
+            if criterion.unknown_when is not None:  # read by the compiled backend
+                raise Unsupported(criterion.id)
             statuses[criterion.id] = _condition(criterion.condition, translator)
         except Unsupported:
             fallback_criteria.append(criterion.id)
-    fallback = np.zeros(rows, dtype=bool)
+    fallback = partnered.copy()  # cases with partners: the compiled backend reads them
     for name in partial:  # rows stating a partial list: the compiled backend reads them
         stated = columns.typed(name, "text")
         if stated is not None:
             fallback |= stated[1]
+    every = bool(partial) or bool(partnered.any())
     if fallback_criteria:
         fallback[:] = True
     if fallback.any():
@@ -165,12 +172,12 @@ def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> F
             members,
             key=key,
             typology=typology,
-            criteria=[c.id for c in typology.criteria] if partial else fallback_criteria,
+            criteria=[c.id for c in typology.criteria] if every else fallback_criteria,
             statuses=statuses,
             rows=fallback,
         )
     verdict = _verdict(typology.verdict, statuses)
-    outcomes = typology.spec.verdict.outcomes
+    outcomes = typology.verdict_rule.outcomes
     names = np.array([outcomes.not_met, outcomes.met, outcomes.unknown], dtype=object)
     return FrameDecisions(
         outcome=names[verdict.codes()],
@@ -181,8 +188,8 @@ def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> F
 
 
 _PARTIAL = frozenset({"members_complete", "member_count", "partners", "partners_complete"})
-"""Fields of partial member lists (format 1.1, on branch ``lists``): a row stating one is
-decided by the compiled backend, which reads lists given in part."""
+"""Fields of partial member lists and partners (format 1.1): a row stating one is decided
+by the compiled backend, which reads lists given in part."""
 
 
 def _checked_columns(names: Iterable[str], key: str) -> list[str]:
@@ -194,10 +201,10 @@ def _checked_columns(names: Iterable[str], key: str) -> list[str]:
     known = _field_paths()
     partial: list[str] = []
     for name in names:
-        if name in known or name == key:
-            continue
         if name.split(".")[0] in _PARTIAL or name.startswith("members.count"):
             partial.append(name)
+            continue
+        if name in known or name == key:
             continue
         raise UsageError(
             f"the frame has a column {name!r}, which is no field of an initiative",
@@ -276,7 +283,10 @@ def _verdict(node: VerdictTree, statuses: Mapping[str, Tri]) -> Tri:
     return combined
 
 
-def _with_member_counts(frame: Any, members: Any, key: str, rows: int) -> dict[str, Any]:
+def _with_member_counts(
+    frame: Any, members: Any, key: str, rows: int
+) -> tuple[dict[str, Any], Bools]:
+    """The frame with its member count columns, and the cases that have partners."""
     names = column_names(frame)
     if key not in names:
         raise UsageError(
@@ -292,8 +302,15 @@ def _with_member_counts(frame: Any, members: Any, key: str, rows: int) -> dict[s
         stated_length = np.where(known, stated, np.nan).astype(np.float64)
         counts[LENGTH] = np.where(known, stated_length, counts[LENGTH])
     out.update(counts)
-    _ = rows
-    return out
+    partnered = np.zeros(rows, dtype=bool)
+    member_keys, known_keys = read_column(members[key])
+    index = {k: i for i, k in enumerate(keys.tolist())}
+    chosen = partner_rows(members) & known_keys
+    for value in member_keys[chosen].tolist():
+        case = index.get(value)
+        if case is not None:
+            partnered[case] = True
+    return out, partnered
 
 
 def _fall_back(
@@ -301,7 +318,7 @@ def _fall_back(
     members: Any,
     *,
     key: str,
-    typology: Typology,
+    typology: CrispTypology,
     criteria: Sequence[str],
     statuses: dict[str, Tri],
     rows: Bools,
@@ -352,7 +369,12 @@ def _documents(frame: Any, members: Any, key: str, chosen: Bools) -> list[dict[s
             record = {
                 n: _python(table[n][0][position]) for n in member_names if table[n][1][position]
             }
-            documents[case].setdefault(MEMBERS, []).append(record)
+            if "count" in record:  # a frame with empty cells holds its counts as floats
+                record["count"] = int(record["count"])
+            role = record.pop(ROLE, "member")
+            documents[case].setdefault("partners" if role == "partner" else MEMBERS, []).append(
+                record
+            )
     return documents
 
 

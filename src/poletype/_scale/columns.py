@@ -274,16 +274,17 @@ def member_counts(members: Any, keys: Objects, key: str, fields: Iterable[str]) 
         np.int64,
         len(read_keys),
     )
-    matched = where >= 0
+    present = set(column_names(members))
+    matched = (where >= 0) & ~partner_rows(members)
+    weight = entry_counts(members)[matched]
     where = where[matched]
     rows = len(keys)
-    length = np.bincount(where, minlength=rows).astype(np.float64)
+    length = np.bincount(where, weights=weight, minlength=rows).astype(np.float64)
     out: dict[str, Any] = {LENGTH: np.where(length > 0, length, np.nan)}
-    present = set(column_names(members))
     for name in fields:
         try:
             domain = member_domain(name)
-        except Unsupported:  # free text: no test over members counts it
+        except Unsupported:  # free text and counts: no test over members counts them
             continue
         if name not in present:
             continue
@@ -291,8 +292,36 @@ def member_counts(members: Any, keys: Objects, key: str, fields: Iterable[str]) 
         values, known = values[matched], known[matched]
         for value in domain:
             hit = known & (values == value)
-            out[count_name(name, value)] = np.bincount(where[hit], minlength=rows)
+            out[count_name(name, value)] = np.bincount(
+                where[hit], weights=weight[hit], minlength=rows
+            ).astype(np.int64)
     return out
+
+
+ROLE = "role"
+"""A long members frame's column telling members (``member``, the default) from partners."""
+
+
+def partner_rows(members: Any) -> Bools:
+    """The rows of a long members frame that are partners, not members (format 1.1)."""
+    rows = row_count(members)
+    if ROLE not in column_names(members):
+        return np.zeros(rows, dtype=bool)
+    values, known = read_column(members[ROLE])
+    partners: Bools = known & (values == "partner")
+    return partners
+
+
+def entry_counts(members: Any) -> Floats:
+    """How many organisations each row of a long members frame stands for.
+
+    Format 1.1's ``count`` column; an empty cell is one.
+    """
+    rows = row_count(members)
+    if "count" not in column_names(members):
+        return np.ones(rows, dtype=np.float64)
+    values, known = read_column(members["count"])
+    return np.where(known, values, 1).astype(np.float64)
 
 
 def count_name(member_field: str, value: Any) -> str:

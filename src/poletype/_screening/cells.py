@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from poletype._engine.codes import code_label
-from poletype._screening.fields import APPLICANT_FIELDS, FieldDoc
+from poletype._screening.fields import APPLICANT_FIELDS, ROLE, FieldDoc
 from poletype._screening.header import code_of, country_of, fold, say, says_unknown, shown
 from poletype.model import Initiative
 from poletype.rulefile import Text
@@ -43,6 +43,10 @@ _BOOLEANS = {
     "0": False,
     "x": True,
 }
+
+
+_EMPTY_MEANS = frozenset({f"members.{ROLE}", "members.count"})
+"""Columns whose empty cell is a value (member, one organisation), not an unknown."""
 
 
 _BOOLEAN_HINT = "oui/non (or vrai/faux, yes/no, 1/0, x)"
@@ -73,9 +77,15 @@ def shown_value(cell: Any) -> str:
 def read_cell(cell: Any, doc: FieldDoc) -> Any:
     """A cell's value for a column, ``None`` when empty (unknown); `CellError` if unreadable.
 
-    ``NSP``, ``ne sait pas`` and ``?`` say the fact is not known: an unknown, as empty.
+    ``NSP``, ``ne sait pas`` and ``?`` say the fact is not known: an unknown, as empty;
+    but where an empty cell has a meaning of its own (a members-sheet row's ``role`` is
+    then ``member``, its ``count`` one), such a cell cannot be read as empty.
     """
-    if is_blank(cell) or says_unknown(cell):
+    if is_blank(cell):
+        return None
+    if says_unknown(cell):
+        if doc.path in _EMPTY_MEANS:
+            raise CellError("unknown_value", found=shown(cell))
         return None
     if doc.path == "country":
         return _country(cell, doc)
@@ -259,10 +269,12 @@ def format_cell(value: Any) -> str:
 
 
 def flatten(initiative: Initiative) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """An initiative as one applicant row and its member rows, keyed by column.
+    """An initiative as one applicant row and its members-sheet rows, keyed by column.
 
     Absent facts have no cell. ``snapshots`` are not flattened: a spreadsheet has no
-    place for history. Member rows carry the initiative's ``id`` as ``applicant_id``.
+    place for history. Member rows carry the initiative's ``id`` as ``applicant_id``;
+    partners follow the members, with the role ``partner`` (a member's role is left
+    empty, as the template's default).
     """
     data = initiative.model_dump()
     row: dict[str, str] = {}
@@ -273,8 +285,11 @@ def flatten(initiative: Initiative) -> tuple[dict[str, str], list[dict[str, str]
         if value is not None:
             row[path] = format_cell(value)
     member_rows = []
-    for member in data.get("members") or []:
-        cells = {"applicant_id": initiative.id or ""}
-        cells.update({k: format_cell(v) for k, v in member.items() if v is not None})
-        member_rows.append(cells)
+    for name, role in (("members", None), ("partners", "partner")):
+        for member in data.get(name) or []:
+            cells = {"applicant_id": initiative.id or ""}
+            cells.update({k: format_cell(v) for k, v in member.items() if v is not None})
+            if role is not None:
+                cells[ROLE] = role
+            member_rows.append(cells)
     return row, member_rows

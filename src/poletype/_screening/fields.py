@@ -66,11 +66,17 @@ class Words:
     question: Text
 
 
-def _section(name: Literal["applicant", "member", "group"]) -> dict[str, Words]:
-    """One section of ``data/fields.yaml``, by dotted path (or member field name)."""
+def _section(name: Literal["applicant", "member", "partner", "group"]) -> dict[str, Words]:
+    """One section of ``data/fields.yaml``, by dotted path (or member field name).
+
+    A partner's words have no help of their own (the column is the member's): its label
+    stands in.
+    """
     return {
         path: Words(
-            label=text(entry["label"]), help=text(entry["help"]), question=text(entry["question"])
+            label=text(entry["label"]),
+            help=text(entry.get("help", entry["label"])),
+            question=text(entry["question"]),
         )
         for path, entry in load("fields")[name].items()
     }
@@ -82,8 +88,32 @@ _APPLICANT_WORDS = _section("applicant")
 _MEMBER_WORDS = _section("member")
 """The members sheet's columns' words, by member field name."""
 
+_PARTNER_WORDS = _section("partner")
+"""A partner's fields' words, by member field name: a question about partners names them."""
+
 _GROUP_WORDS = _section("group")
 """Each nested object's or list's words, for a question about the whole group."""
+
+ROLE = "role"
+"""The members sheet's column that says whether a row is a member or a partner."""
+
+Role = Literal["member", "partner"]
+
+LIST_OF_ROLE: dict[str, str] = {"member": "members", "partner": "partners"}
+"""The list of the initiative a members-sheet row goes into, by its role's code."""
+
+LISTS: tuple[str, ...] = ("members", "partners")
+"""The lists of organisations (format 1.1): both read from the members sheet."""
+
+
+def member_path(path: str) -> str:
+    """The members sheet's path of a list's field: ``partners.kind`` is ``members.kind``.
+
+    Partners have a member's fields and sit in the members sheet, so the column, its
+    allowed codes and the words for each code are the member's.
+    """
+    head, dot, rest = path.partition(".")
+    return f"members.{rest}" if head == "partners" and dot else path
 
 
 def field_bounds(metadata: list[Any]) -> dict[str, Any]:
@@ -170,6 +200,7 @@ def _member_fields() -> dict[str, FieldDoc]:
     for key, info in field_columns(Member):
         path = f"members.{key}"
         fields[key] = _doc(path, info.annotation, _MEMBER_WORDS.get(key) or _made_up(path))
+    fields[ROLE] = _doc(f"members.{ROLE}", Role, _MEMBER_WORDS[ROLE])
     return fields
 
 
@@ -177,7 +208,8 @@ APPLICANT_FIELDS: dict[str, FieldDoc] = _applicant_fields()
 """The applicant sheet's columns by dotted path, ``id`` and ``name`` first, then spec order."""
 
 MEMBER_FIELDS: dict[str, FieldDoc] = _member_fields()
-"""The members sheet's columns by member field name, after the key column ``applicant_id``."""
+"""The members sheet's columns by member field name, after the key column ``applicant_id``;
+last, ``role`` (member or partner), which is no member field but says which list a row is in."""
 
 
 def label(path: str) -> Text:
@@ -212,6 +244,9 @@ def _written(path: str, words: Literal["label", "question"]) -> Text | None:
         doc = MEMBER_FIELDS[key]
     if doc is not None:
         return doc.label if words == "label" else doc.question
+    partner = _PARTNER_WORDS.get(path.removeprefix("partners."))
+    if path.startswith("partners.") and partner is not None:
+        return partner.label if words == "label" else partner.question
     group = _GROUP_WORDS.get(path)
     if group is not None:
         return group.label if words == "label" else group.question

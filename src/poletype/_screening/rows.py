@@ -7,9 +7,10 @@ the row's id or name; a value the model refuses is set aside the same way. Below
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from poletype._read.limits import Limits
 from poletype._screening.cells import CellError, is_blank, read_cell
-from poletype._screening.fields import FieldDoc
+from poletype._screening.fields import LIST_OF_ROLE, LISTS, ROLE, FieldDoc, label
 from poletype._screening.header import NO_MAPPING, CellNote, ColumnMapping, say, shown
 from poletype._screening.sheets import BadRow
 from poletype.errors import ErrorCode
@@ -40,6 +41,8 @@ class RowError:
     """The error code when the row failed on a limit or a broken file, not on a cell's value."""
     text: Text | None = None
     """The message in French and English for a report, when poletype worded it."""
+    cell: str | None = None
+    """Where the cell at fault is, as a spreadsheet names it (``B14``, ``membres!A5``)."""
 
 
 def column_letter(index: int) -> str:
@@ -67,7 +70,8 @@ class Row:
     notes: list[CellNote] = field(default_factory=list)
     extra: list[tuple[str, str]] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
-    """Each read field's cell reference (``D14``), for a note on a value refused later."""
+    """Each field's cell reference (``D14``), for a note on a value refused later, or the
+    row's error when the id or the name cannot be read."""
 
     def fail(self, column: str | None, code: ErrorCode | None, message: str | Text) -> None:
         self.errors.append((column, message))
@@ -133,6 +137,7 @@ def read_row(
                 problem = exc.text
         if problem is not None:
             if key in IDENTITY:
+                row.cells[key] = reference
                 row.fail(key, code, problem)
             else:
                 row.notes.append(CellNote(doc.path, reference, problem))
@@ -141,6 +146,64 @@ def read_row(
         if value is not None:
             _put(row.data, key.split("."), value)
     return row
+
+
+@dataclass
+class Lists:
+    """An applicant's members-sheet rows sorted by role into ``members`` and ``partners``.
+
+    The rows are copies, without their ``role``; the notes are every row's, amended.
+
+    ``open`` names the lists that may hold more than their rows say: a row whose role
+    cannot be read belongs to either list, and a row whose count cannot be read stands
+    for at least one organisation. Such a list is read as partial, never as complete.
+    """
+
+    rows: dict[str, list[Row]]
+    open: set[str]
+    notes: list[CellNote]
+
+
+def sort_lists(rows: Sequence[Row]) -> Lists:
+    """Each row into the list its ``role`` says (``member`` when empty); notes amended.
+
+    An unreadable role sets its row aside (its note says so) and opens both lists; an
+    unreadable count, or one below 1, is read as one organisation and opens the row's
+    list. A partner row's other notes name the partner's field (``partners.kind``).
+    """
+    role_field, count_field = f"members.{ROLE}", "members.count"
+    lists: dict[str, list[Row]] = {name: [] for name in LISTS}
+    opened: set[str] = set()
+    notes: list[CellNote] = []
+    for read in rows:
+        row = dataclasses.replace(read, data=dict(read.data), notes=list(read.notes))
+        name = LIST_OF_ROLE[row.data.pop(ROLE, "member")]
+        count = row.data.get("count")
+        if isinstance(count, int) and count < 1:
+            del row.data["count"]
+            problem = say("too_small", bound=1, found=count)
+            row.notes.append(CellNote(count_field, row.cells.get("count"), problem))
+        fields = {n.field for n in row.notes}
+        if role_field in fields:
+            bad, why = {role_field, count_field}, say("role_unread")
+            opened.update(LISTS)
+        elif count_field in fields:
+            bad, why = {count_field}, say(f"count_unread_{name}")
+            opened.add(name)
+        else:
+            bad, why = set(), None
+        for note in row.notes:
+            field = note.field or ""
+            if why is not None and field in bad:
+                fr, en = f"{note.message.fr} ; {why.fr}", f"{note.message.en}; {why.en}"
+                note = CellNote(note.field, note.cell, Text(fr=fr, en=en))  # noqa: PLW2901
+            elif name == "partners" and role_field not in fields and field.startswith("members."):
+                partner = "partners." + field.removeprefix("members.")
+                note = CellNote(partner, note.cell, note.message)  # noqa: PLW2901
+            notes.append(note)
+        if role_field not in fields:
+            lists[name].append(row)
+    return Lists(lists, opened, notes)
 
 
 def _put(data: dict[str, Any], parts: list[str], value: Any) -> None:
@@ -154,8 +217,12 @@ def row_error(
     source: str,
     errors: Sequence[tuple[str | None, str | Text]],
     code: ErrorCode | None = None,
+    cells: Mapping[str, str] | None = None,
 ) -> RowError:
-    """One error for a row from its problems: the first, then ``(also …)`` the others."""
+    """One error for a row from its problems: the first, then ``(also …)`` the others.
+
+    ``cells`` gives each field's cell reference, so the error names the first one's.
+    """
     texts = [(c, m if isinstance(m, Text) else Text(fr=m, en=m)) for c, m in errors]
     column, first = texts[0]
     worded: dict[str, str] = {}
@@ -163,13 +230,18 @@ def row_error(
         message = getattr(first, lang)
         if len(texts) > 1:
             also = separator.join(
-                f"{c}{colon_of(lang)}{getattr(m, lang)}" if c else getattr(m, lang)
+                f"{getattr(label(c), lang)}{colon_of(lang)}{getattr(m, lang)}"
+                if c
+                else getattr(m, lang)
                 for c, m in texts[1:]
             )
             message = f"{message} ({also_word} {also})"
         worded[lang] = message
     text = Text(fr=worded["fr"], en=worded["en"])
-    return RowError(row=row, column=column, message=text.en, source=source, code=code, text=text)
+    cell = (cells or {}).get(column) if column is not None else None
+    return RowError(
+        row=row, column=column, message=text.en, source=source, code=code, text=text, cell=cell
+    )
 
 
 def colon_of(lang: str) -> str:
@@ -193,6 +265,12 @@ def _plain(error: Any) -> str:
     return f"{message}, found {found!r}"
 
 
+_LIST_WORDS = {
+    "members": Text(fr="membres", en="member"),
+    "partners": Text(fr="partenaires", en="partner"),
+}
+
+
 def _worded(error: Any) -> Text:
     """A pydantic error in a programme officer's words, French and English, no Python."""
     kind = str(error["type"])
@@ -202,6 +280,14 @@ def _worded(error: Any) -> Text:
     field_name = str(error["loc"][-1]) if error["loc"] else ""
     if kind == "missing":
         return say("required")
+    if kind == "too_many_members":
+        named = _LIST_WORDS.get(str(context.get("field")), _LIST_WORDS["members"])
+        return say(
+            "too_many_members",
+            list=named,
+            count=context.get("count", ""),
+            limit=context.get("limit", ""),
+        )
     if kind == "extra_forbidden":
         return say("unknown_field")
     if field_name == "country":
@@ -265,6 +351,9 @@ def validate_forgiving(
             fatal: list[tuple[str | None, Text]] = []
             dropped = False
             for error in exc.errors():
+                if _count_set_aside(data, error, reference, notes):
+                    dropped = True
+                    continue
                 loc = tuple(error["loc"])
                 path = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
                 own = loc and not (len(loc) == 1 and loc[0] in IDENTITY)
@@ -276,6 +365,33 @@ def validate_forgiving(
             if fatal or not dropped:
                 return fatal, notes
     return [(None, say("invalid", found=""))], notes
+
+
+_COUNT_ERRORS = frozenset({"member_count_below_list", "member_count_contradicts_list"})
+
+
+def _count_set_aside(
+    data: dict[str, Any],
+    error: Any,
+    reference: Callable[[tuple[Any, ...]], str | None],
+    notes: list[CellNote],
+) -> bool:
+    """A ``member_count`` at odds with the members sheet set aside, and a note; whether it was.
+
+    Below what the sheet names, the number is wrong. Against a list said to be complete,
+    either may be: the number is set aside and the list read as partial, which holds
+    whichever of the two is right.
+    """
+    kind = str(error["type"])
+    if kind not in _COUNT_ERRORS or "member_count" not in data:
+        return False
+    context = error.get("ctx") or {}
+    del data["member_count"]
+    if kind == "member_count_contradicts_list":
+        data["members_complete"] = False
+    message = say(kind, count=context.get("count", ""), named=context.get("named", ""))
+    notes.append(CellNote("member_count", reference(("member_count",)), message))
+    return True
 
 
 def stated(data: Any, key: str) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from poletype._engine.evaluator import verdict_of
 from poletype._engine.logic import tri_of
-from poletype._engine.typology import Typology, VerdictTree
+from poletype._engine.typology import CrispTypology, Typology, VerdictTree
 from poletype._read.limits import DEFAULT_LIMITS, Limits
 from poletype._rules.classify import (
     DEFAULT_TYPOLOGY,
@@ -67,10 +67,12 @@ class Finding:
         verdict with the negative outcome (``not_ptce``), `kept_out_by` its criteria.
         Empty for any other outcome: an indeterminate applicant is not yet kept out.
         """
-        tree = self.typology.verdict
-        if tree is None or self.verdict.outcome != negative_outcome(self.typology):
+        typology = self.typology
+        if not isinstance(typology, CrispTypology):
             return ()
-        return kept_out_by(tree, {r.id: r.status for r in self.verdict.criteria})
+        if self.verdict.outcome != negative_outcome(typology):
+            return ()
+        return kept_out_by(typology.verdict, {r.id: r.status for r in self.verdict.criteria})
 
 
 @dataclass(frozen=True)
@@ -238,8 +240,9 @@ def negative_outcome(typology: Typology) -> str | None:
 
 
 def _crisp_outcomes(typology: Typology) -> tuple[str, str] | tuple[None, None]:
-    rule = typology.spec.verdict
-    return (None, None) if rule is None else (rule.outcomes.met, rule.outcomes.not_met)
+    if not isinstance(typology, CrispTypology):
+        return (None, None)
+    return (typology.verdict_rule.outcomes.met, typology.verdict_rule.outcomes.not_met)
 
 
 def kept_out_by(tree: VerdictTree, statuses: Mapping[str, str]) -> tuple[str, ...]:
@@ -278,23 +281,20 @@ def against(typology: Typology) -> set[str]:
     """
     found: set[str] = set()
 
-    def walk(node: VerdictTree | None, negated: bool) -> None:
-        if node is None:
-            return
+    def walk(node: VerdictTree, negated: bool) -> None:
         if node.criterion is not None and negated:
             found.add(node.criterion)
         for child in node.children:
             walk(child, negated != (node.op == "not"))
 
-    walk(typology.verdict, negated=False)
+    if isinstance(typology, CrispTypology):
+        walk(typology.verdict, negated=False)
     return found
 
 
 def criterion_ids(typology: Typology) -> list[str]:
     """The ids of a typology's criteria (graded: indicators), in rule-file order."""
-    if typology.graded is not None:
-        return [i.id for i in typology.graded.indicators]
-    return [c.id for c in typology.criteria]
+    return [item.id for item in typology.reported()]
 
 
 def screening_typologies(

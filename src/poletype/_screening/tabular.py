@@ -8,7 +8,9 @@ which row and column is wrong and why, and reading goes on. Only a broken file a
 Spreadsheet cells are read the way people fill them in: an empty cell is an unknown
 fact, never "no"; ``oui``/``non`` and their friends are booleans; ``0,6`` and ``60 %``
 are shares; lists of codes are separated by ``;``. Members sit in a second sheet (or CSV
-file), one row per member, tied to their applicant by ``applicant_id``.
+file), one row per member, tied to their applicant by ``applicant_id``; partners (format
+1.1) sit there too, with the ``role`` partner, and a row's ``count`` makes it stand for that
+many organisations of its description.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from poletype._screening.rows import (
     read_row,
     row_error,
     sheet_prefix,
+    sort_lists,
     stated,
     validate,
     validate_forgiving,
@@ -294,42 +297,46 @@ class _Spreadsheet:
             first_row[ident] = row.number
             members = members_of.get(ident, [])
         member_source = self.member_sheet.source if self.member_sheet else ""
+        where = sheet_prefix(member_source).removesuffix("!") if member_source else ""
         for member in members:
             errors.extend(
                 (
                     f"members.{column}" if column else "members",
-                    say("member_row", source=member_source, row=member.number, message=message)
+                    say("member_row", source=where, row=member.number, message=message)
                     if isinstance(message, Text)
                     else f"{member_source} row {member.number}: {message}",
                 )
                 for column, message in member.errors
             )
-        notes = list(row.notes) + [n for m in members for n in m.notes]
+        lists = sort_lists(members)
+        notes = list(row.notes) + lists.notes
         name = row.data.get("name")
         extra = tuple(row.extra)
         if errors:
             code = row.code or next((m.code for m in members if m.code), None)
-            error = row_error(row.number, source, errors, code)
+            error = row_error(row.number, source, errors, code, row.cells)
             return Applicant(
                 row.number, source, None, error, ident, name, notes=tuple(notes), extra=extra
             )
         data = dict(row.data)
-        if members:
-            data["members"] = [dict(member.data) for member in members]
+        for field_name, listed in lists.rows.items():
+            if listed:
+                data[field_name] = [dict(member.data) for member in listed]
+        for field_name in lists.open:
+            data[f"{field_name}_complete"] = False
         prefix = sheet_prefix(member_source) if member_source else ""
 
         def reference(loc: tuple[Any, ...]) -> str | None:
-            if len(loc) > 2 and loc[0] == "members" and isinstance(loc[1], int):
-                return members[loc[1]].cells.get(str(loc[2])) or (
-                    f"{prefix}{members[loc[1]].number}"
-                )
+            if len(loc) > 2 and loc[0] in lists.rows and isinstance(loc[1], int):
+                entry = lists.rows[loc[0]][loc[1]]
+                return entry.cells.get(str(loc[2])) or f"{prefix}{entry.number}"
             return row.cells.get(".".join(str(p) for p in loc))
 
         result, refused = validate_forgiving(data, reference)
         all_notes = (*notes, *refused)
         if isinstance(result, Initiative):
             return Applicant(row.number, source, result, None, notes=all_notes, extra=extra)
-        error = row_error(row.number, source, result)
+        error = row_error(row.number, source, result, cells=row.cells)
         return Applicant(row.number, source, None, error, ident, name, notes=all_notes, extra=extra)
 
     def _orphans(self, first_row: dict[str, int]) -> Iterator[Applicant]:
@@ -353,6 +360,7 @@ class _Spreadsheet:
                 message=message,
                 source=source,
                 code=row.code,
+                cell=row.cells.get("applicant_id"),
             )
             yield Applicant(row.number, source, None, error, stated_id=owner)
 

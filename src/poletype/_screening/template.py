@@ -1,8 +1,11 @@
 """The empty applicant spreadsheet a funder sends out, so that what comes back screens cleanly.
 
 Its columns are exactly those `read_applicants` reads, with both labels and the dotted
-field in each header; the workbook adds drop-down lists of the allowed codes and a notes
-sheet that explains every column, so that an applicant can fill it in without the spec.
+field in each header; the workbook adds drop-down lists of the allowed values, in the
+French words an applicant reads (``consolidé``, ``collectivité locale``), which the reader
+takes back as their codes, and a notes sheet that explains every column, so that an
+applicant can fill it in without the spec. A typed code or English word is still read:
+the drop-down only warns about a value it does not list.
 The same template gives byte-identical files on every run: zip entry dates and document
 dates are fixed.
 """
@@ -17,9 +20,9 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from poletype._engine.codes import described
+from poletype._engine.codes import code_label, described
 from poletype._screening.cells import EMPTY_LIST
-from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc, header
+from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, ROLE, FieldDoc, header
 from poletype.errors import SetupError
 
 if TYPE_CHECKING:
@@ -32,8 +35,9 @@ LISTS_SHEET = "listes"
 _FIXED_DATE = datetime.datetime(2024, 1, 1)
 _BOOLEAN_CHOICES = ("oui", "non")
 _LIST_ERROR = (
-    "Choisissez une valeur de la liste (voir la feuille « notes »). "
-    "Choose a value from the list (see the 'notes' sheet)."
+    "Valeur hors de la liste : poletype lit aussi les codes et les mots anglais de la "
+    "feuille « notes ». Value not in the list: poletype also reads the codes and English "
+    "words of the 'notes' sheet."
 )
 _NOTES_HEADER = (
     "Feuille / Sheet",
@@ -88,8 +92,21 @@ def _format(doc: FieldDoc) -> tuple[str, str]:
             "oui ou non (aussi vrai/faux, yes/no, 1/0, x) ; vide = inconnu",
             "oui or non (also vrai/faux, yes/no, 1/0, x); empty = unknown",
         )
+    if doc.path == f"members.{ROLE}":
+        return (
+            f"un code ou son libellé parmi : {codes_fr} ; vide = membre",
+            f"one code or its words among: {codes_en}; empty = member",
+        )
     if doc.kind == "choice":
-        return f"un code parmi : {codes_fr}", f"one code among: {codes_en}"
+        return (
+            f"un code ou son libellé parmi : {codes_fr}",
+            f"one code or its words among: {codes_en}",
+        )
+    if doc.path == "members.count":
+        return (
+            "nombre entier, au moins 1 ; vide = une seule organisation",
+            "whole number, at least 1; empty = one organisation",
+        )
     if doc.kind == "choices" and doc.allowed:
         return (
             f"codes séparés par « ; » parmi : {codes_fr} ; « {EMPTY_LIST} » = aucun",
@@ -162,14 +179,15 @@ def _fill_sheet(
         comment.width, comment.height = 320, 160
         cell.comment = comment
         sheet.column_dimensions[letter].width = min(max(len(header(key, doc)) * 0.55, 14), 40)
-        choices = _BOOLEAN_CHOICES if doc.kind == "boolean" else doc.allowed
         if doc.kind not in ("boolean", "choice"):
             continue
         validation = DataValidation(
             type="list",
-            formula1=_list_range(lists, list_ranges, choices),
+            formula1=_list_range(lists, list_ranges, drop_down(doc)),
             allow_blank=True,
             showErrorMessage=True,
+            # A warning, not a stop: a typed code is as good as the words listed.
+            errorStyle="warning",
             errorTitle="poletype",
             # Excel refuses messages over 225 characters: the codes are in the notes.
             error=_LIST_ERROR,
@@ -178,6 +196,18 @@ def _fill_sheet(
         sheet.add_data_validation(validation)
     sheet.row_dimensions[1].height = 48
     sheet.freeze_panes = freeze
+
+
+def drop_down(doc: FieldDoc) -> tuple[str, ...]:
+    """The values a column's drop-down offers: ``oui``/``non``, or each code's French words.
+
+    The reader takes each back as its code (`poletype._screening.header.code_of`); a code
+    without words is offered as itself.
+    """
+    if doc.kind == "boolean":
+        return _BOOLEAN_CHOICES
+    words = (code_label(doc.path, code) for code in doc.allowed)
+    return tuple(code if w is None else w.fr for code, w in zip(doc.allowed, words, strict=True))
 
 
 def _list_range(
@@ -226,14 +256,24 @@ _GENERAL_NOTES = (
     "applicant_id = id.",
     "One row per application in the 'candidatures' sheet; one row per member "
     "organisation in the 'membres' sheet, tied to its application by applicant_id = id.",
+    "Les partenaires (associés sans être membres) vont aussi dans la feuille « membres », "
+    "avec le rôle « partenaire ». Une ligne peut décrire plusieurs organisations semblables "
+    "(colonne Nombre). Si la feuille ne nomme qu'une partie des membres, mettez « non » "
+    "dans Liste des membres complète, et leur nombre total dans Nombre de membres.",
+    "Partners (associated without being members) go in the 'membres' sheet too, with the "
+    "role 'partner'. One row may describe several alike organisations (column Count). If "
+    "the sheet names only some of the members, put 'non' in Member list complete, and "
+    "their total in Number of members.",
     "Une case vide signifie « inconnu », jamais « non » ni zéro : poletype demandera "
     "l'information manquante si elle compte pour le verdict.",
     "An empty cell means 'unknown', never 'no' or zero: poletype asks for the missing "
     "information when it matters to the verdict.",
     "Seule la colonne name (nom) est obligatoire. Les codes sont ceux du format "
-    "d'échange poletype (initiative-v1).",
+    "d'échange poletype (initiative 1.1) ; les listes déroulantes en donnent les libellés "
+    "français, lus comme les codes.",
     "Only the name column is required. Codes are those of poletype's interchange "
-    "format (initiative-v1).",
+    "format (initiative 1.1); the drop-down lists give their French words, read as the "
+    "codes.",
 )
 
 

@@ -18,9 +18,12 @@ The search reads the rule file's own expressions, at three levels:
    thresholds compared with it and the values just past them (``> 0.5`` on a share:
    ``0.51``; ``>= 10`` on a count: ``10``); a list gains one value per class, or is
    stated empty when unknown; members are added, one per change, stating the member
-   attributes the typology reads, as many as a count needs; an attribute no member
-   states is stated for all of them. A fact not stated counts as a change too: stating
-   it is part of what it would take.
+   attributes the typology reads, as many as a count needs, and partners the same way
+   where a rule reads partners ("add a partner"); an attribute no member states is
+   stated for all of them. A member list that may hold more than it names may have its
+   number stated ("how many members?"); a partner list's completeness may be stated
+   where nobody said it, never a list's once said. A fact not stated counts as a change
+   too: stating it is part of what it would take.
 3. The smallest sets of candidate changes that settle each criterion are combined depth
    first across criteria (a change one criterion needs often settles another); each
    combination is verified by evaluating the criteria it touches and the verdict tree,
@@ -57,27 +60,31 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from poletype._engine.codes import described
 from poletype._engine.evaluator import decide
 from poletype._engine.justify import colon, format_value
-from poletype._engine.typology import Typology
+from poletype._engine.typology import CrispTypology, Typology
 from poletype._rules.classify import to_initiative, typology_of
+from poletype._screening.fields import LISTS, member_path
 from poletype._screening.fields import label as field_label
 from poletype._screening.whatif_edits import (
     Edit,
     Edits,
+    joined_count,
     value_before,
 )
 from poletype._screening.whatif_search import Search
 from poletype.errors import PoletypeError, UsageError
-from poletype.model import Initiative
+from poletype.model import Initiative, Member, listed
 from poletype.rulefile import Text
 
 
 class FieldChange(BaseModel):
     """One change of an input fact: what it is, what it would become, said in words.
 
-    ``path`` is a dotted input path. Two paths have a special reading: ``members`` adds
+    ``path`` is a dotted input path. Some paths have a special reading: ``members`` adds
     one member (``after`` is the member, ``before`` is null), and ``members.ATTR``
-    states the attribute for every member listed where it is not stated.
-    ``before`` null means the fact is not stated: the change states it.
+    states the attribute for every member listed where it is not stated; ``partners``
+    and ``partners.ATTR`` do the same for partners. A member added joins the membership:
+    a stated ``member_count`` grows with it. ``before`` null means the fact is not
+    stated: the change states it.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -101,14 +108,25 @@ class ChangeSet(BaseModel):
 
 
 FIXED_FACTS: frozenset[str] = frozenset(
-    {"founded", "origin", "approach", "prior_state_support", "country", "members.founder"}
+    {
+        "founded",
+        "origin",
+        "approach",
+        "prior_state_support",
+        "country",
+        "members.founder",
+        "partners.founder",
+    }
 )
 """Facts about an initiative's past or its place: once stated, no applicant can change
 them to qualify (who founded it, how and when, whether the State supported it before,
 which country it is in). `what_it_would_take` may ask for one that is unknown, never
 propose to change one that is stated. For a member attribute (``members.founder``), a
 member proposed for addition never has it: a member joining now did not found the
-initiative; stating it for a listed member where it is unknown is still asked."""
+initiative; stating it for a listed member where it is unknown is still asked. Partners
+alike. Whatever ``fixed`` says, a list said to be complete or partial is never said
+otherwise, and ``members_complete`` is never proposed: a list is completed by naming
+the rest, which only the applicant can (`poletype._screening.whatif_values`)."""
 
 
 def what_it_would_take(
@@ -130,7 +148,7 @@ def what_it_would_take(
     """
     compiled = typology_of(typology, params)
     model = to_initiative(initiative)
-    if compiled.verdict is None or compiled.spec.verdict is None:
+    if not isinstance(compiled, CrispTypology):
         raise UsageError(
             f"typology {compiled.id!r} is graded: it places initiatives by degree and has "
             "no outcome to reach",
@@ -138,7 +156,7 @@ def what_it_would_take(
             expected="a crisp typology (criteria and a verdict), such as labo-ess-ptce",
             found=compiled.id,
         )
-    outcomes = compiled.spec.verdict.outcomes
+    outcomes = compiled.verdict_rule.outcomes
     goal = outcomes.met if target is None else target
     wanted: dict[str, bool] = {outcomes.met: True, outcomes.not_met: False}
     if goal not in wanted:
@@ -165,16 +183,24 @@ def apply_changes(initiative: Initiative, changes: Iterable[FieldChange]) -> Ini
     """The initiative with the changes made, validated like any input.
 
     ``members`` changes append their member; ``members.ATTR`` changes state the attribute
-    on the members the initiative lists where it is unstated (not on members added).
+    on the members the initiative lists where it is unstated (not on members added);
+    ``partners`` alike. A stated ``member_count`` that no change sets grows by the
+    members added (`joined_count`).
     """
     data = initiative.model_dump(exclude_none=True)
-    listed = len(data.get("members") or [])
+    entries = {name: len(data.get(name) or []) for name in LISTS}
+    joined: list[Member] = []
+    counted = False
     for change in changes:
-        if change.path == "members":
-            data["members"] = [*(data.get("members") or []), _json_copy(change.after)]
-        elif change.path.startswith("members."):
+        head = change.path.split(".", 1)[0]
+        counted = counted or change.path == "member_count"
+        if change.path in LISTS:
+            data[head] = [*(data.get(head) or []), _json_copy(change.after)]
+            if head == "members":
+                joined.append(Member.model_validate(change.after))
+        elif head in LISTS:
             attribute = change.path.split(".", 1)[1]
-            for member in (data.get("members") or [])[:listed]:
+            for member in (data.get(head) or [])[: entries[head]]:
                 if member.get(attribute) is None:
                     member[attribute] = _json_copy(change.after)
         else:
@@ -185,6 +211,9 @@ def apply_changes(initiative: Initiative, changes: Iterable[FieldChange]) -> Ini
                     holder[part] = {}
                 holder = holder[part]
             holder[name] = _json_copy(change.after)
+    grown = None if counted else joined_count(initiative, listed(joined))
+    if grown is not None:
+        data["member_count"] = grown
     return to_initiative(data)
 
 
@@ -216,21 +245,30 @@ def _verified(search: Search, edits: Edits, goal: str) -> ChangeSet | None:
     return ChangeSet(changes=changes, criteria=criteria, outcome=goal)
 
 
+_ENTRY: dict[str, Text] = {
+    "members": Text(fr="membre", en="member"),
+    "partners": Text(fr="partenaire", en="partner"),
+}
+"""What one entry of a list is called in a change's words."""
+
+
 def _change(initiative: Initiative, edit: Edit) -> FieldChange:
     after = edit.plain
-    if edit.path == "members":
-        return FieldChange(path="members", before=None, after=after, text=_member_text(after))
-    if edit.path.startswith("members."):
-        label = field_label(edit.path)
+    head = edit.path.split(".", 1)[0]
+    if edit.path in LISTS:
+        text = _member_text(after, edit.path)
+        return FieldChange(path=edit.path, before=None, after=after, text=text)
+    if head in LISTS:
+        label, entry = field_label(edit.path), _ENTRY[head]
         return FieldChange(
             path=edit.path,
             before=None,
             after=after,
             text=Text(
                 fr=f"{label.fr} ({edit.path} : non renseigné → {_show(after, 'fr', edit.path)}, "
-                "pour chaque membre où ce n'est pas indiqué)",
+                f"pour chaque {entry.fr} où ce n'est pas indiqué)",
                 en=f"{label.en} ({edit.path}: not stated → {_show(after, 'en', edit.path)}, "
-                "for every member where it is not stated)",
+                f"for every {entry.en} where it is not stated)",
             ),
         )
     before = value_before(initiative, edit)
@@ -248,18 +286,21 @@ def _change(initiative: Initiative, edit: Edit) -> FieldChange:
     )
 
 
-def _member_text(member: Any) -> Text:
+def _member_text(member: Any, name: str) -> Text:
+    """``Ajouter un partenaire (Type de partenaire : collectivité locale (local_authority))``."""
     parts = {
         lang: ", ".join(
-            f"{getattr(field_label('members.' + k), lang)}{colon(lang)}"
-            f"{_show(v, lang, 'members.' + k)}"
+            f"{getattr(field_label(f'{name}.{k}'), lang)}{colon(lang)}"
+            f"{_show(v, lang, f'{name}.{k}')}"
             for k, v in sorted(member.items())
         )
         for lang in ("fr", "en")
     }
+    entry = _ENTRY[name]
+    fr, en = f"Ajouter un {entry.fr}", f"Add a {entry.en}"
     return Text(
-        fr=f"Ajouter un membre ({parts['fr']})" if parts["fr"] else "Ajouter un membre",
-        en=f"Add a member ({parts['en']})" if parts["en"] else "Add a member",
+        fr=f"{fr} ({parts['fr']})" if parts["fr"] else fr,
+        en=f"{en} ({parts['en']})" if parts["en"] else en,
     )
 
 
@@ -277,7 +318,7 @@ def _show(value: Any, lang: Literal["fr", "en"], path: str) -> str:
         text = f"{value:g}"
         return text.replace(".", ",") if lang == "fr" else text
     if isinstance(value, str):
-        return described(path, value, lang)
+        return described(member_path(path), value, lang)
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return ", ".join(described(path, v, lang) for v in value)
+        return ", ".join(described(member_path(path), v, lang) for v in value)
     return format_value(value, lang)

@@ -17,10 +17,12 @@ from poletype._engine.derive import DERIVED_FIELDS
 from poletype._engine.evaluator import atom_nodes
 from poletype._engine.symbols import PARAMS, initiative_schema, unwrap
 from poletype._engine.syntax import ast, scan
-from poletype._engine.typology import CompiledCriterion, Typology
+from poletype._engine.typology import CompiledCriterion, CrispTypology
 from poletype._screening.fields import (
     APPLICANT_FIELDS,
+    LISTS,
     MEMBER_FIELDS,
+    ROLE,
     FieldDoc,
     field_bounds,
     field_columns,
@@ -32,21 +34,25 @@ _DERIVED = frozenset(DERIVED_FIELDS)
 
 
 def field_doc(path: str) -> FieldDoc | None:
-    """The column of an input path whose values are searched: not a date, not a list of members."""
-    key = path.removeprefix("members.")
-    if key == path:
+    """The column of an input path whose values are searched: not a date, not a list of members.
+
+    A partner's field is the members sheet's column (``partners.kind`` is ``members.kind``).
+    """
+    head, _, key = path.partition(".")
+    if head not in LISTS or not key:
         doc = APPLICANT_FIELDS.get(path)
     else:
-        doc = MEMBER_FIELDS.get(key) if key != "applicant_id" else None
+        doc = MEMBER_FIELDS.get(key) if key not in ("applicant_id", ROLE) else None
     return None if doc is None or doc.kind == "date" else doc
 
 
 @cache
 def _limits(path: str) -> tuple[Decimal | None, Decimal | None]:
     """A number's ``ge`` and ``le`` bounds: `FieldDoc` says a share's, not a count's."""
-    prefix = "members." if path.startswith("members.") else ""
-    columns = dict(field_columns(Member if prefix else Initiative, prefix))
-    bounds = field_bounds(unwrap(columns[path].annotation)[1])
+    head, _, key = path.partition(".")
+    listed = head in LISTS and bool(key)
+    columns = dict(field_columns(Member if listed else Initiative))
+    bounds = field_bounds(unwrap(columns[key if listed else path].annotation)[1])
     low, high = (bounds.get(name) for name in ("ge", "le"))
     return (
         None if low is None else Decimal(str(low)),
@@ -55,10 +61,10 @@ def _limits(path: str) -> tuple[Decimal | None, Decimal | None]:
 
 
 @dataclass
-class _Domain:
+class Domain:
     """What a typology's atoms compare each input path with, read once per typology."""
 
-    typology: Typology
+    typology: CrispTypology
     order: tuple[str, ...]
     """The verdict's criteria, in rule order."""
     criteria: dict[str, CompiledCriterion]
@@ -71,38 +77,44 @@ class _Domain:
     lengths: dict[str, list[Decimal]] = field(default_factory=dict)
     """Per list path, the numbers its length (or a filtered or distinct count) is compared with."""
     counts_members: set[str] = field(default_factory=set)
-    """The criteria that count members, for which more members may be added."""
-    member_attributes: tuple[str, ...] = ()
-    """The member attributes the verdict's criteria read, ``kind`` first."""
+    """The criteria that count members or partners, for which more may be added."""
+    attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per list (members, partners), the attributes the verdict's criteria read, ``kind``
+    first."""
 
 
 @lru_cache(maxsize=32)
-def domain_of(typology: Typology) -> _Domain:
-    assert typology.verdict is not None
+def domain_of(typology: CrispTypology) -> Domain:
     order_set = set(typology.verdict.criteria())
     order = tuple(c.id for c in typology.criteria if c.id in order_set)
     criteria = {c.id: c for c in typology.criteria if c.id in order_set}
     inputs: dict[str, frozenset[str] | None] = {
         cid: None if _DERIVED & set(c.paths) else frozenset(c.paths) for cid, c in criteria.items()
     }
-    domain = _Domain(typology, order, criteria, inputs)
+    domain = Domain(typology, order, criteria, inputs)
     fields = initiative_schema().fields
-    attributes: set[str] = set()
+    attributes: dict[str, set[str]] = {name: set() for name in LISTS}
     for cid, criterion in criteria.items():
         for node in atom_nodes(criterion.condition):
             assert node.atom is not None
             scanner = _Scanner(domain, cid, fields)
             scan(node.atom.tree, scanner.visit, bind=scanner.path)
-        attributes.update(p.split(".", 1)[1] for p in criterion.paths if p.startswith("members."))
+        for path in criterion.paths:
+            head, _, key = path.partition(".")
+            if head in LISTS and key:
+                attributes[head].add(key)
     # The kind first: it is what a reader looks at in an added member.
-    domain.member_attributes = tuple(sorted(attributes, key=lambda a: (a != "kind", a)))
+    domain.attributes = {
+        name: tuple(sorted(found, key=lambda a: (a != "kind", a)))
+        for name, found in attributes.items()
+    }
     return domain
 
 
 class _Scanner:
     """Walks one atom's parsed tree for the constants each input path is compared with."""
 
-    def __init__(self, domain: _Domain, criterion: str, fields: Mapping[str, Any]) -> None:
+    def __init__(self, domain: Domain, criterion: str, fields: Mapping[str, Any]) -> None:
         self.domain = domain
         self.criterion = criterion
         self.fields = fields
@@ -156,7 +168,7 @@ class _Scanner:
     def visit(self, node: Any, env: dict[str, Any]) -> None:
         """One node of `poletype._engine.syntax.scan`: record what it compares a path with."""
         counted = self.counted(node, env)
-        if counted is not None and counted.startswith("members"):
+        if counted is not None and counted in LISTS:
             self.domain.counts_members.add(self.criterion)
         if isinstance(node, ast.ComparisonExpression | ast.ArithmeticComparisonExpression):
             self.compare(node.left, node.right, env)
@@ -189,7 +201,7 @@ class _Scanner:
         self.domain.value_sets.setdefault(path, []).append(frozenset(values))
 
 
-def value_classes(domain: _Domain, path: str, allowed: tuple[str, ...]) -> list[tuple[str, ...]]:
+def value_classes(domain: Domain, path: str, allowed: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The allowed values grouped by what the typology's atoms can tell of them."""
     sets = domain.value_sets.get(path, [])
     groups: dict[tuple[bool, ...], list[str]] = {}
@@ -199,7 +211,7 @@ def value_classes(domain: _Domain, path: str, allowed: tuple[str, ...]) -> list[
 
 
 def representatives_of(
-    domain: _Domain, path: str, allowed: tuple[str, ...], present: set[str]
+    domain: Domain, path: str, allowed: tuple[str, ...], present: set[str]
 ) -> list[str]:
     """One value per class, preferring one not already present (a new distinct kind)."""
     found = []
@@ -209,10 +221,17 @@ def representatives_of(
     return found
 
 
-def numbers_to_try(domain: _Domain, path: str, integer: bool) -> list[int | float]:
-    """The thresholds compared with a number, and the values just past each."""
+def numbers_to_try(
+    domain: Domain, path: str, integer: bool, *, lengths: str | None = None
+) -> list[int | float]:
+    """The thresholds compared with a number, and the values just past each.
+
+    ``lengths`` names a list whose counted length thresholds are the number's (the total
+    ``member_count`` is compared through ``members.length``).
+    """
     found: set[Decimal] = set()
-    for threshold in domain.thresholds.get(path, []):
+    compared = domain.lengths if lengths is not None else domain.thresholds
+    for threshold in compared.get(lengths or path, []):
         if integer:
             low, high = math.floor(threshold), math.ceil(threshold)
             found.update(Decimal(n) for n in (low - 1, low, high, high + 1))

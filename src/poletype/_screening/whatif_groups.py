@@ -30,8 +30,25 @@ def independent_atoms(
     return sorted(blocks, key=lambda b: rank[b[0]])
 
 
+LIST_FACTS: dict[str, str] = {
+    "members_complete": "members",
+    "member_count": "members",
+    "partners_complete": "partners",
+}
+"""Facts about a list itself (format 1.1): the rules read them through the list."""
+
+
 def touches(edited: str, read: str) -> bool:
-    return edited == read or read.startswith(edited + ".") or edited.startswith(read + ".")
+    """Whether changing the ``edited`` path can change what reading ``read`` gives.
+
+    A list's completeness or size changes how the list reads: ``member_count`` touches
+    ``members.kind``, and adding a member touches a rule that reads ``member_count``.
+    """
+    return any(
+        one == other or other.startswith(one + ".") or one.startswith(other + ".")
+        for one in (edited, LIST_FACTS.get(edited, edited))
+        for other in (read, LIST_FACTS.get(read, read))
+    )
 
 
 def independent_edits(

@@ -19,16 +19,14 @@ from poletype._engine.evaluator import atom_nodes, condition, decide, verdict_of
 from poletype._engine.interpreter import Root, evaluate_atom
 from poletype._engine.logic import Tri
 from poletype._engine.paths import read_path
-from poletype._engine.typology import ConditionNode, Typology, VerdictTree
+from poletype._engine.typology import ConditionNode, CrispTypology, VerdictTree
 from poletype._screening.fields import (
-    FieldDoc,
+    LISTS,
 )
 from poletype._screening.whatif_domain import (
     domain_of,
     field_doc,
-    numbers_to_try,
     representatives_of,
-    value_classes,
 )
 from poletype._screening.whatif_edits import (
     JOINING,
@@ -41,7 +39,12 @@ from poletype._screening.whatif_edits import (
     sorted_edits,
     value_before,
 )
-from poletype._screening.whatif_groups import independent_atoms, independent_edits, touches
+from poletype._screening.whatif_groups import (
+    LIST_FACTS,
+    independent_atoms,
+    independent_edits,
+    touches,
+)
 from poletype._screening.whatif_plans import (
     MISSING,
     atom_leaf,
@@ -49,7 +52,14 @@ from poletype._screening.whatif_plans import (
     plans_for,
     possible_values,
 )
-from poletype.model import Initiative
+from poletype._screening.whatif_values import (
+    completeness,
+    list_fact,
+    list_values,
+    member_counts,
+    scalars,
+)
+from poletype.model import Initiative, listed
 
 _EVALUATIONS = 4000
 """Criterion and atom evaluations one call may spend; the search stops with what it found."""
@@ -79,7 +89,7 @@ _TEMPLATES = 32
 """Kinds of added member tried (combinations of member attribute values)."""
 
 
-def _root_of(typology: Typology, initiative: Initiative) -> Root:
+def _root_of(typology: CrispTypology, initiative: Initiative) -> Root:
     """What the rules read, facts derived as `decide` derives them."""
     if typology.reads_derived:
         initiative = derive(initiative)[0]
@@ -95,7 +105,7 @@ class Search:
 
     def __init__(
         self,
-        typology: Typology,
+        typology: CrispTypology,
         initiative: Initiative,
         target: bool,
         fixed: frozenset[str] = frozenset(),
@@ -105,7 +115,6 @@ class Search:
         self.domain = domain_of(typology)
         self.initiative = initiative
         self.target = target
-        assert typology.verdict is not None
         self.verdict: VerdictTree = typology.verdict
         self.memo: dict[tuple[str, Edits], Tri] = {}
         self.spent = 0
@@ -128,7 +137,7 @@ class Search:
         """The one edit object for a path and value."""
         found = self.interned.get((path, value))
         if found is None:
-            plain = dict(value) if path == "members" else python_value(value)
+            plain = dict(value) if path in LISTS else python_value(value)
             key = (path, json.dumps(plain, sort_keys=True))
             found = self.interned[(path, value)] = Edit(path, value, plain, key)
         return found
@@ -204,115 +213,101 @@ class Search:
 
     # -- candidates
 
-    def _templates(self, cid: str) -> list[tuple[tuple[str, Any], ...]]:
-        """The members a criterion may have added.
+    def _templates(self, cid: str, name: str) -> list[tuple[tuple[str, Any], ...]]:
+        """The members (or partners: ``name``) a criterion may have added.
 
-        One value per class of each member attribute the criterion reads, and the first
-        value (``true``, the first class) of the typology's other member attributes, which
-        `_pare` drops when the target does not need them; a fixed attribute takes only the
-        value a member joining now has (`JOINING`).
+        One value per class of each attribute of the list the criterion reads, and the
+        first value (``true``, the first class) of the typology's other attributes of the
+        list, which `_pare` drops when the target does not need them; a fixed attribute
+        takes only the value one joining now has (`JOINING`).
         """
         read = self.domain.criteria[cid].paths
-        joining = {a: self._joining_values(a) for a in self.domain.member_attributes}
+        attributes = self.domain.attributes.get(name, ())
+        joining = {a: self._joining_values(name, a) for a in attributes}
         named = [a for a, values in joining.items() if values]
-        choices = [joining[a] if f"members.{a}" in read else joining[a][:1] for a in named]
+        choices = [joining[a] if f"{name}.{a}" in read else joining[a][:1] for a in named]
         return [
             tuple(sorted(zip(named, combo, strict=True))) for combo in itertools.product(*choices)
         ][:_TEMPLATES]
 
-    def _joining_values(self, attribute: str) -> list[Any]:
-        """The values a member added now may have: not a founder, when that is fixed."""
-        values = self._member_values(attribute)
-        if attribute in JOINING and f"members.{attribute}" in self.fixed:
+    def _joining_values(self, name: str, attribute: str) -> list[Any]:
+        """The values one added now may have: not a founder, when that is fixed."""
+        values = self._member_values(name, attribute)
+        if attribute in JOINING and f"{name}.{attribute}" in self.fixed:
             return [v for v in values if v == JOINING[attribute]]
         return values
 
-    def _member_values(self, attribute: str) -> list[Any]:
-        """Candidate values of a member attribute: yes first, one per class of kinds."""
-        if attribute in self.member_values:
-            return self.member_values[attribute]
-        path = f"members.{attribute}"
+    def _member_values(self, name: str, attribute: str) -> list[Any]:
+        """Candidate values of a member's (partner's) attribute: yes first, one per class."""
+        path = f"{name}.{attribute}"
+        if path in self.member_values:
+            return self.member_values[path]
         doc = field_doc(path)
         values: list[Any] = []
         if doc is not None and doc.kind == "boolean":
             values = [True, False]
         elif doc is not None and doc.kind == "choice":
-            present = {getattr(m, attribute) for m in self.initiative.members or []}
+            present = {getattr(m, attribute) for m in getattr(self.initiative, name) or []}
             values = representatives_of(self.domain, path, doc.allowed, present)
         elif doc is not None:
             values = sorted(set().union(*self.domain.value_sets.get(path, [])))
-        self.member_values[attribute] = values
+        self.member_values[path] = values
         return values
 
     def _moves(self, cid: str, paths: tuple[str, ...]) -> list[tuple[str, Edits]]:
-        """Each candidate change of some paths a criterion reads, with the slot it fills."""
+        """Each candidate change of some paths a criterion reads, with the slot it fills.
+
+        A list read (members, partners) may gain an entry, or have an attribute stated on
+        the entries lacking it; a partial member list may have its number stated
+        (`member_counts`). A list's completeness is stated only where it is a question
+        (`completeness`), never changed once stated.
+        """
         if (cid, paths) in self.moves:
             return self.moves[(cid, paths)]
         found: list[tuple[str, Edits]] = []
-        templates = self._templates(cid)
         for path in paths:
             doc = field_doc(path)
-            if path == "members":
-                found.extend(("+" + repr(t), (self.edit("members", t),)) for t in templates)
+            head = path.split(".", 1)[0]
+            if path in LISTS:
+                found.extend(self._additions(cid, path))
             elif doc is None:
                 continue
-            elif path.startswith("members."):
+            elif head in LISTS:
                 found.extend(self._fills(path))
+            elif path in LIST_FACTS:
+                found.extend(self._sets(path, list_fact(self.domain, self.initiative, path)))
             elif path in self.fixed and read_path(self.initiative, path) is not None:
                 continue
             elif doc.kind == "choices":
-                found.extend((path, (self.edit(path, v),)) for v in self._lists(path, doc))
+                found.extend(self._sets(path, list_values(self.domain, self.initiative, path, doc)))
             else:
-                found.extend((path, (self.edit(path, v),)) for v in self._scalars(path, doc))
-        if any(p.startswith("members.") for p in paths) and "members" not in paths:
-            found.extend(("+" + repr(t), (self.edit("members", t),)) for t in templates)
-        self.moves[(cid, paths)] = found
-        return found
+                found.extend(self._sets(path, scalars(self.domain, self.initiative, path, doc)))
+        for name in LISTS:
+            if name not in paths and any(p.startswith(name + ".") for p in paths):
+                found.extend(self._additions(cid, name))
+        if cid in self.domain.counts_members and any(touches("members", p) for p in paths):
+            found.extend(self._sets("member_count", member_counts(self.domain, self.initiative)))
+        for name, flag in (("members", "members_complete"), ("partners", "partners_complete")):
+            if flag not in paths and any(touches(name, p) for p in paths):
+                found.extend(self._sets(flag, completeness(self.initiative, flag)))
+        self.moves[(cid, paths)] = list(dict.fromkeys(found))
+        return self.moves[(cid, paths)]
+
+    def _sets(self, path: str, values: list[Any]) -> list[tuple[str, Edits]]:
+        """Setting a fact to each of some values: one move each, in the fact's slot."""
+        return [(path, (self.edit(path, v),)) for v in values]
+
+    def _additions(self, cid: str, name: str) -> list[tuple[str, Edits]]:
+        """Adding one member (or partner) of each kind the criterion may need."""
+        return [(f"+{name}{t!r}", (self.edit(name, t),)) for t in self._templates(cid, name)]
 
     def _fills(self, path: str) -> list[tuple[str, Edits]]:
-        """Stating a member attribute for every listed member that lacks it."""
-        attribute = path.split(".", 1)[1]
-        members = self.initiative.members or []
-        if not any(getattr(m, attribute) is None for m in members):
+        """Stating a member's (partner's) attribute for every listed one that lacks it."""
+        name, attribute = path.split(".", 1)
+        entries = getattr(self.initiative, name) or []
+        if not any(getattr(m, attribute) is None for m in entries):
             return []
-        return [(path, (self.edit(path, v),)) for v in self._member_values(attribute)]
-
-    def _scalars(self, path: str, doc: FieldDoc) -> list[Any]:
-        """The values a single fact may take, other than its own."""
-        current = read_path(self.initiative, path)
-        if doc.kind == "boolean":
-            values: list[Any] = [True, False]
-        elif doc.kind == "choice":
-            values = [
-                g[0] for g in value_classes(self.domain, path, doc.allowed) if current not in g
-            ]
-        elif doc.kind in ("integer", "number", "share"):
-            values = numbers_to_try(self.domain, path, doc.kind == "integer")
-        else:
-            values = sorted(set().union(*self.domain.value_sets.get(path, [])))
-        return [v for v in values if v != current or current is None]
-
-    def _lists(self, path: str, doc: FieldDoc) -> list[tuple[str, ...]]:
-        """A list with one value of each class added or removed, or stated empty."""
-        current = read_path(self.initiative, path)
-        allowed = doc.allowed or tuple(sorted(set().union(*self.domain.value_sets.get(path, []))))
-        groups = value_classes(self.domain, path, allowed)
-        found: list[tuple[str, ...]] = []
-        items: list[str] = list(current) if current is not None else []
-        if current is None:
-            found.append(())
-        for group in groups:
-            if any(v in items for v in group):
-                found.append(tuple(v for v in items if v not in group))
-            else:
-                found.append((*items, group[0]))
-        for threshold in self.domain.lengths.get(path, []):
-            needed = math.floor(threshold) + 1 - len(items)
-            fresh = [v for v in allowed if v not in items]
-            if 1 < needed <= len(fresh):
-                found.append((*items, *fresh[:needed]))
-        unique = list(dict.fromkeys(found))
-        return [v for v in unique if current is None or list(v) != items]
+        return [(path, (self.edit(path, v),)) for v in self._member_values(name, attribute)]
 
     # -- per-criterion change sets
 
@@ -403,16 +398,16 @@ class Search:
         """
         if settled(edits):
             return edits
-        added = [e for e in edits if e.path == "members"]
+        added = [e for e in edits if e.path in LISTS]
         if not added or cid not in self.domain.counts_members:
             return None
 
         def more(extra: int) -> Edits:
             return sorted_edits((*edits, *[added[0]] * extra))
 
-        counts = self.domain.lengths.get("members", [])
-        listed = len(self.initiative.members or [])
-        enough = listed + 1 + max((math.floor(t) for t in counts), default=0)
+        counts = self.domain.lengths.get(added[0].path, [])
+        named = listed(getattr(self.initiative, added[0].path))
+        enough = named + 1 + max((math.floor(t) for t in counts), default=0)
         low, high = 0, min(_MAX_ADDED, enough) - len(added)
         if high < 1 or not settled(more(high)):
             return None
@@ -559,15 +554,15 @@ class Search:
         return sorted_edits(current)
 
     def _pare(self, edits: Edits) -> Edits:
-        """Added members without the attributes the target does not need."""
+        """Added members (partners) without the attributes the target does not need."""
         current = edits
-        for member in sorted({e for e in current if e.path == "members"}, key=lambda e: e.key):
+        for member in sorted({e for e in current if e.path in LISTS}, key=lambda e: e.key):
             attributes = dict(member.value)
             for name in sorted(attributes):
                 lighter = {k: v for k, v in attributes.items() if k != name}
                 trial = sorted_edits(
-                    self.edit("members", tuple(sorted(lighter.items())))
-                    if e.path == "members" and e.value == tuple(sorted(attributes.items()))
+                    self.edit(member.path, tuple(sorted(lighter.items())))
+                    if e.path == member.path and e.value == tuple(sorted(attributes.items()))
                     else e
                     for e in current
                 )

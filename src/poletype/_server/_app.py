@@ -9,9 +9,10 @@ the limit is answered 503 ``time-limit``. Python cannot stop a thread: the aband
 finishes in the background, still counted against ``Settings.workers``, which is what
 keeps a stream of slow requests from piling up work.
 
-Nothing a request says can make the service read a file of its own: typologies and
-hypotheses are named by shipped id only, and a rule file sent as text (allowed only with
-``--allow-rule-files``) may extend a shipped typology, never a path.
+Nothing a request says can make the service read a file of its own: typologies,
+hypotheses and a hypotheses file's ``scope`` typology are named by shipped id only, and a
+rule file sent as text (allowed only with ``--allow-rule-files``) may extend a shipped
+typology, never a path.
 """
 
 from __future__ import annotations
@@ -38,8 +39,14 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from poletype._analysis.hypotheses import HypothesesReport, check_hypotheses
-from poletype._engine.typology import Typology
+from poletype._analysis.hypotheses import (
+    EVERY_CASE,
+    SCOPE_PARAMETER,
+    HypothesesReport,
+    check_hypotheses,
+    load_compiled,
+)
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._render.outputs import write_screening
 from poletype._rules.classify import classify, load_typology, typologies
 from poletype._screening.screen import Screening, screen, screening_typologies
@@ -124,6 +131,18 @@ def _version() -> str:
 def _json_bytes(document: Any) -> bytes:
     """JSON as ``poletype classify --format json`` writes it: indented, UTF-8, newline."""
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _shipped_scope(source: str | Path, params: dict[str, Any]) -> None:
+    """Refuse a hypotheses scope that is not a shipped typology: a path would read a file."""
+    named = load_compiled(source, params).parameters.get(SCOPE_PARAMETER)
+    if named is not None and named != EVERY_CASE and named not in typologies():
+        raise UsageError(
+            f"no shipped typology {named!r} for the hypotheses' scope",
+            code="typology-not-found",
+            expected=", ".join([*typologies(), EVERY_CASE]),
+            found=repr(named),
+        )
 
 
 def _shipped_hypotheses() -> list[str]:
@@ -337,7 +356,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:  # noqa: PLR0915 - 
         def work() -> bytes:
             chosen = typology_of(req)
             found = what_it_would_take(req.initiative, chosen, target=req.target, limit=req.limit)
-            outcomes = chosen.spec.verdict.outcomes if chosen.spec.verdict else None
+            outcomes = chosen.verdict_rule.outcomes if isinstance(chosen, CrispTypology) else None
             target = req.target or (outcomes.met if outcomes else "")
             document = {
                 "typology": chosen.id,
@@ -369,16 +388,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:  # noqa: PLR0915 - 
                 found=repr(req.hypotheses),
             )
 
+        def checked(source: str | Path) -> HypothesesReport:
+            _shipped_scope(source, req.params)
+            return check_hypotheses(req.initiatives, source, req.params)
+
         def work() -> bytes:
             if req.file is None:
-                report = check_hypotheses(req.initiatives, req.hypotheses, req.params)
+                report = checked(req.hypotheses)
             else:
                 with tempfile.TemporaryDirectory() as folder:
                     path = Path(folder) / "hypotheses.yaml"
                     path.write_text(req.file, encoding="utf-8")
-                    report = renamed(
-                        folder, lambda: check_hypotheses(req.initiatives, path, req.params)
-                    )
+                    report = renamed(folder, lambda: checked(path))
             return (report.to_json() + "\n").encode("utf-8")
 
         return Response(await run(work), media_type=JSON)
@@ -530,7 +551,7 @@ def _summary(typology: Typology) -> TypologySummary:
         version=typology.version,
         title_fr=typology.title.fr,
         title_en=typology.title.en,
-        graded=typology.graded is not None,
+        graded=isinstance(typology, GradedTypology),
     )
 
 
