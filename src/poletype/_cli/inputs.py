@@ -191,12 +191,13 @@ class Units:
 
         try:
             if Path(file).suffix.lower() == ".parquet":
-                applicants: Iterable[Any] = read_table(file)
-                count = len(applicants)  # type: ignore[arg-type]
+                whole = read_table(file)
+                applicants: Iterable[Any] = whole
+                count: int | None = len(whole)
             else:
-                applicants = read_applicants(Path(file))
-                count = applicants.expected or 1
-            self.expected += count - 1
+                reading = read_applicants(Path(file))
+                applicants, count = reading, reading.expected
+            self.expected += (count or 1) - 1
             rows = iter(_cases(applicants))
             first = next(rows, None)
         except Exception as exc:  # the file's fault, whatever the reader raised

@@ -107,18 +107,17 @@ def report_chunks(
     sheets: Iterable[str],
     *,
     lang: Lang,
-    changes_section: str | Iterable[str] = "",
+    changes_section: str = "",
 ) -> Iterator[str]:
     """The report a piece at a time: each line of the list, each block of the sheets.
 
     ``lines`` are `report_row`'s with their source notes, ``sheets`` the base64 blocks
     of the packed sheets (`poletype._render.report_app.Packer`); ``rounds`` says
-    whether some row has a change since the previous round, whose section
-    (``changes_section``) comes as a text or in pieces.
+    whether some row has a change since the previous round, whose section is
+    ``changes_section``.
     """
     t = _T[lang]
     intro = t["toc_intro"] if screening.crisp else ""
-    section = changes_section if isinstance(changes_section, str) else "".join(changes_section)
     listed = list_chunks(
         screening,
         lines,
@@ -145,7 +144,7 @@ def report_chunks(
         _notices(screening, lang),
         _guide(screening, lang),
         _summary(screening, lang),
-        section,
+        changes_section,
         listed,
         _footer(screening, lang),
         "</main>",

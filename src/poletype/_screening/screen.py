@@ -225,7 +225,7 @@ class ScreeningRun:
         return Tally(self.input, self.typologies, self.notices)
 
     def rows(self) -> Iterator[ScreenedRow]:
-        """Each row screened, as the input is read."""
+        """Each row screened as the input is read (once: the input is read once)."""
         return screen_each(self.applicants, self.typologies)
 
 

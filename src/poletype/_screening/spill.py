@@ -17,8 +17,8 @@ import sqlite3
 import struct
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 _LENGTH = struct.Struct("<I")
@@ -89,7 +89,7 @@ class Spill(Generic[T]):
             begin, at = at + _LENGTH.size, at + need
             yield position + at, pickle.loads(buffer[begin:at])
 
-    def after(self, skip: Any) -> Spill[T]:
+    def after(self, skip: Callable[[T], bool]) -> Spill[T]:
         """The records from the first one for which ``skip`` is false, the same file shared.
 
         ``skip`` is asked of the leading records only: the rest are kept as they are.
