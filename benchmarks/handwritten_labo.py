@@ -71,7 +71,7 @@ def _members(
 ) -> tuple[Tri, Tri, Tri, Tri, Tri, Tri]:
     """Has an ESS member, has a partner kind, has a local authority, M2's size and variety
     and M4's local majority: one pass over the members, format 1.1's reading by hand."""
-    members, count_given = initiative.members or [], initiative.member_count
+    members = initiative.members or []
     named = sum(1 if m.count is None else m.count for m in members)
     more_low, more_high = _unnamed(initiative, named)
     ess_kinds = params["ess_kinds"]
