@@ -20,10 +20,11 @@ It returns no `Verdict` (no justifications, no ``missing``): it is the evaluatio
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from poletype.model import Initiative, Member
+from poletype.model import Initiative
 
 Tri = bool | None
 
@@ -44,56 +45,110 @@ def _or(*values: Tri) -> Tri:
     return False
 
 
-def _members(members: list[Member], params: Mapping[str, Any]) -> tuple[Tri, Tri, Tri, Tri, Tri]:
-    """M1, M8, and M2's size and variety and M4's local majority: one pass over the members."""
+def _exists(found: bool, open_: bool) -> Tri:
+    """ "Some entry is X": met by a named X; unknown while an entry could still be one."""
+    return True if found else (None if open_ else False)
+
+
+def _unnamed(initiative: Initiative, named: int) -> tuple[float, float]:
+    """How many members the list may hold beyond those it names (format 1.1)."""
+    count_given = initiative.member_count
+    if initiative.members is None:
+        complete = count_given == 0  # nothing named: member_count unnamed members
+    elif initiative.members_complete is not None:
+        complete = initiative.members_complete
+    else:
+        complete = count_given is None or count_given == named
+    if complete:
+        return 0.0, 0.0
+    if count_given is not None:
+        return float(count_given - named), float(count_given - named)
+    return 0.0, math.inf
+
+
+def _members(
+    initiative: Initiative, params: Mapping[str, Any]
+) -> tuple[Tri, Tri, Tri, Tri, Tri, Tri]:
+    """Has an ESS member, has a partner kind, has a local authority, M2's size and variety
+    and M4's local majority: one pass over the members, format 1.1's reading by hand."""
+    members = initiative.members or []
+    named = sum(1 if m.count is None else m.count for m in members)
+    more_low, more_high = _unnamed(initiative, named)
     ess_kinds = params["ess_kinds"]
     partner_kinds = params["partner_kinds"]
     kinds: set[str] = set()
     open_kinds = local = open_local = 0
     for member in members:
+        weight = 1 if member.count is None else member.count
         kind = member.kind
         if kind is None:
-            open_kinds += 1
+            open_kinds += weight
         else:
             kinds.add(kind)
         is_local = member.local
         if is_local:
-            local += 1
+            local += weight
         elif is_local is None:
-            open_local += 1
-    count = len(members)
-    has_ess = not kinds.isdisjoint(ess_kinds) or (None if open_kinds and ess_kinds else False)
-    has_partner = not kinds.isdisjoint(partner_kinds) or (
-        None if open_kinds and partner_kinds else False
+            open_local += weight
+    # An unnamed member is unknown whatever the test; a named one of unknown kind is not
+    # in an empty list of kinds.
+    tail = more_high > 0
+    has_ess = _exists(
+        not kinds.isdisjoint(ess_kinds), tail or (bool(open_kinds) and bool(ess_kinds))
     )
-    m1 = _and(has_ess, has_partner)
-    m8 = "local_authority" in kinds or (None if open_kinds else False)
-    large = count >= params["min_organisations"]
+    has_partner = _exists(
+        not kinds.isdisjoint(partner_kinds), tail or (bool(open_kinds) and bool(partner_kinds))
+    )
+    has_authority = _exists("local_authority" in kinds, tail or bool(open_kinds))
+    low, high = named + more_low, named + more_high
+    least = params["min_organisations"]
+    large: Tri = True if low >= least else (False if high < least else None)
     min_kinds = params["min_kinds"]
     varied: Tri
     if len(kinds) >= min_kinds:
         varied = True
-    elif len(kinds) + open_kinds < min_kinds:
+    elif len(kinds) + open_kinds + more_high < min_kinds:
         varied = False
     else:
         varied = None
     local_majority: Tri
-    if 2 * local > count:
+    if local > high / 2:
         local_majority = True
-    elif 2 * (local + open_local) <= count:
+    elif local + open_local + more_high <= low / 2:
         local_majority = False
     else:
         local_majority = None
-    return m1, m8, large, varied, local_majority
+    return has_ess, has_partner, has_authority, large, varied, local_majority
+
+
+def _partners(initiative: Initiative, params: Mapping[str, Any]) -> tuple[Tri, Tri]:
+    """Has a partner of a partner kind, has a local authority as a partner."""
+    partners, complete = initiative.partners, initiative.partners_complete is True
+    if partners is None and not complete:
+        return None, None
+    kinds = {p.kind for p in partners or [] if p.kind is not None}
+    unnamed = any(p.kind is None for p in partners or [])
+    partner_kinds = params["partner_kinds"]
+    return (
+        _exists(
+            not kinds.isdisjoint(partner_kinds),
+            not complete or (unnamed and bool(partner_kinds)),
+        ),
+        _exists("local_authority" in kinds, not complete or unnamed),
+    )
 
 
 def labo(initiative: Initiative, params: Mapping[str, Any]) -> tuple[dict[str, Tri], Tri]:
     """Each Labo de l'ESS criterion's status and the verdict condition, three-valued."""
-    members = initiative.members
-    if members is None:
-        m1 = m8 = large = varied = local_majority = None
+    if initiative.members is None and initiative.member_count is None:
+        has_ess = has_partner = has_authority = large = varied = local_majority = None
     else:
-        m1, m8, large, varied, local_majority = _members(members, params)
+        has_ess, has_partner, has_authority, large, varied, local_majority = _members(
+            initiative, params
+        )
+    partner_kind, partner_authority = _partners(initiative, params)
+    m1 = _and(has_ess, _or(has_partner, partner_kind))
+    m8 = _or(has_authority, partner_authority)
     m2 = _and(initiative.voluntary, large, varied)
 
     strategy = initiative.strategy
@@ -104,7 +159,12 @@ def labo(initiative: Initiative, params: Mapping[str, Any]) -> tuple[dict[str, T
     )
 
     integration = initiative.local_integration
-    m4 = _or(None if integration is None else integration.local_networks, local_majority)
+    if integration is None:
+        networks = partnerships = None
+    else:
+        networks, formal = integration.local_networks, integration.local_partnerships
+        partnerships = None if formal is None else formal >= 1
+    m4 = _or(networks, partnerships, local_majority)
 
     activities = initiative.activities
     if activities is None:

@@ -9,10 +9,17 @@
   checked against the hand-written function.
 - ``--jobs``: ``poletype classify --format json`` on ``--cli-files`` copies of the
   shipped examples, with ``--jobs 2`` and in one process; the outputs must be identical.
+- screen memory: ``poletype screen`` on a call of ``--screen-rows`` applicants (default
+  100,000: the example call's six, renumbered, with their members in a second file, 5.7
+  a row), its peak resident memory (``ru_maxrss`` of that process, what ``/usr/bin/time
+  -v`` reports) against a hand-written streaming loop over the same CSV (the csv module,
+  the `Initiative` model, the hand-written Labo function, one CSV line out per row: the
+  floor for Python and these libraries). Every file must have one entry per input row.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -131,4 +138,81 @@ def cli_jobs(files: int, repeats: int) -> dict[str, float]:
         "one": seconds[1],
         "two": seconds[2],
         "same": float(outputs[1] == outputs[2] and bool(outputs[1])),
+    }
+
+
+SCREENING = ROOT / "examples" / "screening"
+
+_HANDWRITTEN_SCREEN = """
+import csv, sys
+from benchmarks.handwritten_labo import labo
+from poletype import load_typology
+from poletype.model import Initiative
+params = load_typology("labo-ess-ptce").params_value
+outcome = {True: "ptce", False: "not_ptce", None: "indeterminate"}
+with open(sys.argv[1], encoding="utf-8", newline="") as source, open(
+    sys.argv[2], "w", encoding="utf-8", newline=""
+) as target:
+    rows, out = csv.reader(source, delimiter=";"), csv.writer(target, delimiter=";")
+    next(rows)
+    for cells in rows:
+        initiative = Initiative(id=cells[0], name=cells[1], voluntary=cells[5] == "oui")
+        statuses, verdict = labo(initiative, params)
+        out.writerow([cells[0], outcome[verdict], *(str(s) for s in statuses.values())])
+"""
+
+
+def write_call(folder: Path, rows: int) -> Path:
+    """A call of ``rows`` applicants (the example's six, renumbered) and their members."""
+    lines = (SCREENING / "candidatures.csv").read_text(encoding="utf-8-sig").splitlines()
+    members = (SCREENING / "candidatures-membres.csv").read_text(encoding="utf-8-sig")
+    by_owner: dict[str, list[str]] = {}
+    for line in members.splitlines()[1:]:
+        owner, rest = line.split(";", 1)
+        by_owner.setdefault(owner, []).append(rest)
+    owners = sorted(by_owner)
+    path = folder / "appel.csv"
+    with (
+        path.open("w", encoding="utf-8") as out,
+        (folder / "appel-membres.csv").open("w", encoding="utf-8") as people,
+    ):
+        out.write(lines[0] + "\n")
+        people.write(members.splitlines()[0] + "\n")
+        for n in range(rows):
+            out.write(f"C{n:06d};" + lines[1 + n % (len(lines) - 1)].split(";", 1)[1] + "\n")
+            for rest in by_owner[owners[n % len(owners)]]:
+                people.write(f"C{n:06d};{rest}\n")
+    return path
+
+
+def peak_of(command: list[str]) -> tuple[float, float]:
+    """Peak resident memory (MB) and wall seconds of one process run to its end."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss / 1024, time.perf_counter() - start
+
+
+def screen_memory(rows: int) -> dict[str, float]:
+    """Peak memory of ``poletype screen`` on ``rows`` applicants, and of a hand-written loop."""
+    script = Path(sys.executable).parent / "poletype"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "poletype"]
+    with tempfile.TemporaryDirectory() as folder:
+        source = write_call(Path(folder), rows)
+        out = Path(folder) / "out"
+        screen_mb, screen_s = peak_of([*command, "screen", str(source), "-o", str(out), "-q"])
+        hand = [sys.executable, "-c", _HANDWRITTEN_SCREEN, str(source), str(out / "hand.csv")]
+        hand_mb, hand_s = peak_of(hand)
+        with (out / "verdicts.jsonl").open("rb") as lines:
+            written = sum(1 for _ in lines)
+    return {
+        "rows": rows,
+        "written": written,
+        "screen_mb": screen_mb,
+        "screen_seconds": screen_s,
+        "handwritten_mb": hand_mb,
+        "handwritten_seconds": hand_s,
     }

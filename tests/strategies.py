@@ -245,7 +245,8 @@ def random_completion(
     out = _random_complete(data, Initiative, rng, donor, trust)
 
     def extra(low: int, high: int) -> list[dict[str, Any]]:
-        size = rng.randint(low, high)
+        # Half the time no more than needed: contexts where the named entries are all.
+        size = low if rng.random() < 0.5 else rng.randint(low, high)
         return [{**_random_complete({}, Member, rng), "count": None} for _ in range(size)]
 
     _close_lists(out, initiative, extra)

@@ -356,14 +356,84 @@ def test_template_then_screen_round_trip(
 def test_screen_draws_a_progress_bar_on_a_terminal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On a terminal, a bar redrawn in place after each row, ending with a new line."""
+    """On a terminal, a bar redrawn in place (at most ten times a second), ending full."""
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, _, stderr = run(
         "screen", str(SCREENING), "-t", "matray-poisat", "-o", str(tmp_path), capsys=capsys
     )
     assert code == 0
-    assert stderr.count("\r[") == 6
+    assert stderr.startswith("\r[#####" + "." * 25 + "] 1/6")  # drawn after the first row
+    assert 2 <= stderr.count("\r[") <= 7
     assert "\r[" + "#" * 30 + "] 6/6\n" in stderr
+
+
+def test_screen_quiet_says_only_the_errors_even_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--quiet: no bar, no note, no notice, no summary; the row in error still said."""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    source = tmp_path / "appel.csv"
+    source.write_text(
+        "id;name;stage\nA;Pôle A;emerging\nA;Pôle B;emerging\nC;Pôle C;mature\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, stdout, stderr = run("screen", str(source), "-o", str(out), "--quiet", capsys=capsys)
+    assert code == 1
+    assert (
+        stderr == f"poletype: {source}: row 3, column id: duplicate id 'A', already used at row 2\n"
+    )
+    assert "\r" not in stderr
+    assert stdout.splitlines()[0] == str(out / "rapport.html")  # the files are still named
+    _, _, loud = run("screen", str(source), "-o", str(out), capsys=capsys)
+    assert "\r[" in loud
+    assert "Stade (C4)" in loud  # the note --quiet left out
+    assert loud.splitlines()[-1].endswith("errors 1")
+
+
+def test_classify_jsonl_writes_the_json_items_one_per_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--format jsonl: the items of --format json, compact, one a line, errors in place."""
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    files = [str(EXAMPLES / "artis.yaml"), str(bad), str(PTCE_EXAMPLE)]
+    code, lines, stderr = run("classify", "-t", "all", *files, "-f", "jsonl", capsys=capsys)
+    assert code == 1
+    _, whole, _ = run("classify", "-t", "all", *files, "-f", "json", capsys=capsys)
+    assert [json.loads(line) for line in lines.splitlines()] == json.loads(whole)
+    assert all(line.startswith("{") and "\n " not in line for line in lines.splitlines())
+    assert stderr.count("poletype: ") == 1
+    assert "\r" not in stderr  # no bar off a terminal
+
+
+def test_classify_jsonl_streams_a_case_table_with_a_bar_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case table's rows, one verdict a line, a bad row's entry in its place."""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    table = str(Path(__file__).parent / "data" / "screen" / "applicants.jsonl")
+    code, lines, stderr = run("classify", table, "-f", "jsonl", capsys=capsys)
+    _, whole, _ = run("classify", table, "-f", "json", capsys=capsys)
+    assert code == 1
+    assert [json.loads(line) for line in lines.splitlines()] == json.loads(whole)
+    assert stderr.startswith("\r[#####" + "." * 25 + "] 1/6")  # 6 lines, 5 rows (one blank)
+    assert stderr.endswith("\r[" + "#" * 30 + "] 5/5\n")
+    assert stderr.count("poletype: ") == 3  # each bad row, the bar cleared first
+    assert "\r" + " " * 36 + "\rpoletype: " in stderr
+    _, _, quiet = run("classify", table, "-f", "jsonl", "--quiet", capsys=capsys)
+    assert "\r" not in quiet
+    assert quiet.count("poletype: ") == 3  # the three bad rows, said all the same
+
+
+def test_classify_jsonl_in_two_processes_gives_the_same_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    files = [str(p) for p in sorted(EXAMPLES.glob("*.yaml"))[:6]]
+    _, one, _ = run("classify", *files, "-f", "jsonl", capsys=capsys)
+    _, two, _ = run("classify", *files, "-f", "jsonl", "--jobs", "2", capsys=capsys)
+    assert one == two
+    assert len(one.splitlines()) == 6
 
 
 # One bad file costs its own result: the others keep theirs, in order, without traceback --

@@ -43,20 +43,16 @@ LAYERS: list[set[str]] = [
 
 LAZY: dict[str, set[str]] = {
     "poletype.cli": {
-        "poletype._render",
-        "poletype._render.html",
-        "poletype._render.letters",
+        "poletype._cli.screen",
         "poletype._render.map",
-        "poletype._render.outputs",
-        "poletype._render.workbook",
         "poletype._render.schemas",
-        "poletype._screening.screen",
         "poletype._screening.template",
     },
     "poletype._cli.serve": {"poletype._server._run"},
     "poletype._cli.inputs": {
         "poletype._analysis.frames",
         "poletype._render.cells",
+        "poletype._screening.tabular",
     },
     "poletype._cli.research": {
         "poletype._analysis",

@@ -64,13 +64,16 @@ if typing.TYPE_CHECKING:
     from poletype._analysis.manifest import manifest
     from poletype._analysis.plots import plot_map, plot_xy
     from poletype._analysis.sweep import plot_stability, stability, sweep
-    from poletype._render.outputs import write_screening
+    from poletype._render.outputs import ScreeningWriter, write_screening
     from poletype._scale.cluster import classify_dask
     from poletype._scale.columnar import decide_frame
     from poletype._screening.screen import (
         Finding,
         ScreenedRow,
         Screening,
+        ScreeningRun,
+        Tally,
+        open_screening,
         screen,
         screening_typologies,
     )
@@ -97,6 +100,8 @@ _LAZY = {
     "RowError": "poletype._screening.tabular",
     "ScreenedRow": "poletype._screening.screen",
     "Screening": "poletype._screening.screen",
+    "ScreeningRun": "poletype._screening.screen",
+    "ScreeningWriter": "poletype._render.outputs",
     "SufficiencyFit": "poletype._analysis.fit",
     "TruthRow": "poletype._analysis.fit",
     "TruthTable": "poletype._analysis.fit",
@@ -113,6 +118,8 @@ _LAZY = {
     "set_memberships": "poletype._analysis.fit",
     "sufficiency": "poletype._analysis.fit",
     "sufficiency_of": "poletype._analysis.fit",
+    "Tally": "poletype._screening.screen",
+    "open_screening": "poletype._screening.screen",
     "truth_table": "poletype._analysis.fit",
     "what_it_would_take": "poletype._screening.whatif",
     "write_screening": "poletype._render.outputs",
@@ -172,10 +179,13 @@ __all__ = [
     "Score",
     "ScreenedRow",
     "Screening",
+    "ScreeningRun",
+    "ScreeningWriter",
     "SetupError",
     "Source",
     "Status",
     "SufficiencyFit",
+    "Tally",
     "Trajectory",
     "TrajectoryPoint",
     "TruthRow",
@@ -196,6 +206,7 @@ __all__ = [
     "manifest",
     "necessity",
     "necessity_of",
+    "open_screening",
     "plot_map",
     "plot_stability",
     "plot_xy",

@@ -18,8 +18,14 @@ from typing import Any, TypeVar, cast
 from poletype._analysis.hypotheses import SHIPPED as SHIPPED_HYPOTHESES
 from poletype._analysis.hypotheses import check_hypotheses
 from poletype._api import read_initiative, trajectory
+from poletype._cli.batch import (
+    classify_lines,
+    rendered,
+    start_worker,
+    typology_set,
+    worker_outputs,
+)
 from poletype._cli.inputs import (
-    Case,
     Error,
     attempt_unit,
     json_text,
@@ -40,7 +46,6 @@ from poletype._cli.research import (
     sweep_command,
 )
 from poletype._cli.serve import serve_command, serve_options
-from poletype._engine.interpreter import Backend
 from poletype._engine.typology import Typology
 from poletype._read.data import Lang
 from poletype._render.report import (
@@ -48,14 +53,12 @@ from poletype._render.report import (
     explain_text,
     hypotheses_text,
     trajectory_text,
-    verdict_text,
 )
 from poletype._rules.classify import (
     DEFAULT_TYPOLOGY,
     GRADED_TYPOLOGY,
     check_typology,
     classify,
-    load_typologies,
     load_typology,
     typologies,
 )
@@ -100,7 +103,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("classify", help="classify initiatives (YAML or JSON files)")
     _classify_options(p, DEFAULT_TYPOLOGY)
-    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=["text", "json", "jsonl"],
+        default="text",
+        help="jsonl: one verdict (or error entry) per line, written as each is made",
+    )
     p.add_argument(
         "--jobs",
         "-j",
@@ -115,6 +124,7 @@ def _build_parser() -> argparse.ArgumentParser:
         default="compiled",
         help="evaluation backend (interpreter: rule-engine's own, the slow reference)",
     )
+    _quiet_option(p)
 
     sub.add_parser("typologies", help="list the shipped typologies")
 
@@ -170,9 +180,22 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("test", help="run the examples written inside rule files")
     p.add_argument("files", nargs="+", metavar="RULEFILE")
 
-    p = sub.add_parser(
-        "screen", help="screen a call's applicants (CSV, XLSX, JSON Lines or a folder)"
+    _screen_options(
+        sub.add_parser(
+            "screen", help="screen a call's applicants (CSV, XLSX, JSON Lines or a folder)"
+        )
     )
+
+    serve_options(sub.add_parser("serve", help="run the HTTP service (needs poletype[server])"))
+
+    p = sub.add_parser("template", help="write an empty applicant spreadsheet to fill in")
+    p.add_argument("--format", "-f", choices=["xlsx", "csv"], default="xlsx")
+    p.add_argument("--out", "-o", required=True, type=Path, metavar="FILE")
+    research_options(parser, sub)
+    return parser
+
+
+def _screen_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "input", metavar="INPUT", help="a .csv, .xlsx or .jsonl file, or a folder of .yaml/.json"
     )
@@ -232,14 +255,16 @@ def _build_parser() -> argparse.ArgumentParser:
         help="also write a letter per applicant and a mail-merge CSV under OUT/lettres/",
     )
     param_and_lang(p)
+    _quiet_option(p)
 
-    serve_options(sub.add_parser("serve", help="run the HTTP service (needs poletype[server])"))
 
-    p = sub.add_parser("template", help="write an empty applicant spreadsheet to fill in")
-    p.add_argument("--format", "-f", choices=["xlsx", "csv"], default="xlsx")
-    p.add_argument("--out", "-o", required=True, type=Path, metavar="FILE")
-    research_options(parser, sub)
-    return parser
+def _quiet_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="say only errors on stderr: no progress bar (shown on a terminal), notes or summary",
+    )
 
 
 def _map_options(p: argparse.ArgumentParser) -> None:
@@ -275,53 +300,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _typology_set(name: str, params: dict[str, Any]) -> list[Typology]:
-    """One typology, or with ``all`` every shipped one (each given the parameters it has)."""
-    if name != ALL:
-        return [load_typology(name, params)]
-    return load_typologies(typologies(), params, which="shipped typology")
-
-
-_worker: tuple[list[Typology], Backend, str, Lang] = ([], "compiled", "json", "fr")
-
-
-def _start_worker(
-    typology: str, params: dict[str, Any], backend: Backend, output: str, lang: Lang
-) -> None:
-    """Load the typologies once in each ``--jobs`` process."""
-    global _worker  # noqa: PLW0603 - one per process, set before any file is handed over
-    _worker = (_typology_set(typology, params), backend, output, lang)
-
-
-def _worker_outputs(file: str | Case) -> list[Any] | Error:
-    """One file's verdicts, already rendered: what crosses back is JSON data or text.
-
-    Rendering is most of the work; done here it runs in parallel, and the parent
-    process only writes (a `Verdict` sent back would be rendered by the parent, alone).
-    """
-    typologies, backend, output, lang = _worker
-    return attempt_unit(
-        file,
-        lambda i: _rendered(
-            [(classify(i, t, backend=backend), t) for t in typologies], output, lang
-        ),
-    )
-
-
-def _rendered(pairs: list[tuple[Verdict, Typology]], output: str, lang: Lang) -> list[Any]:
-    """Each verdict as the chosen output shows it: a JSON object, or its text."""
-    if output == "json":
-        return [json_text(v.model_dump(mode="json")) for v, _ in pairs]
-    return [verdict_text(v, t, lang) for v, t in pairs]
-
-
 def _classify(args: argparse.Namespace) -> int:
-    chosen = _typology_set(args.typology, dict(args.param))
+    chosen = typology_set(args.typology, dict(args.param))
     if args.jobs < 1:
         raise UsageError(
             f"--jobs must be at least 1, not {args.jobs}", code="bad-parameter", expected="N >= 1"
         )
     lang = cast(Lang, args.lang)
+    if args.format == "jsonl":
+        return classify_lines(args, chosen, lang)
     units = read_units(args.files)
     pairs: list[tuple[Verdict, Typology]] = []
     outputs: list[list[Any] | Error]
@@ -333,15 +320,15 @@ def _classify(args: argparse.Namespace) -> int:
 
         verdicts, status = with_status([attempt_unit(unit, each_typology) for unit in units])
         pairs = [pair for r in verdicts if isinstance(r, list) for pair in r]
-        outputs = [_rendered(r, args.format, lang) if isinstance(r, list) else r for r in verdicts]
+        outputs = [rendered(r, args.format, lang) if isinstance(r, list) else r for r in verdicts]
     else:
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only for --jobs
 
         start = (args.typology, dict(args.param), args.backend, args.format, lang)
-        with ProcessPoolExecutor(args.jobs, initializer=_start_worker, initargs=start) as pool:
+        with ProcessPoolExecutor(args.jobs, initializer=start_worker, initargs=start) as pool:
             # A few large batches per process: one task per file costs more than it runs.
             chunk = max(1, -(-len(units) // (args.jobs * 4)))
-            outputs, status = with_status(list(pool.map(_worker_outputs, units, chunksize=chunk)))
+            outputs, status = with_status(list(pool.map(worker_outputs, units, chunksize=chunk)))
     if args.format == "json":
         texts: list[str] = []
         for r in outputs:
@@ -475,80 +462,10 @@ def _test(args: argparse.Namespace) -> int:
     return status
 
 
-def _progress_bar(done: int, total: int) -> None:
-    width = 30
-    filled = width * done // total if total else width
-    bar = "#" * filled + "." * (width - filled)
-    end = "\n" if done >= total else ""
-    sys.stderr.write(f"\r[{bar}] {done}/{total}{end}")
-    sys.stderr.flush()
-
-
 def _screen(args: argparse.Namespace) -> int:
-    from poletype._render import rounds  # noqa: PLC0415 - screening outputs load here
-    from poletype._render.html import anchors  # noqa: PLC0415
-    from poletype._render.letters import letters, write_pdfs  # noqa: PLC0415
-    from poletype._render.outputs import write_screening  # noqa: PLC0415
-    from poletype._render.workbook import XLSX_NAME, read_decisions  # noqa: PLC0415
-    from poletype._screening.screen import screen, screening_typologies  # noqa: PLC0415
+    from poletype._cli.screen import screen_command  # noqa: PLC0415 - the screening side loads here
 
-    lang = cast(Lang, args.lang)
-    chosen = screening_typologies(args.typology, args.rules, dict(args.param))
-    progress = _progress_bar if sys.stderr.isatty() else None
-    previous = None if args.previous is None else rounds.read_previous(args.previous)
-    merge = None
-    if previous is not None:
-        known = previous
-
-        def merge(rows: list[Any]) -> list[Any]:
-            return rounds.merge_applicants(rows, known)
-
-    screening = screen(
-        args.input,
-        chosen,
-        members=args.members,
-        progress=progress,
-        columns=args.columns,
-        header_row=args.header_row,
-        merge=merge,
-    )
-    for notice in screening.notices:
-        print(f"poletype: {getattr(notice, lang)}", file=sys.stderr)
-    for row in screening.rows:
-        for note in row.notes:
-            print(f"poletype: {row.source}: row {row.row}: {note.text(lang)}", file=sys.stderr)
-        if row.error is not None:
-            column = "" if row.error.column is None else f", column {row.error.column}"
-            where = f"{row.source}: row {row.error.row}{column}"
-            code = "" if row.error.code is None else f" [{row.error.code}]"
-            print(f"poletype: {where}: {row.error.message}{code}", file=sys.stderr)
-    marks = None
-    section = ""
-    decisions = None
-    if previous is not None:
-        marks = rounds.changes(screening, previous, lang)
-        section = rounds.changes_section(screening, marks, anchors(screening), previous, lang)
-        decisions = read_decisions(previous.folder / XLSX_NAME)
-    extra = None
-    if args.letters:
-        extra = letters(screening, lang)
-    written = write_screening(
-        screening,
-        args.out,
-        lang,
-        args.csv_columns,
-        changes=marks,
-        changes_section=section,
-        decisions=decisions,
-        extra=extra,
-    )
-    if extra is not None:
-        written += write_pdfs(Path(args.out), extra)
-    for path in written:
-        print(path)
-    print(f"poletype: {screening.summary()}", file=sys.stderr)
-    run_manifest(args, typologies=chosen, screening=screening)
-    return EXIT_BAD_INPUT if screening.errors else EXIT_OK
+    return screen_command(args)
 
 
 def _template(args: argparse.Namespace) -> int:

@@ -133,7 +133,7 @@ def manifest(
     typologies: Sequence[Typology] = (),
     hypotheses: Sequence[Mapping[str, Any]] = (),
     parameters: Mapping[str, Any] | None = None,
-    cases: Iterable[Initiative] = (),
+    cases: Iterable[Initiative | Mapping[str, Any]] = (),
     files: Iterable[str | Path] = (),
     results: Iterable[Mapping[str, Any]] = (),
     command: Sequence[str] | None = None,
@@ -142,11 +142,11 @@ def manifest(
 
     ``typologies`` give their id, version, file and ``rules_hash`` (which covers the
     parameter values); ``hypotheses`` are `hypotheses_hash` entries; ``cases`` are
-    hashed one by one (`case_hash`), ``files`` byte for byte (a folder file by file);
-    ``results`` are whatever the run produced, typically one entry per verdict with its
-    `verdict_hash`; ``command`` is the command line (``poletype`` excluded), which
-    ``poletype rerun`` runs again. Python, the platform and library versions are
-    recorded too.
+    hashed one by one (`case_entry`; an entry already made is kept), ``files`` byte
+    for byte (a folder file by file); ``results`` are whatever the run produced,
+    typically one entry per verdict with its `verdict_hash`; ``command`` is the
+    command line (``poletype`` excluded), which ``poletype rerun`` runs again. Python,
+    the platform and library versions are recorded too.
     """
     return {
         "manifest": FORMAT,
@@ -159,10 +159,15 @@ def manifest(
         ],
         "hypotheses": [dict(h) for h in hypotheses],
         "files": _files(files),
-        "cases": [{"id": c.id, "name": c.name, "sha256": case_hash(c)} for c in cases],
+        "cases": [c if isinstance(c, Mapping) else case_entry(c) for c in cases],
         "results": [dict(r) for r in results],
         "environment": environment(),
     }
+
+
+def case_entry(initiative: Initiative) -> dict[str, Any]:
+    """A case as the manifest lists it: id, name and hash (`case_hash`)."""
+    return {"id": initiative.id, "name": initiative.name, "sha256": case_hash(initiative)}
 
 
 def verdict_results(verdicts: Iterable[Verdict]) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -158,30 +158,86 @@ def read_units(files: Sequence[str]) -> list[str | Case]:
             continue
         try:
             applicants = read_table(file)
-        except PoletypeError as exc:
-            units.append(Case(file, None, error_entry(file, exc)))
-            continue
         except Exception as exc:  # the file's fault, whatever the reader raised
-            reason = f"cannot read the file ({type(exc).__name__}: {str(exc)[:200]})"
-            error = InitiativeError(reason, code="unreadable-input", file=file)
-            units.append(Case(file, None, error_entry(file, error)))
+            units.append(_table_error(file, exc))
             continue
-        for applicant in applicants:
-            where = f"{applicant.source}: row {applicant.row}"
-            if applicant.error is None:
-                units.append(Case(where, applicant.initiative, None))
-                continue
-            row = applicant.error
-            column = "" if row.column is None else f", column {row.column}"
-            message = f"{applicant.source}: row {row.row}{column}: {row.message}"
-            code = row.code or "invalid-initiative"
-            entry: Error = {
-                "file": applicant.source,
-                "row": row.row,
-                "error": {"code": code, "message": f"{message} [{code}]"},
-            }
-            units.append(Case(where, None, entry))
+        units += _cases(applicants)
     return units
+
+
+class Units:
+    """The command's inputs as `read_units` gives them, each read when it is asked for.
+
+    A case table's rows are read as they are needed (Parquet aside, which is read
+    whole), so that a table of a hundred thousand rows is never held in memory.
+    ``expected`` is how many units are expected so far: each file counts one until a
+    table, opened, says how many rows it has.
+    """
+
+    def __init__(self, files: Sequence[str]) -> None:
+        self.files = list(files)
+        self.expected = len(self.files)
+
+    def __iter__(self) -> Iterator[str | Case]:
+        for file in self.files:
+            if not _is_table(file):
+                yield file
+                continue
+            yield from self._table(file)
+
+    def _table(self, file: str) -> Iterator[str | Case]:
+        from poletype._analysis.frames import read_table  # noqa: PLC0415 - spreadsheet readers
+        from poletype._screening.tabular import read_applicants  # noqa: PLC0415
+
+        try:
+            if Path(file).suffix.lower() == ".parquet":
+                whole = read_table(file)
+                applicants: Iterable[Any] = whole
+                count: int | None = len(whole)
+            else:
+                reading = read_applicants(Path(file))
+                applicants, count = reading, reading.expected
+            self.expected += (count or 1) - 1
+            rows = iter(_cases(applicants))
+            first = next(rows, None)
+        except Exception as exc:  # the file's fault, whatever the reader raised
+            yield _table_error(file, exc)
+            return
+        if first is None:
+            return
+        yield first
+        try:
+            yield from rows
+        except Exception as exc:  # read so far: the rows are kept, the failure said after
+            yield _table_error(file, exc)
+
+
+def _table_error(file: str, exc: Exception) -> Case:
+    """The error entry of a case table that cannot be read (further)."""
+    if isinstance(exc, PoletypeError):
+        return Case(file, None, error_entry(file, exc))
+    reason = f"cannot read the file ({type(exc).__name__}: {str(exc)[:200]})"
+    error = InitiativeError(reason, code="unreadable-input", file=file)
+    return Case(file, None, error_entry(file, error))
+
+
+def _cases(applicants: Iterable[Any]) -> Iterator[Case]:
+    """Each row of a case table (`poletype._screening.tabular.Applicant`) as a unit."""
+    for applicant in applicants:
+        where = f"{applicant.source}: row {applicant.row}"
+        if applicant.error is None:
+            yield Case(where, applicant.initiative, None)
+            continue
+        row = applicant.error
+        column = "" if row.column is None else f", column {row.column}"
+        message = f"{applicant.source}: row {row.row}{column}: {row.message}"
+        code = row.code or "invalid-initiative"
+        entry: Error = {
+            "file": applicant.source,
+            "row": row.row,
+            "error": {"code": code, "message": f"{message} [{code}]"},
+        }
+        yield Case(where, None, entry)
 
 
 def _case_attempt(case: Case, work: Callable[[Initiative], T]) -> T | Error:

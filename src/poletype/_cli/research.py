@@ -113,6 +113,39 @@ def fit_command(args: argparse.Namespace) -> int:
     return status
 
 
+class ManifestEntries:
+    """What ``--manifest`` records of each case and result, hashed as the run goes.
+
+    For the commands that stream their rows (``screen``, ``classify --format jsonl``):
+    a hash and a line per case and verdict are kept, not the cases or the verdicts.
+    """
+
+    def __init__(self) -> None:
+        self.cases: list[dict[str, Any]] = []
+        self.results: list[dict[str, Any]] = []
+
+    def add_case(self, initiative: Initiative) -> None:
+        """One case read."""
+        from poletype._analysis import manifest as m  # noqa: PLC0415 - only with --manifest
+
+        self.cases.append(m.case_entry(initiative))
+
+    def add_verdicts(self, verdicts: Sequence[Verdict]) -> None:
+        """One case's verdicts."""
+        from poletype._analysis import manifest as m  # noqa: PLC0415 - only with --manifest
+
+        self.results += m.verdict_results(verdicts)
+
+    def add_row(self, row: Any) -> None:
+        """One screened row (`poletype._screening.screen.ScreenedRow`): its case, its results."""
+        if row.initiative is not None:
+            self.add_case(row.initiative)
+        if row.error is not None:
+            self.results.append({"row": row.row, "source": row.source, "error": row.error.message})
+        else:
+            self.add_verdicts([f.verdict for f in row.findings])
+
+
 def run_manifest(
     args: argparse.Namespace,
     *,
@@ -120,41 +153,41 @@ def run_manifest(
     units: Sequence[str | Case] = (),
     verdicts: Sequence[Verdict] = (),
     hypotheses: Any = None,
-    screening: Any = None,
+    screening: ManifestEntries | None = None,
     results: Sequence[dict[str, Any]] = (),
+    entries: ManifestEntries | None = None,
 ) -> None:
-    """Write ``--manifest``, when asked: what the command read and what came out."""
+    """Write ``--manifest``, when asked: what the command read and what came out.
+
+    ``screening`` holds what ``screen`` recorded of its rows, ``entries`` what another
+    streaming command recorded of its cases (in place of ``units`` and ``verdicts``).
+    """
     out = getattr(args, "manifest", None)
     if out is None:
         return
     from poletype._analysis import manifest as m  # noqa: PLC0415 - only with --manifest
 
-    cases = unit_cases(units)
-    entries = list(results) or m.verdict_results(verdicts)
+    recorded = screening if screening is not None else entries
+    cases: list[Any] = list(unit_cases(units)) if recorded is None else recorded.cases
+    found = list(results if recorded is None else recorded.results)
+    found = found or m.verdict_results(verdicts)
     files = input_files(getattr(args, "files", []))
     hashes = []
     if hypotheses is not None:
         hashes.append(m.hypotheses_hash(args.hypotheses, dict(args.param)))
-        entries = [
+        found = [
             {"proposition": p.id, "sha256": m.sha256_json(p.model_dump(mode="json"))}
             for p in hypotheses.propositions
         ]
     if screening is not None:
         files = input_files([args.input]) + ([str(args.members)] if args.members else [])
-        cases = [row.initiative for row in screening.rows if row.initiative is not None]
-        entries = []
-        for row in screening.rows:
-            if row.error is not None:
-                entries.append({"row": row.row, "source": row.source, "error": row.error.message})
-            else:
-                entries += m.verdict_results(f.verdict for f in row.findings)
     document = m.manifest(
         typologies=typologies,
         hypotheses=hashes,
         parameters=dict(args.param),
         cases=cases,
         files=files,
-        results=entries,
+        results=found,
         command=args.argv,
     )
     m.write_manifest(document, out)

@@ -10,19 +10,21 @@ same input gives the same bytes and two reports can be compared with ``diff``.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from poletype._engine.justify import colon
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang, by_language, load
 from poletype._render.cells import change_lines, error_field, error_words, sentence
+from poletype._render.chart import COLOURS, chart
 from poletype._render.css import CSS
 from poletype._render.report import MARKS, hybrid_answer, span
-from poletype._render.report_app import asset, list_section, row_data
+from poletype._render.report_app import Anchors, MainSource, Packer, asset, list_chunks, row_data
 from poletype._screening.fields import question
-from poletype._screening.screen import Finding, ScreenedRow, Screening, against
+from poletype._screening.screen import Finding, ScreenedRow, Screening, Tally, against
 from poletype._screening.tabular import RowError
 from poletype.rulefile import Text
 from poletype.verdict import CriterionResult, GradedParts, Source, Verdict
@@ -52,15 +54,6 @@ def outcome_class(typology: Typology, outcome: str) -> str:
     return "indeterminate" if outcome == "indeterminate" else "type"
 
 
-_COLOURS = {
-    "positive": "#2e8b57",
-    "negative": "#c0392b",
-    "indeterminate": "#d49a1f",
-    "type": "#3a6db5",
-    "error": "#8a9099",
-}
-
-
 def render_report(
     screening: Screening,
     lang: Lang = "fr",
@@ -75,18 +68,67 @@ def render_report(
     row's change since the previous round ("" for none) and ``changes_section`` the
     section that lists them (`poletype._render.rounds`).
     """
-    t = _T[lang]
     marks = list(changes) if changes is not None else [""] * len(screening.rows)
-    main = _main_source(screening)
+    main = MainSource()
+    for row in screening.rows:
+        main.add(row.source)
     lines = []
-    sheets = []
+    packer = Packer()
     for row, anchor, mark in zip(screening.rows, anchors(screening), marks, strict=True):
-        asked = _questions(row)
-        note = "" if row.source == main else Path(row.source).name
-        lines.append(row_data(row, anchor, len(asked), note, mark))
-        sheets.append(_applicant(row, anchor, asked, screening, lang, change=mark))
+        line, sheet = report_row(row, anchor, mark, screening.tally, lang)
+        line["s"] = main.note(row.source)
+        lines.append(line)
+        packer.add(sheet)
+    rounds = any(marks)
+    chunks = report_chunks(
+        screening.tally,
+        lines,
+        rounds,
+        packer.text(),
+        lang=lang,
+        changes_section=changes_section,
+    )
+    return "".join(chunks)
+
+
+def report_row(
+    row: ScreenedRow, anchor: str, change: str, screening: Tally, lang: Lang
+) -> tuple[dict[str, Any], str]:
+    """One row's line of the list (its source note left for the caller) and its sheet."""
+    asked = _questions(row)
+    line = row_data(row, anchor, len(asked), "", change)
+    return line, _applicant(row, anchor, asked, screening, lang, change=change)
+
+
+def report_chunks(
+    screening: Tally,
+    lines: Iterable[Mapping[str, Any]],
+    rounds: bool,
+    sheets: Iterable[str],
+    *,
+    lang: Lang,
+    changes_section: str = "",
+) -> Iterator[str]:
+    """The report a piece at a time: each line of the list, each block of the sheets.
+
+    ``lines`` are `report_row`'s with their source notes, ``sheets`` the base64 blocks
+    of the packed sheets (`poletype._render.report_app.Packer`); ``rounds`` says
+    whether some row has a change since the previous round, whose section is
+    ``changes_section``.
+    """
+    t = _T[lang]
     intro = t["toc_intro"] if screening.crisp else ""
-    parts = [
+    listed = list_chunks(
+        screening,
+        lines,
+        rounds,
+        sheets,
+        lang,
+        intro=intro,
+        report_words=t,
+        outcome_class=outcome_class,
+    )
+    parts: list[str | Iterator[str]] = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',
         "<head>",
@@ -103,25 +145,22 @@ def render_report(
         _guide(screening, lang),
         _summary(screening, lang),
         changes_section,
-        list_section(
-            screening,
-            lines,
-            sheets,
-            lang,
-            intro=intro,
-            report_words=t,
-            outcome_class=outcome_class,
-        ),
+        listed,
         _footer(screening, lang),
         "</main>",
         "</body>",
         "</html>",
-        "",
     ]
-    return "\n".join(part for part in parts if part)
+    for index, part in enumerate(p for p in parts if p):
+        if index:
+            yield "\n"
+        if isinstance(part, str):
+            yield part
+        else:
+            yield from part
 
 
-def _notices(screening: Screening, lang: Lang) -> str:
+def _notices(screening: Tally, lang: Lang) -> str:
     """What the reading says about the whole file (no members sheet...), at the top."""
     if not screening.notices:
         return ""
@@ -153,11 +192,11 @@ def _cell_notes(row: ScreenedRow, lang: Lang) -> str:
     return out
 
 
-def _input_name(screening: Screening) -> str:
+def _input_name(screening: Tally) -> str:
     return Path(screening.input).name or screening.input
 
 
-def _header(screening: Screening, lang: Lang) -> str:
+def _header(screening: Tally, lang: Lang) -> str:
     t = _T[lang]
     items = "".join(
         f"<li>{_tx(ty.title, lang)} <code>{_e(ty.id)}</code></li>" for ty in screening.typologies
@@ -168,7 +207,7 @@ def _header(screening: Screening, lang: Lang) -> str:
         '<header class="report">'
         f"<h1>{_e(t['title'])}</h1>{subtitle}"
         f'<p class="meta"><b>{_e(t["input"])}</b>{_e(colon(lang))}'
-        f"{_e(_input_name(screening))} · {len(screening.rows)} {_e(t['rows'])}</p>"
+        f"{_e(_input_name(screening))} · {screening.total} {_e(t['rows'])}</p>"
         f'<p class="meta"><b>{_e(t["typologies"])}</b></p><ul class="typologies">{items}</ul>'
         "</header>"
     )
@@ -178,7 +217,7 @@ _GUIDE = by_language(load("words")["guide"])
 """The opening lines on how to read the report, one table per language."""
 
 
-def _guide(screening: Screening, lang: Lang) -> str:
+def _guide(screening: Tally, lang: Lang) -> str:
     """A few lines on how to read the report, for an officer who opens it without help."""
     g = _GUIDE[lang]
     graded = any(isinstance(ty, GradedTypology) for ty in screening.typologies)
@@ -201,9 +240,9 @@ def _share(count: int, total: int, lang: Lang) -> str:
     return f"{value} %" if lang == "fr" else f"{value}%"
 
 
-def _summary(screening: Screening, lang: Lang) -> str:
+def _summary(screening: Tally, lang: Lang) -> str:
     t = _T[lang]
-    total = len(screening.rows)
+    total = screening.total
     out = [
         f'<section id="summary"><h2>{_e(t["summary"])}</h2><div class="figures">'
         f"<div><b>{total}</b>{_e(t['total'])}</div>"
@@ -224,13 +263,13 @@ def _summary(screening: Screening, lang: Lang) -> str:
                 f'<td class="num">{count}</td>'
                 f'<td class="num">{_share(count, total, lang)}</td></tr>'
             )
-            bars.append((label, count, _COLOURS[css]))
+            bars.append((label, count, COLOURS[css]))
         rows.append(
             f'<tr><td><span class="badge error">{_e(t["errors"])}</span></td>'
             f'<td class="num">{screening.errors}</td>'
             f'<td class="num">{_share(screening.errors, total, lang)}</td></tr>'
         )
-        bars.append((t["errors"], screening.errors, _COLOURS["error"]))
+        bars.append((t["errors"], screening.errors, COLOURS["error"]))
         rows.append(
             f'<tr class="total"><td>{_e(t["total"])}</td><td class="num">{total}</td>'
             f'<td class="num">{_share(total, total, lang)}</td></tr>'
@@ -246,39 +285,6 @@ def _summary(screening: Screening, lang: Lang) -> str:
         )
     out.append("</section>")
     return "".join(out)
-
-
-def chart(bars: list[tuple[str, int, str]], *, title: str) -> str:
-    """A horizontal bar chart as inline SVG: each bar's label above it, its count after."""
-    width, left, bar_height, step = 520, 4, 16, 44
-    room = width - left - 60
-    top = max((count for _, count, _ in bars), default=0) or 1
-    height = 8 + step * len(bars)
-    items = [
-        f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>{_e(title)}</title>",
-    ]
-    for i, (label, count, colour) in enumerate(bars):
-        y = 4 + i * step
-        length = round(room * count / top)
-        items += [
-            f'<text x="{left}" y="{y + 13}" font-size="13" fill="#1d2430" '
-            f'font-family="system-ui, sans-serif">{_e(label)}</text>',
-            f'<rect x="{left}" y="{y + 19}" width="{room}" height="{bar_height}" rx="3" '
-            'fill="#f0f2f5"/>',
-        ]
-        if length:
-            items.append(
-                f'<rect x="{left}" y="{y + 19}" width="{length}" height="{bar_height}" rx="3" '
-                f'fill="{colour}"/>'
-            )
-        items.append(
-            f'<text x="{left + length + 8}" y="{y + 32}" font-size="13" font-weight="600" '
-            f'fill="#1d2430" font-family="system-ui, sans-serif">{count}</text>'
-        )
-    items.append("</svg>")
-    return "".join(items)
 
 
 def _badge(finding: Finding, lang: Lang) -> str:
@@ -329,13 +335,8 @@ def anchors(screening: Screening) -> list[str]:
     Row numbers repeat only when member rows of a second sheet belong to no applicant
     (they are reported with their own sheet's row number); a repeat gets a suffix.
     """
-    seen: dict[int, int] = {}
-    out = []
-    for row in screening.rows:
-        seen[row.row] = seen.get(row.row, 0) + 1
-        suffix = "" if seen[row.row] == 1 else f"-{seen[row.row]}"
-        out.append(f"applicant-{row.row}{suffix}")
-    return out
+    anchor = Anchors()
+    return [anchor(row.row) for row in screening.rows]
 
 
 def _name(row: ScreenedRow) -> str:
@@ -349,19 +350,11 @@ def _id_note(row: ScreenedRow) -> str:
     return f' <span class="muted">{_e(row.id)}</span>'
 
 
-def _main_source(screening: Screening) -> str | None:
-    """The applicants file, which the first row comes from; None for a folder of files."""
-    sources = [row.source for row in screening.rows]
-    if not sources or (len(sources) > 1 and len(set(sources)) == len(sources)):
-        return None
-    return sources[0]
-
-
 def _applicant(
     row: ScreenedRow,
     anchor: str,
     asked: dict[str, list[str]],
-    screening: Screening,
+    screening: Tally,
     lang: Lang,
     *,
     change: str = "",
@@ -497,7 +490,7 @@ def _graded(verdict: Verdict, graded: GradedParts, lang: Lang) -> str:
     return "".join(out)
 
 
-def _asks(asked: dict[str, list[str]], screening: Screening, lang: Lang) -> str:
+def _asks(asked: dict[str, list[str]], screening: Tally, lang: Lang) -> str:
     t = _T[lang]
     if not asked:
         return f'<div class="asks"><h3>{_e(t["ask"])}</h3><p>{_e(t["none_missing"])}</p></div>'
@@ -544,7 +537,7 @@ def _takes(finding: Finding, lang: Lang) -> str:
     )
 
 
-def _footer(screening: Screening, lang: Lang) -> str:
+def _footer(screening: Tally, lang: Lang) -> str:
     rules = ", ".join(
         f"{_e(ty.id)} {_e(ty.version)} (<code>{_e(ty.rules_hash[:19])}…</code>)"
         for ty in screening.typologies

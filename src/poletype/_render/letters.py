@@ -7,7 +7,8 @@ what would make it qualify, one that qualifies gets a short confirmation. Each l
 is an HTML file (and a PDF when the ``pdf`` extra, weasyprint, is installed), and a
 mail-merge CSV holds one line per applicant (id, name, email when the funder's columns
 carry one, subject, body) for a mail client or a grant platform. The CSV follows
-`poletype._render.cells.safe_cell`: nothing in it runs as a formula.
+`poletype._render.cells.safe_cell`: nothing in it runs as a formula. Letters are made
+as the rows come (`LetterBox`), the mail-merge file written a line at a time.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import csv
 import html
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TextIO
 
 from poletype._read.data import Lang
 from poletype._render.cells import DELIMITERS, change_lines, error_text, safe_cell
@@ -142,6 +144,51 @@ def file_stem(row: ScreenedRow) -> str:
     return f"{row.row:05d}-{slug}" if slug else f"{row.row:05d}"
 
 
+def merge_name(lang: Lang) -> str:
+    """The mail-merge file's path under the output folder, in the letters' folder."""
+    w = table("letters", lang)
+    return f"{w['folder']}/{w['mail_merge']}"
+
+
+class LetterBox:
+    """Letters made as the rows come: each one's file name and page, and its mail-merge line.
+
+    The mail-merge CSV goes to ``merge`` a line at a time, its byte-order mark first;
+    it is named `merge_name` under the output folder, the letters `folder`/NAME.html.
+    """
+
+    def __init__(self, lang: Lang, merge: TextIO) -> None:
+        self.lang = lang
+        self.folder = table("letters", lang)["folder"]
+        self.merge_name = merge_name(lang)
+        self._seen: set[str] = set()
+        merge.write("\ufeff")
+        self._writer = csv.writer(merge, delimiter=DELIMITERS[lang], lineterminator="\r\n")
+        self._writer.writerow(["row", "id", "name", "email", "subject", "body", "letter"])
+
+    def add(self, row: ScreenedRow, carried: Mapping[str, str]) -> tuple[str, str]:
+        """One applicant's letter, by its path under the output folder; its line written.
+
+        ``carried`` are the funder's columns the email is looked for in.
+        """
+        stem = file_stem(row)
+        while stem in self._seen:
+            stem += "-bis"
+        self._seen.add(stem)
+        subject, _ = paragraphs(row, self.lang)
+        cells = [
+            str(row.row),
+            row.id or "",
+            row.name or row.label,
+            email_of(row, carried),
+            subject,
+            letter_text(row, self.lang),
+            f"{stem}.html",
+        ]
+        self._writer.writerow([safe_cell(c) for c in cells])
+        return f"{self.folder}/{stem}.html", letter_html(row, self.lang)
+
+
 def letters(
     screening: Screening, lang: Lang, carried: Mapping[int, Mapping[str, str]] | None = None
 ) -> dict[str, str]:
@@ -150,45 +197,39 @@ def letters(
     The email comes from the funder's columns reading carried through (`ScreenedRow.extra`);
     ``carried`` gives other columns by a row's index in the screening instead.
     """
-    w = table("letters", lang)
-    folder = w["folder"]
-    files: dict[str, str] = {}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
-    writer.writerow(["row", "id", "name", "email", "subject", "body", "letter"])
-    seen: set[str] = set()
+    box = LetterBox(lang, buffer)
+    files: dict[str, str] = {}
     for index, row in enumerate(screening.rows):
-        stem = file_stem(row)
-        while stem in seen:
-            stem += "-bis"
-        seen.add(stem)
-        name = f"{folder}/{stem}.html"
-        files[name] = letter_html(row, lang)
-        subject, _ = paragraphs(row, lang)
-        cells = [
-            str(row.row),
-            row.id or "",
-            row.name or row.label,
-            email_of(row, dict(row.extra) if carried is None else carried.get(index, {})),
-            subject,
-            letter_text(row, lang),
-            f"{stem}.html",
-        ]
-        writer.writerow([safe_cell(c) for c in cells])
-    files[f"{folder}/{w['mail_merge']}"] = "\ufeff" + buffer.getvalue()
+        columns = dict(row.extra) if carried is None else carried.get(index, {})
+        name, text = box.add(row, columns)
+        files[name] = text
+    files[box.merge_name] = buffer.getvalue()
     return files
+
+
+PdfWriter = Callable[[Path, str, str], Path]
+"""Writes one HTML letter (its path under the output folder, its page) as PDF."""
+
+
+def pdf_writer() -> PdfWriter | None:
+    """What writes a letter as PDF, when weasyprint (the ``pdf`` extra) is installed."""
+    try:
+        from weasyprint import HTML  # type: ignore[import-not-found]  # noqa: PLC0415
+    except ImportError:
+        return None
+
+    def write(out: Path, name: str, text: str) -> Path:
+        path = (out / name).with_suffix(".pdf")
+        HTML(string=text).write_pdf(str(path))
+        return path
+
+    return write
 
 
 def write_pdfs(out: Path, files: Mapping[str, str]) -> list[Path]:
     """Each HTML letter also as PDF, when weasyprint (the ``pdf`` extra) is installed."""
-    try:
-        from weasyprint import HTML  # type: ignore[import-not-found]  # noqa: PLC0415
-    except ImportError:
+    write = pdf_writer()
+    if write is None:
         return []
-    written = []
-    for name, text in files.items():
-        if name.endswith(".html"):
-            path = (out / name).with_suffix(".pdf")
-            HTML(string=text).write_pdf(str(path))
-            written.append(path)
-    return written
+    return [write(out, name, text) for name, text in files.items() if name.endswith(".html")]

@@ -16,31 +16,46 @@ decimal number (``-0.5``, ``-3``) is left alone: a spreadsheet reads it as a num
 nothing else, and a quote would turn it into text that no sum counts. Control
 characters other than tab and line breaks become U+FFFD. ``verdicts.jsonl`` keeps every
 value as it is: programs do not evaluate formulas.
+
+`ScreeningWriter` writes them a row at a time: JSON Lines as each row comes, and what
+the other files need of each row (its list line and sheet, its CSV and workbook
+cells: text, not `Verdict` objects) kept in temporary files until the last row says
+which columns and counts head them. Memory stays that of one row whatever the number
+of rows; the files are those `write_screening` writes for a whole `Screening`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang, by_language, load
 from poletype._render.cells import DELIMITERS, change_lines, error_text, safe_cell
-from poletype._render.html import REPORT_NAMES, outcome_class, render_report
-from poletype._render.workbook import XLSX_NAME, write_xlsx
+from poletype._render.html import REPORT_NAMES, outcome_class, report_chunks, report_row
+from poletype._render.letters import LetterBox, PdfWriter, merge_name, pdf_writer
+from poletype._render.report_app import Anchors, MainSource, Packer
+from poletype._render.rounds import ChangeEntry
+from poletype._render.workbook import XLSX_NAME, XlsxRow, write_rows, xlsx_row
 from poletype._screening.fields import question
 from poletype._screening.screen import (
     Finding,
     ScreenedRow,
     Screening,
+    Tally,
     against,
     criterion_ids,
     positive_outcome,
 )
+from poletype._screening.spill import Spill
 from poletype._screening.whatif import ChangeSet
 from poletype.errors import SetupError
 from poletype.verdict import Verdict
@@ -77,27 +92,219 @@ def write_screening(
     ``extra`` maps more file names under ``out`` to their text (the letters).
     Returns the paths written.
     """
-    out = Path(out)
-    report = render_report(screening, lang, changes=changes, changes_section=changes_section)
-    files = {
-        out / REPORT_NAMES[lang]: report,
-        out / CSV_NAME: "\ufeff" + verdicts_csv(screening, lang, columns, changes=changes),
-        out / JSONL_NAME: verdicts_jsonl(screening),
-        **{out / name: text for name, text in (extra or {}).items()},
-    }
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8"))
-        workbook = write_xlsx(
-            screening,
-            out / XLSX_NAME,
-            lang,
-            outcome_class=outcome_class,
-            changes=changes,
-            decisions=decisions,
+    marks: Sequence[str | None] = [None] * len(screening.rows) if changes is None else changes
+    writer = ScreeningWriter(
+        out,
+        Tally(screening.input, screening.typologies, screening.notices),
+        lang,
+        columns,
+        changes=changes is not None,
+        changes_section=changes_section,
+        decisions=decisions,
+        extra=extra,
+    )
+    with writer:
+        for row, mark in zip(screening.rows, marks, strict=True):
+            writer.add(row, mark)
+        return list(writer.finish())
+
+
+Section = Callable[[Spill[ChangeEntry]], Iterable[str]]
+"""Draws the report's section on changes since a previous round from the rows that changed."""
+
+
+class ScreeningWriter:
+    """Every file of a screening, written as its rows come (`add`), closed by `finish`.
+
+    ``tally`` is the screening's, empty: the writer counts each row into it. The
+    arguments are `write_screening`'s; ``changes_section`` may also draw the section
+    from the rows that changed (`poletype._render.rounds.section_chunks`), and
+    ``letters`` writes each applicant's letter (and a PDF, with the ``pdf`` extra) as
+    its row comes, with the mail-merge file. Files appear under their names only when
+    finished; a writer left unfinished (an exception inside ``with``) leaves none of
+    its temporary files behind.
+    """
+
+    def __init__(
+        self,
+        out: str | Path,
+        tally: Tally,
+        lang: Lang = "fr",
+        columns: Columns = "words",
+        *,
+        changes: bool = False,
+        changes_section: str | Section = "",
+        decisions: Mapping[str, tuple[str, str]] | None = None,
+        extra: Mapping[str, str] | None = None,
+        letters: bool = False,
+    ) -> None:
+        self.out = Path(out)
+        self.tally = tally
+        self.lang, self.columns, self.changes = lang, columns, changes
+        self.section, self.decisions, self.extra = changes_section, decisions, extra
+        self._parts: list[_Part] = []
+        self._anchor = Anchors()
+        self._main = MainSource()
+        self._rounds = False
+        self._lines: Spill[tuple[dict[str, Any], str]] = Spill()
+        self._csv: Spill[CsvRow] = Spill()
+        self._xlsx: Spill[tuple[XlsxRow, str | None]] = Spill()
+        self._changed: Spill[ChangeEntry] = Spill()
+        self._widths = [(t.id, len(_typology_columns(t))) for t in tally.typologies]
+        self._letters: Spill[str] = Spill()
+        self._pdfs: Spill[str] = Spill()
+        self._box: LetterBox | None = None
+        self._pdf: PdfWriter | None = None
+        with _writing(self.out):
+            self.out.mkdir(parents=True, exist_ok=True)
+            self._jsonl = self._part(self.out / JSONL_NAME)
+            self._sheets = tempfile.TemporaryFile(prefix="poletype-")  # noqa: SIM115 - closed in finish
+            self._packer = Packer(self._sheets)
+            if letters:
+                merge = self.out / merge_name(lang)
+                merge.parent.mkdir(parents=True, exist_ok=True)
+                self._box = LetterBox(lang, self._part(merge).text)
+                self._pdf = pdf_writer()
+
+    def _part(self, path: Path) -> _Part:
+        part = _Part(path)
+        self._parts.append(part)
+        return part
+
+    def __enter__(self) -> ScreeningWriter:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is not None:
+            self.discard()
+
+    def add(self, row: ScreenedRow, change: str | None = None) -> None:
+        """Write one row, in input order; ``change`` is its change since a previous round."""
+        self.tally.add(row)
+        with _writing(self.out):
+            self._jsonl.text.write(json.dumps(row_document(row), ensure_ascii=False) + "\n")
+            anchor = self._anchor(row.row)
+            self._main.add(row.source)
+            line, sheet = report_row(row, anchor, change or "", self.tally, self.lang)
+            self._lines.append((line, row.source))
+            self._packer.add(sheet)
+            if change:
+                self._rounds = True
+                self._changed.append((row.row, row.name or row.label, anchor, change))
+            words = self.columns == "words"
+            self._csv.append(
+                (_csv_row(row, self._widths, self.lang, words=words), row.extra, change)
+            )
+            typologies = self.tally.typologies
+            self._xlsx.append((xlsx_row(row, typologies, self.lang, outcome_class), change))
+            if self._box is not None:
+                name, text = self._box.add(row, dict(row.extra))
+                path = self.out / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(text.encode("utf-8"))
+                self._letters.append(name)
+                if self._pdf is not None:
+                    self._pdfs.append(str(self._pdf(self.out, name, text)))
+
+    def finish(self) -> Iterator[Path]:
+        """Write the files that needed every row; then give the paths written, report first.
+
+        The files are all written when this returns; the paths (one per letter, with
+        ``letters``) are read back from disk as they are asked for.
+        """
+        with _writing(self.out):
+            report = self._part(self.out / REPORT_NAMES[self.lang])
+            for chunk in self._report():
+                report.text.write(chunk)
+            table = self._part(self.out / CSV_NAME)
+            table.text.write("\ufeff")
+            _write_csv(
+                table.text, self.tally, self._csv, self.lang, self.columns, changes=self.changes
+            )
+            self._sheets.close()
+            workbook = self._part(self.out / XLSX_NAME)
+            workbook.text.close()
+            write_rows(
+                workbook.path,
+                self.tally.typologies,
+                self.tally.extra_columns,
+                self._xlsx,
+                self.lang,
+                changes=self.changes,
+                decisions=self.decisions,
+            )
+            for part in self._parts:
+                part.commit()
+            for name, text in (self.extra or {}).items():
+                path = self.out / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(text.encode("utf-8"))
+        return self._written([p.final for p in (report, table, self._jsonl, workbook)])
+
+    def _written(self, files: list[Path]) -> Iterator[Path]:
+        yield from files
+        if self._box is not None:
+            yield from (self.out / name for name in self._letters)
+            yield self.out / merge_name(self.lang)
+        yield from (self.out / name for name in self.extra or {})
+        yield from (Path(name) for name in self._pdfs)
+
+    def discard(self) -> None:
+        """Remove the temporary files of an unfinished screening."""
+        for part in self._parts:
+            part.discard()
+        with contextlib.suppress(OSError):
+            self._sheets.close()
+
+    def _report(self) -> Iterator[str]:
+        def lines() -> Iterator[dict[str, Any]]:
+            for line, source in self._lines:
+                line["s"] = self._main.note(source)
+                yield line
+
+        section = self.section
+        if not isinstance(section, str):
+            section = "".join(section(self._changed))
+        return report_chunks(
+            self.tally,
+            lines(),
+            self._rounds,
+            self._packer.text(),
+            lang=self.lang,
+            changes_section=section,
         )
+
+
+class _Part:
+    """One output file written under a temporary name beside it, renamed when finished."""
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        while True:  # a name no other run uses; created with the umask's mode, as any file
+            self.path = final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
+            try:
+                handle = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                break
+            except FileExistsError:
+                continue
+        self.text = open(handle, "w", encoding="utf-8", newline="")  # noqa: SIM115
+
+    def commit(self) -> None:
+        self.text.close()
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.path, self.final)
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.text.close()
+            self.path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """An error writing the results is a setup error, said in one line."""
+    try:
+        yield
     except OSError as exc:
         raise SetupError(
             f"cannot write the screening results: {exc.strerror or exc}",
@@ -105,11 +312,14 @@ def write_screening(
             file=str(exc.filename or out),
             expected="a folder that can be created and written to",
         ) from None
-    return [*list(files)[:3], workbook, *list(files)[3:]]
 
 
 def csv_header(
-    screening: Screening, lang: Lang = "fr", columns: Columns = "codes", *, changes: bool = False
+    screening: Screening | Tally,
+    lang: Lang = "fr",
+    columns: Columns = "codes",
+    *,
+    changes: bool = False,
 ) -> list[str]:
     """The CSV columns: the row, unread columns, per typology its results, notes, error.
 
@@ -169,30 +379,46 @@ def verdicts_csv(
     ``changes`` (one text per row) fills a ``change`` column before the notes.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=DELIMITERS[lang], lineterminator="\r\n")
-    writer.writerow(csv_header(screening, lang, columns, changes=changes is not None))
+    marks: Sequence[str | None] = [None] * len(screening.rows) if changes is None else changes
     widths = [(t.id, len(_typology_columns(t))) for t in screening.typologies]
-    extra = screening.extra_columns
-    marks = list(changes) if changes is not None else [None] * len(screening.rows)
-    for row, mark in zip(screening.rows, marks, strict=True):
-        cells = _csv_row(row, widths, lang, extra, words=columns == "words")
-        if mark is not None:
-            cells.insert(len(cells) - 2, mark)
-        writer.writerow([safe_cell(cell) for cell in cells])
+    rows = (
+        (_csv_row(row, widths, lang, words=columns == "words"), row.extra, mark)
+        for row, mark in zip(screening.rows, marks, strict=True)
+    )
+    _write_csv(buffer, screening.tally, rows, lang, columns, changes=changes is not None)
     return buffer.getvalue()
 
 
-def _csv_row(
-    row: ScreenedRow,
-    widths: list[tuple[str, int]],
+CsvRow = tuple[list[str], tuple[tuple[str, str], ...], str | None]
+"""A row's cells (`_csv_row`), its carried columns, and its change since a previous round."""
+
+
+def _write_csv(
+    sink: IO[str],
+    tally: Tally,
+    rows: Iterable[CsvRow],
     lang: Lang,
-    extra: list[str] = [],  # noqa: B006 -- read only
+    columns: Columns,
     *,
-    words: bool = False,
+    changes: bool,
+) -> None:
+    """The header, then each row with its carried columns and its change put in."""
+    writer = csv.writer(sink, delimiter=DELIMITERS[lang], lineterminator="\r\n")
+    writer.writerow(csv_header(tally, lang, columns, changes=changes))
+    extra = tally.extra_columns
+    for cells, carried, mark in rows:
+        by_header = dict(carried)
+        line = [*cells[:4], *(by_header.get(name, "") for name in extra), *cells[4:]]
+        if changes:
+            line.insert(len(line) - 2, mark or "")
+        writer.writerow([safe_cell(cell) for cell in line])
+
+
+def _csv_row(
+    row: ScreenedRow, widths: list[tuple[str, int]], lang: Lang, *, words: bool = False
 ) -> list[str]:
+    """A row's cells but the carried columns, which go after the name (the fifth cell)."""
     cells = [str(row.row), row.source, row.id or "", row.name or ""]
-    carried = dict(row.extra)
-    cells += [carried.get(name, "") for name in extra]
     findings = {f.typology.id: f for f in row.findings}
     for typology_id, width in widths:
         cells += _typology_cells(findings.get(typology_id), width, lang, words=words)

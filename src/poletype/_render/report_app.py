@@ -6,7 +6,9 @@ list as one JSON block that a small inline script draws a page at a time, and ea
 applicant's sheet, rendered by `poletype._render.html` as before, is gzip-compressed into one
 base64 block that the script opens only when a sheet is asked for (the browser's own
 ``DecompressionStream``: no library). Sheets repeat the same criteria and sentences,
-so they compress tenfold or more, and nothing of them is laid out until opened.
+so they compress tenfold or more, and nothing of them is laid out until opened. The
+list and the sheets are written as they come (`Packer`, `list_chunks`): a report of a
+hundred thousand applicants is written without holding its sheets in memory.
 
 The state of the list (search, filters, sort, page) lives in the URL fragment
 (``#liste?o=labo-ess-ptce:ptce&s=score:labo-ess-ptce``), so that a filtered view can
@@ -22,15 +24,18 @@ import base64
 import functools
 import gzip
 import html
+import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from poletype._engine.typology import CrispTypology, Typology
 from poletype._read.data import Lang, by_language
 from poletype._read.yaml import load_yaml
-from poletype._screening.screen import Finding, ScreenedRow, Screening, against, criterion_ids
+from poletype._screening.screen import Finding, ScreenedRow, Tally, against, criterion_ids
 
 LIST_STATE = "liste"
 """The fragment that shows the list; ``#liste?…`` carries its state."""
@@ -58,15 +63,106 @@ def asset(name: str) -> str:
 
 def json_block(element_id: str, value: object) -> str:
     """A JSON data block a script reads; ``<`` escaped so no text can close the element."""
+    return f'<script type="application/json" id="{element_id}">{_json(value)}</script>'
+
+
+def _json(value: object) -> str:
+    """Compact JSON with ``<`` (and the two JavaScript line breaks) escaped.
+
+    Each character is escaped alone, so that pieces of one document escaped apart give
+    the bytes of the document escaped whole.
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f'<script type="application/json" id="{element_id}">{text}</script>'
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+class Packer:
+    """The sheets gzip-compressed as they are added, into ``file`` (or memory).
+
+    The same bytes as `gzip.compress` of the JSON list of every sheet at once (level 9,
+    no timestamp), as zlib gives the same stream however its input is cut; `text` then
+    gives them in base64, a block at a time.
+    """
+
+    def __init__(self, file: IO[bytes] | None = None) -> None:
+        self._file: IO[bytes] = io.BytesIO() if file is None else file
+        self._zip = zlib.compressobj(9, zlib.DEFLATED, 31)
+        self._count = 0
+        self._file.write(self._zip.compress(b"["))
+
+    def add(self, sheet: str) -> None:
+        """Compress one more sheet."""
+        text = json.dumps(sheet, ensure_ascii=False)
+        data = (("," if self._count else "") + text).encode("utf-8")
+        self._file.write(self._zip.compress(data))
+        self._count += 1
+
+    def text(self) -> Iterator[str]:
+        """Close the list and give the compressed sheets in base64, a block at a time."""
+        self._file.write(self._zip.compress(b"]") + self._zip.flush())
+        self._file.seek(0)
+        while block := self._file.read(3 * 2**18):  # a multiple of 3: no padding inside
+            yield base64.b64encode(block).decode("ascii")
 
 
 def packed(sheets: Sequence[str]) -> str:
     """The sheets as gzip (no timestamp: same input, same bytes) in base64."""
-    data = json.dumps(list(sheets), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+    packer = Packer()
+    for sheet in sheets:
+        packer.add(sheet)
+    return "".join(packer.text())
+
+
+class Anchors:
+    """Each row's HTML id, ``applicant-<row>``, made unique as the rows come.
+
+    Row numbers repeat only when member rows of a second sheet belong to no applicant
+    (they are reported with their own sheet's row number); a repeat gets a suffix.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[int, int] = {}
+
+    def __call__(self, row: int) -> str:
+        self._seen[row] = self._seen.get(row, 0) + 1
+        suffix = "" if self._seen[row] == 1 else f"-{self._seen[row]}"
+        return f"applicant-{row}{suffix}"
+
+
+class MainSource:
+    """The applicants file, which the first row comes from; None for a folder of files.
+
+    Rows whose source is another file (the members sheet's orphans) name it in the
+    list. Told each row's source as it comes (`add`): a folder's files are all
+    different, and then every row names its own.
+    """
+
+    def __init__(self) -> None:
+        self._first: str | None = None
+        self._count = 0
+        self._distinct: set[str] | None = set()
+
+    def add(self, source: str) -> None:
+        """One more row's source."""
+        if self._first is None:
+            self._first = source
+        self._count += 1
+        if self._distinct is not None:
+            if source in self._distinct:
+                self._distinct = None
+            else:
+                self._distinct.add(source)
+
+    @property
+    def value(self) -> str | None:
+        """The main source: the first row's, unless every row has a source of its own."""
+        if self._first is None or (self._count > 1 and self._distinct is not None):
+            return None
+        return self._first
+
+    def note(self, source: str) -> str:
+        """What the list shows of a row's source: nothing for the main one, else its name."""
+        return "" if source == self.value else Path(source).name
 
 
 def unpack(page: str) -> tuple[Any, list[str]]:
@@ -151,25 +247,27 @@ def row_data(
     }
 
 
-def list_section(
-    screening: Screening,
-    lines: Sequence[Mapping[str, Any]],
-    sheets: Sequence[str],
+def list_chunks(
+    screening: Tally,
+    lines: Iterable[Mapping[str, Any]],
+    rounds: bool,
+    sheets: Iterable[str],
     lang: Lang,
     *,
     intro: str,
     report_words: Mapping[str, str],
     outcome_class: Callable[[Typology, str], str],
-) -> str:
-    """The list of applicants, its controls, the data blocks and the script."""
+) -> Iterator[str]:
+    """The list of applicants, its controls, the data blocks and the script, in pieces.
+
+    A piece at a time: each line of the list (`row_data`), each block of the sheets
+    (``sheets``, the base64 blocks of `Packer.text`). ``rounds`` says whether some
+    line has a change since the previous round (`row_data`'s ``c``).
+    """
     t = table("app", lang)
-    rounds = any(line["c"] for line in lines)
-    data = {
+    head = {
         "w": {**report_words, **t},
         "t": [typology_meta(ty, lang, outcome_class) for ty in screening.typologies],
-        "r": list(lines),
-        "ch": rounds,
-        "lang": lang,
     }
     changed = (
         f'<label class="check"><input type="checkbox" id="pt-ch"> {_e(t["changed_only"])}</label>'
@@ -193,7 +291,7 @@ def list_section(
         "</div>"
     )
     intro_line = f'<p class="muted">{_e(intro)}</p>' if intro else ""
-    return (
+    yield (
         f'<section id="applicants"><h2>{_e(report_words["toc"])}</h2>'
         f"{intro_line}"
         f'<noscript><p class="asks">{_e(t["no_script"])}</p></noscript>'
@@ -205,10 +303,16 @@ def list_section(
         "</section>"
         '<section id="detail" aria-live="polite"></section>'
         '<div id="print-area"></div>'
-        f"{json_block('pt-data', data)}"
-        f'<script type="application/octet-stream" id="pt-sheets">{packed(sheets)}</script>'
-        f"<script>{asset('report.js')}</script>"
+        '<script type="application/json" id="pt-data">'
     )
+    # The data block written as json_block writes {"w", "t", "r": lines, "ch", "lang"}.
+    yield _json(head)[:-1] + ',"r":['
+    for index, line in enumerate(lines):
+        yield ("," if index else "") + _json(line)
+    yield "]," + _json({"ch": rounds, "lang": lang})[1:] + "</script>"
+    yield '<script type="application/octet-stream" id="pt-sheets">'
+    yield from sheets
+    yield f"</script><script>{asset('report.js')}</script>"
 
 
 def _e(text: object) -> str:

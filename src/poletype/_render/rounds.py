@@ -14,20 +14,23 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from poletype._engine.justify import colon
+from poletype._engine.typology import Typology
 from poletype._read.data import Lang
 from poletype._render.report_app import table
-from poletype._screening.screen import Screening
+from poletype._screening.screen import ScreenedRow, Screening
 from poletype._screening.tabular import Applicant
 from poletype.errors import SetupError
 from poletype.model import Initiative
 
 PREVIOUS_NAME = "verdicts.jsonl"
+ChangeEntry = tuple[int, str, str, str]
+"""A row that changed, as the report's section lists it: row, name, anchor, change."""
 
 
 @dataclass(frozen=True)
@@ -109,25 +112,26 @@ def facts_of(initiative: Initiative) -> dict[str, Any]:
     return initiative.model_dump(mode="json", exclude_none=True)
 
 
-def merge_applicants(applicants: Sequence[Applicant], previous: Previous) -> list[Applicant]:
-    """NEW's applicants with the previous facts under them, then the previous ones NEW omits."""
-    out: list[Applicant] = []
+def merge_applicants(applicants: Iterable[Applicant], previous: Previous) -> Iterator[Applicant]:
+    """NEW's applicants with the previous facts under them, then the previous ones NEW omits.
+
+    Given as NEW is read: only the ids seen are kept, to know which previous ones to add.
+    """
     named: set[str] = set()
     for applicant in applicants:
         initiative = applicant.initiative
         if initiative is None or not initiative.id or initiative.id not in previous.facts:
-            out.append(applicant)
+            yield applicant
             if initiative is not None and initiative.id:
                 named.add(initiative.id)
             continue
         named.add(initiative.id)
         both = merged(previous.facts[initiative.id], facts_of(initiative))
-        out.append(_with(applicant, Initiative.model_validate(both)))
+        yield _with(applicant, Initiative.model_validate(both))
     for row, source, key in previous.order:
         if key not in named:
             initiative = Initiative.model_validate(previous.facts[key])
-            out.append(Applicant(row, source, initiative, None, extra=previous.extra.get(key, ())))
-    return out
+            yield Applicant(row, source, initiative, None, extra=previous.extra.get(key, ()))
 
 
 def _with(applicant: Applicant, initiative: Initiative) -> Applicant:
@@ -146,37 +150,41 @@ def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def changes(screening: Screening, previous: Previous, lang: Lang) -> list[str]:
     """Each row's change since the previous round, in words; "" when nothing changed."""
+    labels = outcome_labels(screening.typologies, lang)
+    return [change_of(row, previous, lang, labels) for row in screening.rows]
+
+
+def outcome_labels(typologies: Sequence[Typology], lang: Lang) -> dict[str, dict[str, str]]:
+    """Each typology's outcomes in words, by code, for `change_of`."""
+    return {t.id: {code: getattr(label, lang) for code, label in t.outcomes()} for t in typologies}
+
+
+def change_of(
+    row: ScreenedRow, previous: Previous, lang: Lang, labels: Mapping[str, Mapping[str, str]]
+) -> str:
+    """One row's change since the previous round, in words; "" when nothing changed."""
     words = table("rounds", lang)
-    labels = {
-        t.id: {code: getattr(label, lang) for code, label in t.outcomes()}
-        for t in screening.typologies
-    }
-    out = []
-    for row in screening.rows:
-        if row.initiative is None or not row.initiative.id:
-            out.append("")
-            continue
-        key = row.initiative.id
-        if key not in previous.facts:
-            out.append(words["new"])
-            continue
-        parts = []
-        before = previous.outcomes.get(key, {})
-        for finding in row.findings:
-            was = before.get(finding.typology.id)
-            now = finding.verdict.outcome
-            if was is not None and was != now:
-                names = labels[finding.typology.id]
-                parts.append(
-                    f"{words['moved']} ({finding.typology.id}){colon(lang)}"
-                    f"{names.get(was, was)} → {names.get(now, now)}"
-                )
-        old, new = _leaves(previous.facts[key]), _leaves(facts_of(row.initiative))
-        touched = sorted(p for p in new if old.get(p) != new[p])
-        if touched:
-            parts.append(words["facts"].format(n=len(touched)) + f" ({', '.join(touched)})")
-        out.append(" ; ".join(parts) if lang == "fr" else "; ".join(parts))
-    return out
+    if row.initiative is None or not row.initiative.id:
+        return ""
+    key = row.initiative.id
+    if key not in previous.facts:
+        return words["new"]
+    parts = []
+    before = previous.outcomes.get(key, {})
+    for finding in row.findings:
+        was = before.get(finding.typology.id)
+        now = finding.verdict.outcome
+        if was is not None and was != now:
+            names = labels[finding.typology.id]
+            parts.append(
+                f"{words['moved']} ({finding.typology.id}){colon(lang)}"
+                f"{names.get(was, was)} → {names.get(now, now)}"
+            )
+    old, new = _leaves(previous.facts[key]), _leaves(facts_of(row.initiative))
+    touched = sorted(p for p in new if old.get(p) != new[p])
+    if touched:
+        parts.append(words["facts"].format(n=len(touched)) + f" ({', '.join(touched)})")
+    return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
 
 
 def changes_section(
@@ -187,28 +195,43 @@ def changes_section(
     lang: Lang,
 ) -> str:
     """The report's "Changements depuis le tour précédent": counts, then each change."""
-    words = table("rounds", lang)
-    moved = sum(1 for m in marks if words["moved"] in m)
-    new = sum(1 for m in marks if m == words["new"])
-    completed = sum(1 for m in marks if m and m != words["new"] and words["moved"] not in m)
-    intro = words["intro"].format(
-        previous=html.escape(str(previous.folder)), moved=moved, completed=completed, new=new
-    )
-    rows = "".join(
-        f'<tr><td class="num">{row.row}</td>'
-        f'<td><a href="#{anchor}">{html.escape(row.name or row.label)}</a></td>'
-        f"<td>{html.escape(mark)}</td></tr>"
+    entries = [
+        (row.row, row.name or row.label, anchor, mark)
         for row, mark, anchor in zip(screening.rows, marks, anchors, strict=True)
         if mark
+    ]
+    return "".join(section_chunks(entries, previous.folder, lang))
+
+
+def section_chunks(entries: Iterable[ChangeEntry], folder: Path, lang: Lang) -> Iterator[str]:
+    """`changes_section` in pieces, from the rows that changed (read twice: counts, rows).
+
+    ``folder`` is the previous round's.
+    """
+    words = table("rounds", lang)
+    moved = new = completed = 0
+    for _, _, _, mark in entries:
+        moved += words["moved"] in mark
+        new += mark == words["new"]
+        completed += mark != words["new"] and words["moved"] not in mark
+    intro = words["intro"].format(
+        previous=html.escape(str(folder)), moved=moved, completed=completed, new=new
     )
-    body = (
+    yield (
+        f'<section id="changes"><h2>{html.escape(words["title"])}</h2><p class="muted">{intro}</p>'
+    )
+    if not moved + new + completed:
+        yield f"<p>{html.escape(words['none'])}</p></section>"
+        return
+    yield (
         f'<table class="toc changes"><thead><tr><th class="num">#</th>'
         f"<th>{html.escape(words['applicant'])}</th><th>{html.escape(words['what'])}</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
-        if rows
-        else f"<p>{html.escape(words['none'])}</p>"
+        f"</tr></thead><tbody>"
     )
-    return (
-        f'<section id="changes"><h2>{html.escape(words["title"])}</h2>'
-        f'<p class="muted">{intro}</p>{body}</section>'
-    )
+    for row, name, anchor, mark in entries:
+        yield (
+            f'<tr><td class="num">{row}</td>'
+            f'<td><a href="#{anchor}">{html.escape(name)}</a></td>'
+            f"<td>{html.escape(mark)}</td></tr>"
+        )
+    yield "</tbody></table></section>"

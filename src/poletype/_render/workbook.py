@@ -11,7 +11,10 @@ the officer: the decision (a drop-down list) and notes. A later round keeps what
 officer wrote there (`read_decisions`), found by header, so columns added before them
 move nothing.
 
-The same screening gives the same bytes (`_timeless`). Every text is written as
+The workbook is written a row at a time (openpyxl's write-only mode) from each row's
+cells (`xlsx_row`), kept compact until the funder's columns are all known: a hundred
+thousand applicants do not sit in memory as cells. The same screening gives the same
+bytes (`_timeless`). Every text is written as
 text: a cell that starts like a formula gets Excel's quote prefix (shown as typed, never
 run, and still text once edited), and control characters become U+FFFD, the rule of
 `poletype._render.cells.safe_cell` without the visible ``'``.
@@ -19,10 +22,11 @@ run, and still text once edited), and control characters become U+FFFD, the rule
 
 from __future__ import annotations
 
-import io
 import re
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +58,16 @@ _STATUS_WORDS = {
     "fr": {"met": "Satisfait", "not_met": "Non satisfait", "unknown": "Inconnu"},
     "en": {"met": "Met", "not_met": "Not met", "unknown": "Unknown"},
 }
+_ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+"""Texts openpyxl would store as Excel errors rather than as text."""
+
+XlsxRow = tuple[list[Any], tuple[tuple[str, str], ...], list[Any], list[str | None], str, str, str]
+"""One row's cells before the funder's columns are known (`xlsx_row`).
+
+Row, id and name; the carried columns as read; each typology's cells and their
+colours; the unreadable cells; the error; the row's key for the officer's previous
+decisions (`row_key`).
+"""
 
 
 def carried(row: ScreenedRow) -> Mapping[str, str]:
@@ -81,95 +95,168 @@ def write_xlsx(
     decisions: Mapping[str, tuple[str, str]] | None = None,
 ) -> Path:
     """Write the workbook; ``decisions`` maps a row's key (`row_key`) to decision and notes."""
+    marks: Sequence[str | None] = [None] * len(screening.rows) if changes is None else changes
+    rows = (
+        (xlsx_row(row, screening.typologies, lang, outcome_class), mark)
+        for row, mark in zip(screening.rows, marks, strict=True)
+    )
+    extra = carried_headers(screening)
+    return write_rows(
+        path,
+        screening.typologies,
+        extra,
+        rows,
+        lang,
+        changes=changes is not None,
+        decisions=decisions,
+    )
+
+
+def xlsx_row(
+    row: ScreenedRow, typologies: Sequence[Typology], lang: Lang, outcome_class: Any
+) -> XlsxRow:
+    """One row's cells as `write_rows` takes them (`XlsxRow`)."""
+    cells: list[Any] = []
+    classes: list[str | None] = []
+    findings = {f.typology.id: f for f in row.findings}
+    for typology in typologies:
+        typed, css = _typology_cells(findings.get(typology.id), typology, lang, outcome_class)
+        cells += typed
+        classes += [css] + [None] * (len(typed) - 1)
+    head: list[Any] = [row.row, row.id or "", row.name or row.label]
+    return head, row.extra, cells, classes, _cell_notes(row, lang), _error(row, lang), row_key(row)
+
+
+def write_rows(
+    path: str | Path,
+    typologies: Sequence[Typology],
+    extra: Sequence[str],
+    rows: Iterable[tuple[XlsxRow, str | None]],
+    lang: Lang = "fr",
+    *,
+    changes: bool = False,
+    decisions: Mapping[str, tuple[str, str]] | None = None,
+) -> Path:
+    """Write the workbook a row at a time: each row's cells (`xlsx_row`) and its change.
+
+    ``extra`` are the carried columns (`carried_headers`), ``changes`` whether the rows
+    have a change column (a later round), ``decisions`` the officer's by `row_key`.
+    """
     from openpyxl import Workbook  # noqa: PLC0415 - loaded only when a workbook is written
-    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415
 
     t = table("xlsx", lang)
-    extra = carried_headers(screening)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = t["sheet"]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(t["sheet"])
     header: list[str] = [t["row"], t["id"], t["name"], *extra]
-    several = len(screening.typologies) > 1
-    for typology in screening.typologies:
+    several = len(typologies) > 1
+    for typology in typologies:
         header += _typology_headers(typology, lang, t, several=several)
-    if changes is not None:
+    if changes:
         header.append(t["change"])
     header += [t["cell_notes"], t["error"], t["decision"], t["notes"]]
-    sheet.append(header)
-    bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    marks = list(changes) if changes is not None else [""] * len(screening.rows)
-    for row, mark in zip(screening.rows, marks, strict=True):
-        values: list[Any] = [row.row, row.id or "", row.name or row.label]
-        values += [carried(row).get(h, "") for h in extra]
-        classes: list[str | None] = [None] * len(values)
-        findings = {f.typology.id: f for f in row.findings}
-        for typology in screening.typologies:
-            cells, css = _typology_cells(findings.get(typology.id), typology, lang, outcome_class)
-            values += cells
-            classes += [css] + [None] * (len(cells) - 1)
-        if changes is not None:
-            values.append(mark)
-        decision, notes = (decisions or {}).get(row_key(row), ("", ""))
-        values += [_cell_notes(row, lang), _error(row, lang), decision, notes]
-        classes += [None] * (len(values) - len(classes))
-        sheet.append([_cell_value(v) for v in values])
-        for cell, css, value in zip(sheet[sheet.max_row], classes, values, strict=True):
-            if isinstance(value, str) and value:
-                cell.data_type = "s"
-                if _needs_quote(value):
-                    cell.quotePrefix = True
-            if css is not None:
-                fill, ink = _FILLS[css]
-                cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-                cell.font = Font(color=ink, bold=True)
-    _layout(sheet, header, t)
+    _layout(sheet, header)
+    sheet.append([_header_cell(sheet, name) for name in header])
+    count = 1
+    for (head, carried_pairs, cells, classes, noted, error, key), mark in rows:
+        by_header = dict(carried_pairs)
+        values: list[Any] = [*head, *(by_header.get(h, "") for h in extra), *cells]
+        styles: list[str | None] = [*([None] * (len(head) + len(extra))), *classes]
+        if changes:
+            values.append(mark or "")
+        decision, notes = (decisions or {}).get(key, ("", ""))
+        values += [noted, error, decision, notes]
+        styles += [None] * (len(values) - len(styles))
+        sheet.append([_cell(sheet, value, css) for value, css in zip(values, styles, strict=True)])
+        count += 1
+    _filters(sheet, header, t, count)
     path = Path(path)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    path.write_bytes(_timeless(buffer.getvalue()))
+    with tempfile.TemporaryDirectory(prefix="poletype-") as folder:
+        draft = Path(folder) / XLSX_NAME
+        book.save(draft)
+        _timeless(draft, path)
     return path
+
+
+def _header_cell(sheet: Any, name: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415
+
+    cell = WriteOnlyCell(sheet, value=_cell_value(name))
+    cell.font = Font(bold=True)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
+
+
+def _cell(sheet: Any, value: Any, css: str | None) -> Any:
+    """A cell's value as written: text kept text (never a formula), coloured by ``css``.
+
+    A plain value is passed as it is, which openpyxl writes fastest; a cell that needs
+    a style or a forced type is a cell of its own.
+    """
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.styles import Font, PatternFill  # noqa: PLC0415
+
+    text = isinstance(value, str) and value
+    quote = bool(text) and _needs_quote(value)
+    typed = bool(text) and (value.startswith("=") or value in _ERROR_CODES)
+    if css is None and not quote and not typed:
+        return _cell_value(value)
+    cell = WriteOnlyCell(sheet, value=_cell_value(value))
+    if text:
+        cell.data_type = "s"
+        if quote:
+            cell.quotePrefix = True
+    if css is not None:
+        fill, ink = _FILLS[css]
+        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        cell.font = Font(color=ink, bold=True)
+    return cell
 
 
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")
 
 
-def _timeless(data: bytes) -> bytes:
+def _timeless(draft: Path, path: Path) -> None:
     """The workbook without the time it was written: same input, same bytes.
 
     openpyxl stamps the document's creation and modification times and each zip entry's
     time; the report, the CSV and the JSON Lines file can be compared with ``diff``
-    across runs, and so can this.
+    across runs, and so can this. Each part is copied a block at a time.
     """
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+    with zipfile.ZipFile(draft) as source, zipfile.ZipFile(path, "w") as target:
         for info in source.infolist():
-            content = source.read(info)
-            if info.filename == "docProps/core.xml":
-                content = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, content)
-    return out.getvalue()
+            if info.filename == "docProps/core.xml":
+                content = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", source.read(info))
+                target.writestr(entry, content)
+                continue
+            with source.open(info) as part, target.open(entry, "w") as copy:
+                shutil.copyfileobj(part, copy, 2**20)
 
 
-def _layout(sheet: Any, header: list[str], t: Mapping[str, str]) -> None:
-    """Widths, the frozen header and name, the autofilter, the decision drop-down."""
+def _layout(sheet: Any, header: list[str]) -> None:
+    """Widths, the header's height, the frozen header and name: set before any row."""
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
-    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
 
     widths = {1: 7, 2: 14, 3: 36}
     for index, name in enumerate(header, start=1):
         width = widths.get(index, min(max(len(name) * 0.6, 12), 40))
         sheet.column_dimensions[get_column_letter(index)].width = width
+    decision_column = get_column_letter(len(header) - 1)
+    sheet.column_dimensions[decision_column].width = 16
+    sheet.column_dimensions[get_column_letter(len(header))].width = 50
     sheet.row_dimensions[1].height = 48
     sheet.freeze_panes = "D2"
+
+
+def _filters(sheet: Any, header: list[str], t: Mapping[str, str], rows: int) -> None:
+    """The autofilter over the ``rows`` written, the decision drop-down: after the rows."""
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
+
     last = get_column_letter(len(header))
-    sheet.auto_filter.ref = f"A1:{last}{sheet.max_row}"
+    sheet.auto_filter.ref = f"A1:{last}{rows}"
     choices = DataValidation(
         type="list",
         formula1='"' + t["decisions"] + '"',
@@ -177,10 +264,8 @@ def _layout(sheet: Any, header: list[str], t: Mapping[str, str]) -> None:
         showErrorMessage=False,
     )
     decision_column = get_column_letter(len(header) - 1)
-    choices.add(f"{decision_column}2:{decision_column}{max(sheet.max_row, 2) + 500}")
-    sheet.add_data_validation(choices)
-    sheet.column_dimensions[decision_column].width = 16
-    sheet.column_dimensions[last].width = 50
+    choices.add(f"{decision_column}2:{decision_column}{max(rows, 2) + 500}")
+    sheet.data_validations.append(choices)
 
 
 def row_key(row: ScreenedRow) -> str:

@@ -35,7 +35,7 @@ from poletype.errors import InitiativeError
 from poletype.rulefile import Text
 
 _READING = load("reading")
-_SCAN_ROWS = 15
+SCAN_ROWS = 15
 """How many rows from the top may hold the header: titles take two or three at most."""
 _BRACKETED = re.compile(r"\[\s*([^\[\]]*?)\s*\]\s*$")
 _MERGE = re.compile(rb'<mergeCell\b[^>]{0,128}?\bref="([A-Z]{1,3}\d{1,7}(?::[A-Z]{1,3}\d{1,7})?)"')
@@ -354,7 +354,7 @@ def find_header(
     ``header_row`` that row is the header. None when no row names a known field.
     """
     best: tuple[int, int, list[str | bool | None], list[str], int | None] | None = None
-    for index, (number, cells) in enumerate(rows[:_SCAN_ROWS]):
+    for index, (number, cells) in enumerate(rows[:SCAN_ROWS]):
         if header_row is not None and number != header_row:
             continue
         keys = _keys(cells, fields, mapping, members)

@@ -5,12 +5,16 @@ so a row that cannot be read or classified is kept, in its place, as an error ro
 the run goes on. Each typology receives only the parameters it declares, as
 ``classify --typology all`` does, so one ``--param`` can tune a shipped typology and a
 funder's extension of it at once.
+
+`screen` gives every row at once; `open_screening` gives them one at a time, as the
+input is read, so that a screening of a hundred thousand rows holds one row in memory
+and a `Tally` of the rest (`poletype._render.stream` writes the outputs that way).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,8 @@ from poletype.verdict import Verdict
 ALL = "all"
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows in all) after each row."""
+Merge = Callable[[Iterable[Applicant]], Iterable[Applicant]]
+"""Turns the rows read into the rows to screen (a later round, `poletype._render.rounds`)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,59 @@ class ScreenedRow:
         return self.error is not None
 
 
+@dataclass
+class Tally:
+    """What a screening says of all its rows without keeping them: counts and columns.
+
+    What the report's header and summary, the CSV's header and the closing line on
+    standard error need of every row, added a row at a time (`add`).
+    """
+
+    input: str
+    typologies: tuple[Typology, ...]
+    notices: tuple[Text, ...] = ()
+    """What the reading says about the input as a whole: no members sheet, unread columns."""
+    total: int = 0
+    """How many rows were added."""
+    errors: int = 0
+    """How many rows could not be read or classified."""
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    extra: dict[str, None] = field(default_factory=dict)
+
+    def add(self, row: ScreenedRow) -> None:
+        """Count one more row."""
+        self.total += 1
+        self.errors += row.failed
+        for finding in row.findings:
+            counts = self.outcomes.setdefault(finding.typology.id, {})
+            counts[finding.verdict.outcome] = counts.get(finding.verdict.outcome, 0) + 1
+        self.extra.update(dict.fromkeys(name for name, _ in row.extra))
+
+    @property
+    def extra_columns(self) -> list[str]:
+        """The unread columns carried through, in the order they first appear."""
+        return list(self.extra)
+
+    @property
+    def crisp(self) -> bool:
+        """Whether some typology screened has an outcome to qualify for (not graded only)."""
+        return any(positive_outcome(typology) is not None for typology in self.typologies)
+
+    def counts(self, typology: Typology) -> dict[str, int]:
+        """Rows per outcome of one typology, every outcome listed (zero included)."""
+        declared = dict.fromkeys((o for o, _ in typology.outcomes()), 0)
+        return declared | self.outcomes.get(typology.id, {})
+
+    def summary(self) -> str:
+        """One line for standard error: rows, counts per outcome per typology, errors."""
+        parts = [
+            f"{t.id}: " + ", ".join(f"{o} {n}" for o, n in self.counts(t).items())
+            for t in self.typologies
+        ]
+        rows = f"{self.total} row{'' if self.total == 1 else 's'} screened"
+        return f"{rows}; " + "; ".join(parts) + f"; errors {self.errors}"
+
+
 @dataclass(frozen=True)
 class Screening:
     """Every row of one input screened under the chosen typologies, in input order."""
@@ -114,38 +173,60 @@ class Screening:
     notices: tuple[Text, ...] = ()
     """What the reading says about the input as a whole: no members sheet, unread columns."""
 
+    @cached_property
+    def tally(self) -> Tally:
+        """The rows counted, as a screening written a row at a time counts them."""
+        tally = Tally(self.input, self.typologies, self.notices)
+        for row in self.rows:
+            tally.add(row)
+        return tally
+
     @property
     def extra_columns(self) -> list[str]:
         """The unread columns carried through, in the order they first appear."""
-        return list(dict.fromkeys(name for row in self.rows for name, _ in row.extra))
+        return self.tally.extra_columns
 
     @property
     def crisp(self) -> bool:
         """Whether some typology screened has an outcome to qualify for (not graded only)."""
-        return any(positive_outcome(typology) is not None for typology in self.typologies)
+        return self.tally.crisp
 
     @property
     def errors(self) -> int:
         """How many rows could not be read or classified."""
-        return sum(1 for r in self.rows if r.failed)
+        return self.tally.errors
 
     def summary(self) -> str:
         """One line for standard error: rows, counts per outcome per typology, errors."""
-        parts = [
-            f"{t.id}: " + ", ".join(f"{o} {n}" for o, n in self.counts(t).items())
-            for t in self.typologies
-        ]
-        rows = f"{len(self.rows)} row{'' if len(self.rows) == 1 else 's'} screened"
-        return f"{rows}; " + "; ".join(parts) + f"; errors {self.errors}"
+        return self.tally.summary()
 
     def counts(self, typology: Typology) -> dict[str, int]:
         """Rows per outcome of one typology, every outcome listed (zero included)."""
-        counts = dict.fromkeys((o for o, _ in typology.outcomes()), 0)
-        for row in self.rows:
-            for finding in row.findings:
-                if finding.typology.id == typology.id:
-                    counts[finding.verdict.outcome] = counts.get(finding.verdict.outcome, 0) + 1
-        return counts
+        return self.tally.counts(typology)
+
+
+@dataclass
+class ScreeningRun:
+    """A screening under way: the input opened, its rows screened as they are read.
+
+    `rows` gives each `ScreenedRow` in input order, error rows in their place; nothing
+    of a row is kept once the next is asked for. ``expected`` is how many rows the
+    reader expects (None when it cannot tell), for a progress bar.
+    """
+
+    input: str
+    typologies: tuple[Typology, ...]
+    notices: tuple[Text, ...]
+    applicants: Iterator[Applicant]
+    expected: int | None = None
+
+    def tally(self) -> Tally:
+        """An empty `Tally` of this screening, for its rows to be added to."""
+        return Tally(self.input, self.typologies, self.notices)
+
+    def rows(self) -> Iterator[ScreenedRow]:
+        """Each row screened as the input is read (once: the input is read once)."""
+        return screen_each(self.applicants, self.typologies)
 
 
 def positive_outcome(typology: Typology) -> str | None:
@@ -242,7 +323,7 @@ def screen(
     limits: Limits = DEFAULT_LIMITS,
     columns: str | Path | ColumnMapping | None = None,
     header_row: int | None = None,
-    merge: Callable[[list[Applicant]], list[Applicant]] | None = None,
+    merge: Merge | None = None,
 ) -> Screening:
     """Screen every applicant of a spreadsheet, JSON Lines file or folder.
 
@@ -252,7 +333,40 @@ def screen(
     still screened and written. ``columns`` is a funder's mapping file (or one read),
     ``header_row`` the sheet row of the header when it should not be searched for.
     ``merge`` turns the rows read into the rows to screen (a later round merges them
-    with the previous one's, `poletype._render.rounds`).
+    with the previous one's, `poletype._render.rounds`). Every row is held in the
+    result; `open_screening` gives them one at a time instead.
+    """
+    run = open_screening(
+        source,
+        typologies,
+        members=members,
+        limits=limits,
+        columns=columns,
+        header_row=header_row,
+        merge=merge,
+    )
+    return Screening(
+        input=run.input,
+        typologies=run.typologies,
+        rows=tuple(screen_applicants(run.applicants, run.typologies, progress=progress)),
+        notices=run.notices,
+    )
+
+
+def open_screening(
+    source: str | Path,
+    typologies: Sequence[Typology] | None = None,
+    *,
+    members: str | Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    columns: str | Path | ColumnMapping | None = None,
+    header_row: int | None = None,
+    merge: Merge | None = None,
+) -> ScreeningRun:
+    """Open an input to screen a row at a time; the arguments are `screen`'s.
+
+    The input is checked now, and its first row read: an input unreadable as a whole
+    raises here, before any output is written.
     """
     chosen = tuple(typologies or [load_typology(DEFAULT_TYPOLOGY)])
     sheet = None if members is None else Path(members)
@@ -260,20 +374,15 @@ def screen(
     if columns is not None and not isinstance(columns, ColumnMapping):
         mapping = load_mapping(Path(columns), APPLICANT_FIELDS, MEMBER_FIELDS)
     notices: list[Text] = []
-    applicants = _read_all(
+    applicants, expected = _read_lazily(
         Path(source), sheet, limits, mapping=mapping, header_row=header_row, notices=notices
     )
     if merge is not None:
-        applicants = merge(applicants)
-    return Screening(
-        input=str(source),
-        typologies=chosen,
-        rows=tuple(screen_applicants(applicants, chosen, progress=progress)),
-        notices=tuple(notices),
-    )
+        applicants = iter(merge(applicants))
+    return ScreeningRun(str(source), chosen, tuple(notices), applicants, expected)
 
 
-def _read_all(
+def _read_lazily(
     source: Path,
     members: Path | None,
     limits: Limits,
@@ -281,35 +390,43 @@ def _read_all(
     mapping: ColumnMapping = NO_MAPPING,
     header_row: int | None = None,
     notices: list[Text] | None = None,
-) -> list[Applicant]:
-    applicants: list[Applicant] = []
+) -> tuple[Iterator[Applicant], int | None]:
+    """The applicants as they are read, the first one already; and how many are expected."""
     try:
-        applicants.extend(
-            read_applicants(
-                source,
-                members=members,
-                limits=limits,
-                mapping=mapping,
-                header_row=header_row,
-                notices=notices,
-            )
+        reading = read_applicants(
+            source,
+            members=members,
+            limits=limits,
+            mapping=mapping,
+            header_row=header_row,
+            notices=notices,
         )
+        first = next(reading, None)
+    except PoletypeError:
+        raise
     except Exception as exc:
-        if not applicants:
-            if isinstance(exc, PoletypeError):
-                raise
-            raise InitiativeError(
-                f"cannot read the input ({type(exc).__name__}: {str(exc)[:200]})",
-                code="unreadable-input",
-                file=str(source),
-            ) from None
-        last = applicants[-1]
-        code = exc.code if isinstance(exc, PoletypeError) else "unreadable-input"
-        reason = str(exc) if isinstance(exc, PoletypeError) else f"{type(exc).__name__}: {exc}"
-        message = f"reading stopped after row {last.row}: {reason}"
-        error = RowError(last.row + 1, None, message, last.source, code)
-        applicants.append(Applicant(last.row + 1, last.source, None, error))
-    return applicants
+        raise InitiativeError(
+            f"cannot read the input ({type(exc).__name__}: {str(exc)[:200]})",
+            code="unreadable-input",
+            file=str(source),
+        ) from None
+
+    def rest() -> Iterator[Applicant]:
+        if first is None:
+            return
+        last = first
+        yield first
+        try:
+            for last in reading:
+                yield last
+        except Exception as exc:
+            code = exc.code if isinstance(exc, PoletypeError) else "unreadable-input"
+            reason = str(exc) if isinstance(exc, PoletypeError) else f"{type(exc).__name__}: {exc}"
+            message = f"reading stopped after row {last.row}: {reason}"
+            error = RowError(last.row + 1, None, message, last.source, code)
+            yield Applicant(last.row + 1, last.source, None, error)
+
+    return rest(), getattr(reading, "expected", None)
 
 
 def screen_applicants(
@@ -321,11 +438,19 @@ def screen_applicants(
     """One `ScreenedRow` per applicant, in order; failures become error rows."""
     items = list(applicants)
     rows: list[ScreenedRow] = []
-    for done, applicant in enumerate(items, start=1):
-        rows.append(_screen_one(applicant, typologies))
+    for done, row in enumerate(screen_each(items, typologies), start=1):
+        rows.append(row)
         if progress is not None:
             progress(done, len(items))
     return rows
+
+
+def screen_each(
+    applicants: Iterable[Applicant], typologies: Sequence[Typology]
+) -> Iterator[ScreenedRow]:
+    """One `ScreenedRow` per applicant, in order, each screened when it is asked for."""
+    for applicant in applicants:
+        yield _screen_one(applicant, typologies)
 
 
 def _screen_one(applicant: Applicant, typologies: Sequence[Typology]) -> ScreenedRow:

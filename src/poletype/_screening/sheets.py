@@ -2,13 +2,14 @@
 
 Bounded before they are parsed: a file's size, an .xlsx's compression ratio and its
 XML (no DTD) are checked first, so a hostile file costs little. `tabular` reads the
-rows these return into applicants.
+rows these return into applicants. A file is read as it streams in, a line or a sheet
+row at a time, and its rows are kept on disk (`poletype._screening.spill`): a sheet
+of a hundred thousand rows costs no more memory than one of ten.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 import warnings
 import zipfile
@@ -17,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poletype._read.limits import DEFAULT_LIMITS, Limits
+from poletype._read.limits import Limits
 from poletype._screening.cells import is_blank
 from poletype._screening.header import fill_merged, merged_ranges, sep_line
+from poletype._screening.spill import Spill
+from poletype._screening.text import CHUNK, Lines, check_size, text_encoding, unreadable
 from poletype.errors import ErrorCode, InitiativeError, PoletypeError
 
 _MEMBER_SHEETS = frozenset({"members", "membres"})
@@ -46,9 +49,6 @@ _XML_BYTES_PER_CHAR = 10
 """The most bytes of XML one character of a cell may take (``&#x10FFFF;``)."""
 
 
-_CHUNK = 2**20
-
-
 @dataclass(frozen=True)
 class BadRow:
     """A row that could not be split into cells: why, and the cells still seen in it.
@@ -62,19 +62,27 @@ class BadRow:
     cells: Sequence[Any] = ()
 
 
+SheetRows = Spill[tuple[int, Sequence[Any] | BadRow]]
+"""A sheet's rows below its first, each with the row number a user sees, kept on disk."""
+
+
 @dataclass
 class Sheet:
     """A sheet's header and its rows, each with the row number a user sees."""
 
     source: str
     header: list[Any]
-    rows: list[tuple[int, Sequence[Any] | BadRow]]
+    rows: SheetRows
 
 
 def make_sheet(source: str, rows: Iterator[Sequence[Any] | BadRow], limits: Limits) -> Sheet:
-    """The rows read, counted against the limits as they come (before they pile up)."""
+    """The rows read, counted against the limits as they come, and written to disk.
+
+    The whole sheet is read now, so that a file over a limit or with an unreadable
+    header fails before any of its rows is screened.
+    """
     header: list[Any] = []
-    body: list[tuple[int, Sequence[Any] | BadRow]] = []
+    body: SheetRows = Spill()
     cells = 0
     for number, row in enumerate(rows, start=1):
         if number > limits.rows:
@@ -116,66 +124,27 @@ def _over(source: str, code: ErrorCode, what: str, limit: str) -> InitiativeErro
     )
 
 
-def _unreadable(path: Path, reason: object) -> InitiativeError:
-    return InitiativeError(f"cannot read file: {reason}", code="unreadable-input", file=str(path))
-
-
-def _check_size(path: Path, limits: Limits) -> None:
-    """Refuse a file over ``limits.spreadsheet_bytes`` before a byte of it is read."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or exc) from None
-    if size > limits.spreadsheet_bytes:
-        raise InitiativeError(
-            f"the file is {size} bytes, more than poletype reads from one input",
-            code="spreadsheet-too-large",
-            file=str(path),
-            expected=f"at most {limits.spreadsheet_bytes} bytes (Limits.spreadsheet_bytes)",
-        )
-
-
-def decode_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
-    _check_size(path, limits)
-    try:
-        with path.open("rb") as handle:
-            # Bounded even if the file grows, or is a device that stat calls empty.
-            data = handle.read(limits.spreadsheet_bytes + 1)
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or exc) from None
-    if len(data) > limits.spreadsheet_bytes:
-        raise InitiativeError(
-            "the file is larger than poletype reads from one input",
-            code="spreadsheet-too-large",
-            file=str(path),
-            expected=f"at most {limits.spreadsheet_bytes} bytes (Limits.spreadsheet_bytes)",
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # French Excel saves "CSV (séparateur : point-virgule)" in Windows-1252.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise _unreadable(path, "the text is neither UTF-8 nor Windows-1252") from None
-
-
 def read_csv(path: Path, limits: Limits) -> Sheet:
-    text = decode_text(path, limits)
-    named = sep_line(text)
+    encoding, size, _ = text_encoding(path, limits)
+    # The text up to its first line feed (a "sep=;" line?) and its first line not blank.
+    opening = ""
+    for line in Lines(path, encoding, size):
+        opening += line
+        if "\n" in opening and any(part.strip() for part in opening.splitlines()):
+            break
+    named = sep_line(opening)
     if named is not None:
         # Excel's "sep=;" line names the separator; the line is no row of the sheet.
-        delimiter, text = named[0], "\n" + named[1]
-        return make_sheet(str(path), _csv_records(text, delimiter), limits)
-    first = next((line for line in text.splitlines() if line.strip()), "")
+        lines = Lines(path, encoding, size, sep=True)
+        return make_sheet(str(path), _csv_records(lines, named[0]), limits)
+    first = next((line for line in opening.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count)
     if first.count(delimiter) == 0:
         delimiter = ","
-    return make_sheet(str(path), _csv_records(text, delimiter), limits)
+    return make_sheet(str(path), _csv_records(Lines(path, encoding, size), delimiter), limits)
 
 
-def _csv_records(text: str, delimiter: str) -> Iterator[list[str] | BadRow]:
+def _csv_records(lines: Lines, delimiter: str) -> Iterator[list[str] | BadRow]:
     """Each record of a CSV text; a record the csv module cannot split is a `BadRow`.
 
     Strict mode makes the csv module say what it would otherwise paper over: a quote
@@ -183,38 +152,41 @@ def _csv_records(text: str, delimiter: str) -> Iterator[list[str] | BadRow]:
     after a closed one breaks the record. Leniently read, either swallows the rows that
     follow into one cell, and an applicant disappears. The broken record becomes one
     error row, and reading starts again on the line after its first, so that the
-    applicants below it are read.
+    applicants below it are read. Only that first line is kept, not the lines a quote
+    never closed ran over.
     """
-    lines = io.StringIO(text, newline="").readlines()
+    first: list[str] = []
+
+    def feed(start: int) -> Iterator[str]:
+        for line in lines.read_from(start):
+            if not first:
+                first.append(line)
+                lines.mark()
+            yield line
+
+    reader = csv.reader(feed(0), delimiter=delimiter, strict=True)
     position = 0
-
-    def feed() -> Iterator[str]:
-        nonlocal position
-        while position < len(lines):
-            position += 1
-            yield lines[position - 1]
-
-    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
-    while position < len(lines):
+    while True:
         begin = position
+        first.clear()
         try:
             record = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield _broken_record(lines, begin, position, delimiter, exc)
+            yield _broken_record(first[0] if first else "", begin, lines.number, delimiter, exc)
+            # A fresh reader from the line after the broken record's first.
             position = begin + 1
-            # A fresh feed: the reader may have run the last one to its end.
-            reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+            first.clear()
+            reader = csv.reader(feed(position), delimiter=delimiter, strict=True)
             continue
+        position = lines.number
         yield record
 
 
-def _broken_record(
-    lines: list[str], begin: int, end: int, delimiter: str, exc: csv.Error
-) -> BadRow:
+def _broken_record(first: str, begin: int, end: int, delimiter: str, exc: csv.Error) -> BadRow:
     try:
-        cells = next(csv.reader([lines[begin]], delimiter=delimiter), [])
+        cells = next(csv.reader([first], delimiter=delimiter), [])
     except csv.Error:
         cells = []
     reason = str(exc)
@@ -256,7 +228,7 @@ def read_workbook(path: Path, limits: Limits, *, want_members: bool) -> tuple[Sh
         # Our handle, closed whatever happens: openpyxl leaves its own open when it fails.
         handle = path.open("rb")
     except OSError as exc:
-        raise _unreadable(path, exc.strerror or exc) from None
+        raise unreadable(path, exc.strerror or exc) from None
     with handle:
         return _read_book(path, handle, last_rows, limits, want_members=want_members)
 
@@ -277,7 +249,7 @@ def _read_book(
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # the workbook is the unit that fails
-        raise _unreadable(path, f"not a readable XLSX workbook ({why(exc)})") from None
+        raise unreadable(path, f"not a readable XLSX workbook ({why(exc)})") from None
     try:
         names = {name.strip().casefold(): name for name in book.sheetnames}
         applicants_name = next(
@@ -309,7 +281,7 @@ def _read_book(
     except PoletypeError:
         raise
     except Exception as exc:
-        raise _unreadable(path, f"not a readable XLSX workbook ({why(exc)})") from None
+        raise unreadable(path, f"not a readable XLSX workbook ({why(exc)})") from None
     finally:
         book.close()
     return applicants, member_sheet
@@ -336,7 +308,7 @@ def _inspect_xlsx(path: Path, limits: Limits) -> dict[str, int | None]:
     no part may declare a DTD (entity expansion), rows and cells are counted, and the
     last row holding a value is noted, so that reading stops there.
     """
-    _check_size(path, limits)
+    check_size(path, limits)
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -350,7 +322,7 @@ def _inspect_xlsx(path: Path, limits: Limits) -> dict[str, int | None]:
     except PoletypeError:
         raise
     except Exception as exc:
-        raise _unreadable(path, f"not a readable XLSX workbook ({why(exc)})") from None
+        raise unreadable(path, f"not a readable XLSX workbook ({why(exc)})") from None
 
 
 def _check_part(path: Path, info: zipfile.ZipInfo, limits: Limits) -> None:
@@ -378,10 +350,10 @@ def _scan_part(
     run = 0
     tail = b""
     with archive.open(info) as stream:
-        while chunk := stream.read(_CHUNK):
+        while chunk := stream.read(CHUNK):
             window = tail + chunk
             if any(marker in window for marker in _DTD):
-                raise _unreadable(path, f"the part {name!r} declares a DTD, which no workbook has")
+                raise unreadable(path, f"the part {name!r} declares a DTD, which no workbook has")
             if cells:
                 first = chunk.find(b"<")
                 run = run + len(chunk) if first < 0 else len(chunk) - chunk.rfind(b"<") - 1

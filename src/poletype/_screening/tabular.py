@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from poletype._screening.cells import fold_case, is_blank
 from poletype._screening.fields import APPLICANT_FIELDS, MEMBER_FIELDS, FieldDoc
 from poletype._screening.header import (
     NO_MAPPING,
+    SCAN_ROWS,
     CellNote,
     ColumnMapping,
     Header,
@@ -55,13 +56,14 @@ from poletype._screening.sheets import (
     SPREADSHEETS,
     BadRow,
     Sheet,
-    decode_text,
     make_sheet,
     read_csv,
     read_members_file,
     read_workbook,
     why,
 )
+from poletype._screening.spill import Counted, MemberIndex
+from poletype._screening.text import text_lines
 from poletype.errors import ErrorCode, InitiativeError, PoletypeError
 from poletype.model import Initiative
 from poletype.rulefile import Text
@@ -107,7 +109,7 @@ def read_applicants(
     mapping: ColumnMapping = NO_MAPPING,
     header_row: int | None = None,
     notices: list[Text] | None = None,
-) -> Iterator[Applicant]:
+) -> Counted[Applicant]:
     """Every applicant of a CSV, XLSX or JSON Lines file, or of a folder of initiatives.
 
     Errors of the file as a whole are raised now, as `InitiativeError`; errors of a row
@@ -119,6 +121,7 @@ def read_applicants(
     ``mapping`` is a funder's own column names and words, ``header_row`` the sheet row
     of the header when the search should not guess it; what the reading notices about
     the file as a whole (unread columns, no members sheet) is appended to ``notices``.
+    Rows are read as they are asked for; the iterator says how many it expects.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -130,8 +133,8 @@ def read_applicants(
                 file=str(members),
                 found=f"applicants in {'a folder' if path.is_dir() else 'a JSON Lines file'}",
             )
-        records = _folder(path) if path.is_dir() else _json_lines(path)
-        return _documents(records)
+        records, count = _folder(path) if path.is_dir() else _json_lines(path)
+        return Counted(_documents(records), count)
     if suffix in SPREADSHEETS:
         applicants, member_sheet = read_workbook(path, limits, want_members=members is None)
     elif suffix in (".csv", ".tsv", ".txt"):
@@ -153,7 +156,7 @@ def read_applicants(
         expected = expected_sibling(path) if suffix not in SPREADSHEETS else "membres"
         found.append(say("no_members", section="notices", expected=expected))
     spreadsheet = _Spreadsheet(applicants, member_sheet, limits, mapping, header_row, found)
-    return spreadsheet.applicants()
+    return Counted(spreadsheet.applicants(), len(spreadsheet.sheet.rows))
 
 
 def read_rows(
@@ -238,7 +241,7 @@ class _Spreadsheet:
         header = _locate(self.sheet, APPLICANT_FIELDS, self.mapping, self.header_row, self.notices)
         self.keys = header.keys
         self.extra = _extra_columns(self.sheet, header, self.notices)
-        self.member_rows: list[tuple[Row, str | None]] = []
+        self.member_rows: MemberIndex[Row] = MemberIndex()
         if self.member_sheet is not None:
             member = _locate(self.member_sheet, MEMBER_FIELDS, self.mapping, None, self.notices)
             keys = _check_members(self.member_sheet, member)
@@ -257,10 +260,7 @@ class _Spreadsheet:
                 self.member_rows.append((row, owner))
 
     def applicants(self) -> Iterator[Applicant]:
-        members_of: dict[str, list[Row]] = {}
-        for row, owner in self.member_rows:
-            if owner is not None:
-                members_of.setdefault(owner, []).append(row)
+        members_of = self.member_rows
         first_row: dict[str, int] = {}
         for number, cells in self.sheet.rows:
             try:
@@ -285,7 +285,7 @@ class _Spreadsheet:
         yield from self._orphans(first_row)
 
     def _applicant(
-        self, row: Row, members_of: dict[str, list[Row]], first_row: dict[str, int]
+        self, row: Row, members_of: MemberIndex[Row], first_row: dict[str, int]
     ) -> Applicant:
         source = self.sheet.source
         ident = row.data.get("id")
@@ -378,9 +378,8 @@ def _locate(
 ) -> Header:
     """Find the sheet's header (`find_header`), drop the rows above it, say what was done."""
     members = fields is MEMBER_FIELDS
-    candidates = [(1, sheet.header)] + [
-        (number, cells) for number, cells in sheet.rows if not isinstance(cells, BadRow)
-    ]
+    readable = ((n, cells) for n, cells in sheet.rows if not isinstance(cells, BadRow))
+    candidates = [(1, sheet.header), *itertools.islice(readable, SCAN_ROWS)]
     found = find_header(
         candidates, fields, mapping, members=members, header_row=header_row, source=sheet.source
     )
@@ -394,7 +393,7 @@ def _locate(
     header, _ = found
     titles = [n for n in header.skipped if n != 1 or any(not is_blank(c) for c in sheet.header)]
     sheet.header = list(dict(candidates)[header.row])
-    sheet.rows = [(n, c) for n, c in sheet.rows if n > header.row]
+    sheet.rows = sheet.rows.after(lambda item: item[0] <= header.row)
     where = Path(sheet.source).name
     if header.upper is not None:
         upper = header.upper
@@ -481,26 +480,31 @@ class _Document:
     code: ErrorCode | None = None
 
 
-def _json_lines(path: Path) -> list[_Document]:
+def _json_lines(path: Path) -> tuple[Iterator[_Document], int]:
+    """Each line's document as it is read (the file checked now), and about how many."""
     source = str(path)
-    documents = []
     # Not splitlines(): a JSON string may hold U+2028, which it counts as a line break.
-    for number, line in enumerate(decode_text(path).split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            documents.append(_Document(number, source, data=load_json(line, file=source)))
-        except InitiativeError as exc:
-            documents.append(_Document(number, source, error=exc.message, code=exc.code))
-    return documents
+    lines, count = text_lines(path)
+
+    def documents() -> Iterator[_Document]:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield _Document(number, source, data=load_json(line, file=source))
+            except InitiativeError as exc:
+                yield _Document(number, source, error=exc.message, code=exc.code)
+
+    return documents(), count
 
 
-def _folder(path: Path) -> list[_Document]:
+def _folder(path: Path) -> tuple[Iterator[_Document], int]:
     files = sorted(
         (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _FOLDER_FILES),
         key=lambda p: p.name,
     )
-    return [_file_document(index, file) for index, file in enumerate(files, start=1)]
+    documents = (_file_document(index, file) for index, file in enumerate(files, start=1))
+    return documents, len(files)
 
 
 def _file_document(index: int, file: Path) -> _Document:
@@ -516,7 +520,7 @@ def _file_document(index: int, file: Path) -> _Document:
     return _Document(index, source, data=data, lines=not is_json(file))
 
 
-def _documents(documents: list[_Document]) -> Iterator[Applicant]:
+def _documents(documents: Iterable[_Document]) -> Iterator[Applicant]:
     first_row: dict[str, tuple[int, str]] = {}
     for document in documents:
         try:
