@@ -323,6 +323,29 @@ def test_generated_numbers_agree(text: str, data: st.DataObject) -> None:
     _both(expression, data.draw(completion(partial)), RUNTIME)
 
 
+SETS = [
+    "[m.kind for m in members].to_set",
+    "[m.local for m in members].to_set",
+    "[p.kind for p in partners].to_set",
+    "[m.kind for m in members if m.local].to_set",
+]
+"""Sets that sentences show ("les types présents sont : …"): the unfiltered ones are
+written by the compiled backend, the filtered one is handed to the reference."""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_sets_shown_in_sentences_agree(data: st.DataObject) -> None:
+    """The same set, or unknown, on partial lists, unknown kinds and completed initiatives."""
+    expressions = [_compile(text, boolean=False) for text in SETS]
+    partial = data.draw(initiatives())
+    for initiative in (partial, data.draw(completion(partial))):
+        for expression in expressions:
+            _both(expression, initiative, RUNTIME)
+    written = [e.native._value.__qualname__ == "f" for e in expressions]  # type: ignore[union-attr]
+    assert written == [True, True, True, False]
+
+
 def test_numbers_follow_decimal_semantics() -> None:
     """A share read as a float equals the decimal literal, as in rule-engine."""
     expression = _compile("activities.social_utility_share == 0.1")

@@ -46,16 +46,17 @@ def _pending(verdict: Verdict) -> bool:
 
 
 def _render(verdict: Verdict) -> Callable[[], Any]:
-    """The deferred verdict's rendering function, for a test to wrap."""
+    """The function giving the deferred verdict's owed fields, for a test to wrap."""
     assert verdict._justification is not None
-    render = verdict._justification._render
-    assert render is not None
+    pending = verdict._justification._pending
+    assert pending is not None
+    render: Callable[[], Any] = pending.fields
     return render
 
 
 def _replace_render(verdict: Verdict, render: Callable[[], Any]) -> None:
     assert verdict._justification is not None
-    verdict._justification._render = render
+    verdict._justification._pending.fields = render  # type: ignore[union-attr,method-assign]
 
 
 def _pair(path_index: int = 0, typology_id: str = "labo-ess-ptce") -> tuple[Verdict, Verdict]:
@@ -75,6 +76,22 @@ def test_classify_defers_the_justification_and_the_interpreter_does_not(
     assert deferred.outcome == eager.outcome
     assert deferred.scores == eager.scores
     assert _pending(deferred), "reading the outcome and scores must not justify"
+
+
+@pytest.mark.parametrize("typology_id", ["labo-ess-ptce", "matray-poisat"])
+def test_a_deferred_verdict_is_what_model_construct_builds(typology_id: str) -> None:
+    """Built without pydantic's walk over the fields, attribute for attribute the same."""
+    deferred, _ = _pair(typology_id=typology_id)
+    assert deferred._justification is not None
+    settled = deferred._justification._settled
+    assert settled is not None
+    built = Verdict.model_construct(deferred.model_fields_set, **settled)
+    assert list(vars(deferred).items()) == list(vars(built).items())
+    assert deferred.__pydantic_fields_set__ == built.__pydantic_fields_set__
+    assert deferred.__pydantic_extra__ == built.__pydantic_extra__
+    assert built.__pydantic_private__ is not None
+    assert deferred.__pydantic_private__ is not None
+    assert set(deferred.__pydantic_private__) == set(built.__pydantic_private__)
 
 
 def test_reading_a_criterion_settles_once_in_field_order() -> None:
@@ -174,11 +191,82 @@ def test_a_misspelt_attribute_is_still_an_attribute_error() -> None:
 def test_deferred_and_eager_verdicts_are_byte_identical(
     initiative: Initiative, typology_id: str
 ) -> None:
-    """On initiatives with unknowns, for every shipped typology, crisp or graded."""
+    """On initiatives with unknowns, for every shipped typology, crisp or graded.
+
+    ``to_json`` of a deferred verdict is written from the typology's shapes, without
+    building the verdict; ``model_dump_json`` builds it and lets pydantic write it.
+    """
     typology = load_typology(typology_id)
     deferred = classify(initiative, typology)
     eager = classify(initiative, typology, backend="interpreter")
+    assert deferred.to_json(indent=None) == eager.to_json(indent=None)
+    assert deferred.to_json() == eager.to_json()
+    assert _pending(deferred)
     assert deferred.model_dump_json(indent=2) == eager.model_dump_json(indent=2)
+
+
+UNKNOWNS = [
+    {"name": "P"},
+    {"name": "P", "members": [{"name": "A"}, {"name": "B", "kind": "sme"}]},
+    {
+        "name": "P",
+        "voluntary": True,
+        "members": [{"name": "A", "kind": "ess_cooperative", "local": True}],
+        "members_complete": False,
+        "strategy": {"shared": True},
+        "activities": {"social_utility_share": 0.7},
+    },
+]
+"""Initiatives with facts missing, beside the shipped examples (which have few)."""
+
+
+def _initiatives() -> list[Initiative]:
+    found = [read_initiative(path) for path in example_files()]
+    return found + [Initiative.model_validate(data) for data in UNKNOWNS]
+
+
+def test_reading_missing_renders_no_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``missing`` is found from the values decided: no sentence, no criterion built."""
+    from poletype._engine.justify import Sentences
+
+    rendered: list[object] = []
+    render = Sentences.render
+
+    def counted(self: Sentences, root: Any) -> tuple[str, str]:
+        rendered.append(self)
+        return render(self, root)
+
+    monkeypatch.setattr(Sentences, "render", counted)
+    asked = 0
+    for typology_id in SHIPPED:
+        typology = load_typology(typology_id)
+        for initiative in _initiatives():
+            eager = classify(initiative, typology, backend="interpreter")
+            deferred = classify(initiative, typology)
+            rendered.clear()
+            assert deferred.missing == eager.missing
+            assert deferred.missing is deferred.missing
+            assert rendered == []
+            assert _pending(deferred)
+            assert "criteria" not in vars(deferred)
+            asked += bool(eager.missing)
+            assert deferred.criteria == eager.criteria
+            assert deferred.missing == eager.missing
+    assert asked > 10, "the initiatives must leave some outcomes open"
+    assert rendered, "the counter counts"
+
+
+def test_to_json_writes_without_building_the_verdict() -> None:
+    """The engine writes the JSON from what it computed; the verdict stays deferred."""
+    for typology_id in SHIPPED:
+        typology = load_typology(typology_id)
+        for initiative in _initiatives():
+            deferred = classify(initiative, typology)
+            eager = classify(initiative, typology, backend="interpreter")
+            for indent in (None, 2, 4):
+                assert deferred.to_json(indent=indent) == eager.to_json(indent=indent)
+            assert _pending(deferred)
+            assert deferred.to_json(indent=0) == eager.to_json(indent=0)
 
 
 def test_a_verdict_is_unhashable_deferred_or_not() -> None:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from poletype._engine.codeparts import Code, Kleene, Prologue, Untranslatable
+from poletype._engine.codeparts import Code, Kleene, Loop, Prologue, Untranslatable, kind_of
 from poletype._engine.codewriter import TriWriter
 from poletype._engine.interpreter import (
     UNKNOWN,
@@ -328,8 +328,10 @@ class Compiled:
         prologue = Prologue()
         writer = TriWriter(constants, prologue, "e")
         try:
-            code = writer.value(self.tree)
-            returned = writer.truth(code).text if atom else _returned(writer, code)
+            returned = None if atom else _field_set(writer, self.tree)
+            if returned is None:
+                code = writer.value(self.tree)
+                returned = writer.truth(code).text if atom else _returned(writer, code)
         except Untranslatable:
             return reference
         body = [*writer.lines, f"return {returned}"]
@@ -365,6 +367,50 @@ def _returned(writer: TriWriter, code: Code) -> str:
     if code.kind == "array" and code.item in _RETURNED:
         return f"tuple({x})" if code.known else f"UNKNOWN if {x} is None else tuple({x})"
     raise Untranslatable
+
+
+def _field_set(writer: TriWriter, tree: Any) -> str | None:
+    """``[m.kind for m in members].to_set`` as a value: the kinds shown in a sentence.
+
+    The reference's value is rule-engine's ``set`` of the values when the list and each
+    value are known, else ``UNKNOWN`` (a partial list goes to the reference before this
+    runs). Only an unfiltered comprehension reading one yes/no or text field of each
+    element is written here; None lets the general writer try.
+    """
+    if construct(tree) != "attribute" or tree.name != "to_set" or is_field(tree):
+        return None
+    inner = tree.object
+    result: Any = getattr(inner, "result", None)
+    if (
+        construct(inner) != "comprehension"
+        or inner.condition is not None
+        or construct(result) != "attribute"
+        or not is_field(result)
+        or construct(result.object) != "symbol"
+        or result.object.name != inner.variable
+        or kind_of(result.result_type)[0] not in ("str", "bool")
+    ):
+        return None
+    iterable = writer.bind(writer.value(inner.iterable))
+    if iterable.kind != "array" or iterable.item != "object":
+        raise Untranslatable
+    out, variable = writer.temporary(), writer.temporary() + "v"
+    writer.emit(f"{out} = None if {iterable.text} is None else set()")
+    writer.emit(f"for {variable} in () if {out} is None else {iterable.text}:")
+    writer.depth += 1
+    mark = len(writer.lines)
+    code = Code(variable, "object", known=True, owner=len(writer.loops))
+    loop = Loop(inner.variable, code, writer.depth)
+    writer.loops.append(loop)
+    value = writer.bind(writer.value(result))
+    writer.loops.pop()
+    writer.lines[mark:mark] = ["    " * writer.depth + line for line in loop.lines]
+    writer.emit(f"if {value.text} is None:")
+    writer.emit(f"    {out} = None")
+    writer.emit("    break")
+    writer.emit(f"{out}.add({value.text})")
+    writer.depth -= 1
+    return f"UNKNOWN if {out} is None else {out}"
 
 
 _warned: set[str] = set()

@@ -23,6 +23,7 @@ from importlib import metadata
 from typing import Any, TypeVar
 
 from poletype._engine.derive import derive
+from poletype._engine.facts import unknown_facts
 from poletype._engine.interpreter import (
     UNKNOWN,
     Backend,
@@ -31,12 +32,11 @@ from poletype._engine.interpreter import (
     evaluate_atom,
     evaluate_value,
 )
-from poletype._engine.justify import render_both
+from poletype._engine.justified import CACHE_LIMIT, Justified, finish, memo, source
 from poletype._engine.logic import Tri, k_and, k_not, k_or, status_of
-from poletype._engine.paths import read_path, to_json_value, unknown_facts
+from poletype._engine.paths import to_json_value
 from poletype._engine.typology import (
     CompiledCriterion,
-    CompiledIndicator,
     ConditionNode,
     CrispTypology,
     Expression,
@@ -44,13 +44,9 @@ from poletype._engine.typology import (
     VerdictTree,
 )
 from poletype.model import Initiative
-from poletype.rulefile import Citation
 from poletype.verdict import (
-    CriterionResult,
-    Degree,
     DescriptorResult,
     Score,
-    Source,
     Status,
     Verdict,
 )
@@ -86,81 +82,90 @@ def evaluate_crisp(
         "derived": list(derived),
         "descriptors": describe(typology, root),
     }
-
-    return finish(
-        typology,
-        backend,
-        settled,
-        lambda: _justified(typology, root, atom, outcome_value),
-        later=("criteria", "missing"),
+    justified = _Crisp(
+        typology, root, settled, statuses=statuses, outcome_value=outcome_value, atom=atom
     )
+    return finish(typology, backend, settled, justified, later=("criteria", "missing"))
 
 
-def finish(
-    typology: Typology,
-    backend: Backend,
-    settled: dict[str, Any],
-    justify: Callable[[], Mapping[str, Any]],
-    *,
-    later: tuple[str, ...],
-) -> Verdict:
-    """The verdict from what is decided and what ``justify`` adds (the fields ``later``).
+_STATUS: dict[Tri, Status] = {True: "met", False: "not_met", None: "unknown"}
 
-    Deferred to its first read with the compiled backend, when no justification of the
-    typology can fail (so an error still comes from ``classify``); built at once by the
-    reference interpreter.
+
+class _Crisp(Justified):
+    """A crisp verdict's justification: criteria decided, their missing facts found on demand.
+
+    ``missing`` needs the facts of the unknown criteria that can still change the
+    outcome, and only theirs: each criterion's are computed when first asked for, by
+    the verdict's ``missing`` or by its rendering, once.
     """
-    if backend == "interpreter" or not typology.justifies_safely:
-        return Verdict(**settled, **justify())
-    return Verdict.deferred(settled, {*settled, *later}, justify)
 
+    typology: CrispTypology
 
-def _justified(
-    typology: CrispTypology, root: Root, atom: AtomReader, outcome_value: Tri
-) -> dict[str, Any]:
-    """What a verdict says beyond its outcome: each criterion's result, the facts missing.
+    def __init__(
+        self,
+        typology: CrispTypology,
+        root: Root,
+        settled: dict[str, Any],
+        *,
+        statuses: dict[str, Tri],
+        outcome_value: Tri,
+        atom: AtomReader,
+    ) -> None:
+        super().__init__(typology, root, settled)
+        self.decided = statuses
+        self._statuses: list[Status] | None = None
+        self.outcome_value = outcome_value
+        self.atom = atom
 
-    The expensive part of a verdict (two rendered sentences and the values read for every
-    criterion), so the compiled backend defers it until a reader asks.
-    """
-    results: list[CriterionResult] = []
-    statuses: dict[str, Tri] = {}
-    relevant_atoms: dict[str, list[str]] = {}
-    for criterion in typology.criteria:
-        atom_values: dict[int, Tri] = {}
-        value = _condition(criterion.condition, atom, atom_values)
-        if value is False and held_open(criterion, root):
-            value = None
-            # The facts it reads settle it when restated (a member's kind, known but open).
-            missing = _settling(criterion.unknown_when)
-        elif value is None:
-            missing = condition_missing(criterion.condition, atom_values, root.initiative)
-        else:
-            missing = []
-        statuses[criterion.id] = value
-        relevant_atoms[criterion.id] = missing
-        results.append(
-            result(
-                typology,
-                criterion,
-                group=criterion.group,
-                status=status_of(value),
-                root=root,
-                missing=missing,
+    def statuses(self) -> list[Status]:
+        found = self._statuses
+        if found is None:
+            # ``decided`` holds the criteria in the typology's order, as the plan does.
+            found = self._statuses = [_STATUS[value] for value in self.decided.values()]
+        return found
+
+    def compute_missing(self, index: int) -> list[str]:
+        criterion = self.typology.criteria[index]
+        if self.decided[criterion.id] is not None:
+            return []
+        item = self.plan.items[index]
+        values = tuple(map(self.atom, item.atoms))
+        found = item.relevance.get(values)
+        if found is None:
+            known = dict(zip(map(id, item.atoms), values, strict=True))
+            # Not met, yet unknown: held open by its ``unknown_when``, whose facts settle
+            # it when restated (a member's kind, known but open).
+            held = _condition_from(criterion.condition, known) is False
+            paths = relevant_paths(criterion.condition, known) if not held else ()
+            found = (held, tuple(_settling(criterion.unknown_when)) if held else paths)
+            if len(item.relevance) < CACHE_LIMIT:
+                item.relevance[values] = found
+        held, paths = found
+        return list(paths) if held else unknown_facts(self.root.initiative, paths)
+
+    def outcome_missing(self) -> list[str]:
+        if self.outcome_value is not None:
+            return []
+        verdict_tree = self.typology.verdict
+        assert verdict_tree is not None
+        statuses = self.decided
+        remembered = self.plan.relevance
+        key = tuple(statuses.values())
+        relevant = remembered.get(key)
+        if relevant is None:
+            relevant = _relevant(
+                lambda bits, full: _verdict_bits(verdict_tree, bits, full),
+                statuses,
+                {cid for cid, v in statuses.items() if v is None},
+                _verdict_masking(verdict_tree, statuses),
             )
-        )
-    verdict_tree = typology.verdict
-    outcome_missing: set[str] = set()
-    if outcome_value is None:
-        unknown = {cid for cid, v in statuses.items() if v is None}
-        for cid in _relevant(
-            lambda bits, full: _verdict_bits(verdict_tree, bits, full),
-            statuses,
-            unknown,
-            _verdict_masking(verdict_tree, statuses),
-        ):
-            outcome_missing.update(relevant_atoms[cid])
-    return {"criteria": results, "missing": sorted(outcome_missing)}
+            if len(remembered) < CACHE_LIMIT:
+                remembered[key] = relevant
+        found: set[str] = set()
+        for index, criterion in enumerate(self.typology.criteria):
+            if criterion.id in relevant:
+                found.update(self.item_missing(index))
+        return sorted(found)
 
 
 def decide(
@@ -185,16 +190,17 @@ def _decided(
 ) -> tuple[dict[str, Tri], Tri, AtomReader]:
     """Each criterion's value, the verdict condition's, and how to read the atoms again.
 
-    The compiled backend decides with one call of the generated function, and reads the
-    atoms, if a justification needs them, with one more; otherwise atoms are evaluated
-    one by one, once each. Nothing else is built: `decide` is a sweep's hot path.
+    The compiled backend decides with one call of the generated function, which also
+    gives every atom's value, kept for a justification that needs them; otherwise atoms
+    are evaluated one by one, once each. Nothing else is built: `decide` is a sweep's
+    hot path.
     """
     root = Root(initiative, typology.params_value, backend)
     if backend == "compiled":
-        statuses, outcome = typology.generated.decide(initiative, typology.params_value)
+        atoms, statuses, outcome = typology.generated.run(initiative, typology.params_value)
         if _hold_open(typology, statuses, root):
             outcome = verdict_of(typology.verdict, statuses)
-        return statuses, outcome, _Generated(typology, initiative)
+        return statuses, outcome, _Generated(typology, atoms)
     atom = _memoized(_each_atom(root))
     statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
     _hold_open(typology, statuses, root)
@@ -233,20 +239,23 @@ def held_open(criterion: CompiledCriterion, root: Root) -> bool:
 
 
 class _Generated:
-    """Atom values from one call of the generated function, made when first needed."""
+    """Atom values from the generated function's call, read by node."""
 
-    def __init__(self, typology: CrispTypology, initiative: Initiative) -> None:
+    __slots__ = ("index", "typology", "values")
+
+    def __init__(self, typology: CrispTypology, values: tuple[Tri, ...]) -> None:
         self.typology = typology
-        self.initiative = initiative
-        self.known: dict[int, Tri] | None = None
+        self.values = values
+        self.index: dict[int, int] | None = None
 
     def __call__(self, node: ConditionNode) -> Tri:
-        if self.known is None:
-            values = self.typology.generated.atoms(self.initiative, self.typology.params_value)
-            self.known = {
-                id(atom): value for atom, value in zip(self.typology.atoms, values, strict=True)
-            }
-        return self.known[id(node)]
+        index = self.index
+        if index is None:
+            typology = self.typology
+            index = self.index = memo(
+                typology, "atom index", lambda: {id(a): n for n, a in enumerate(typology.atoms)}
+            )
+        return self.values[index[id(node)]]
 
 
 def _memoized(atom: AtomReader) -> AtomReader:
@@ -413,6 +422,14 @@ def condition_missing(
     tree: ConditionNode, atom_values: dict[int, Tri], initiative: Initiative
 ) -> list[str]:
     """The unknown facts that could change an undecided condition's value."""
+    return unknown_facts(initiative, relevant_paths(tree, atom_values))
+
+
+def relevant_paths(tree: ConditionNode, atom_values: dict[int, Tri]) -> tuple[str, ...]:
+    """The paths read by the unknown atoms that could change the condition's value.
+
+    A function of the atoms' values alone, so a justification may remember it.
+    """
     unknown = {key for key, value in atom_values.items() if value is None}
     relevant = _relevant(
         lambda bits, full: _condition_bits(tree, bits, full),
@@ -420,76 +437,19 @@ def condition_missing(
         unknown,
         _condition_masking(tree, atom_values),
     )
-    return unknown_facts(
-        initiative,
-        (p for n in atom_nodes(tree) if id(n) in relevant and n.atom for p in n.atom.paths),
-    )
-
-
-def result(
-    typology: Typology,
-    criterion: CompiledCriterion | CompiledIndicator,
-    *,
-    group: str,
-    status: Status,
-    root: Root,
-    missing: list[str],
-    degree: Degree | None = None,
-) -> CriterionResult:
-    """A criterion's or indicator's result: status, sentence, source and values read."""
-    spec = criterion.spec
-    values = {
-        path: to_json_value(read_path(root.initiative, path)) for path in _shown(criterion.paths)
-    }
-    values.update({f"params.{name}": typology.parameters[name] for name in criterion.parameters})
-    return CriterionResult(
-        id=spec.id,
-        group=group,
-        status=status,
-        label=spec.label,
-        justification=render_both(criterion.templates[status], root),
-        source=_source(typology, spec.source),
-        interpretation=spec.interpretation,
-        values=dict(sorted(values.items())),
-        missing=missing,
-        **({} if degree is None else {"degree": degree}),
-    )
-
-
-@functools.cache
-def _shown(paths: tuple[str, ...]) -> tuple[str, ...]:
-    """The paths a result shows: those not inside another path it reads."""
-    return tuple(p for p in paths if not any(q.startswith(p + ".") for q in paths))
-
-
-def _memo(typology: Typology, key: Hashable, make: Callable[[], T]) -> T:
-    """``make()``, computed once per typology and kept with it."""
-    if key not in typology.memo:
-        typology.memo[key] = make()
-    value: T = typology.memo[key]
-    return value
-
-
-def _source(typology: Typology, citation: Citation) -> Source:
-    """A citation with its document's title, as verdicts show it."""
-
-    def make() -> Source:
-        document = next(s for s in typology.spec.sources if s.id == citation.document)
-        return Source(document=document.id, title=document.title, section=citation.section)
-
-    return _memo(typology, ("source", citation.document, citation.section), make)
+    return tuple(p for n in atom_nodes(tree) if id(n) in relevant and n.atom for p in n.atom.paths)
 
 
 def _score(typology: CrispTypology, group: str, statuses: Mapping[str, Tri]) -> Score:
     """A group's score; frozen, so verdicts with the same counts share one."""
-    ids = _memo(
+    ids = memo(
         typology,
         ("group", group),
         lambda: tuple(c.id for c in typology.criteria if c.group == group),
     )
     values = [statuses[i] for i in ids]
     met, not_met = values.count(True), values.count(False)
-    return _memo(
+    found: Score = memo(
         typology,
         ("score", group, met, not_met),
         lambda: Score(
@@ -501,6 +461,7 @@ def _score(typology: CrispTypology, group: str, statuses: Mapping[str, Tri]) -> 
             total=len(values),
         ),
     )
+    return found
 
 
 def condition_value(
@@ -551,7 +512,7 @@ def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
                 value=value,
                 value_label=label,
                 possible=possible,
-                source=_source(typology, descriptor.spec.source),
+                source=source(typology, descriptor.spec.source),
                 interpretation=descriptor.spec.interpretation,
                 missing=missing if value is None else [],
             )

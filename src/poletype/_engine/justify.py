@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, Tail, evaluate_value
 from poletype._engine.typology import Expression, Template
 from poletype._read.data import Lang
-from poletype.rulefile import Text
 
 """The languages every report, label and sentence exists in."""
 
@@ -88,53 +87,130 @@ def _number(number: Decimal, lang: Lang) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
-def _in_words(part: Expression, value: Any, lang: Lang) -> Any:
-    """A code read from a field with a closed list, as its words in ``lang``.
+class Sentences:
+    """One status's French and English templates, compiled once per typology.
+
+    Each language is a format string over numbered slots, each slot one placeholder
+    expression and how its value is shown (through the words of a code, or as it is):
+    rendering evaluates each distinct expression once for both languages, formats each
+    value, and lets ``str.format`` join the parts. The literal text of the rule file is
+    data in the format string, never code.
+    """
+
+    __slots__ = ("done", "expressions", "formats", "natives", "slots")
+
+    def __init__(self, templates: dict[str, Template]) -> None:
+        expressions: dict[str, int] = {}
+        parts: list[Expression] = []
+        formats: list[str] = []
+        slots: list[tuple[tuple[int, Any], ...]] = []
+        for lang in ("fr", "en"):
+            text: list[str] = []
+            shown: list[tuple[int, Any]] = []
+            for part in templates[lang].parts:
+                if isinstance(part, Expression):
+                    if part.text not in expressions:
+                        expressions[part.text] = len(parts)
+                        parts.append(part)
+                    text.append(f"{{{len(shown)}}}")
+                    shown.append((expressions[part.text], _word_reader(part, lang)))
+                else:
+                    text.append(part.replace("{", "{{").replace("}", "}}"))
+            formats.append("".join(text))
+            slots.append(tuple(shown))
+        self.expressions: tuple[Expression, ...] = tuple(parts)
+        self.natives = tuple(e.native.value for e in parts)
+        self.formats = (formats[0], formats[1])
+        self.slots = (slots[0], slots[1])
+        self.done: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+    def render(self, root: Root) -> tuple[str, str]:
+        """The French and English sentences, filled with the values ``root`` gives.
+
+        The compiled backend reuses sentences already written for the same values (of
+        the same types): counts, yes/no and unknowns repeat from one initiative to the
+        next. The reference backend writes each, for the tests to compare.
+        """
+        key: tuple[Any, ...] | None = None
+        if root.backend == "compiled":
+            initiative, params = root.initiative, root.params
+            values = [value(initiative, params) for value in self.natives]
+            key = (*values, *[type(v) for v in values])
+            try:
+                found = self.done.get(key)
+            except TypeError:  # a set, remembered by its elements
+                key = (*[frozenset(v) if type(v) is set else v for v in values], key[len(values) :])
+                try:
+                    found = self.done.get(key)
+                except TypeError:
+                    key = found = None
+            if found is not None:
+                return found
+        else:
+            values = [evaluate_value(e, root) for e in self.expressions]
+        fr, en = self.slots
+        found = (
+            self.formats[0].format(*[_shown(values[i], words, "fr") for i, words in fr]),
+            self.formats[1].format(*[_shown(values[i], words, "en") for i, words in en]),
+        )
+        if key is not None and len(self.done) < _DONE_LIMIT:
+            self.done[key] = found
+        return found
+
+
+_DONE_LIMIT = 512
+"""Sentences remembered per status of a criterion: a bound on memory."""
+
+_SHOWN: dict[tuple[type, Any, str], str] = {}
+"""Scalars already formatted, by type, value and language: a verdict shows the same
+counts, yes/no and unknowns again and again. Bounded; nothing typology-specific."""
+_SHOWN_LIMIT = 4096
+_SCALARS = frozenset({bool, int, Decimal, Interval, type(UNKNOWN)})
+
+
+def _shown(value: Any, words: Any, lang: Lang) -> str:
+    """``format_value`` of a placeholder's value, shown through its code's words if any."""
+    if words is not None:
+        value = words(value)
+    kind = type(value)
+    if kind is str:
+        return str(value)
+    if kind in _SCALARS:
+        key = (kind, value, lang)
+        text = _SHOWN.get(key)
+        if text is None:
+            text = format_value(value, lang)
+            if len(_SHOWN) < _SHOWN_LIMIT:
+                _SHOWN[key] = text
+        return text
+    return format_value(value, lang)
+
+
+def _word_reader(part: Expression, lang: Lang) -> Any:
+    """A code read from a field with a closed list, as its words in ``lang``, or None.
 
     "La fonction principale est hébergement d'activités", not "… est hosting": a
     placeholder that is one field path shows that field's codes through their words
-    (``data/codes.yaml``); any other value is shown as it is.
+    (``data/codes.yaml``); any other value is shown as it is. None when the placeholder
+    is not one field path, so its value is shown as it is without a call.
     """
-    from poletype._engine.codes import code_label  # noqa: PLC0415 - reads data/codes.yaml
-
     path = part.text.strip()
     if part.paths != (path,):
-        return value
+        return None
+    from poletype._engine.codes import WORDS  # noqa: PLC0415 - reads data/codes.yaml
+
+    codes = WORDS.get(path, {})
+    index = 0 if lang == "fr" else 1
 
     def word(code: Any) -> Any:
-        label = code_label(path, code) if isinstance(code, str) else None
-        return code if label is None else getattr(label, lang)
+        found = codes.get(code) if isinstance(code, str) else None
+        return code if found is None else found[index]
 
-    if isinstance(value, str):
-        return word(value)
-    if isinstance(value, tuple | list):
-        return [word(item) for item in value]
-    return value
+    def words(value: Any) -> Any:
+        if isinstance(value, str):
+            return word(value)
+        if isinstance(value, tuple | list):
+            return [word(item) for item in value]
+        return value
 
-
-def render(template: Template, root: Root, lang: Lang, values: dict[str, Any] | None = None) -> str:
-    """Fill a template's placeholders with formatted values.
-
-    ``values`` memoises each placeholder's value by expression, so that the French and
-    English sentences of one result evaluate each expression once.
-    """
-    values = {} if values is None else values
-    out: list[str] = []
-    for part in template.parts:
-        if isinstance(part, Expression):
-            key = part.text
-            if key not in values:
-                values[key] = evaluate_value(part, root)
-            out.append(format_value(_in_words(part, values[key], lang), lang))
-        else:
-            out.append(part)
-    return "".join(out)
-
-
-def render_both(templates: dict[str, Template], root: Root) -> Text:
-    """The French and English sentences of one status."""
-    values: dict[str, Any] = {}
-    return Text(
-        fr=render(templates["fr"], root, "fr", values),
-        en=render(templates["en"], root, "en", values),
-    )
+    return words

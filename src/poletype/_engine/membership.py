@@ -18,14 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from poletype._engine.evaluator import (
-    condition,
-    condition_missing,
-    describe,
-    finish,
-    provenance,
-    result,
-)
+from poletype._engine.evaluator import condition, condition_missing, describe, provenance
+from poletype._engine.facts import unknown_facts
 from poletype._engine.fuzzy import (
     UNKNOWN_DEGREE,
     Degree,
@@ -40,17 +34,17 @@ from poletype._engine.fuzzy import (
     weighted_mean,
 )
 from poletype._engine.interpreter import UNKNOWN, Backend, Interval, Root, evaluate_value
+from poletype._engine.justified import Justified, finish
 from poletype._engine.logic import Tri
-from poletype._engine.paths import unknown_facts
 from poletype._engine.typology import CombinationTree, CompiledIndicator, Graded, GradedTypology
 from poletype.model import Initiative
 from poletype.rulefile import Text
 from poletype.verdict import (
     AxisPosition,
-    CriterionResult,
     DimensionReading,
     GradedParts,
     Membership,
+    Status,
     TypeDegree,
     Verdict,
 )
@@ -75,22 +69,6 @@ def evaluate_graded(
     facts: dict[str, list[str]] = {}
     for indicator in graded.indicators:
         degrees[indicator.id], facts[indicator.id] = indicator_degree(indicator, root)
-
-    def justify() -> dict[str, list[CriterionResult]]:
-        return {
-            "criteria": [
-                result(
-                    typology,
-                    indicator,
-                    group="indicator",
-                    status=status(degrees[indicator.id]),
-                    root=root,
-                    missing=facts[indicator.id],
-                    degree=DegreeModel(low=degrees[indicator.id][0], high=degrees[indicator.id][1]),
-                )
-                for indicator in graded.indicators
-            ]
-        }
 
     memberships = {t.id: _rounded(combine(t.membership, degrees)) for t in graded.types}
     reading = dominance(memberships, graded.hybrid_margin)
@@ -130,7 +108,47 @@ def evaluate_graded(
             dimensions=_dimensions(typology, graded, degrees),
         ),
     }
-    return finish(typology, backend, settled, justify, later=("criteria",))
+    justified = _Graded(typology, root, settled, degrees, facts)
+    return finish(typology, backend, settled, justified, later=("criteria",))
+
+
+class _Graded(Justified):
+    """A graded verdict's justification: each indicator's degree, status and facts."""
+
+    def __init__(
+        self,
+        typology: GradedTypology,
+        root: Root,
+        settled: dict[str, Any],
+        degrees: dict[str, Degree],
+        facts: dict[str, list[str]],
+    ) -> None:
+        super().__init__(typology, root, settled)
+        self.ids = [indicator.id for indicator in typology.graded.indicators]
+        self.degrees = degrees
+        self.facts = facts
+        self._statuses: list[Status] | None = None
+        self._extras: list[Any] | None = None
+
+    def statuses(self) -> list[Status]:
+        if self._statuses is None:
+            self._statuses = [status(self.degrees[indicator]) for indicator in self.ids]
+        return self._statuses
+
+    def compute_missing(self, index: int) -> list[str]:
+        return self.facts[self.ids[index]]
+
+    def key_extras(self) -> list[Any]:
+        if self._extras is None:
+            self._extras = [
+                (s, self.degrees[i], *self.facts[i])
+                for s, i in zip(self.statuses(), self.ids, strict=True)
+            ]
+        return self._extras
+
+    def degree(self, index: int) -> DegreeModel:
+        low, high = self.degrees[self.ids[index]]
+        return DegreeModel(low=low, high=high)
 
 
 def _label(graded: Graded, outcome: str) -> Text:
