@@ -39,8 +39,8 @@ def _flat(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _count_key(name: str, value: Any) -> str:
-    return f"members.{name}={str(value).lower() if isinstance(value, bool) else value}"
+def _count_key(name: str, value: Any, listed: str = "members") -> str:
+    return f"{listed}.{name}={str(value).lower() if isinstance(value, bool) else value}"
 
 
 def frames(items: list[Initiative]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
@@ -50,16 +50,18 @@ def frames(items: list[Initiative]) -> tuple[dict[str, list[Any]], dict[str, lis
     for n, item in enumerate(items):
         document = item.model_dump(mode="json", exclude_none=True)
         row = {**_flat(document), "id": n}
-        listed = document.get("members")
-        if listed is not None:
-            row["members.length"] = sum(m.get("count", 1) for m in listed)
+        for where in ("members", "partners"):
+            listed = document.get(where)
+            if listed is None:
+                continue
+            row[f"{where}.length"] = sum(m.get("count", 1) for m in listed)
             for name in MEMBER_FIELDS:
                 for value in member_domain(name):
                     count = sum(m.get("count", 1) for m in listed if m.get(name) == value)
                     if count:
-                        row[_count_key(name, value)] = count
-            members += [{"id": n, **m} for m in listed]
-        members += [{"id": n, "role": "partner", **p} for p in document.get("partners") or []]
+                        row[_count_key(name, value, where)] = count
+            role = {"role": "partner"} if where == "partners" else {}
+            members += [{"id": n, **role, **m} for m in listed]
         rows.append(row)
     names = sorted({k for r in rows for k in r})
     member_names = sorted({"id", *(k for m in members for k in m)})
@@ -82,13 +84,6 @@ def assert_same(decided: Any, items: list[Initiative], typology: Any = LABO) -> 
         assert decided.unknown(row) == unknown
 
 
-_PARTNERS_UNTRANSLATED = pytest.mark.xfail(
-    reason="labo-ess-ptce 1.1 reads partners in M1 and M8, which the numpy translation does "
-    "not translate yet: those criteria fall back and need a long members frame (open)",
-)
-
-
-@_PARTNERS_UNTRANSLATED
 @settings(
     max_examples=40,
     deadline=None,
@@ -96,50 +91,29 @@ _PARTNERS_UNTRANSLATED = pytest.mark.xfail(
 )
 @given(st.lists(initiatives(), min_size=1, max_size=8))
 def test_equal_to_classify_with_counts_and_with_a_members_frame(items: list[Initiative]) -> None:
-    complete = [_v1(item) for item in items]
-    frame, members = frames(complete)
+    """Format 1.1 included (partial lists, counted entries, partners): counts in the
+    frame, or a long members frame with ``count`` and ``role`` columns, decide every row
+    as classify does, without the compiled backend."""
+    frame, members = frames(items)
     by_counts = decide_frame(frame, LABO)
     assert by_counts.fallback_criteria == ()
     assert not by_counts.fallback.any()
-    assert_same(by_counts, complete)
+    assert_same(by_counts, items)
+    lengths = ("members.length", "partners.length")  # an empty list has no row to count
     cases = {
-        k: v for k, v in frame.items() if not k.startswith("members.") or k == "members.length"
+        k: v
+        for k, v in frame.items()
+        if not k.startswith(("members.", "partners.")) or k in lengths
     }
-    assert_same(decide_frame(cases, LABO, members=members), complete)
+    by_rows = decide_frame(cases, LABO, members=members)
+    assert not by_rows.fallback.any()
+    assert_same(by_rows, items)
 
 
-_LISTS_1_1 = ("members_complete", "member_count", "partners", "partners_complete")
-
-
-def _v1(item: Initiative) -> Initiative:
-    """The initiative without format 1.1's list facts (member counts kept as members)."""
-    return item.model_copy(update=dict.fromkeys(_LISTS_1_1))
-
-
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(st.lists(initiatives(), min_size=1, max_size=8))
-def test_equal_to_classify_on_partial_lists_and_partners(items: list[Initiative]) -> None:
-    """Format 1.1 in a long members frame (``count`` and ``role`` columns): the cases that
-    need the compiled backend go to it, and every row is still classify's."""
-    frame, members = frames(items)
-    cases = {k: v for k, v in frame.items() if not k.startswith("members.")}
-    decided = decide_frame(cases, LABO, members=members)
-    assert_same(decided, items)
-    for row, item in enumerate(items):
-        if item.partners or any(getattr(item, k) is not None for k in _LISTS_1_1[:2]):
-            assert decided.fallback[row]
-
-
-@_PARTNERS_UNTRANSLATED
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(initiatives(), min_size=1, max_size=6), st.sampled_from([1, 3, 10]))
 def test_equal_to_classify_with_other_parameters(items: list[Initiative], least: int) -> None:
     params = {"min_kinds": least, "min_organisations": least}
-    items = [_v1(item) for item in items]
     frame, _ = frames(items)
     assert_same(
         decide_frame(frame, "labo-ess-ptce", params), items, load_typology("labo-ess-ptce", params)
@@ -190,7 +164,9 @@ def test_a_criterion_it_cannot_translate_falls_back_to_the_compiled_backend(tmp_
     typology = load_typology(rule)
     items = [
         Initiative(name="a", members=[{"kind": "local_authority", "local": True}]),
-        Initiative(name="b", members=[{"kind": "local_authority", "local": False}]),
+        Initiative(
+            name="b", members=[{"kind": "local_authority", "local": False}], partners_complete=True
+        ),
         Initiative(name="c"),
     ]
     frame, members = frames(items)
@@ -233,18 +209,38 @@ def test_a_column_that_is_no_field_is_refused() -> None:
         decide_frame({"members.kind=pme": [1]}, LABO)
 
 
-def test_rows_stating_a_partial_member_list_go_to_the_compiled_backend() -> None:
-    """Partial lists (format 1.1) are read by the compiled backend only: the numpy
-    translation would read the listed members as the whole membership."""
-    quiet = decide_frame({"members_complete": [None, None], "jobs": [12, 3]}, LABO)
-    assert not quiet.fallback.any()
-    assert list(quiet.statuses["T6"]) == ["met", "not_met"]
-    frame = {"id": [1, 2], "voluntary": [True, True], "members_complete": [None, False]}
-    members = {"id": [1, 1, 2, 2, 2], "kind": ["ess_association", "sme"] + ["sme"] * 3}
-    members["count"] = [3, 2, 1, 1, None]
+def test_a_partial_member_list_leaves_room_for_members_of_unknown_kind() -> None:
+    """A list said partial, or shorter than ``member_count``, is not the whole
+    membership: what its named members do not settle stays unknown."""
+    frame = {
+        "id": [1, 2, 3, 4],
+        "voluntary": [True] * 4,
+        "members_complete": [None, False, None, None],
+        "member_count": [None, None, 6, 5],
+        "partners_complete": [None, None, True, True],
+    }
+    members = {"id": [1, 1, 2, 2, 2, 3, 3, 4, 4], "count": [3, 2, 1, 1, None, 3, 2, 3, 2]}
+    members["kind"] = ["ess_association", "sme", "ess_association", "sme", "sme"]
+    members["kind"] += ["ess_association", "ess_cooperative", "ess_cooperative", "ess_cooperative"]
     decided = decide_frame(frame, LABO, members=members)
-    assert list(decided.fallback) == [False, True]
-    assert list(decided.statuses["M2"]) == ["met", "unknown"]
+    assert not decided.fallback.any()
+    # Five named each: complete; partial; one unnamed member more; exactly the five.
+    assert list(decided.statuses["M2"]) == ["met", "unknown", "met", "not_met"]
+    assert list(decided.statuses["M1"]) == ["met", "met", "unknown", "not_met"]
+    items = []
+    for case in frame["id"]:
+        document: dict[str, Any] = {"name": str(case)}
+        for name in ("voluntary", "members_complete", "member_count", "partners_complete"):
+            value = frame[name][frame["id"].index(case)]
+            if value is not None:
+                document[name] = value
+        document["members"] = [
+            {"kind": k, **({"count": c} if c else {})}
+            for i, k, c in zip(members["id"], members["kind"], members["count"], strict=True)
+            if i == case
+        ]
+        items.append(Initiative.model_validate(document))
+    assert_same(decided, items)
 
 
 def test_a_partner_row_is_not_counted_as_a_member() -> None:
@@ -252,7 +248,8 @@ def test_a_partner_row_is_not_counted_as_a_member() -> None:
     members = {"id": [1, 1], "kind": ["ess_association", "local_authority"]}
     members["role"] = ["member", "partner"]
     decided = decide_frame(frame, LABO, members=members)
-    assert bool(decided.fallback[0])
+    assert not decided.fallback.any()
+    assert decided.statuses["M8"][0] == "met"
     verdict = classify(
         {
             "name": "a",

@@ -59,7 +59,7 @@ def test_one_line_per_row_french_headers_frozen_filtered(
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(head)).column_letter}5"
     assert any("Retenue" in (v.formula1 or "") for v in sheet.data_validations.dataValidation)
     error = next(i for i, row in enumerate(screening.rows, start=2) if row.failed)
-    assert sheet.cell(error, head.index("Erreur") + 1).value == "Nom : obligatoire, mais vide"
+    assert sheet.cell(error, head.index("Erreur") + 1).value == "Nom (B3) : obligatoire, mais vide"
     for r in range(2, sheet.max_row + 1):  # the officer's columns start empty
         assert sheet.cell(r, len(head)).value is None
         assert sheet.cell(r, len(head) - 1).value is None

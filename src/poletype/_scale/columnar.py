@@ -26,11 +26,13 @@ backend compares an interval. A criterion the translation does not cover (anothe
 construct, a test reading two member fields, a derived fact) is evaluated row by row
 by the compiled backend, and `FrameDecisions.fallback_criteria` names it.
 
-Format 1.1's lists: a long members frame's ``count`` column weighs its rows (an entry
-standing for that many members) and its ``role`` column tells partners from members. A
-case stating a partial list (``members_complete``, ``member_count``,
-``partners_complete`` columns) or having partners is decided by the compiled backend,
-which reads such lists soundly: the numpy translation reads complete member lists only.
+Format 1.1's lists are read as `derive.lists_view` reads them. A ``members_complete``
+column false, or a ``member_count`` column larger than ``members.length``, leaves room
+for unnamed members of unknown kind; partners are counted the same way
+(``partners.length``, ``partners.kind=sme``, or a long frame's rows whose ``role`` is
+``partner``), and a named partner list may hold more unless ``partners_complete`` is
+true. A long members frame's ``count`` column weighs its rows (an entry standing for
+that many organisations).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from poletype._engine.evaluator import decide
 from poletype._engine.typology import ConditionNode, CrispTypology, Typology, VerdictTree
 from poletype._rules.classify import to_initiative, typology_of
 from poletype._scale.columns import (
-    LENGTH,
+    LISTS,
     MEMBERS,
     ROLE,
     Bools,
@@ -61,9 +63,9 @@ from poletype._scale.columns import (
     Unsupported,
     column_names,
     count_name,
+    length_name,
     member_counts,
     member_domain,
-    partner_rows,
     read_column,
     row_count,
 )
@@ -143,10 +145,9 @@ def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> F
             expected="a typology with criteria and a verdict",
         )
     rows = row_count(frame)
-    partial = _checked_columns(column_names(frame), key)
-    partnered = np.zeros(rows, dtype=bool)
+    _checked_columns(column_names(frame), key)
     if members is not None:
-        frame, partnered = _with_member_counts(frame, members, key, rows)
+        frame = _with_member_counts(frame, members, key)
     columns = Columns(frame, rows)
     translator = Translator(columns, typology.params_value)
     statuses: dict[str, Tri] = {}
@@ -158,21 +159,14 @@ def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> F
             statuses[criterion.id] = _condition(criterion.condition, translator)
         except Unsupported:
             fallback_criteria.append(criterion.id)
-    fallback = partnered.copy()  # cases with partners: the compiled backend reads them
-    for name in partial:  # rows stating a partial list: the compiled backend reads them
-        stated = columns.typed(name, "text")
-        if stated is not None:
-            fallback |= stated[1]
-    every = bool(partial) or bool(partnered.any())
+    fallback = np.full(rows, bool(fallback_criteria))
     if fallback_criteria:
-        fallback[:] = True
-    if fallback.any():
         _fall_back(
             frame,
             members,
             key=key,
             typology=typology,
-            criteria=[c.id for c in typology.criteria] if every else fallback_criteria,
+            criteria=fallback_criteria,
             statuses=statuses,
             rows=fallback,
         )
@@ -187,45 +181,54 @@ def decide_compiled(frame: Any, typology: Typology, members: Any, key: str) -> F
     )
 
 
-_PARTIAL = frozenset({"members_complete", "member_count", "partners", "partners_complete"})
-"""Fields of partial member lists and partners (format 1.1): a row stating one is decided
-by the compiled backend, which reads lists given in part."""
-
-
-def _checked_columns(names: Iterable[str], key: str) -> list[str]:
-    """The columns stating partial lists; any column poletype does not know is refused.
+def _checked_columns(names: Iterable[str], key: str) -> None:
+    """Any column poletype does not know is refused.
 
     A misspelt column would otherwise be read as a fact unknown on every row: results
     that look right and are not.
     """
     known = _field_paths()
-    partial: list[str] = []
     for name in names:
-        if name.split(".")[0] in _PARTIAL or name.startswith("members.count"):
-            partial.append(name)
-            continue
         if name in known or name == key:
             continue
         raise UsageError(
             f"the frame has a column {name!r}, which is no field of an initiative",
             code="bad-parameter",
             expected="field paths (activities.social_utility_share), members.length, "
-            "members.<field>=<value>, <list>.length, or the key column; select the "
-            "frame's columns first",
+            "members.<field>=<value>, partners.length, partners.<field>=<value>, "
+            "<list>.length, or the key column; select the frame's columns first",
             found=name,
         )
-    return partial
+
+
+@functools.cache
+def _integer_paths() -> frozenset[str]:
+    """The field paths holding whole numbers (``jobs``), which a frame may hold as floats."""
+    found: set[str] = set()
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            arguments = _arguments(info.annotation)
+            nested = [a for a in arguments if _is_model(a)]
+            if nested:
+                walk(nested[0], f"{prefix}{name}.")
+            elif int in arguments and bool not in arguments:
+                found.add(prefix + name)
+
+    walk(Initiative, "")
+    return frozenset(found)
 
 
 @functools.cache
 def _field_paths() -> frozenset[str]:
     """Every column name a frame may have: field paths, list lengths, member counts."""
-    found: set[str] = {LENGTH}
+    found: set[str] = {length_name(listed) for listed in LISTS}
     for name in Member.model_fields:
         try:
-            found.update(count_name(name, value) for value in member_domain(name))
+            domain = member_domain(name)
         except Unsupported:
             continue
+        found.update(count_name(name, value, listed) for value in domain for listed in LISTS)
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, info in model.model_fields.items():
@@ -283,10 +286,8 @@ def _verdict(node: VerdictTree, statuses: Mapping[str, Tri]) -> Tri:
     return combined
 
 
-def _with_member_counts(
-    frame: Any, members: Any, key: str, rows: int
-) -> tuple[dict[str, Any], Bools]:
-    """The frame with its member count columns, and the cases that have partners."""
+def _with_member_counts(frame: Any, members: Any, key: str) -> dict[str, Any]:
+    """The frame with the count columns of its members and partners."""
     names = column_names(frame)
     if key not in names:
         raise UsageError(
@@ -297,20 +298,13 @@ def _with_member_counts(
     keys, _ = read_column(frame[key])
     counts = member_counts(members, keys, key, Member.model_fields)
     out: dict[str, Any] = {n: frame[n] for n in names}
-    if LENGTH in out:  # the frame states the length: 0 is an empty list
-        stated, known = read_column(out[LENGTH])
-        stated_length = np.where(known, stated, np.nan).astype(np.float64)
-        counts[LENGTH] = np.where(known, stated_length, counts[LENGTH])
+    for length in (length_name(listed) for listed in LISTS):
+        if length in out:  # the frame states the length: 0 is an empty list
+            stated, known = read_column(out[length])
+            stated_length = np.where(known, stated, np.nan).astype(np.float64)
+            counts[length] = np.where(known, stated_length, counts[length])
     out.update(counts)
-    partnered = np.zeros(rows, dtype=bool)
-    member_keys, known_keys = read_column(members[key])
-    index = {k: i for i, k in enumerate(keys.tolist())}
-    chosen = partner_rows(members) & known_keys
-    for value in member_keys[chosen].tolist():
-        case = index.get(value)
-        if case is not None:
-            partnered[case] = True
-    return out, partnered
+    return out
 
 
 def _fall_back(
@@ -343,20 +337,26 @@ def _fall_back(
 def _documents(frame: Any, members: Any, key: str, chosen: Bools) -> list[dict[str, Any]]:
     """The chosen rows as interchange-format documents (only for the fallback)."""
     rows = len(chosen)
-    names = [n for n in column_names(frame) if not n.startswith(f"{MEMBERS}.")]
-    if members is None and any(n.startswith(f"{MEMBERS}.") for n in column_names(frame)):
+    counted = tuple(f"{listed}." for listed in LISTS)
+    names = [n for n in column_names(frame) if not n.startswith(counted)]
+    if members is None and len(names) < len(column_names(frame)):
         raise UsageError(
             "a criterion needs the compiled backend, which needs the members themselves",
             code="bad-parameter",
             expected="a long members frame (members=) rather than member counts",
         )
+    integers = _integer_paths()
     documents: list[dict[str, Any]] = [{"name": f"row {i}"} for i in range(rows)]
     for name in names:
         values, known = read_column(frame[name])
         for row in np.flatnonzero(known & chosen).tolist():
             value = _python(values[row])
             # A frame's case key is often a number; the interchange format's id is text.
-            _put(documents[row], name, str(value) if name == "id" else value)
+            if name == "id":
+                value = str(value)
+            elif name in integers and isinstance(value, float) and value.is_integer():
+                value = int(value)  # a numeric column with gaps holds its integers as floats
+            _put(documents[row], name, value)
     if members is not None:
         keys, _ = read_column(frame[key])
         index = {k: i for i, k in enumerate(keys.tolist())}

@@ -22,7 +22,15 @@ Floats = npt.NDArray[np.float64]
 Objects = npt.NDArray[np.object_]
 
 MEMBERS = "members"
+PARTNERS = "partners"
+LISTS = (MEMBERS, PARTNERS)
+"""The lists of organisations a frame counts: members and, in format 1.1, partners."""
 LENGTH = "members.length"
+
+
+def length_name(listed: str) -> str:
+    """The count column of a list's entries: ``members.length``, ``partners.length``."""
+    return f"{listed}.length"
 
 
 class Unsupported(Exception):  # noqa: N818 - internal signal, never raised to users
@@ -87,11 +95,12 @@ class Const:
 
 @dataclass(frozen=True)
 class MemberList:
-    """``[result for m in members if condition]``, not yet counted."""
+    """``[result for m in members if condition]`` (or over ``partners``), not yet counted."""
 
     result: Any
     condition: Any
     variable: str
+    listed: str = MEMBERS
 
 
 Value = Tri | Num | Text | Const | MemberList
@@ -264,8 +273,11 @@ def read_column(column: Any) -> tuple[Objects, Bools]:
 def member_counts(members: Any, keys: Objects, key: str, fields: Iterable[str]) -> dict[str, Any]:
     """The count columns of a long members frame, one row per case of ``keys``.
 
-    A case with no member row has its member list unknown (a missing cell is unknown);
-    give ``members.length`` 0 in the frame for a case known to have no member.
+    Rows whose ``role`` is ``partner`` are counted as the case's partners
+    (``partners.length``, ``partners.kind=sme``), the others as its members. A case with
+    no member row has its member list unknown, and one with no partner row its partners
+    (a missing cell is unknown); give ``members.length`` 0 in the frame for a case known
+    to have no member, and ``partners_complete`` true for one known to have no partner.
     """
     read_keys, known_keys = read_column(members[key])
     index = {k: i for i, k in enumerate(keys.tolist())}
@@ -275,26 +287,29 @@ def member_counts(members: Any, keys: Objects, key: str, fields: Iterable[str]) 
         len(read_keys),
     )
     present = set(column_names(members))
-    matched = (where >= 0) & ~partner_rows(members)
-    weight = entry_counts(members)[matched]
-    where = where[matched]
+    fields = [f for f in fields if f in present]
+    weights = entry_counts(members)
+    partner = partner_rows(members)
     rows = len(keys)
-    length = np.bincount(where, weights=weight, minlength=rows).astype(np.float64)
-    out: dict[str, Any] = {LENGTH: np.where(length > 0, length, np.nan)}
-    for name in fields:
-        try:
-            domain = member_domain(name)
-        except Unsupported:  # free text and counts: no test over members counts them
-            continue
-        if name not in present:
-            continue
-        values, known = read_column(members[name])
-        values, known = values[matched], known[matched]
-        for value in domain:
-            hit = known & (values == value)
-            out[count_name(name, value)] = np.bincount(
-                where[hit], weights=weight[hit], minlength=rows
-            ).astype(np.int64)
+    out: dict[str, Any] = {}
+    for listed, chosen in ((MEMBERS, ~partner), (PARTNERS, partner)):
+        matched = (where >= 0) & chosen
+        weight, case = weights[matched], where[matched]
+        length = np.bincount(case, weights=weight, minlength=rows).astype(np.float64)
+        entries = np.bincount(case, minlength=rows)
+        out[length_name(listed)] = np.where(entries > 0, length, np.nan)
+        for name in fields:
+            try:
+                domain = member_domain(name)
+            except Unsupported:  # free text and counts: no test over members counts them
+                continue
+            values, known = read_column(members[name])
+            values, known = values[matched], known[matched]
+            for value in domain:
+                hit = known & (values == value)
+                out[count_name(name, value, listed)] = np.bincount(
+                    case[hit], weights=weight[hit], minlength=rows
+                ).astype(np.int64)
     return out
 
 
@@ -324,9 +339,10 @@ def entry_counts(members: Any) -> Floats:
     return np.where(known, values, 1).astype(np.float64)
 
 
-def count_name(member_field: str, value: Any) -> str:
+def count_name(member_field: str, value: Any, listed: str = MEMBERS) -> str:
+    """The column counting a list's entries whose field has a value: ``members.kind=sme``."""
     shown = str(value).lower() if isinstance(value, bool) else str(value)
-    return f"members.{member_field}={shown}"
+    return f"{listed}.{member_field}={shown}"
 
 
 def member_domain(member_field: str) -> tuple[Any, ...]:

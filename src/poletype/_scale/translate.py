@@ -7,6 +7,7 @@ evaluated row by row by the compiled backend instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,8 +16,9 @@ from poletype._engine import syntax as _ast
 from poletype._engine.derive import DERIVED_FIELDS
 from poletype._engine.typology import Expression
 from poletype._scale.columns import (
-    LENGTH,
+    LISTS,
     MEMBERS,
+    PARTNERS,
     Bools,
     Columns,
     Const,
@@ -28,6 +30,7 @@ from poletype._scale.columns import (
     Unsupported,
     Value,
     count_name,
+    length_name,
     member_domain,
 )
 
@@ -42,6 +45,24 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "eq": lambda a, b: a == b,
     "ne": lambda a, b: a != b,
 }
+
+
+@dataclass(frozen=True)
+class ListShape:
+    """A list per case, where ``known``: the entries the frame counts, then more.
+
+    ``named`` entries are counted in the frame; ``tail_low`` to ``tail_high`` unnamed
+    ones of unknown value follow (`paths.Partial`).
+    """
+
+    named: Floats
+    tail_low: Floats
+    tail_high: Floats
+    known: Bools
+
+    @property
+    def length(self) -> Num:
+        return Num(self.named + self.tail_low, self.named + self.tail_high, self.known)
 
 
 class Translator:
@@ -82,9 +103,9 @@ class Translator:
         if (
             kind == "comprehension"
             and _ast.kind(node.iterable) == "symbol"
-            and node.iterable.name == MEMBERS
+            and node.iterable.name in LISTS
         ):
-            return MemberList(node.result, node.condition, node.variable)
+            return MemberList(node.result, node.condition, node.variable, node.iterable.name)
         raise Unsupported(kind)
 
     def _tri(self, node: Any) -> Tri:
@@ -106,7 +127,7 @@ class Translator:
             if name not in self.params:
                 raise Unsupported(path)
             return Const(_plain(self.params[name]))
-        if head in DERIVED_FIELDS or head in (MEMBERS, "snapshots"):
+        if head in DERIVED_FIELDS or head in (*LISTS, "snapshots"):
             raise Unsupported(path)
         result = node.result_type
         if result == _ast.DataType.BOOLEAN:
@@ -122,8 +143,8 @@ class Translator:
         if node.name == "to_set":
             raise Unsupported("to_set outside .length")
         # x.length
-        if _ast.kind(inner) == "symbol" and inner.name == MEMBERS:
-            return self.columns.number(LENGTH)
+        if _ast.kind(inner) == "symbol" and inner.name in LISTS:
+            return self._shape(inner.name).length
         if _ast.kind(inner) == "attribute" and inner.name == "to_set":
             listed = self.value(inner.object)
             if isinstance(listed, MemberList):
@@ -133,7 +154,7 @@ class Translator:
         if isinstance(comprehension, MemberList):
             return self._filtered_length(comprehension)
         path = _dotted(inner)
-        if path is None or path.split(".")[0] in ("params", MEMBERS, *DERIVED_FIELDS):
+        if path is None or path.split(".")[0] in ("params", *LISTS, *DERIVED_FIELDS):
             raise Unsupported("length")
         return self._list_length(path)
 
@@ -152,7 +173,46 @@ class Translator:
         )
         return Num(lengths, lengths, known)
 
-    # -- members
+    # -- members and partners
+
+    def _shape(self, listed: str) -> ListShape:
+        """How much of a list the frame names, and how many unnamed entries it may hold."""
+        key = (listed, "shape")
+        cache = self.columns.cache
+        if key not in cache:
+            cache[key] = self._members_shape() if listed == MEMBERS else self._partners_shape()
+        found: ListShape = cache[key]
+        return found
+
+    def _members_shape(self) -> ListShape:
+        """``members`` as `derive.lists_view` reads it: complete unless format 1.1 says not.
+
+        ``members_complete`` absent keeps the v1 reading (the named members are all of
+        them) unless ``member_count`` is larger; a count with no list is that many
+        unnamed members.
+        """
+        named = self.columns.number(length_name(MEMBERS))
+        count = self.columns.number("member_count")
+        stated = self.columns.boolean("members_complete")
+        complete = (
+            np.where(stated.known, stated.value, ~count.known | (count.low == named.low))
+            & named.known
+        )
+        exact = count.known & ~complete
+        extra = np.where(named.known, count.low - named.low, count.low)
+        low = np.where(exact, extra, 0.0)
+        high = np.where(exact, extra, np.where(complete | ~named.known, 0.0, np.inf))
+        known = named.known | count.known
+        return ListShape(np.where(named.known, named.low, 0.0), low, high, known)
+
+    def _partners_shape(self) -> ListShape:
+        """``partners``: a named list may hold more unless ``partners_complete`` is true."""
+        named = self.columns.number(length_name(PARTNERS))
+        stated = self.columns.boolean("partners_complete")
+        complete = stated.known & stated.value
+        high = np.where(complete | ~named.known, 0.0, np.inf)
+        zero = np.zeros(self.columns.rows)
+        return ListShape(np.where(named.known, named.low, 0.0), zero, high, named.known | complete)
 
     def _member_field(self, node: Any, variable: str) -> str:
         """The one member field a comprehension's part reads (``m.f``)."""
@@ -188,14 +248,14 @@ class Translator:
             out[value] = result
         return out
 
-    def _table(self, member_field: str) -> tuple[Floats, Floats]:
+    def _table(self, member_field: str, listed: str) -> tuple[Floats, Floats]:
         """The counts of a member field, one row per value, and their sum per case."""
-        key = (member_field, "table")
+        key = (f"{listed}.{member_field}", "table")
         cache = self.columns.cache
         if key not in cache:
             table = np.stack(
                 [
-                    self.columns.count(count_name(member_field, v))
+                    self.columns.count(count_name(member_field, v, listed))
                     for v in member_domain(member_field)
                 ]
             )
@@ -203,34 +263,35 @@ class Translator:
         found: tuple[Floats, Floats] = cache[key]
         return found
 
-    def _sums(self, member_field: str, chosen: Sequence[bool], rest: bool) -> Floats:
-        """Members whose value of the field is chosen (``rest``: and those not counted)."""
-        table, counted = self._table(member_field)
+    def _sums(self, member_field: str, listed: str, chosen: Sequence[bool], rest: bool) -> Floats:
+        """Named entries whose value of the field is chosen (``rest``: and those not counted)."""
+        table, counted = self._table(member_field, listed)
         mask = np.asarray(chosen, dtype=bool)
         total = table[mask].sum(axis=0) if mask.any() else np.zeros(self.columns.rows)
         if rest:
-            total = total + (self.columns.number(LENGTH).low - counted)
+            total = total + (self._shape(listed).named - counted)
         return total
 
-    def _tallies(self, node: Any, variable: str) -> tuple[Floats, Floats, Bools]:
-        """Per case: members for which the test holds, for which it is unknown; known list."""
+    def _tallies(self, node: Any, variable: str, listed: str) -> tuple[Floats, Floats]:
+        """Per case: named entries for which the test holds, and for which it is unknown."""
         member_field = self._member_field(node, variable)
         per_value = self._per_value(node, variable, member_field)
         domain = member_domain(member_field)
         true = self._sums(
-            member_field, [per_value[v] is True for v in domain], per_value[None] is True
+            member_field, listed, [per_value[v] is True for v in domain], per_value[None] is True
         )
         unknown = self._sums(
-            member_field, [per_value[v] is None for v in domain], per_value[None] is None
+            member_field, listed, [per_value[v] is None for v in domain], per_value[None] is None
         )
-        return true, unknown, self.columns.number(LENGTH).known
+        return true, unknown
 
     def _filtered_length(self, listed: MemberList) -> Num:
-        length = self.columns.number(LENGTH)
+        shape = self._shape(listed.listed)
         if listed.condition is None:
-            return length
-        true, unknown, known = self._tallies(listed.condition, listed.variable)
-        return Num(true, true + unknown, known)
+            return shape.length
+        true, unknown = self._tallies(listed.condition, listed.variable, listed.listed)
+        # Unnamed entries may each pass the filter or not.
+        return Num(true, true + unknown + shape.tail_high, shape.known)
 
     def _any(self, listed: MemberList, wanted: Any) -> Tri:
         """``wanted in [result for m in members]``, as the compiled backend scans it."""
@@ -240,17 +301,21 @@ class Translator:
         member_field = self._member_field(node, variable)
         per_value = self._per_value(node, variable, member_field)
         domain = member_domain(member_field)
+        where = listed.listed
         hits = self._sums(
             member_field,
+            where,
             [per_value[v] is not None and per_value[v] == wanted for v in domain],
             per_value[None] is not None and per_value[None] == wanted,
         )
         unsure = self._sums(
-            member_field, [per_value[v] is None for v in domain], per_value[None] is None
+            member_field, where, [per_value[v] is None for v in domain], per_value[None] is None
         )
-        length = self.columns.number(LENGTH)
-        found = length.known & (hits > 0)
-        return Tri(found, found | (length.known & (unsure == 0)))
+        shape = self._shape(where)
+        found = shape.known & (hits > 0)
+        # An unnamed entry's value is unknown, whatever the test (as the reference reads it).
+        settled = shape.known & (unsure == 0) & (shape.tail_high == 0)
+        return Tri(found, found | settled)
 
     def _distinct(self, listed: MemberList) -> Num:
         """``[m.f for m in members].to_set.length``: known values, plus unknown ones at most."""
@@ -259,10 +324,10 @@ class Translator:
         member_field = self._member_field(listed.result, listed.variable)
         if _dotted(listed.result) != f"{listed.variable}.{member_field}":
             raise Unsupported("to_set of a computed member value")
-        length = self.columns.number(LENGTH)
-        table, counted = self._table(member_field)
+        shape = self._shape(listed.listed)
+        table, counted = self._table(member_field, listed.listed)
         distinct = np.count_nonzero(table > 0, axis=0).astype(np.float64)
-        return Num(distinct, distinct + (length.low - counted), length.known)
+        return Num(distinct, distinct + (shape.named - counted) + shape.tail_high, shape.known)
 
     # -- operators
 
@@ -330,7 +395,10 @@ class Translator:
             k = float(right.value)
             if op == "tdiv" and k > 0:
                 return Num(left.low / k, left.high / k, left.known)
-            if op == "mul" and k >= 0:
+            if op == "mul" and k == 0:  # as the reference reads it, 0 × ∞ is 0
+                zero = np.zeros(self.columns.rows)
+                return Num(zero, zero, left.known)
+            if op == "mul" and k > 0:
                 return Num(left.low * k, left.high * k, left.known)
             if op in ("add", "sub"):
                 k = k if op == "add" else -k
