@@ -114,15 +114,14 @@ def _fit_member_count(data: dict[str, Any]) -> None:
 def _close_lists(out: dict[str, Any], viewed: Initiative, extra: Any) -> None:
     """Complete ``members`` and ``partners`` as a partial list allows, and say so.
 
-    A `Partial` list gains between its ``low`` and ``high`` more entries (up to five more
-    when nothing bounds it), drawn by ``extra(low, high)``; every list is then complete,
-    and ``member_count`` is the membership's size.
+    A `Partial` list gains between its ``low`` and ``high`` more entries (``high`` is
+    ``None`` when nothing bounds it), drawn by ``extra(name, low, high)``; every list is
+    then complete, and ``member_count`` is the membership's size.
     """
     for name, flag in (("members", "members_complete"), ("partners", "partners_complete")):
         view = getattr(viewed, name)
         if isinstance(view, Partial):
-            high = view.low + 5 if view.high is None else view.high
-            out[name] = [*out[name], *extra(view.low, high)]
+            out[name] = [*out[name], *extra(name, view.low, view.high)]
         out[name] = [{**m, "count": None} for m in out[name]]
         out[flag] = True
     out["member_count"] = len(out["members"])
@@ -143,8 +142,8 @@ def completion(draw: st.DrawFn, initiative: Initiative) -> Initiative:
     initiative = derive(initiative)[0]
     data = _complete(draw, initiative.model_dump(exclude={"snapshots"}), Initiative)
 
-    def extra(low: int, high: int) -> list[dict[str, Any]]:
-        size = draw(st.integers(min_value=low, max_value=high))
+    def extra(name: str, low: int, high: int | None) -> list[dict[str, Any]]:
+        size = draw(st.integers(min_value=low, max_value=low + 5 if high is None else high))
         drawn = draw(st.lists(model_strategy(Member, partial=False), min_size=size, max_size=size))
         return [{**m, "count": None} for m in drawn]
 
@@ -203,7 +202,9 @@ def random_value(annotation: Any, rng: random.Random) -> Any:
     if annotation is bool:
         return rng.random() < 0.5
     if annotation is int:
-        return rng.randint(0, 60)
+        # The rules' counts compare with 0, 1 and 2 (``>= 1``, ``> 0``, at least two
+        # sites): a uniform draw over 0-60 would almost never try none or one.
+        return rng.randint(0, 2) if rng.random() < 0.5 else rng.randint(0, 60)
     if annotation is float:
         return rng.choice([0.0, 0.5, 1.0, rng.random()])
     if annotation is str:
@@ -244,10 +245,20 @@ def random_completion(
     data = initiative.model_dump(exclude={"snapshots"})
     out = _random_complete(data, Initiative, rng, donor, trust)
 
-    def extra(low: int, high: int) -> list[dict[str, Any]]:
-        # Half the time no more than needed: contexts where the named entries are all.
-        size = low if rng.random() < 0.5 else rng.randint(low, high)
-        return [{**_random_complete({}, Member, rng), "count": None} for _ in range(size)]
+    def extra(name: str, low: int, high: int | None) -> list[dict[str, Any]]:
+        given = [m for m in donor.get(name) or [] for _ in range(m.get("count") or 1)]
+        if given and rng.random() < trust:
+            # A case's own list for the unnamed ones, as for any other absent fact: a
+            # random membership almost never meets a typology's criteria on members.
+            entries = given[: len(given) if high is None else high]
+            entries += [{}] * (low - len(entries))
+        else:
+            # Half the time no more than needed: contexts where the named entries are all.
+            size = (
+                low if rng.random() < 0.5 else rng.randint(low, low + 5 if high is None else high)
+            )
+            entries = [{}] * size
+        return [{**_random_complete(m, Member, rng), "count": None} for m in entries]
 
     _close_lists(out, initiative, extra)
     return out
