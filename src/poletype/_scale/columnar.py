@@ -202,9 +202,9 @@ def _checked_columns(names: Iterable[str], key: str) -> None:
 
 
 @functools.cache
-def _integer_paths() -> frozenset[str]:
-    """The field paths holding whole numbers (``jobs``), which a frame may hold as floats."""
-    found: set[str] = set()
+def _leaves() -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """Each field path of an initiative, nested models walked, with its annotation's types."""
+    found: list[tuple[str, tuple[Any, ...]]] = []
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, info in model.model_fields.items():
@@ -212,11 +212,17 @@ def _integer_paths() -> frozenset[str]:
             nested = [a for a in arguments if _is_model(a)]
             if nested:
                 walk(nested[0], f"{prefix}{name}.")
-            elif int in arguments and bool not in arguments:
-                found.add(prefix + name)
+            else:
+                found.append((prefix + name, arguments))
 
     walk(Initiative, "")
-    return frozenset(found)
+    return tuple(found)
+
+
+@functools.cache
+def _integer_paths() -> frozenset[str]:
+    """The field paths holding whole numbers (``jobs``), which a frame may hold as floats."""
+    return frozenset(p for p, arguments in _leaves() if int in arguments and bool not in arguments)
 
 
 @functools.cache
@@ -229,22 +235,14 @@ def _field_paths() -> frozenset[str]:
         except Unsupported:
             continue
         found.update(count_name(name, value, listed) for value in domain for listed in LISTS)
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, info in model.model_fields.items():
-            path = prefix + name
-            nested = [a for a in _arguments(info.annotation) if _is_model(a)]
-            listed = [a for a in _arguments(info.annotation) if typing.get_origin(a) is list]
-            if nested:
-                walk(nested[0], path + ".")
-            elif listed:
-                items = typing.get_args(listed[0])
-                if not (items and _is_model(items[0])):
-                    found.update((path, f"{path}.length"))
-            else:
-                found.add(path)
-
-    walk(Initiative, "")
+    for path, arguments in _leaves():
+        listed = [a for a in arguments if typing.get_origin(a) is list]
+        if not listed:
+            found.add(path)
+            continue
+        items = typing.get_args(listed[0])
+        if not (items and _is_model(items[0])):
+            found.update((path, f"{path}.length"))
     return frozenset(found)
 
 
