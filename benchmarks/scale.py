@@ -165,6 +165,7 @@ with open(sys.argv[1], encoding="utf-8", newline="") as source, open(
 
 def write_call(folder: Path, rows: int) -> Path:
     """A call of ``rows`` applicants (the example's six, renumbered) and their members."""
+    folder.mkdir(parents=True, exist_ok=True)
     lines = (SCREENING / "candidatures.csv").read_text(encoding="utf-8-sig").splitlines()
     members = (SCREENING / "candidatures-membres.csv").read_text(encoding="utf-8-sig")
     by_owner: dict[str, list[str]] = {}

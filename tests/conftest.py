@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 RULES = ROOT / "rules"
 TEST_RULES = Path(__file__).resolve().parent / "rules"
+# The benchmarks' hand-written baseline and workloads are imported by the tests that
+# check them, and their call writer by the streaming tests.
+sys.path.insert(0, str(ROOT))
 
 settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=60

@@ -9,22 +9,19 @@ or two tables could not be compared. No timing is tested.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
+from benchmarks.handwritten_labo import labo
+from benchmarks.workload import SEED, documents, generate
 from hypothesis import given, settings
 from pydantic import BaseModel
 
-from conftest import ROOT, example_files
+from conftest import example_files
 from poletype import load_typology, read_initiative
 from poletype._engine.evaluator import decide
 from poletype.model import Initiative
 from strategies import initiatives
-
-sys.path.insert(0, str(ROOT))
-from benchmarks.handwritten_labo import labo
-from benchmarks.workload import SEED, documents, generate
 
 TYPOLOGY = load_typology("labo-ess-ptce")
 STATUS = {"met": True, "not_met": False, "unknown": None}

@@ -15,7 +15,6 @@ bounded: the constructs are enumerated, the draws only vary the facts.
 from __future__ import annotations
 
 import dataclasses
-import sys
 import warnings
 from collections.abc import Callable
 from decimal import Decimal
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from benchmarks.workload import generate as workload
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
@@ -53,8 +53,6 @@ from strategies import completion, initiatives
 from test_interpreter import CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from benchmarks.workload import generate as workload  # noqa: E402
 
 PARAMS: dict[str, Any] = {"n": 3, "share": 0.5, "kinds": ["ess_association", "ess_cooperative"]}
 RUNTIME = {

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from benchmarks.scale import SCREENING, write_call
 from hypothesis import given
 from hypothesis import strategies as st
 
 import poletype._render.outputs
-from conftest import EXAMPLES
 from poletype._render.outputs import ScreeningWriter, write_screening
 from poletype._render.report_app import Packer, packed
 from poletype._screening.screen import open_screening, screen, screening_typologies
@@ -32,30 +32,6 @@ from poletype._screening.sheets import BadRow, _broken_record, _csv_records
 from poletype._screening.spill import MemberIndex, Spill
 from poletype._screening.tabular import read_applicants
 from poletype._screening.text import Lines, text_encoding, text_lines
-
-SCREENING = EXAMPLES / "screening"
-
-
-def write_call(folder: Path, rows: int) -> Path:
-    """A call of ``rows`` applicants (the example's six, renumbered) and their members."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = (SCREENING / "candidatures.csv").read_text(encoding="utf-8-sig").splitlines()
-    members = (SCREENING / "candidatures-membres.csv").read_text(encoding="utf-8-sig")
-    by_owner: dict[str, list[str]] = {}
-    for line in members.splitlines()[1:]:
-        owner, rest = line.split(";", 1)
-        by_owner.setdefault(owner, []).append(rest)
-    owners = sorted(by_owner)
-    applicants, people = [lines[0]], [members.splitlines()[0]]
-    for n in range(rows):
-        source = lines[1 + n % (len(lines) - 1)]
-        applicants.append(f"C{n:06d};" + source.split(";", 1)[1])
-        people += [f"C{n:06d};{rest}" for rest in by_owner[owners[n % len(owners)]]]
-    (folder / "appel-membres.csv").write_text("\n".join(people) + "\n", encoding="utf-8")
-    path = folder / "appel.csv"
-    path.write_text("\n".join(applicants) + "\n", encoding="utf-8")
-    return path
-
 
 # Memory does not grow with the rows ----------------------------------------------------
 
