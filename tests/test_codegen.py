@@ -342,7 +342,7 @@ def test_sets_shown_in_sentences_agree(data: st.DataObject) -> None:
     for initiative in (partial, data.draw(completion(partial))):
         for expression in expressions:
             _both(expression, initiative, RUNTIME)
-    written = [e.native._value.__qualname__ == "f" for e in expressions]  # type: ignore[union-attr]
+    written = [e.native._value.__name__ == "f" for e in expressions]  # type: ignore[union-attr]
     assert written == [True, True, True, False]
 
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, TEST_RULES
 from poletype import Initiative, Typology, Verdict, classify, load_typology
 from poletype._engine.derive import derive
-from poletype._engine.evaluator import _relevant, atom_nodes, decide
+from poletype._engine.evaluator import _relevant, decide
 from poletype._engine.paths import Partial
 from poletype._engine.typology import CrispTypology
 from poletype.model import Member, MemberKind
@@ -196,7 +196,7 @@ def _siblings(typology: Typology, verdict: Verdict, fact: str, partial: Initiati
         p
         for c in typology.criteria
         if c.id in listing
-        for n in atom_nodes(c.condition)
+        for n in c.condition.leaves()
         if n.atom
         for p in n.atom.paths
     }
@@ -214,7 +214,7 @@ def _enumerated(typology: CrispTypology) -> dict[str, list[tuple[str, list[Any]]
     """
     found: dict[str, list[tuple[str, list[Any]]]] = {}
     for criterion in typology.criteria:
-        paths = sorted({p for n in atom_nodes(criterion.condition) if n.atom for p in n.atom.paths})
+        paths = sorted({p for n in criterion.condition.leaves() if n.atom for p in n.atom.paths})
         for path in paths:
             head, _, rest = path.partition(".")
             field = Initiative.model_fields.get(head)

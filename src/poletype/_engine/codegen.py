@@ -41,7 +41,7 @@ reports it (``evaluation-error``) or decides it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -58,7 +58,7 @@ from poletype._engine.interpreter import (
     interpret_value,
 )
 from poletype._engine.paths import Partial
-from poletype._engine.syntax import is_field, scan
+from poletype._engine.syntax import is_field, nodes, scan
 from poletype._engine.syntax import kind as construct
 
 Tri = bool | None
@@ -260,18 +260,15 @@ _RETURNED = {"bool", "str"}
 Function = Callable[[Any, dict[str, Any]], Any]
 
 
-def delegated_nodes(tree: Any) -> tuple[str, ...]:
-    """The node classes of ``tree`` that rule-engine evaluates node by node, sorted."""
+def delegated_nodes(every: Iterable[Any]) -> tuple[str, ...]:
+    """The node classes among ``every`` node of a tree that rule-engine evaluates, sorted."""
     found: set[str] = set()
-
-    def visit(node: Any, _env: dict[str, Any]) -> None:
+    for node in every:
         what = construct(node)
         if what == "other" or (
             what == "attribute" and not is_field(node) and node.name not in _NATIVE_ATTRIBUTES
         ):
             found.add(type(node).__name__)
-
-    scan(tree, visit)
     return tuple(sorted(found))
 
 
@@ -286,11 +283,15 @@ class Compiled:
 
     __slots__ = ("_atom", "_value", "delegated", "paths", "rule", "text")
 
-    def __init__(self, text: str, rule: Any, paths: tuple[str, ...]) -> None:
+    def __init__(
+        self, text: str, rule: Any, paths: tuple[str, ...], every: Iterable[Any] | None = None
+    ) -> None:
         self.text = text
         self.rule = rule
         self.paths = paths
-        self.delegated = delegated_nodes(self.tree)
+        if every is None:
+            every = (node for node, _ in nodes(self.tree))
+        self.delegated = delegated_nodes(every)
         self._atom: Function | None = None
         self._value: Function | None = None
 
@@ -323,7 +324,15 @@ class Compiled:
         return lambda i, p: interpret_value(self, Root(i, p, "interpreter"))
 
     def _write(self, *, atom: bool) -> Function:
-        reference = self._reference(atom=atom)
+        (function,) = _assemble([(self, atom)])
+        return function
+
+    def source(self, *, atom: bool) -> tuple[list[str], tuple[Any, ...]] | None:
+        """The lines of ``def f(i, p)``, and the constants they read; ``None`` for the reference.
+
+        The constants are read as ``k0``, ``k1``…; the lines call ``R(i, p)``, the
+        reference, where the generated code gives up.
+        """
         constants: list[Any] = []
         prologue = Prologue()
         writer = TriWriter(constants, prologue, "e")
@@ -333,7 +342,7 @@ class Compiled:
                 code = writer.value(self.tree)
                 returned = writer.truth(code).text if atom else _returned(writer, code)
         except Untranslatable:
-            return reference
+            return None
         body = [*writer.lines, f"return {returned}"]
         partial = _partial_test(self.tree)
         if partial is not None:
@@ -347,11 +356,51 @@ class Compiled:
             ]
         lines = [f"k{n} = K[{n}]" for n in range(len(constants))]
         lines += ["def f(i, p):", *(f"    {line}" for line in [*prologue.lines, *body])]
-        namespace: dict[str, Any] = {**_HELPERS, "K": tuple(constants), "R": reference}
-        # Generated from a checked tree: no text from a rule file is in the source.
-        exec(compile("\n".join(lines), "<poletype generated>", "exec"), namespace)
-        function: Function = namespace["f"]
-        return function
+        return lines, tuple(constants)
+
+
+def write_together(items: Iterable[tuple[Compiled, bool]]) -> None:
+    """Write the functions of ``items`` not written yet, compiled together.
+
+    Each item is an expression and whether it is wanted as an atom (else as a value). A
+    graded typology runs every indicator on every initiative: writing the functions one by
+    one on first use cost a call to ``compile`` each, most of a first classify.
+    """
+    pending = {(id(e), atom): (e, atom) for e, atom in items}
+    todo = [(e, atom) for e, atom in pending.values() if (e._atom if atom else e._value) is None]
+    for (expression, atom), function in zip(todo, _assemble(todo), strict=True):
+        if atom:
+            expression._atom = function
+        else:
+            expression._value = function
+
+
+def _assemble(items: list[tuple[Compiled, bool]]) -> list[Function]:
+    """The functions of ``items`` (an expression, and whether as an atom), one ``compile``.
+
+    Each function is built by its own factory, so its constants and its reference are its
+    own (closure variables) while the helpers are the module's globals.
+    """
+    functions: list[Function | None] = []
+    factories: list[str] = []
+    arguments: list[tuple[tuple[Any, ...], Function]] = []
+    for expression, atom in items:
+        reference = expression._reference(atom=atom)
+        written = expression.source(atom=atom)
+        if written is None:
+            functions.append(reference)
+            continue
+        lines, constants = written
+        factories += [f"def m{len(arguments)}(K, R):", *(f"    {x}" for x in lines), "    return f"]
+        arguments.append((constants, reference))
+        functions.append(None)
+    if not arguments:
+        return [f for f in functions if f is not None]
+    namespace: dict[str, Any] = dict(_HELPERS)
+    # Generated from checked trees: no text from a rule file is in the source.
+    exec(compile("\n".join(factories), "<poletype generated>", "exec"), namespace)
+    made = iter(namespace[f"m{n}"](*args) for n, args in enumerate(arguments))
+    return [next(made) if f is None else f for f in functions]
 
 
 def _returned(writer: TriWriter, code: Code) -> str:
@@ -416,9 +465,14 @@ def _field_set(writer: TriWriter, tree: Any) -> str | None:
 _warned: set[str] = set()
 
 
-def compile_tree(text: str, rule: Any, paths: tuple[str, ...]) -> Compiled:
-    """The compiled form of one parsed, checked expression; warns once if rule-engine must help."""
-    compiled = Compiled(text, rule, paths)
+def compile_tree(
+    text: str, rule: Any, paths: tuple[str, ...], every: Iterable[Any] | None = None
+) -> Compiled:
+    """The compiled form of one parsed, checked expression; warns once if rule-engine must help.
+
+    ``every`` node of its tree, when the caller has walked it already.
+    """
+    compiled = Compiled(text, rule, paths, every)
     if compiled.delegated and text not in _warned:
         _warned.add(text)
         warnings.warn(

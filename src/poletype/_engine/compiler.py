@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
-from poletype._engine.codegen import generate
+from poletype._engine.codegen import generate, write_together
 from poletype._engine.derive import DERIVED_FIELDS, VIEWED_FIELDS
 from poletype._engine.expressions import Scope, cannot_fail, compile_expression
 from poletype._engine.fuzzy import Anchors
@@ -42,6 +42,7 @@ from poletype._engine.typology import (
     Template,
     Typology,
     VerdictTree,
+    run_one_by_one,
 )
 from poletype._read.params import ReadOnlyDict, frozen_parameters
 from poletype.rulefile import (
@@ -95,6 +96,7 @@ def compile_typology(
         kind, parts = GradedTypology, {"graded": graded}
         parts["justifies_safely"] = _justifies_safely(graded.indicators)
     descriptors = tuple(_compile_descriptor(d, i, scope) for i, d in enumerate(spec.descriptors))
+    write_together(run_one_by_one(parts.get("graded"), descriptors))
     params_value = {name: param_runtime(value) for name, value in parameters.items()}
     return kind(
         spec=spec,
@@ -113,7 +115,7 @@ def _crisp_parts(spec: RuleFile, rule: VerdictRule, scope: Scope) -> dict[str, A
     criteria = tuple(_compile_criterion(c, i, scope) for i, c in enumerate(spec.criteria))
     groups = {g: tuple(c.id for c in spec.criteria if c.group == g) for g in spec.groups}
     verdict = compile_verdict(rule.condition, groups, _raising(scope), ("verdict", "condition"))
-    atoms = tuple(a for c in criteria for a in atom_nodes(c.condition))
+    atoms = tuple(a for c in criteria for a in c.condition.leaves())
     generated = generate(
         [(a.atom.tree, a.atom.native.atom) for a in atoms if a.atom],
         [(c.id, c.condition) for c in criteria],
@@ -141,12 +143,6 @@ def _justifies_safely(items: Sequence[CompiledCriterion | CompiledIndicator]) ->
         for part in template.parts
         if isinstance(part, Expression)
     )
-
-
-def atom_nodes(node: ConditionNode) -> list[ConditionNode]:
-    if node.atom is not None:
-        return [node]
-    return [a for child in node.children for a in atom_nodes(child)]
 
 
 def param_runtime(value: Any) -> Any:
@@ -207,7 +203,7 @@ def _compile_templates(
 def _compile_criterion(criterion: Criterion, index: int, scope: Scope) -> CompiledCriterion:
     loc: tuple[str | int, ...] = ("criteria", index)
     condition = compile_condition(criterion.condition, scope, (*loc, "condition"), criterion.id)
-    atoms = list(_atoms(condition))
+    atoms = condition.expressions()
     templates = _compile_templates(criterion, scope, loc)
     held = None
     if criterion.unknown_when is not None:
@@ -295,7 +291,7 @@ def _compile_descriptor(descriptor: Descriptor, index: int, scope: Scope) -> Com
             descriptor.value, scope, loc=(*loc, "value"), criterion=descriptor.id, boolean=False
         )
     )
-    atoms = [a for _, node in cases for a in _atoms(node)] + ([value] if value else [])
+    atoms = [a for _, node in cases for a in node.expressions()] + ([value] if value else [])
     return CompiledDescriptor(
         spec=descriptor,
         cases=cases,
@@ -338,7 +334,7 @@ def _compile_indicator(indicator: Indicator, index: int, scope: Scope) -> Compil
     condition = value = anchors = None
     if indicator.condition is not None:
         condition = compile_condition(indicator.condition, scope, (*loc, "condition"), indicator.id)
-        atoms = list(_atoms(condition))
+        atoms = condition.expressions()
     else:
         assert indicator.value is not None
         assert indicator.calibration is not None
@@ -463,12 +459,6 @@ def closest(name: str, known: Sequence[str]) -> str | None:
     """The known name ``name`` most likely misspells, for an error's suggestion."""
     matches = difflib.get_close_matches(name, known, n=1)
     return matches[0] if matches else None
-
-
-def _atoms(node: ConditionNode) -> list[Expression]:
-    if node.atom is not None:
-        return [node.atom]
-    return [a for child in node.children for a in _atoms(child)]
 
 
 def compile_condition(

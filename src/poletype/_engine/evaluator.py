@@ -412,12 +412,6 @@ def _condition_masking(node: ConditionNode, env: Mapping[int, Tri]) -> Callable[
     return lambda: live(node)
 
 
-def atom_nodes(node: ConditionNode) -> list[ConditionNode]:
-    if node.atom is not None:
-        return [node]
-    return [a for child in node.children for a in atom_nodes(child)]
-
-
 def condition_missing(
     tree: ConditionNode, atom_values: dict[int, Tri], initiative: Initiative
 ) -> list[str]:
@@ -437,7 +431,7 @@ def relevant_paths(tree: ConditionNode, atom_values: dict[int, Tri]) -> tuple[st
         unknown,
         _condition_masking(tree, atom_values),
     )
-    return tuple(p for n in atom_nodes(tree) if id(n) in relevant and n.atom for p in n.atom.paths)
+    return tuple(p for n in tree.leaves() if id(n) in relevant and n.atom for p in n.atom.paths)
 
 
 def _score(typology: CrispTypology, group: str, statuses: Mapping[str, Tri]) -> Score:
@@ -491,7 +485,7 @@ def describe(typology: Typology, root: Root) -> list[DescriptorResult] | None:
             holds = _condition(node, _each_atom(root), {})
             if holds is None:
                 possible.append(case.value)
-                open_paths.update(p for a in atom_nodes(node) if a.atom for p in a.atom.paths)
+                open_paths.update(p for a in node.leaves() if a.atom for p in a.atom.paths)
             elif holds:
                 if possible:
                     possible.append(case.value)

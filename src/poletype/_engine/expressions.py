@@ -17,7 +17,7 @@ from poletype._engine.codegen import compile_tree
 from poletype._engine.guards import check_text, check_tree, parsing
 from poletype._engine.interpreter import resolve_symbol
 from poletype._engine.symbols import PARAMS, initiative_schema, params_object
-from poletype._engine.syntax import DataType, ast, is_field, kind, re_errors, scan
+from poletype._engine.syntax import DataType, ast, is_field, kind, nodes, re_errors, scan
 from poletype._engine.typology import (
     Expression,
 )
@@ -199,7 +199,8 @@ def _compile_expression(
         ) from None
     tree = rule.statement.expression
     check_tree(tree, text, fail, scope.parameters)
-    _vet(tree, text, fail)
+    every = nodes(tree, bind=_path_of)
+    _vet(every, text, fail)
     if boolean and tree.result_type not in (DataType.BOOLEAN, DataType.UNDEFINED):
         raise fail(
             f"the condition {text!r} is not a yes/no test",
@@ -208,14 +209,16 @@ def _compile_expression(
             found=tree.result_type.name,
         )
     paths, parameters = _reads(tree)
-    _check_enum_literals(tree, text, scope, fail)
+    _check_enum_literals(every, text, scope, fail)
     read = tuple(sorted(paths))
+    native = compile_tree(text, rule, read, (node for node, _ in every))
     return Expression(
         text=text,
         rule=rule,
         paths=read,
         parameters=tuple(sorted(parameters)),
-        native=compile_tree(text, rule, read),
+        native=native,
+        safe=not native.delegated and all(_safe(node) for node, _ in every),
     )
 
 
@@ -254,7 +257,7 @@ def _prescan(text: str, fail: Fail) -> None:
         )
 
 
-def _vet(tree: Any, text: str, fail: Fail) -> None:
+def _vet(every: list[tuple[Any, dict[str, Any]]], text: str, fail: Fail) -> None:
     """Refuse, on the parsed tree, what the prescan could have missed.
 
     A comprehension variable may not reuse the name of an enclosing one: rule-engine 5.1
@@ -289,7 +292,8 @@ def _vet(tree: Any, text: str, fail: Fail) -> None:
         if kind(node) == "attribute" and node.name.startswith("_"):
             raise fail(f"names starting with '_' are not allowed in {text!r}", "forbidden-name")
 
-    scan(tree, visit)
+    for node, env in every:
+        visit(node, env)
 
 
 def _dotted(text: str, name: str) -> str:
@@ -371,7 +375,9 @@ def _reads(tree: Any) -> tuple[set[str], set[str]]:
     return paths, parameters
 
 
-def _check_enum_literals(tree: Any, text: str, scope: Scope, fail: Fail) -> None:
+def _check_enum_literals(
+    every: list[tuple[Any, dict[str, Any]]], text: str, scope: Scope, fail: Fail
+) -> None:
     """A string compared with an enumerated field must be one of its values."""
 
     def strings(node: Any) -> list[str]:
@@ -409,7 +415,8 @@ def _check_enum_literals(tree: Any, text: str, scope: Scope, fail: Fail) -> None
             check(node.member, node.container, env)
             check(node.container, node.member, env)
 
-    scan(tree, visit, bind=_path_of)
+    for node, env in every:
+        visit(node, env)
 
 
 _SAFE_NODES = (
@@ -429,18 +436,7 @@ def cannot_fail(expression: Expression) -> bool:
     array and the attributes of typed objects and arrays; anything else (arithmetic,
     ordering, regular expressions, rule-engine fall-backs) might raise.
     """
-    if expression.native.delegated:
-        return False
-    unsafe: list[Any] = []
-
-    def visit(node: Any, _env: dict[str, Any]) -> bool | None:
-        if _safe(node):
-            return None
-        unsafe.append(node)
-        return False
-
-    scan(expression.tree, visit)
-    return not unsafe
+    return expression.safe
 
 
 def _safe(node: Any) -> bool:

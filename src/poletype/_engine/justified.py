@@ -29,7 +29,6 @@ from poletype._engine.justify import Sentences
 from poletype._engine.typology import (
     CompiledCriterion,
     CompiledIndicator,
-    ConditionNode,
     Typology,
 )
 from poletype._engine.verdictjson import Shape, Shapes, dump, excluded, holed, items, slot
@@ -153,7 +152,7 @@ class Item:
         paths = cache_paths(item)
         self.key = None if paths is None else key_function(paths)
         self.cache: dict[tuple[Any, ...], Entry] = {}
-        self.atoms = () if item.condition is None else _atoms(item.condition)
+        self.atoms = () if item.condition is None else tuple(item.condition.leaves())
         self.relevance: dict[tuple[Any, ...], tuple[bool, tuple[str, ...]]] = {}
         """Whether held open, and the paths of the atoms that matter (or that settle it),
         by the atoms' values (crisp criteria)."""
@@ -189,12 +188,6 @@ class Entry:
         self.missing: list[str] | None = None
         self.row: Row | None = None
         self.texts: dict[tuple[int | None, int], str] = {}
-
-
-def _atoms(node: ConditionNode) -> tuple[ConditionNode, ...]:
-    if node.atom is not None:
-        return (node,)
-    return tuple(a for child in node.children for a in _atoms(child))
 
 
 class Plan:

@@ -35,6 +35,9 @@ class Expression:
     paths: tuple[str, ...]
     parameters: tuple[str, ...]
     native: Compiled = field(repr=False)
+    safe: bool = False
+    """Whether evaluating it on any initiative can only give a value (`cannot_fail`), worked
+    out once when it compiles: every justification placeholder is asked at every load."""
 
     @property
     def tree(self) -> Any:
@@ -49,6 +52,16 @@ class ConditionNode:
     op: Literal["all", "any", "not", "atom"]
     children: tuple[ConditionNode, ...] = ()
     atom: Expression | None = None
+
+    def leaves(self) -> list[ConditionNode]:
+        """The atom nodes of this condition, left to right."""
+        if self.atom is not None:
+            return [self]
+        return [leaf for child in self.children for leaf in child.leaves()]
+
+    def expressions(self) -> list[Expression]:
+        """The atoms' expressions, left to right."""
+        return [leaf.atom for leaf in self.leaves() if leaf.atom is not None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -321,3 +334,21 @@ class GradedTypology(Typology):
     def reported(self) -> tuple[CompiledIndicator, ...]:
         """The indicators."""
         return self.graded.indicators
+
+
+def run_one_by_one(
+    graded: Graded | None, descriptors: tuple[CompiledDescriptor, ...]
+) -> list[tuple[Compiled, bool]]:
+    """The expressions every classify evaluates one by one, and whether each is an atom.
+
+    A crisp typology's criteria are one generated function already (`generate`).
+    """
+    conditions = [d for descriptor in descriptors for _, d in descriptor.cases]
+    values = [d.value for d in descriptors if d.value is not None]
+    for indicator in graded.indicators if graded is not None else ():
+        if indicator.condition is not None:
+            conditions.append(indicator.condition)
+        if indicator.value is not None:
+            values.append(indicator.value)
+    atoms = [(a.native, True) for node in conditions for a in node.expressions()]
+    return atoms + [(v.native, False) for v in values]

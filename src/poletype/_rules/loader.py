@@ -474,8 +474,10 @@ def _not_found(located: _Located, target: str, raw: Any) -> _Invalid:
 
 @lru_cache(maxsize=64)
 def _extends_target(data: bytes) -> str | None:
+    raw = parsed(data)
     try:
-        raw = load_yaml(data.decode("utf-8"), file="")
+        if raw is None:
+            raw = load_yaml(data.decode("utf-8"), file="")
     except (RuleFileError, UnicodeDecodeError):
         return None
     target = raw.get("extends") if isinstance(raw, dict) else None

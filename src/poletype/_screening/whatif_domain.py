@@ -14,7 +14,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 from poletype._engine.derive import DERIVED_FIELDS
-from poletype._engine.evaluator import atom_nodes
 from poletype._engine.symbols import PARAMS, initiative_schema, unwrap
 from poletype._engine.syntax import ast, scan
 from poletype._engine.typology import CompiledCriterion, CrispTypology
@@ -95,7 +94,7 @@ def domain_of(typology: CrispTypology) -> Domain:
     fields = initiative_schema().fields
     attributes: dict[str, set[str]] = {name: set() for name in LISTS}
     for cid, criterion in criteria.items():
-        for node in atom_nodes(criterion.condition):
+        for node in criterion.condition.leaves():
             assert node.atom is not None
             scanner = _Scanner(domain, cid, fields)
             scan(node.atom.tree, scanner.visit, bind=scanner.path)

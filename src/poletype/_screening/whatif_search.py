@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any
 
 from poletype._engine.derive import derive
-from poletype._engine.evaluator import atom_nodes, condition, decide, verdict_of
+from poletype._engine.evaluator import condition, decide, verdict_of
 from poletype._engine.interpreter import Root, evaluate_atom
 from poletype._engine.logic import Tri
 from poletype._engine.paths import read_path
@@ -323,7 +323,7 @@ class Search:
         if key in self.fixes:
             return self.fixes[key]
         condition = self.domain.criteria[cid].condition
-        nodes = atom_nodes(condition)
+        nodes = condition.leaves()
         rank = {node: i for i, node in enumerate(nodes)}
         values = {node: self.atom(node, ()) for node in nodes}
         found: list[Edits] = []
