@@ -54,9 +54,21 @@ def _render(verdict: Verdict) -> Callable[[], Any]:
     return render
 
 
+class _Rendering:
+    """The engine's pending justification, with ``fields`` replaced (it is slotted)."""
+
+    def __init__(self, inner: Any, fields: Callable[[], Any]) -> None:
+        self._inner = inner
+        self.fields = fields
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def _replace_render(verdict: Verdict, render: Callable[[], Any]) -> None:
-    assert verdict._justification is not None
-    verdict._justification._pending.fields = render  # type: ignore[union-attr,method-assign]
+    justification = verdict._justification
+    assert justification is not None
+    justification._pending = _Rendering(justification._pending, render)
 
 
 def _pair(path_index: int = 0, typology_id: str = "labo-ess-ptce") -> tuple[Verdict, Verdict]:

@@ -131,6 +131,11 @@ def lists_view(initiative: Initiative) -> Initiative:
     Entries with a ``count`` are repeated; a list that may hold more than it names is a
     `Partial`. Not a derived fact: the verdict lists none, and the input is unchanged.
     """
+    update = _viewed_lists(initiative)
+    return initiative.model_copy(update=update) if update else initiative
+
+
+def _viewed_lists(initiative: Initiative) -> dict[str, Any]:
     update: dict[str, Any] = {}
     members = _members_view(initiative)
     if members is not initiative.members:
@@ -138,7 +143,7 @@ def lists_view(initiative: Initiative) -> Initiative:
     partners = _partners_view(initiative)
     if partners is not initiative.partners:
         update["partners"] = partners
-    return initiative.model_copy(update=update) if update else initiative
+    return update
 
 
 def derive(initiative: Initiative) -> tuple[Initiative, tuple[str, ...]]:
@@ -146,12 +151,11 @@ def derive(initiative: Initiative) -> tuple[Initiative, tuple[str, ...]]:
 
     Its lists are read as `lists_view` says, so every stage of the engine sees one reading.
     """
-    update: dict[str, str] = {}
+    update: dict[str, Any] = {}
     if initiative.origin is None and (origin := derived_origin(initiative)) is not None:
         update["origin"] = origin
     if initiative.public_role is None and (role := derived_public_role(initiative)) is not None:
         update["public_role"] = role
-    viewed = lists_view(initiative)
-    if not update:
-        return viewed, ()
-    return viewed.model_copy(update=update), tuple(update)
+    derived = tuple(update)
+    update.update(_viewed_lists(initiative))
+    return (initiative.model_copy(update=update) if update else initiative), derived

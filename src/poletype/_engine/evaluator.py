@@ -71,7 +71,7 @@ def evaluate_crisp(
 ) -> Verdict:
     """Classify one initiative, its facts derived, under a crisp typology."""
     root = Root(initiative, typology.params_value, backend)
-    statuses, outcome_value, atom = _decided(typology, initiative, backend)
+    statuses, outcome_value, atom = _decided(typology, root)
     verdict_spec = typology.verdict_rule
     outcome = getattr(verdict_spec.outcomes, status_of(outcome_value))
     settled = {
@@ -98,6 +98,8 @@ class _Crisp(Justified):
     outcome, and only theirs: each criterion's are computed when first asked for, by
     the verdict's ``missing`` or by its rendering, once.
     """
+
+    __slots__ = ("_statuses", "atom", "decided", "outcome_value")
 
     typology: CrispTypology
 
@@ -178,16 +180,14 @@ def decide(
     """
     if typology.reads_derived:
         initiative, _ = derive(initiative)
-    statuses, outcome, _ = _decided(typology, initiative, backend)
+    statuses, outcome, _ = _decided(typology, Root(initiative, typology.params_value, backend))
     return statuses, outcome
 
 
 AtomReader = Callable[[ConditionNode], Tri]
 
 
-def _decided(
-    typology: CrispTypology, initiative: Initiative, backend: Backend
-) -> tuple[dict[str, Tri], Tri, AtomReader]:
+def _decided(typology: CrispTypology, root: Root) -> tuple[dict[str, Tri], Tri, AtomReader]:
     """Each criterion's value, the verdict condition's, and how to read the atoms again.
 
     The compiled backend decides with one call of the generated function, which also
@@ -195,9 +195,8 @@ def _decided(
     are evaluated one by one, once each. Nothing else is built: `decide` is a sweep's
     hot path.
     """
-    root = Root(initiative, typology.params_value, backend)
-    if backend == "compiled":
-        atoms, statuses, outcome = typology.generated.run(initiative, typology.params_value)
+    if root.backend == "compiled":
+        atoms, statuses, outcome = typology.generated.run(root.initiative, root.params)
         if _hold_open(typology, statuses, root):
             outcome = verdict_of(typology.verdict, statuses)
         return statuses, outcome, _Generated(typology, atoms)
@@ -281,14 +280,25 @@ def _each_atom(root: Root) -> AtomReader:
 
 def provenance(typology: Typology, initiative: Initiative) -> dict[str, Any]:
     """What every verdict records to be reproduced: typology, versions, hash, parameters."""
+    fixed: dict[str, Any] = memo(
+        typology,
+        "provenance",
+        lambda: {
+            "typology": typology.id,
+            "version": typology.version,
+            "rules_hash": typology.rules_hash,
+            "poletype_version": POLETYPE_VERSION,
+            "parameters": dict(sorted(typology.parameters.items())),
+        },
+    )
     return {
-        "typology": typology.id,
-        "version": typology.version,
-        "rules_hash": typology.rules_hash,
+        "typology": fixed["typology"],
+        "version": fixed["version"],
+        "rules_hash": fixed["rules_hash"],
         "poletype_version": POLETYPE_VERSION,
         "initiative": initiative.name,
         "initiative_id": initiative.id,
-        "parameters": dict(sorted(typology.parameters.items())),
+        "parameters": dict(fixed["parameters"]),
     }
 
 

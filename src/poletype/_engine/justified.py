@@ -219,8 +219,22 @@ class Justified:
     """A verdict's justification, computed stage by stage (`poletype.verdict.Pending`).
 
     Subclasses say each item's status, facts missing and degree, and the verdict's
-    missing facts (`outcome_missing`, None when decided with the outcome).
+    missing facts (`outcome_missing`, None when decided with the outcome). Slotted, as
+    their subclasses: every verdict kept keeps one, and objects with a ``__dict__`` are
+    more for the garbage collector to walk in a sweep that keeps its verdicts.
     """
+
+    __slots__ = (
+        "_entries",
+        "_found",
+        "_missing",
+        "_plan",
+        "_rows",
+        "_shown",
+        "root",
+        "settled",
+        "typology",
+    )
 
     def __init__(self, typology: Typology, root: Root, settled: dict[str, Any]) -> None:
         self.typology = typology

@@ -115,6 +115,8 @@ def evaluate_graded(
 class _Graded(Justified):
     """A graded verdict's justification: each indicator's degree, status and facts."""
 
+    __slots__ = ("_extras", "_statuses", "degrees", "facts", "ids")
+
     def __init__(
         self,
         typology: GradedTypology,

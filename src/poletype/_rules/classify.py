@@ -41,6 +41,12 @@ def load_typology(typology: str | Path, params: Mapping[str, Any] | None = None)
     A typology is remembered after its first load (see `_remembered`), so
     ``classify(x, "labo-ess-ptce")`` in a loop costs what a preloaded typology costs.
     """
+    if params is None and type(typology) is str:
+        # The common call, a shipped id without parameters: one dictionary lookup. Paths
+        # are remembered under their absolute form, never under a bare id.
+        found = _REMEMBERED.get((typology, ()))
+        if found is not None and (alive := found[0]()) is not None:
+            return alive
     frozen = loader.frozen(params)
     text = str(typology)
     if text in _shipped_ids():
