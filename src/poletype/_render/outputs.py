@@ -512,6 +512,10 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         error: dict[str, Any] = {"column": row.error.column, "message": row.error.message}
         if row.error.code is not None:
             error["code"] = row.error.code
+        if row.error.cell is not None:
+            error["cell"] = row.error.cell
+        if row.error.text is not None:  # its words, for the report of a next round
+            error["text"] = {"fr": row.error.text.fr, "en": row.error.text.en}
         failed["error"] = error
         failed.update(_carried(row))
         return failed

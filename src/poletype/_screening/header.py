@@ -554,4 +554,24 @@ class CellNote:
             "field": self.field,
             "cell": self.cell,
             "message": {"fr": self.text("fr"), "en": self.text("en")},
+            "reason": {"fr": self.message.fr, "en": self.message.en},
         }
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> CellNote:
+        """A note `as_json` wrote, as a next round reads it back from ``verdicts.jsonl``.
+
+        A file written before ``reason`` was kept gives its whole sentence, without field.
+        """
+        reason = document.get("reason")
+        if isinstance(reason, dict):
+            message = Text(fr=str(reason["fr"]), en=str(reason["en"]))
+            field = document.get("field")
+            cell = document.get("cell")
+            return cls(
+                field=None if field is None else str(field),
+                cell=None if cell is None else str(cell),
+                message=message,
+            )
+        whole = document.get("message") or {}
+        return cls(None, None, Text(fr=str(whole.get("fr", "")), en=str(whole.get("en", ""))))
