@@ -197,8 +197,9 @@ class ScreeningWriter:
             )
             typologies = self.tally.typologies
             self._xlsx.append((xlsx_row(row, typologies, self.lang, outcome_class), change))
-            if self._box is not None:
-                name, text = self._box.add(row, dict(row.extra))
+            letter = None if self._box is None else self._box.add(row, dict(row.extra))
+            if letter is not None:
+                name, text = letter
                 path = self.out / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(text.encode("utf-8"))
