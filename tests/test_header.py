@@ -222,6 +222,31 @@ def test_labels_words_and_countries() -> None:
     assert (country_of("France"), country_of("fr"), country_of("Atlantide")) == ("FR", "FR", None)
 
 
+def test_words_offices_type_for_a_code_are_read() -> None:
+    """A typographic apostrophe (``l’ESS``, as Word and LibreOffice type it) and the words
+    an office uses for a member's kind (``Association``, ``Scop``, ``Mairie``) are read."""
+    kind = MEMBER_FIELDS["kind"]
+    assert code_of("Association de l’ESS", kind) == "ess_association"
+    assert code_of("Association", kind) == "ess_association"
+    assert code_of("SCOP", kind) == "ess_cooperative"
+    assert code_of("Mairie", kind) == "local_authority"
+    assert code_of("Communauté de communes", kind) == "local_authority"
+    assert column_field("Part d’utilité sociale", APPLICANT_FIELDS, NO_MAPPING, members=False) == (
+        "activities.social_utility_share"
+    )
+
+
+def test_a_typo_is_offered_the_words_of_the_drop_down_in_french(tmp_path: Path) -> None:
+    """The French message suggests what the drop-down shows, not the code."""
+    folder = tmp_path / "call"
+    folder.mkdir()
+    _csv(folder / "candidatures-membres.csv", [["applicant_id", "kind"], ["A1", "cooperativ"]])
+    screening = screen(_csv(folder / "candidatures.csv", [["id", "name"], ["A1", "Pôle Un"]]))
+    (note,) = screening.rows[0].notes
+    assert note.message.fr.endswith("vouliez-vous dire « coopérative » ?")
+    assert note.message.en.endswith("did you mean 'ess_cooperative'?")
+
+
 def test_a_mapping_file_reads_a_funders_own_form(tmp_path: Path) -> None:
     mapping = tmp_path / "colonnes.yaml"
     mapping.write_text(

@@ -274,6 +274,7 @@ def test_headless_chromium_renders_the_report(screening: Screening, tmp_path: Pa
         '<abbr title="Un regroupement volontaire, assez nombreux et varié (non satisfait)">'
         "M2</abbr>" in line
     )
+    assert "(survolez un code pour son intitulé).</p>" in dom  # several grids: codes, hover
     assert "Caractérisation des PTCE selon le Labo de l'ESS</th>" in dom  # titled, not by id
     sheet = _dom(tmp_path / "profile", url + "#applicant-4")
     detail = sheet[sheet.index('<section id="detail"') :]
@@ -287,6 +288,28 @@ def test_headless_chromium_renders_the_report(screening: Screening, tmp_path: Pa
     size, colours = _png_size_and_colours(png)
     assert size == (1280, 2000)
     assert colours > 20  # text, badges, bars: far from a blank page
+
+
+@needs_chromium
+def test_with_one_grid_the_list_spells_out_what_keeps_an_applicant_out(tmp_path: Path) -> None:
+    """A programme officer reads the reasons in the list, not codes to hover over one by one."""
+    source = tmp_path / "appel.csv"
+    source.write_text(
+        "id;name;voluntary;activities.social_utility_share;strategy.shared\n"
+        "A3;Pôle Trois;non;0,3;non\n",
+        encoding="utf-8",
+    )
+    one = screen(source, screening_typologies(["labo-ess-ptce"]))
+    (report, *_) = write_screening(one, tmp_path / "out", "fr")
+    dom = _dom(tmp_path / "profile", report.resolve().as_uri())
+    line = dom[dom.index('<tr data-row="2">') :]
+    line = line[: line.index("</tr>")]
+    assert (
+        '<span class="reason"><abbr title="Un regroupement volontaire, assez nombreux et varié '
+        '(non satisfait)">M2</abbr> Un regroupement volontaire, assez nombreux et varié</span>'
+    ) in line
+    assert "M5</abbr> Une majorité d'activités d'utilité sociale reconnue</span>" in line
+    assert '<p class="muted">Sous une issue négative, les critères qui l\'expliquent.</p>' in dom
 
 
 @needs_chromium

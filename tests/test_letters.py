@@ -103,3 +103,19 @@ def test_pdf_letters_when_weasyprint_is_installed(screening: Screening, tmp_path
     files = {"l.html": letter_html(screening.rows[0], "fr")}
     (pdf,) = write_pdfs(tmp_path, files)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_no_letter_for_a_member_row_that_belongs_to_no_applicant(tmp_path: Path) -> None:
+    """A members-sheet row keyed to an id no applicant has is the officer's to correct:
+    no one to write to, so no letter and no mail-merge line; the applicant gets its own."""
+    source = tmp_path / "appel.csv"
+    source.write_text("id;name\nA1;Pôle Un\n", encoding="utf-8")
+    (tmp_path / "appel-membres.csv").write_text(
+        "applicant_id;kind\nA1;sme\nA9;sme\n", encoding="utf-8"
+    )
+    screening = screen(source, screening_typologies(["labo-ess-ptce"]))
+    assert [r.error is not None for r in screening.rows] == [False, True]
+    files = letters(screening, "fr")
+    assert sorted(files) == ["lettres/00002-A1.html", "lettres/publipostage.csv"]
+    lines = list(csv.reader(io.StringIO(files["lettres/publipostage.csv"][1:]), delimiter=";"))
+    assert [line[1] for line in lines[1:]] == ["A1"]

@@ -54,8 +54,9 @@ def test_a_second_round_merges_answers_and_says_what_changed(tmp_path: Path) -> 
     assert len(rows) == 7  # the six of the first round, one new
     cand02 = by_id["CAND-02"]
     assert cand02["labo-ess-ptce.outcome"] == "ptce"  # 0,3 -> 0,6 and the rest kept
-    assert "issue changée (labo-ess-ptce) : Pas un PTCE → PTCE" in cand02["change"]
-    assert "activities.social_utility_share" in cand02["change"]
+    assert "issue changée : Pas un PTCE → PTCE" in cand02["change"]
+    assert "(Part d'utilité sociale)" in cand02["change"]  # the field's label, not its path
+    assert "labo-ess-ptce" not in cand02["change"]
     assert by_id["CAND-99"]["change"] == "nouvelle"
     assert by_id["CAND-01"]["change"] == ""
     page = (second / "rapport.html").read_text(encoding="utf-8")
@@ -105,3 +106,37 @@ def test_new_members_come_with_their_own_list_facts() -> None:
     assert Initiative.model_validate(both).members is not None
     kept = merged(before, {"name": "P", "jobs": 3})
     assert kept["member_count"] == 2
+
+
+def test_a_round_keeps_the_rows_it_cannot_name_and_the_cells_still_unread(tmp_path: Path) -> None:
+    """No applicant is lost between rounds, and no problem is forgotten while unanswered.
+
+    A row without an id and a row in error cannot be merged by id: they are carried
+    as they were. A cell the first round could not read stays noted on its applicant
+    until the answers state that fact; the answers of another applicant do not clear it.
+    """
+    first_input = tmp_path / "appel.csv"
+    first_input.write_text(
+        "id;name;founded;jobs\n"
+        "A1;Pôle Un;15/03/2016;12,5\n"
+        ";Pôle sans identifiant;2010;3\n"
+        "A3;;2012;4\n"
+        "A4;Pôle Quatre;2011;5\n",
+        encoding="utf-8",
+    )
+    first = tmp_path / "r1"
+    assert main(["screen", str(first_input), "--out", str(first)]) == 1
+    answers = tmp_path / "reponses.csv"
+    answers.write_text("id;name;jobs\nA1;Pôle Un;12\nA4;Pôle Quatre;6\n", encoding="utf-8")
+    second = tmp_path / "r2"
+    command = ["screen", str(answers), "--previous", str(first), "--out", str(second)]
+    assert main(command) == 1  # A3 is still in error
+    text = (second / "verdicts.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert sorted(r["nom"] for r in rows) == ["", "Pôle Quatre", "Pôle Un", "Pôle sans identifiant"]
+    by_name = {r["nom"]: r for r in rows}
+    notes = by_name["Pôle Un"]["cellules non lues"]
+    assert "Année de création (C2)" in notes  # founded: still unanswered
+    assert "Emplois" not in notes  # jobs: answered in the second round
+    assert by_name[""]["identifiant"] == "A3"
+    assert by_name[""]["erreur"].startswith("Nom (B4)")

@@ -211,7 +211,7 @@ def test_a_partner_rows_bad_cell_names_the_partners_field(tmp_path: Path) -> Non
     (applicant,) = _read(
         tmp_path,
         [["id", "name"], ["A", "Pôle"]],
-        [["applicant_id", "kind", "role"], ["A", "mairie", "partenaire"], ["A", "xx", ""]],
+        [["applicant_id", "kind", "role"], ["A", "voisinage", "partenaire"], ["A", "xx", ""]],
     )
     initiative = _ok(applicant)
     assert initiative.partners is not None

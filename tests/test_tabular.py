@@ -119,7 +119,7 @@ def test_malformed_row_amid_good_rows_notes_each_bad_cell_and_is_still_read() ->
     ]
     assert [n.cell for n in bad.notes] == ["C4", "D4", "G4", "I4"]
     assert "did you mean 'emerging'" in notes["stage"].message.en
-    assert "vouliez-vous dire « emerging »" in notes["stage"].message.fr
+    assert "vouliez-vous dire « en émergence » ?" in notes["stage"].message.fr
     assert "en émergence (emerging)" in notes["stage"].message.fr
     for field, fragment in (("voluntary", "'peut-être'"), ("jobs", "'12,5'")):
         assert fragment in notes[field].message.en

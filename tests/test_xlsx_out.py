@@ -233,3 +233,25 @@ def test_the_officers_columns_survive_a_round_beside_the_cell_notes(
     sheet.parent.save(older)
     assert "Cellules non lues" not in [c.value for c in _sheet(older)[1]]
     assert read_decisions(older) == decisions
+
+
+def test_exclusions_read_apply_or_not_never_unmet(tmp_path: Path) -> None:
+    """An exclusion that does not apply is good news: "Ne s'applique pas", as in the CSV.
+
+    "Non satisfait" under X1…X5 read as a failed criterion to an officer filtering the
+    column; the statuses of the other criteria keep their words.
+    """
+    source = tmp_path / "appel.csv"
+    source.write_text(
+        "id;name;activities.primary_function;commitment.single_project;"
+        "activities.social_utility_share\n"
+        "A1;Pôle Un;production;non;0,6\n",
+        encoding="utf-8",
+    )
+    sheet = _write(screen(source, screening_typologies(["labo-ess-ptce"])), tmp_path / "v.xlsx")
+    head = [c.value for c in sheet[1]]
+    cells = {h: sheet.cell(2, i + 1).value for i, h in enumerate(head)}
+    exclusions = [h for h in head if h and h[:1] == "X" and h[1:2].isdigit()]
+    assert exclusions
+    assert {cells[h] for h in exclusions} == {"Ne s'applique pas"}
+    assert cells["M5 Une majorité d'activités d'utilité sociale reconnue"] == "Satisfait"

@@ -91,6 +91,7 @@ margin:18px 0}
 .guide li{margin:3px 0}
 .lacks{display:block;margin-top:3px;font-size:12px;color:var(--neg)}
 .lacks abbr{text-decoration:none;border-bottom:1px dotted currentColor;cursor:help}
+.lacks .reason{display:block}
 table.facts.verdicts .lacks{font-weight:400}
 .bar{position:relative;display:inline-block;width:220px;height:12px;background:var(--soft);
 border:1px solid var(--line);border-radius:3px;vertical-align:middle}

@@ -117,7 +117,8 @@ def report_chunks(
     ``changes_section``.
     """
     t = _T[lang]
-    intro = t["toc_intro"] if screening.crisp else ""
+    several = len(screening.typologies) > 1
+    intro = (t["toc_intro"] if several else t["toc_intro_one"]) if screening.crisp else ""
     listed = list_chunks(
         screening,
         lines,

@@ -138,6 +138,11 @@ def letter_text(row: ScreenedRow, lang: Lang) -> str:
     return "\n".join(lines)
 
 
+def not_an_applicant(row: ScreenedRow) -> bool:
+    """Whether the row is a members-sheet row tied to no applicant (its key in error)."""
+    return row.error is not None and row.error.column == "applicant_id"
+
+
 def file_stem(row: ScreenedRow) -> str:
     """A letter's file name: its row, then its id made safe for any file system."""
     slug = _SLUG.sub("-", row.id or "").strip("-")[:40]
@@ -166,11 +171,15 @@ class LetterBox:
         self._writer = csv.writer(merge, delimiter=DELIMITERS[lang], lineterminator="\r\n")
         self._writer.writerow(["row", "id", "name", "email", "subject", "body", "letter"])
 
-    def add(self, row: ScreenedRow, carried: Mapping[str, str]) -> tuple[str, str]:
+    def add(self, row: ScreenedRow, carried: Mapping[str, str]) -> tuple[str, str] | None:
         """One applicant's letter, by its path under the output folder; its line written.
 
-        ``carried`` are the funder's columns the email is looked for in.
+        ``carried`` are the funder's columns the email is looked for in. None for a row
+        of the members sheet that belongs to no applicant: there is no one to write to,
+        and the officer, not an applicant, has the sheet to correct.
         """
+        if not_an_applicant(row):
+            return None
         stem = file_stem(row)
         while stem in self._seen:
             stem += "-bis"
@@ -202,8 +211,9 @@ def letters(
     files: dict[str, str] = {}
     for index, row in enumerate(screening.rows):
         columns = dict(row.extra) if carried is None else carried.get(index, {})
-        name, text = box.add(row, columns)
-        files[name] = text
+        letter = box.add(row, columns)
+        if letter is not None:
+            files[letter[0]] = letter[1]
     files[box.merge_name] = buffer.getvalue()
     return files
 

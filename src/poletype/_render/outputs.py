@@ -197,8 +197,9 @@ class ScreeningWriter:
             )
             typologies = self.tally.typologies
             self._xlsx.append((xlsx_row(row, typologies, self.lang, outcome_class), change))
-            if self._box is not None:
-                name, text = self._box.add(row, dict(row.extra))
+            letter = None if self._box is None else self._box.add(row, dict(row.extra))
+            if letter is not None:
+                name, text = letter
                 path = self.out / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(text.encode("utf-8"))
@@ -512,6 +513,10 @@ def row_document(row: ScreenedRow) -> dict[str, Any]:
         error: dict[str, Any] = {"column": row.error.column, "message": row.error.message}
         if row.error.code is not None:
             error["code"] = row.error.code
+        if row.error.cell is not None:
+            error["cell"] = row.error.cell
+        if row.error.text is not None:  # its words, for the report of a next round
+            error["text"] = {"fr": row.error.text.fr, "en": row.error.text.en}
         failed["error"] = error
         failed.update(_carried(row))
         return failed

@@ -5,9 +5,11 @@ screens again. ``poletype screen NEW --previous resultats/`` reads the previous 
 ``verdicts.jsonl`` (each row's facts as read and its verdicts), merges NEW into it by
 applicant id (a fact NEW states wins; a fact NEW leaves empty keeps its previous value,
 so a template returned with only the answers is enough; applicants NEW does not name
-are kept), and says per applicant what moved: a new applicant, an outcome that changed,
-facts added or changed. The officer's decision and notes are carried from the previous
-``verdicts.xlsx`` (`poletype._render.workbook.read_decisions`).
+are kept, and so are the rows NEW cannot name: an applicant without an id, a row that
+could not be read), and says per applicant what moved: a new applicant, an outcome that
+changed, facts added or changed, in words. A cell the previous round could not read stays
+noted while NEW leaves its fact unstated. The officer's decision and notes are carried
+from the previous ``verdicts.xlsx`` (`poletype._render.workbook.read_decisions`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,14 @@ from poletype._engine.justify import colon
 from poletype._engine.typology import Typology
 from poletype._read.data import Lang
 from poletype._render.report_app import table
+from poletype._screening.fields import label
+from poletype._screening.header import CellNote
+from poletype._screening.rows import RowError
 from poletype._screening.screen import ScreenedRow, Screening
 from poletype._screening.tabular import Applicant
 from poletype.errors import SetupError
 from poletype.model import Initiative
+from poletype.rulefile import Text
 
 PREVIOUS_NAME = "verdicts.jsonl"
 ChangeEntry = tuple[int, str, str, str]
@@ -44,6 +50,13 @@ class Previous:
     """Each previous applicant with an id: its row, source and id, in order."""
     extra: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """Each previous applicant's carried-through columns (the funder's own), by id."""
+    notes: dict[str, tuple[CellNote, ...]] = field(default_factory=dict)
+    """Each previous applicant's unreadable cells, by id."""
+    unkeyed: list[Applicant] = field(default_factory=list)
+    """The previous rows NEW cannot name by id: an applicant without one, a row in error.
+
+    An error row is keyed by the id it states, if any: NEW naming it replaces it.
+    """
 
 
 def read_previous(folder: str | Path) -> Previous:
@@ -63,19 +76,80 @@ def read_previous(folder: str | Path) -> Previous:
     found: dict[str, dict[str, str]] = {}
     order: list[tuple[int, str, str]] = []
     extra: dict[str, tuple[tuple[str, str], ...]] = {}
+    notes: dict[str, tuple[CellNote, ...]] = {}
+    unkeyed: list[Applicant] = []
     for line in lines:
         document = json.loads(line)
         initiative = document.get("initiative")
         if not isinstance(initiative, dict) or not initiative.get("id"):
+            unkeyed += _unkeyed(document)
             continue
         key = str(initiative["id"])
         facts[key] = initiative
         found[key] = {v["typology"]: v["outcome"] for v in document.get("verdicts", [])}
         order.append((int(document["row"]), str(document["source"]), key))
-        carried = document.get("extra")
-        if isinstance(carried, dict):
-            extra[key] = tuple((str(k), str(v)) for k, v in carried.items())
-    return Previous(folder, facts, found, order, extra)
+        extra[key] = _extra(document)
+        notes[key] = _notes(document)
+    return Previous(folder, facts, found, order, extra, notes, unkeyed)
+
+
+def _extra(document: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    carried = document.get("extra")
+    if not isinstance(carried, dict):
+        return ()
+    return tuple((str(k), str(v)) for k, v in carried.items())
+
+
+def _notes(document: Mapping[str, Any]) -> tuple[CellNote, ...]:
+    notes = document.get("notes")
+    if not isinstance(notes, list):
+        return ()
+    return tuple(CellNote.from_json(n) for n in notes if isinstance(n, dict))
+
+
+def _unkeyed(document: Mapping[str, Any]) -> list[Applicant]:
+    """A previous row without an id, or in error, as the next round carries it."""
+    row, source = int(document["row"]), str(document["source"])
+    error = document.get("error")
+    if isinstance(error, dict):
+        text = error.get("text")
+        worded = Text(fr=str(text["fr"]), en=str(text["en"])) if isinstance(text, dict) else None
+        column, cell = error.get("column"), error.get("cell")
+        failed = RowError(
+            row=row,
+            column=None if column is None else str(column),
+            message=str(error.get("message", "")),
+            source=source,
+            code=error.get("code"),
+            text=worded,
+            cell=None if cell is None else str(cell),
+        )
+        stated_id, stated_name = document.get("id"), document.get("name")
+        return [
+            Applicant(
+                row,
+                source,
+                None,
+                failed,
+                stated_id=None if stated_id is None else str(stated_id),
+                stated_name=None if stated_name is None else str(stated_name),
+                notes=_notes(document),
+                extra=_extra(document),
+            )
+        ]
+    initiative = document.get("initiative")
+    if not isinstance(initiative, dict):
+        return []
+    return [
+        Applicant(
+            row,
+            source,
+            Initiative.model_validate(initiative),
+            None,
+            notes=_notes(document),
+            extra=_extra(document),
+        )
+    ]
 
 
 _ABOUT = {
@@ -120,23 +194,49 @@ def merge_applicants(applicants: Iterable[Applicant], previous: Previous) -> Ite
     named: set[str] = set()
     for applicant in applicants:
         initiative = applicant.initiative
+        stated = initiative.id if initiative is not None else applicant.stated_id
+        if stated:
+            named.add(stated)
         if initiative is None or not initiative.id or initiative.id not in previous.facts:
             yield applicant
-            if initiative is not None and initiative.id:
-                named.add(initiative.id)
             continue
-        named.add(initiative.id)
-        both = merged(previous.facts[initiative.id], facts_of(initiative))
-        yield _with(applicant, Initiative.model_validate(both))
+        facts = facts_of(initiative)
+        both = merged(previous.facts[initiative.id], facts)
+        still = tuple(
+            note
+            for note in previous.notes.get(initiative.id, ())
+            if _unstated(note.field, facts) and note not in applicant.notes
+        )
+        yield replace(
+            applicant, initiative=Initiative.model_validate(both), notes=applicant.notes + still
+        )
     for row, source, key in previous.order:
         if key not in named:
             initiative = Initiative.model_validate(previous.facts[key])
-            yield Applicant(row, source, initiative, None, extra=previous.extra.get(key, ()))
+            yield Applicant(
+                row,
+                source,
+                initiative,
+                None,
+                notes=previous.notes.get(key, ()),
+                extra=previous.extra.get(key, ()),
+            )
+    for applicant in previous.unkeyed:
+        if applicant.stated_id is None or applicant.stated_id not in named:
+            yield applicant
 
 
-def _with(applicant: Applicant, initiative: Initiative) -> Applicant:
-    """The applicant with the merged facts; its cell notes and carried columns kept."""
-    return replace(applicant, initiative=initiative)
+def _unstated(path: str | None, facts: Mapping[str, Any]) -> bool:
+    """Whether NEW leaves a noted cell's fact unstated, so the previous note still holds.
+
+    A note on a member's or partner's cell holds until NEW gives its own list.
+    """
+    if path is None:
+        return True
+    head = path.split(".", 1)[0]
+    if head in _ABOUT:
+        return facts.get(head) in (None, [], {})
+    return _leaves(facts).get(path) is None
 
 
 def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -176,14 +276,15 @@ def change_of(
         now = finding.verdict.outcome
         if was is not None and was != now:
             names = labels[finding.typology.id]
+            grid = f" ({getattr(finding.typology.title, lang)})" if len(labels) > 1 else ""
             parts.append(
-                f"{words['moved']} ({finding.typology.id}){colon(lang)}"
-                f"{names.get(was, was)} → {names.get(now, now)}"
+                f"{words['moved']}{grid}{colon(lang)}{names.get(was, was)} → {names.get(now, now)}"
             )
     old, new = _leaves(previous.facts[key]), _leaves(facts_of(row.initiative))
     touched = sorted(p for p in new if old.get(p) != new[p])
     if touched:
-        parts.append(words["facts"].format(n=len(touched)) + f" ({', '.join(touched)})")
+        named = ", ".join(dict.fromkeys(getattr(label(p), lang) for p in touched))
+        parts.append(words["facts"].format(n=len(touched)) + f" ({named})")
     return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
 
 

@@ -39,6 +39,7 @@ from poletype._screening.screen import (
     Finding,
     ScreenedRow,
     Screening,
+    against,
     criterion_ids,
     positive_outcome,
 )
@@ -58,6 +59,11 @@ _STATUS_WORDS = {
     "fr": {"met": "Satisfait", "not_met": "Non satisfait", "unknown": "Inconnu"},
     "en": {"met": "Met", "not_met": "Not met", "unknown": "Unknown"},
 }
+_EXCLUSION_WORDS = {
+    "fr": {"met": "S'applique", "not_met": "Ne s'applique pas", "unknown": "Inconnu"},
+    "en": {"met": "Applies", "not_met": "Does not apply", "unknown": "Unknown"},
+}
+"""An exclusion's statuses: one that is not met does not apply, which is no failure."""
 _ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 """Texts openpyxl would store as Excel errors rather than as text."""
 
@@ -370,8 +376,11 @@ def _typology_cells(
         sets = finding.changes or ()
         cells.append(" | ".join(" + ".join(change_lines(s, lang)) for s in sets))
     statuses = {r.id: r.status for r in verdict.criteria}
-    words = _STATUS_WORDS[lang]
-    cells += [words.get(statuses.get(c, ""), "") for c in criterion_ids(typology)]
+    reversed_ = against(typology)
+    cells += [
+        (_EXCLUSION_WORDS if c in reversed_ else _STATUS_WORDS)[lang].get(statuses.get(c, ""), "")
+        for c in criterion_ids(typology)
+    ]
     return cells, outcome_class(typology, verdict.outcome)
 
 

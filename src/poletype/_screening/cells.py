@@ -183,13 +183,32 @@ def _code(text: str, doc: FieldDoc) -> str:
     code = code_of(text, doc)
     if code is not None:
         return code
-    folded = re.sub(r"[\s-]+", "_", fold_case(text))
     error = say("expected_code", allowed=_allowed_words(doc), found=text.strip())
-    close = difflib.get_close_matches(folded, doc.allowed, n=1)
-    if close:
-        also = say("did_you_mean", close=close[0])
+    close = _closest(text, doc)
+    if close is not None:
+        label = code_label(doc.path, close)
+        also = say("did_you_mean", close=Text(fr=close if label is None else label.fr, en=close))
         error = Text(fr=error.fr + also.fr, en=error.en + also.en)
     raise CellError("expected_code", error)
+
+
+def _closest(text: str, doc: FieldDoc) -> str | None:
+    """The code whose French words or code a mistyped cell is closest to, if any is close.
+
+    A French reader is offered the words the drop-down shows (``association de l'ESS``),
+    not the code, so both are compared.
+    """
+    options: dict[str, str] = {}
+    for code in doc.allowed:
+        label = code_label(doc.path, code)
+        if label is not None:
+            options.setdefault(fold_case(label.fr), code)
+        options.setdefault(code, code)
+    folded = fold_case(text)
+    close = difflib.get_close_matches(folded, options, n=1)
+    if not close:
+        close = difflib.get_close_matches(re.sub(r"[\s-]+", "_", folded), options, n=1)
+    return options[close[0]] if close else None
 
 
 def _allowed_words(doc: FieldDoc) -> Text:

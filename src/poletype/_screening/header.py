@@ -55,13 +55,19 @@ def say(key: str, *, section: str = "messages", **params: object) -> Text:
     return Text(fr=texts["fr"], en=texts["en"])
 
 
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u00b4\u0060\u2032", "'"))
+"""The apostrophes word processors type for ``'``: Word and LibreOffice put ``’`` in
+``l’ESS`` as one types, and a label must not fail on it."""
+
+
 def fold(text: str) -> str:
     """Text as compared, not as shown: no accents, case, repeated blanks or final stop.
 
     ``" Oui. "``, ``"oui"`` and ``"OUI"`` fold alike, as do ``"Collectivité  locale"``
-    and ``"collectivite locale"``.
+    and ``"collectivite locale"``, and ``"l’ESS"`` and ``"l'ESS"``.
     """
-    decomposed = unicodedata.normalize("NFKD", text.replace("\u00a0", " ").replace("\u202f", " "))
+    text = text.translate(_APOSTROPHES).replace("\u00a0", " ").replace("\u202f", " ")
+    decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     plain = re.sub(r"\s+", " ", plain).strip()
     return re.sub(r"(?<=\w)[.!:*]+$", "", plain).strip()
@@ -181,7 +187,11 @@ def _code_text(value: Any) -> str:
 
 @functools.cache
 def _code_words(path: str) -> dict[str, str]:
-    """Each code of a field by its folded French and English words (``consolide``)."""
+    """Each code of a field by its folded French and English words (``consolide``).
+
+    The template's labels first, then the words offices type for some codes
+    (``reading.yaml``'s ``code_words``: ``Association``, ``Scop``, ``Mairie``).
+    """
     words: dict[str, str] = {}
     for code, (fr, en) in WORDS.get(path, {}).items():
         for word in (fr, en):
@@ -189,6 +199,9 @@ def _code_words(path: str) -> dict[str, str]:
             # "en projet" and "a project" are typed "projet" and "project".
             short = re.sub(r"^(en|a|an|the|le|la|les|l')\s*", "", fold(word))
             words.setdefault(short, code)
+    for code, typed in _READING["code_words"].get(path, {}).items():
+        for word in typed:
+            words.setdefault(fold(word), code)
     return words
 
 
@@ -541,4 +554,24 @@ class CellNote:
             "field": self.field,
             "cell": self.cell,
             "message": {"fr": self.text("fr"), "en": self.text("en")},
+            "reason": {"fr": self.message.fr, "en": self.message.en},
         }
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> CellNote:
+        """A note `as_json` wrote, as a next round reads it back from ``verdicts.jsonl``.
+
+        A file written before ``reason`` was kept gives its whole sentence, without field.
+        """
+        reason = document.get("reason")
+        if isinstance(reason, dict):
+            message = Text(fr=str(reason["fr"]), en=str(reason["en"]))
+            field = document.get("field")
+            cell = document.get("cell")
+            return cls(
+                field=None if field is None else str(field),
+                cell=None if cell is None else str(cell),
+                message=message,
+            )
+        whole = document.get("message") or {}
+        return cls(None, None, Text(fr=str(whole.get("fr", "")), en=str(whole.get("en", ""))))

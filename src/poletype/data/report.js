@@ -107,11 +107,19 @@
       var f = r.f[ti];
       c.appendChild(badge(ti, f[0]));
       if (f[1].length) {
-        var l = tx("span", null, "lacks");
+        // One grid: each reason spelt out on its line; several: codes, their label on hover.
+        var l = tx("span", null, "lacks"), spell = T.length === 1;
         f[1].forEach(function (id, n) {
-          if (n) l.appendChild(document.createTextNode(", "));
           var ab = tx("abbr", id);
           ab.title = (t.cl[id] || id) + " (" + t.w[t.x.indexOf(id) < 0 ? 0 : 1] + ")";
+          if (spell) {
+            var why = tx("span", null, "reason");
+            why.appendChild(ab);
+            if (t.cl[id]) why.appendChild(document.createTextNode(" " + t.cl[id]));
+            l.appendChild(why);
+            return;
+          }
+          if (n) l.appendChild(document.createTextNode(", "));
           l.appendChild(ab);
         });
         c.appendChild(l);
