@@ -25,7 +25,7 @@ PACKAGE = ROOT / "src" / "poletype"
 
 LAYERS: list[set[str]] = [
     {"errors"},
-    {"_read"},
+    {"_read", "_construct"},
     {"rulefile", "model", "verdict"},
     {"_engine"},
     {"_rules"},

@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from poletype._construct import constructed
 from poletype.rulefile import Text
 
 Status = Literal["met", "not_met", "unknown"]
@@ -198,6 +199,9 @@ class Pending(Protocol):
         """The complete verdict's canonical JSON, or None to let pydantic write it."""
 
 
+_LOCKS: Final = tuple(threading.RLock() for _ in range(64))
+
+
 class _Justification:
     """What a deferred verdict still has to say, computed once, on first use.
 
@@ -209,9 +213,13 @@ class _Justification:
     never modified: every reading of a pending field is answered by the complete
     verdict built here, or, for a field the engine computes alone (``missing``), by the
     value it gave, which the complete verdict then holds too.
+
+    Its lock is one of a fixed set, chosen by the object's address: a lock of its own
+    was one more object per verdict for the garbage collector to walk, in a sweep that
+    keeps thousands, for a lock taken only when the verdict is read.
     """
 
-    __slots__ = ("_complete", "_early", "_fields_set", "_lock", "_pending", "_settled")
+    __slots__ = ("_complete", "_early", "_fields_set", "_pending", "_settled")
 
     def __init__(self, settled: dict[str, Any], fields_set: set[str], pending: Pending) -> None:
         self._settled: dict[str, Any] | None = settled
@@ -219,7 +227,10 @@ class _Justification:
         self._pending: Pending | None = pending
         self._early: dict[str, Any] = {}
         self._complete: Verdict | None = None
-        self._lock = threading.RLock()
+
+    @property
+    def _lock(self) -> threading.RLock:
+        return _LOCKS[(id(self) >> 4) % len(_LOCKS)]
 
     @property
     def pending(self) -> bool:
@@ -345,11 +356,8 @@ class Verdict(_Frozen):
         (``model_fields_set``). ``pending`` must not be able to fail: the evaluator
         defers only typologies whose justifications cannot.
         """
-        verdict = _constructed(cls, fields_set, settled)
-        private = verdict.__pydantic_private__
-        assert private is not None
-        private["_justification"] = _Justification(settled, fields_set, pending)
-        return verdict
+        justification = _Justification(settled, fields_set, pending)
+        return constructed(cls, fields_set, settled, {"_justification": justification})
 
     def _complete(self) -> Verdict:
         """The verdict itself if built whole, else the complete verdict it stands for."""
@@ -485,49 +493,6 @@ class Verdict(_Frozen):
 
 _FIELDS = frozenset(Verdict.model_fields)
 """The field names, for the attribute hook (a set lookup, not a class property)."""
-
-_Layout = tuple[dict[str, Any], tuple[tuple[str, Any], ...]]
-_LAYOUTS: dict[tuple[str, ...], _Layout] = {}
-"""By the names a verdict is given: every field's place and default (factories apart)."""
-
-
-def _constructed(cls: type[Verdict], fields_set: set[str], given: dict[str, Any]) -> Verdict:
-    """``cls.model_construct(fields_set, **given)``, without its walk over the fields.
-
-    What ``model_construct`` builds, attribute for attribute (the tests compare the
-    two): the fields in their declared order, defaults where not given, fields with no
-    default left out, and the private attributes at their defaults. Classifying builds
-    one per initiative, and pydantic's generic walk was a third of ``classify``.
-    """
-    key = tuple(given)
-    layout = _LAYOUTS.get(key)
-    if layout is None:
-        assert set(given) <= _FIELDS, "a verdict is given its fields only"
-        ordered: dict[str, Any] = {}
-        factories: list[tuple[str, Any]] = []
-        for name, field in cls.model_fields.items():
-            if name in given:
-                ordered[name] = None
-            elif field.default_factory is not None:
-                ordered[name] = None
-                factories.append((name, field.default_factory))
-            elif not field.is_required():
-                ordered[name] = field.default
-        layout = _LAYOUTS[key] = (ordered, tuple(factories))
-    values = {**layout[0], **given}
-    for name, factory in layout[1]:
-        values[name] = factory()
-    verdict = cls.__new__(cls)
-    _set = object.__setattr__
-    _set(verdict, "__dict__", values)
-    _set(verdict, "__pydantic_fields_set__", fields_set)
-    _set(verdict, "__pydantic_extra__", None)
-    _set(
-        verdict,
-        "__pydantic_private__",
-        {name: attr.get_default() for name, attr in cls.__private_attributes__.items()},
-    )
-    return verdict
 
 
 def _md(text: object) -> str:

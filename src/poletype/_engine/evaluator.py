@@ -43,6 +43,7 @@ from poletype._engine.typology import (
     Typology,
     VerdictTree,
 )
+from poletype._read.params import ReadOnlyDict
 from poletype.model import Initiative
 from poletype.verdict import (
     DescriptorResult,
@@ -99,7 +100,7 @@ class _Crisp(Justified):
     the verdict's ``missing`` or by its rendering, once.
     """
 
-    __slots__ = ("_statuses", "atom", "decided", "outcome_value")
+    __slots__ = ("_atom", "_statuses", "decided", "outcome_value")
 
     typology: CrispTypology
 
@@ -111,13 +112,25 @@ class _Crisp(Justified):
         *,
         statuses: dict[str, Tri],
         outcome_value: Tri,
-        atom: AtomReader,
+        atom: AtomReader | tuple[Tri, ...],
     ) -> None:
         super().__init__(typology, root, settled)
         self.decided = statuses
         self._statuses: list[Status] | None = None
         self.outcome_value = outcome_value
-        self.atom = atom
+        self._atom = atom
+
+    @property
+    def atom(self) -> AtomReader:
+        """How to read an atom's value, by node.
+
+        The generated function's values are indexed only when a justification asks, so
+        a verdict kept unread holds just their tuple.
+        """
+        atom = self._atom
+        if isinstance(atom, tuple):
+            atom = self._atom = _Generated(self.typology, atom)
+        return atom
 
     def statuses(self) -> list[Status]:
         found = self._statuses
@@ -187,7 +200,9 @@ def decide(
 AtomReader = Callable[[ConditionNode], Tri]
 
 
-def _decided(typology: CrispTypology, root: Root) -> tuple[dict[str, Tri], Tri, AtomReader]:
+def _decided(
+    typology: CrispTypology, root: Root
+) -> tuple[dict[str, Tri], Tri, AtomReader | tuple[Tri, ...]]:
     """Each criterion's value, the verdict condition's, and how to read the atoms again.
 
     The compiled backend decides with one call of the generated function, which also
@@ -199,7 +214,7 @@ def _decided(typology: CrispTypology, root: Root) -> tuple[dict[str, Tri], Tri, 
         atoms, statuses, outcome = typology.generated.run(root.initiative, root.params)
         if _hold_open(typology, statuses, root):
             outcome = verdict_of(typology.verdict, statuses)
-        return statuses, outcome, _Generated(typology, atoms)
+        return statuses, outcome, atoms
     atom = _memoized(_each_atom(root))
     statuses = {c.id: _condition(c.condition, atom, {}) for c in typology.criteria}
     _hold_open(typology, statuses, root)
@@ -288,7 +303,7 @@ def provenance(typology: Typology, initiative: Initiative) -> dict[str, Any]:
             "version": typology.version,
             "rules_hash": typology.rules_hash,
             "poletype_version": POLETYPE_VERSION,
-            "parameters": dict(sorted(typology.parameters.items())),
+            "parameters": ReadOnlyDict(sorted(typology.parameters.items())),
         },
     )
     return {
@@ -298,7 +313,8 @@ def provenance(typology: Typology, initiative: Initiative) -> dict[str, Any]:
         "poletype_version": POLETYPE_VERSION,
         "initiative": initiative.name,
         "initiative_id": initiative.id,
-        "parameters": dict(fixed["parameters"]),
+        # Shared by the typology's verdicts, and read-only: the values it computed with.
+        "parameters": fixed["parameters"],
     }
 
 

@@ -515,4 +515,8 @@ def finish(
     """
     if backend == "interpreter" or not typology.justifies_safely:
         return Verdict(**settled, **justified.fields(validate=True))
-    return Verdict.deferred(settled, {*settled, *later}, justified)
+    names = tuple(settled)
+    # One set for every verdict of the typology given these fields: pydantic copies a
+    # verdict's set before changing it, and a frozen verdict's fields are never set.
+    fields_set: set[str] = memo(typology, ("fields set", names, later), lambda: {*names, *later})
+    return Verdict.deferred(settled, fields_set, justified)
