@@ -153,10 +153,6 @@ def _con(x: float, y: float) -> float:
     return min(x, y)
 
 
-def _neg_inter(x: float, y: float) -> float:
-    return min(x, y, 1.0 - y)
-
-
 def _pri_n(x: float, y: float) -> float:
     return min(x, y) - min(x, y, 1.0 - y)
 

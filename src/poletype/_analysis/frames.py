@@ -40,9 +40,6 @@ Backend = Literal["pandas", "polars"]
 Level = Literal["case", "criterion"]
 MembershipMode = Literal["interval", "low", "mid", "high"]
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl", ".parquet")
-"""File names a command reads as a case table (each row a case), not as one initiative."""
-
 MEMBER_KINDS: tuple[str, ...] = get_args(MemberKind)
 _COUNT = dataclasses.replace(APPLICANT_FIELDS["sites"], path="members.<kind>")
 """How a count column's cell is read: a whole number, as ``sites`` is."""

@@ -56,7 +56,7 @@ from poletype._engine.evaluator import POLETYPE_VERSION, condition
 from poletype._engine.expressions import Scope
 from poletype._engine.interpreter import Root
 from poletype._engine.paths import read_path, unknown_facts
-from poletype._engine.typology import ConditionNode, Typology
+from poletype._engine.typology import ConditionNode, GradedTypology, Typology
 from poletype._read.data import load
 from poletype._rules.classify import classify, load_typology
 from poletype._rules.loader import read_bytes, read_yaml, schema_errors
@@ -322,7 +322,7 @@ def scope_typology(parameters: Mapping[str, Any], file: str) -> Typology | None:
             expected=expected,
             found=repr(named),
         ) from None
-    if typology.spec.verdict is None:
+    if isinstance(typology, GradedTypology):
         raise UsageError(
             "parameter 'scope' names a graded typology, which rules no case out",
             code="bad-parameter",

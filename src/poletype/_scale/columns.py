@@ -25,7 +25,6 @@ MEMBERS = "members"
 PARTNERS = "partners"
 LISTS = (MEMBERS, PARTNERS)
 """The lists of organisations a frame counts: members and, in format 1.1, partners."""
-LENGTH = "members.length"
 
 
 def length_name(listed: str) -> str:
