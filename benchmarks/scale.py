@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -42,9 +43,15 @@ MEMBER_FIELDS = ("kind", "local")
 
 
 def best(work: Any, repeats: int) -> float:
+    """The shortest of ``repeats`` timed runs after a warm-up; the collector left on.
+
+    Each run starts from a full collection, so that none pays for the garbage of the
+    one before it (what a run keeps, its own collections included, it pays for).
+    """
     work()
     times = []
     for _ in range(repeats):
+        gc.collect()
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)
