@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
-from poletype._read.data import Lang
-from poletype._render.cells import change_lines, error_text
+from poletype._read.data import Lang, by_language, load
+from poletype._render.cells import change_lines, error_text, sentence
 from poletype._render.report_app import score, table
 from poletype._screening.fields import question
 from poletype._screening.screen import (
@@ -55,15 +55,8 @@ _FILLS = {
     "type": ("E6EEF9", "1F4E8C"),
     "error": ("E9EBEE", "4A4F57"),
 }
-_STATUS_WORDS = {
-    "fr": {"met": "Satisfait", "not_met": "Non satisfait", "unknown": "Inconnu"},
-    "en": {"met": "Met", "not_met": "Not met", "unknown": "Unknown"},
-}
-_EXCLUSION_WORDS = {
-    "fr": {"met": "S'applique", "not_met": "Ne s'applique pas", "unknown": "Inconnu"},
-    "en": {"met": "Applies", "not_met": "Does not apply", "unknown": "Unknown"},
-}
-"""An exclusion's statuses: one that is not met does not apply, which is no failure."""
+_SCREENING_WORDS = by_language(load("words")["screening"])
+"""The report's words for statuses, so the workbook, the report and the CSV say the same."""
 _ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 """Texts openpyxl would store as Excel errors rather than as text."""
 
@@ -370,7 +363,8 @@ def _typology_cells(
         cells.append(getattr(leaning.label, lang) if leaning is not None else "")
     separator = " ; " if lang == "fr" else "; "
     if positive_outcome(typology) is not None:
-        cells.append(separator.join(finding.lacking))
+        labels = _criterion_labels(typology, lang)
+        cells.append(separator.join(f"{c} {labels.get(c, '')}".rstrip() for c in finding.lacking))
     cells.append("\n".join(getattr(question(p), lang) for p in verdict.missing))
     if positive_outcome(typology) is not None:
         sets = finding.changes or ()
@@ -378,10 +372,24 @@ def _typology_cells(
     statuses = {r.id: r.status for r in verdict.criteria}
     reversed_ = against(typology)
     cells += [
-        (_EXCLUSION_WORDS if c in reversed_ else _STATUS_WORDS)[lang].get(statuses.get(c, ""), "")
+        _status_word(statuses.get(c, ""), lang, exclusion=c in reversed_)
         for c in criterion_ids(typology)
     ]
     return cells, outcome_class(typology, verdict.outcome)
+
+
+def _status_word(status: str, lang: Lang, *, exclusion: bool = False) -> str:
+    """A criterion's status as the report words it, capitalised for a cell of its own.
+
+    An exclusion that is not met does not apply, which is no failure: "Ne s'applique
+    pas", never "Non satisfait". An empty status (no verdict) stays empty.
+    """
+    if not status:
+        return ""
+    words = _SCREENING_WORDS[lang]
+    if exclusion and status in ("met", "not_met"):
+        return sentence(words["applies" if status == "met" else "does_not_apply"])
+    return sentence(words.get(status, status))
 
 
 def _cell_notes(row: ScreenedRow, lang: Lang) -> str:
