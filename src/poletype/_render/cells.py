@@ -12,9 +12,12 @@ hold a Python value or a library's wording and stays for programs (``verdicts.js
 
 from __future__ import annotations
 
+import collections
 import itertools
 import re
+from collections.abc import Sequence
 
+from poletype._engine.typology import Typology
 from poletype._read.data import Lang, load
 from poletype._screening.fields import label as question_label
 from poletype._screening.tabular import RowError
@@ -28,6 +31,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SHORT_TITLE = re.compile(r"\s*[(:]")
 _BY_CODE: dict[str, Text] = {
     code: Text(fr=w["fr"], en=w["en"]) for code, w in load("words")["row_errors"].items()
 }
@@ -98,6 +102,25 @@ def error_text(error: RowError, lang: Lang | None = None) -> str:
         return labelled.format(label=getattr(field, lang), message=message)
     text = error.message if error.column is None else f"{error.column}: {error.message}"
     return text if error.code is None else f"{text} [{error.code}]"
+
+
+def grid_titles(typologies: Sequence[Typology], lang: Lang) -> dict[str, str]:
+    """Each grid's title, short enough to start a column header, by typology id.
+
+    A title is cut before its first bracket or colon (``Définition légale du PTCE (loi
+    ESS …)`` gives ``Définition légale du PTCE``): what precedes names the grid, what
+    follows cites it. Two grids whose short titles meet keep their whole titles, and
+    their ids if those meet too, so no two columns read alike.
+    """
+    full = {t.id: getattr(t.title, lang).strip() for t in typologies}
+    short = {
+        i: _SHORT_TITLE.split(title, maxsplit=1)[0].strip() or title for i, title in full.items()
+    }
+    for names in (short, full):
+        counts = collections.Counter(names.values())
+        if all(counts[n] == 1 for n in names.values()):
+            return names
+    return {i: f"{title} ({i})" for i, title in full.items()}
 
 
 def sentence(text: str) -> str:

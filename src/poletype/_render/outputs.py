@@ -39,7 +39,7 @@ from typing import IO, Any, Literal
 
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang, by_language, load
-from poletype._render.cells import DELIMITERS, change_lines, error_text, safe_cell
+from poletype._render.cells import DELIMITERS, change_lines, error_text, grid_titles, safe_cell
 from poletype._render.html import REPORT_NAMES, outcome_class, report_chunks, report_row
 from poletype._render.letters import LetterBox, PdfWriter, merge_name, pdf_writer
 from poletype._render.report_app import Anchors, MainSource, Packer
@@ -335,6 +335,7 @@ def csv_header(
             header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
         return [*header, *(["change"] if changes else []), "notes", "error"]
     header = [words[c] for c in ("row", "source", "id", "name")] + screening.extra_columns
+    titles = grid_titles(screening.typologies, lang)
     for typology in screening.typologies:
         labels = {}
         if isinstance(typology, CrispTypology):
@@ -345,7 +346,7 @@ def csv_header(
                 named = f"{words['membership']} {column.split('.', 1)[1]}"
             elif column in labels:
                 named = f"{column} {labels[column]}"
-            header.append(f"{typology.id} — {named}")
+            header.append(f"{titles[typology.id]} — {named}")
     return [*header, *([words["change"]] if changes else []), words["notes"], words["error"]]
 
 
