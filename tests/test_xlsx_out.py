@@ -281,3 +281,15 @@ def test_what_keeps_it_out_is_spelt_out_and_statuses_are_the_reports_words(
     }
     assert words["met"]["fr"] in statuses
     assert words["not_met"]["fr"] in statuses
+
+
+def test_several_grids_headers_start_with_each_grids_title(tmp_path: Path) -> None:
+    """With two grids, their columns are told apart by the grids' titles, not their ids."""
+    source = tmp_path / "appel.csv"
+    source.write_text("id;name\nA1;Pôle Un\n", encoding="utf-8")
+    chosen = screening_typologies(["labo-ess-ptce", "loi-ess-2014-art9"])
+    sheet = _write(screen(source, chosen), tmp_path / "v.xlsx")
+    head = [c.value for c in sheet[1]]
+    assert "Définition légale du PTCE — Questions à poser" in head
+    assert "Caractérisation des PTCE selon le Labo de l'ESS — Questions à poser" in head
+    assert not any(h.startswith(("labo-ess-ptce", "loi-ess-2014-art9")) for h in head)

@@ -32,7 +32,7 @@ from typing import Any
 
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang, by_language, load
-from poletype._render.cells import change_lines, error_text, sentence
+from poletype._render.cells import change_lines, error_text, grid_titles, sentence
 from poletype._render.report_app import score, table
 from poletype._screening.fields import question
 from poletype._screening.screen import (
@@ -147,9 +147,9 @@ def write_rows(
     book = Workbook(write_only=True)
     sheet = book.create_sheet(t["sheet"])
     header: list[str] = [t["row"], t["id"], t["name"], *extra]
-    several = len(typologies) > 1
+    titles = grid_titles(typologies, lang) if len(typologies) > 1 else {}
     for typology in typologies:
-        header += _typology_headers(typology, lang, t, several=several)
+        header += _typology_headers(typology, lang, t, grid=titles.get(typology.id))
     if changes:
         header.append(t["change"])
     header += [t["cell_notes"], t["error"], t["decision"], t["notes"]]
@@ -318,10 +318,11 @@ def read_decisions(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def _typology_headers(
-    typology: Typology, lang: Lang, t: Mapping[str, str], *, several: bool
+    typology: Typology, lang: Lang, t: Mapping[str, str], *, grid: str | None = None
 ) -> list[str]:
+    """One grid's headers; with several grids, each starts with the grid's short ``grid``."""
     title = getattr(typology.title, lang)
-    prefix = f"{typology.id} — " if several else ""
+    prefix = f"{grid} — " if grid else ""
     heads = [f"{t['outcome']} — {title}"]
     if _scored(typology):
         heads.append(f"{prefix}{t['score']}")
@@ -350,7 +351,7 @@ def _typology_cells(
 ) -> tuple[list[Any], str | None]:
     """One typology's cells for a row, and the colour of its outcome cell."""
     t = table("xlsx", lang)
-    width = len(_typology_headers(typology, lang, t, several=False))
+    width = len(_typology_headers(typology, lang, t))
     if finding is None:
         return [t["error"]] + [""] * (width - 1), "error"
     verdict = finding.verdict
