@@ -454,7 +454,7 @@ def _typology_cells(
     cells += [statuses.get(c, "") for c in criterion_ids(typology)]
     cells.append("; ".join(verdict.missing))
     if positive_outcome(typology) is not None:
-        cells.append(_changes_text(finding.changes or (), lang))
+        cells.append(_changes_text(finding.changes or (), lang, words=False))
     return cells
 
 
@@ -495,9 +495,12 @@ def _interval(low: float, high: float, lang: Lang) -> str:
     return number(low) if low == high else f"{number(low)}–{number(high)}"
 
 
-def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
-    """Each change set as its sentences joined by ' + ', the sets separated by ' | '."""
-    return " | ".join(" + ".join(change_lines(s, lang)) for s in changes)
+def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang, *, words: bool = True) -> str:
+    """Each change set as its sentences joined by ' + ', the sets separated by ' | '.
+
+    In words for a person; the codes columns keep each change's stored text (its path).
+    """
+    return " | ".join(" + ".join(change_lines(s, lang, words=words)) for s in changes)
 
 
 def verdicts_jsonl(screening: Screening) -> str:
