@@ -354,12 +354,16 @@ class _Spreadsheet:
                 f"; also {column}: {_english(text)}" if column else f"; also {_english(text)}"
                 for column, text in row.errors
             )
+            worded = None
+            if owner is not None and not row.errors:
+                worded = say("no_applicant", id=owner, source=self.sheet.source)
             error = RowError(
                 row=row.number,
                 column="applicant_id",
                 message=message,
                 source=source,
                 code=row.code,
+                text=worded,
                 cell=row.cells.get("applicant_id"),
             )
             yield Applicant(row.number, source, None, error, stated_id=owner)
