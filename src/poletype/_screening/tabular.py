@@ -240,11 +240,13 @@ class _Spreadsheet:
         # Headers are checked now, so that a broken file fails before any row is read.
         header = _locate(self.sheet, APPLICANT_FIELDS, self.mapping, self.header_row, self.notices)
         self.keys = header.keys
+        self.spans = header.spans
         self.extra = _extra_columns(self.sheet, header, self.notices)
         self.member_rows: MemberIndex[Row] = MemberIndex()
         if self.member_sheet is not None:
             member = _locate(self.member_sheet, MEMBER_FIELDS, self.mapping, None, self.notices)
             keys = _check_members(self.member_sheet, member)
+            member_spans = member.spans
             prefix = sheet_prefix(self.member_sheet.source)
             for number, cells in self.member_sheet.rows:
                 row = read_row(
@@ -255,6 +257,7 @@ class _Spreadsheet:
                     self.limits,
                     mapping=self.mapping,
                     sheet=prefix,
+                    spans=member_spans,
                 )
                 owner = row.data.pop("applicant_id", None)
                 self.member_rows.append((row, owner))
@@ -272,6 +275,7 @@ class _Spreadsheet:
                     self.limits,
                     extra=self.extra,
                     mapping=self.mapping,
+                    spans=self.spans,
                 )
                 yield self._applicant(row, members_of, first_row)
             except Exception as exc:
@@ -443,6 +447,8 @@ def _extra_columns(sheet: Sheet, header: Header, notices: list[Text]) -> dict[in
     for index in range(width):
         if index < len(header.keys) and header.keys[index] is not None:
             continue
+        if any(index in rest for rest in header.spans.values()):
+            continue  # read with its field, under the merged header
         named = header.names[index] if index < len(header.names) else ""
         if not (named and index not in header.merged_copies) and index not in used:
             continue
