@@ -272,7 +272,7 @@ def test_a_mapping_file_reads_a_funders_own_form(tmp_path: Path) -> None:
 
 
 def test_a_merged_header_over_two_columns_reads_whichever_is_filled(tmp_path: Path) -> None:
-    """"Emplois" merged over C and D names the field for both: a value in either is read;
+    """A header "Emplois" merged over C and D names the field for both: a value in either is read;
     the same value in both is one answer; two different values leave the fact unknown,
     with a note naming both cells; the second column is never carried through unread."""
     book = openpyxl.Workbook()

@@ -261,7 +261,7 @@ def test_exclusions_read_apply_or_not_never_unmet(tmp_path: Path) -> None:
 def test_what_keeps_it_out_is_spelt_out_and_statuses_are_the_reports_words(
     screening: Screening, tmp_path: Path
 ) -> None:
-    """ "Ce qui écarte" names each criterion with its label, as the report's list does
+    """The column "Ce qui écarte" names each criterion with its label, as the report's list does
     (``M5 Une majorité…``), not a bare code; statuses are the report's own words."""
     sheet = _write(screening, tmp_path / "v.xlsx")
     head = [c.value for c in sheet[1]]
