@@ -264,11 +264,6 @@ class Header:
     names: list[str]
     merged_copies: frozenset[int] = frozenset()
     """Columns whose header repeats the one at their left: a merged header cell's copy."""
-    spans: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
-    """A merged header cell over a field's columns: its first column, and the others.
-
-    The header names the field for every column under it, so a row's value may sit in
-    any of them; `poletype._screening.rows.read_row` reads the span as one cell."""
 
 
 @functools.cache
@@ -428,21 +423,8 @@ def find_header(
         keys=final,
         names=names,
         merged_copies=frozenset(copies | {i for i, k in enumerate(keys) if k is False}),
-        spans=_spans(copies, final),
     )
     return header, index + 1
-
-
-def _spans(copies: set[int], keys: Sequence[str | None]) -> dict[int, tuple[int, ...]]:
-    """Each merged header cell over a field: its first column, then the copies at its right."""
-    spans: dict[int, list[int]] = {}
-    for index in sorted(copies):
-        first = index
-        while first in copies:
-            first -= 1
-        if keys[first] is not None:
-            spans.setdefault(first, []).append(index)
-    return {first: tuple(rest) for first, rest in spans.items()}
 
 
 def sep_line(text: str) -> tuple[str, str] | None:

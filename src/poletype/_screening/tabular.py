@@ -240,13 +240,13 @@ class _Spreadsheet:
         # Headers are checked now, so that a broken file fails before any row is read.
         header = _locate(self.sheet, APPLICANT_FIELDS, self.mapping, self.header_row, self.notices)
         self.keys = header.keys
-        self.spans = header.spans
+        self.spans = merged_spans(header)
         self.extra = _extra_columns(self.sheet, header, self.notices)
         self.member_rows: MemberIndex[Row] = MemberIndex()
         if self.member_sheet is not None:
             member = _locate(self.member_sheet, MEMBER_FIELDS, self.mapping, None, self.notices)
             keys = _check_members(self.member_sheet, member)
-            member_spans = member.spans
+            member_spans = merged_spans(member)
             prefix = sheet_prefix(self.member_sheet.source)
             for number, cells in self.member_sheet.rows:
                 row = read_row(
@@ -430,6 +430,28 @@ def _locate(
     return header
 
 
+def merged_spans(header: Header) -> dict[int, tuple[int, ...]]:
+    """Each header cell merged over a field's columns: its first column, then the others.
+
+    The merged cell names its field for every column under it (each repeats its label),
+    so a row's answer may sit in any of them (`poletype._screening.rows.read_row`).
+    """
+    names = header.names
+    copies = {
+        i
+        for i in header.merged_copies
+        if 0 < i < len(names) and names[i] and names[i] == names[i - 1]
+    }
+    spans: dict[int, list[int]] = {}
+    for index in sorted(copies):
+        first = index
+        while first in copies:
+            first -= 1
+        if first < len(header.keys) and header.keys[first] is not None:
+            spans.setdefault(first, []).append(index)
+    return {first: tuple(rest) for first, rest in spans.items()}
+
+
 def _extra_columns(sheet: Sheet, header: Header, notices: list[Text]) -> dict[int, str]:
     """The unread columns carried through, by index: named by header, or by letter.
 
@@ -444,10 +466,11 @@ def _extra_columns(sheet: Sheet, header: Header, notices: list[Text]) -> dict[in
     width = max([len(header.keys), *(i + 1 for i in used)], default=0)
     names: dict[int, str] = {}
     taken: set[str] = set()
+    spanned = {i for rest in merged_spans(header).values() for i in rest}
     for index in range(width):
         if index < len(header.keys) and header.keys[index] is not None:
             continue
-        if any(index in rest for rest in header.spans.values()):
+        if index in spanned:
             continue  # read with its field, under the merged header
         named = header.names[index] if index < len(header.names) else ""
         if not (named and index not in header.merged_copies) and index not in used:
