@@ -240,10 +240,15 @@ def test_screen_writes_the_three_outputs_and_a_summary(
         str(out / "verdicts.xlsx"),
     ]
     assert stderr == (
-        "poletype: 6 rows screened; labo-ess-ptce: ptce 1, not_ptce 3, indeterminate 2; errors 0\n"
+        "poletype: 6 lignes examinées ; Caractérisation des PTCE selon le Labo de l'ESS — "
+        "PTCE : 1, Pas un PTCE : 3, Indéterminé : 2 ; lignes en erreur : 0\n"
     )
     assert "\r" not in stderr  # no progress bar when standard error is not a terminal
     assert len((out / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()) == 6
+    _, _, english = run("screen", str(SCREENING), "-o", str(out), "--lang", "en", capsys=capsys)
+    assert english == (
+        "poletype: 6 rows screened; labo-ess-ptce: ptce 1, not_ptce 3, indeterminate 2; errors 0\n"
+    )
 
 
 def test_screen_with_a_bad_row_goes_on_and_exits_1(
@@ -260,9 +265,12 @@ def test_screen_with_a_bad_row_goes_on_and_exits_1(
     )
     code, _, stderr = run("screen", str(source), "-o", str(tmp_path / "out"), capsys=capsys)
     assert code == 1
-    assert f"poletype: {source}: row 3, column id: " in stderr
-    assert f"poletype: {source}: row 4: Stade (C4) : attendu : en projet (project)" in stderr
-    assert stderr.splitlines()[-1].endswith("errors 1")
+    assert (
+        f"poletype: {source} : ligne 3 : Identifiant (A3) : identifiant « A » déjà utilisé à la "
+        "ligne 2\n"
+    ) in stderr
+    assert f"poletype: {source} : ligne 4 : Stade (C4) : attendu : en projet (project)" in stderr
+    assert stderr.splitlines()[-1].endswith("lignes en erreur : 1")
     assert "Traceback" not in stderr
     lines = (tmp_path / "out" / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["row"] for line in lines] == [2, 3, 4]
@@ -321,6 +329,8 @@ def test_screen_input_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFix
     assert stdout == ""
     assert stderr.count("\n") == 1
     assert "unreadable-input" in stderr
+    assert "fichier ou dossier introuvable" in stderr
+    assert str(tmp_path / "none.csv") in stderr
     assert not out.exists()
     code, _, stderr = run("screen", str(SCREENING), "-o", str(out), "-p", "nope=1", capsys=capsys)
     assert code == EXIT_USAGE
@@ -328,6 +338,41 @@ def test_screen_input_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFix
     with pytest.raises(SystemExit) as info:
         main(["screen", str(SCREENING)])
     assert info.value.code == 2
+
+
+def test_screen_speaks_french_to_a_french_run_and_english_to_an_english_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--lang fr (the default): rows, errors, notes and failures that stop the run in
+    French words, with no OS message or Python value; --lang en keeps its stable form.
+    The exit codes are the same in both."""
+    source = tmp_path / "appel.csv"
+    source.write_text("id;name;stage\nA;;emerging\nB;Pôle B;emerging\n", encoding="utf-8")
+    (tmp_path / "appel-membres.csv").write_text(
+        "applicant_id;kind\nB;sme\nP99;sme\n", encoding="utf-8"
+    )
+    out = str(tmp_path / "out")
+    code, _, french = run("screen", str(source), "-o", out, capsys=capsys)
+    assert code == 1
+    assert f"{source} : ligne 2 : Nom (B2) : obligatoire, mais vide" in french
+    assert "aucune candidature n'a l'identifiant « P99 »" in french
+    assert "row " not in french
+    assert "required" not in french
+    assert "no applicant" not in french
+    code, _, english = run("screen", str(source), "-o", out, "--lang", "en", capsys=capsys)
+    assert code == 1
+    assert f"{source}: row 2, column name: required, but absent" in english
+    assert "no applicant has the id 'P99'" in english
+    for args in (["--columns", "absent.yaml"], ["--previous", str(tmp_path / "none")]):
+        code, _, said = run("screen", str(source), "-o", out, *args, capsys=capsys)
+        assert code == 1
+        assert "introuvable" in said
+        assert "Errno" not in said
+        assert "No such file" not in said
+    code, _, said = run("screen", str(source), "-o", out, "--header-row", "3", capsys=capsys)
+    assert code == 1
+    assert "--header-row N" in said
+    assert "names no column" not in said
 
 
 def test_template_then_screen_round_trip(
@@ -347,7 +392,7 @@ def test_template_then_screen_round_trip(
         handle.write(";".join(row) + "\n")
     code, _, stderr = run("screen", str(target), "-o", str(tmp_path / "out"), capsys=capsys)
     assert code == 0, stderr
-    assert stderr.startswith("poletype: 1 row screened;")
+    assert stderr.startswith("poletype: 1 ligne examinée ;")
     code, stdout, _ = run("template", "-o", str(tmp_path / "modele.xlsx"), capsys=capsys)
     assert code == 0
     assert stdout.splitlines() == [str(tmp_path / "modele.xlsx")]
@@ -380,15 +425,21 @@ def test_screen_quiet_says_only_the_errors_even_on_a_terminal(
     out = tmp_path / "out"
     code, stdout, stderr = run("screen", str(source), "-o", str(out), "--quiet", capsys=capsys)
     assert code == 1
-    assert (
-        stderr == f"poletype: {source}: row 3, column id: duplicate id 'A', already used at row 2\n"
+    assert stderr == (
+        f"poletype: {source} : ligne 3 : Identifiant (A3) : identifiant « A » déjà utilisé à la "
+        "ligne 2\n"
     )
     assert "\r" not in stderr
     assert stdout.splitlines()[0] == str(out / "rapport.html")  # the files are still named
     _, _, loud = run("screen", str(source), "-o", str(out), capsys=capsys)
     assert "\r[" in loud
     assert "Stade (C4)" in loud  # the note --quiet left out
-    assert loud.splitlines()[-1].endswith("errors 1")
+    assert loud.splitlines()[-1].endswith("lignes en erreur : 1")
+    _, _, english = run("screen", str(source), "-o", str(out), "-q", "--lang", "en", capsys=capsys)
+    assert (
+        english
+        == f"poletype: {source}: row 3, column id: duplicate id 'A', already used at row 2\n"
+    )
 
 
 def test_classify_jsonl_writes_the_json_items_one_per_line(

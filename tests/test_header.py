@@ -269,3 +269,28 @@ def test_a_mapping_file_reads_a_funders_own_form(tmp_path: Path) -> None:
     mapping.write_text("columns:\n  A: nowhere\nvalues:\n  stage: {x: mature}\n", encoding="utf-8")
     with pytest.raises(InitiativeError, match=r"nowhere is not a field.*mature is not one"):
         load_mapping(mapping, APPLICANT_FIELDS, MEMBER_FIELDS)
+
+
+def test_a_merged_header_over_two_columns_reads_whichever_is_filled(tmp_path: Path) -> None:
+    """A header "Emplois" merged over C and D names the field for both: a value in either is read;
+    the same value in both is one answer; two different values leave the fact unknown,
+    with a note naming both cells; the second column is never carried through unread."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Identifiant", "Nom", "Emplois", None])
+    sheet.merge_cells("C1:D1")
+    sheet.append(["A1", "Pôle Un", 12, None])
+    sheet.append(["A2", "Pôle Deux", None, 14])
+    sheet.append(["A3", "Pôle Trois", 12, 15])
+    sheet.append(["A4", "Pôle Quatre", 7, 7])
+    path = tmp_path / "appel.xlsx"
+    book.save(path)
+    rows = screen(path).rows
+    assert [r.initiative.jobs if r.initiative else "error" for r in rows] == [12, 14, None, 7]
+    assert [[(n.field, n.cell) for n in r.notes] for r in rows] == [[], [], [("jobs", "C4")], []]
+    conflict = rows[2].notes[0].text("fr")
+    assert "« 12 » (C4)" in conflict
+    assert "« 15 » (D4)" in conflict
+    assert "inconnu" in conflict
+    assert all(r.extra == () for r in rows)

@@ -76,12 +76,15 @@ def test_one_letter_per_row_and_a_safe_mail_merge(tmp_path: Path) -> None:
     assert "Pôle &lt;b&gt;Deux&lt;/b&gt;" in files["lettres/00003-A2.html"]
     assert "dossier à vérifier" in files["lettres/00004-A3.html"]  # the unreadable row
     lines = list(csv.reader(io.StringIO(files["lettres/publipostage.csv"][1:]), delimiter=";"))
-    assert lines[0] == ["row", "id", "name", "email", "subject", "body", "letter"]
+    assert lines[0] == ["ligne", "identifiant", "nom", "courriel", "objet", "corps", "lettre"]
     assert lines[1][2] == "'=cmd|' /C calc'!A0"
     assert lines[1][3] == "a1@example.org"
     assert "informations à compléter" in lines[1][4]
     assert lines[2][3] == ""
     assert lines[3][3] == "a3@example.org"
+    english = letters(screening, "en")["letters/mail-merge.csv"][1:]
+    head = next(csv.reader(io.StringIO(english)))
+    assert head == ["row", "id", "name", "email", "subject", "body", "letter"]
     given = letters(screening, "fr", {1: {"Courriel": "a2@example.org"}})
     assert "a2@example.org" in given["lettres/publipostage.csv"]
     assert email_of(screening.rows[0], {"Référent": "x", "E-mail du porteur": "p@x.org"}) == (

@@ -84,6 +84,20 @@ def test_csv_columns_name_every_criterion_of_every_typology(screening: Screening
     assert len(header) == len(set(header))
 
 
+def test_csv_word_headers_name_each_grid_by_its_title_not_its_id(screening: Screening) -> None:
+    """With words, a grid's columns start with its title, cut before its citation; the
+    codes headers keep the ids a program reads."""
+    french = csv_header(screening, "fr", "words")
+    assert "Caractérisation des PTCE selon le Labo de l'ESS — ce qui écarte la candidature" in (
+        french
+    )
+    assert not any(h.startswith(("labo-ess-ptce", "matray-poisat")) for h in french)
+    assert len(french) == len(set(french))
+    english = csv_header(screening, "en", "words")
+    assert "Le Labo de l'ESS characterisation of PTCE — what keeps it out" in english
+    assert "labo-ess-ptce.lacking" in csv_header(screening, "fr", "codes")
+
+
 def test_csv_missing_facts_and_changes(screening: Screening) -> None:
     """Missing facts are '; '-joined; a not_ptce row says what it would take."""
     table = _rows(verdicts_csv(screening, "fr", "codes"), ";")

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from poletype._read.data import load
 from poletype._render.cells import ROW_CODES, error_field, error_text, error_words, sentence
 from poletype._render.html import anchors
-from poletype._render.letters import paragraphs
-from poletype._render.outputs import CSV_NAME, write_screening
+from poletype._render.letters import letters, paragraphs
+from poletype._render.outputs import CSV_NAME, verdicts_csv, write_screening
 from poletype._render.report_app import unpack
 from poletype._render.workbook import XLSX_NAME
 from poletype._screening.header import say
@@ -227,3 +227,46 @@ def test_every_french_output_words_each_broken_row_in_french(
         assert french in str(body[0])
     assert "pattern" not in page + text
     assert "String should" not in page + text
+
+
+def test_what_it_would_take_says_labels_and_value_words_never_paths_or_codes(
+    tmp_path: Path,
+) -> None:
+    """A change reads "Part d'utilité sociale : 30 % → 51 %" and "Ajouter un membre (Type
+    de membre : collectivité locale)" in every French output: no dotted path, no code.
+    verdicts.jsonl and the codes columns keep each change's path and stored text."""
+    examples = Path(__file__).parent.parent / "examples" / "screening" / "candidatures.csv"
+    out = tmp_path / "out"
+    screening = screen(examples, screening_typologies(["labo-ess-ptce"]))
+    write_screening(screening, out, "fr", extra=letters(screening, "fr"))
+    changes = [
+        c for r in screening.rows for f in r.findings for s in f.changes or () for c in s.changes
+    ]
+    assert changes
+    paths = {c.path for c in changes if "." in c.path}
+    codes = {v for c in changes for v in (c.after, c.before) if isinstance(v, str)}
+    codes |= {
+        v
+        for c in changes
+        if isinstance(c.after, dict)
+        for v in c.after.values()
+        if isinstance(v, str)
+    }
+    assert "activities.social_utility_share" in paths
+    sheet = load_workbook(out / XLSX_NAME).active
+    sheets = html.unescape("".join(unpack((out / "rapport.html").read_text("utf-8"))[1]))
+    texts = {
+        "report": "".join(re.findall(r'<div class="takes">.*?</div>', sheets, re.DOTALL)),
+        "csv": (out / CSV_NAME).read_text(encoding="utf-8-sig"),
+        "xlsx": "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value),
+        "letters": "\n".join(p.read_text(encoding="utf-8") for p in (out / "lettres").iterdir()),
+    }
+    for name, text in texts.items():
+        assert "Part d'utilité sociale : " in text, name
+        assert not [p for p in paths if p in text], name
+        assert not [c for c in codes if f"({c})" in text or f": {c}" in text], name
+    assert "Type de membre : association de l'ESS" in texts["letters"]
+    assert re.search(r"Part d'utilité sociale : \d+ % → 51 %", texts["csv"])
+    jsonl = (out / "verdicts.jsonl").read_text(encoding="utf-8")
+    assert "activities.social_utility_share : " in jsonl  # the stored text, for programs
+    assert "activities.social_utility_share" in verdicts_csv(screening, "fr", "codes")

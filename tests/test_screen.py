@@ -16,10 +16,12 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from conftest import EXAMPLES, ROOT
 from poletype import GradedTypology, classify, load_typology
 from poletype._engine.typology import VerdictTree
+from poletype._screening.header import say
 from poletype._screening.screen import (
     Finding,
     Screening,
@@ -682,3 +684,19 @@ def test_an_input_failing_midway_keeps_the_rows_read(
     assert error.code == "unreadable-input"
     assert "after row 3" in error.message
     assert "RecursionError: deep" in error.message
+
+
+def test_a_number_in_a_french_message_has_a_decimal_comma(tmp_path: Path) -> None:
+    """12.5 jobs typed in Excel is refused as a whole number: the French note shows 12,5,
+    as a French reader writes it; the English one keeps 12.5."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "name", "jobs"])
+    sheet.append(["A1", "Pôle Un", 12.5])
+    book.save(tmp_path / "appel.xlsx")
+    (row,) = screen(tmp_path / "appel.xlsx", screening_typologies(["labo-ess-ptce"])).rows
+    (note,) = row.notes
+    assert "« 12,5 »" in note.text("fr")
+    assert "12.5" not in note.text("fr")
+    assert "'12.5'" in note.text("en")
+    assert "« 0,5 »" in say("expected_integer", found=0.5).fr

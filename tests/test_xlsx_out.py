@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from poletype._read.data import load
 from poletype._render.html import outcome_class
 from poletype._render.outputs import write_screening
 from poletype._render.workbook import read_decisions, row_key, write_xlsx
@@ -255,3 +256,40 @@ def test_exclusions_read_apply_or_not_never_unmet(tmp_path: Path) -> None:
     assert exclusions
     assert {cells[h] for h in exclusions} == {"Ne s'applique pas"}
     assert cells["M5 Une majorité d'activités d'utilité sociale reconnue"] == "Satisfait"
+
+
+def test_what_keeps_it_out_is_spelt_out_and_statuses_are_the_reports_words(
+    screening: Screening, tmp_path: Path
+) -> None:
+    """The column "Ce qui écarte" names each criterion with its label, as the report's list does
+    (``M5 Une majorité…``), not a bare code; statuses are the report's own words."""
+    sheet = _write(screening, tmp_path / "v.xlsx")
+    head = [c.value for c in sheet[1]]
+    lacking = head.index("Ce qui écarte") + 1
+    kept_out = next(
+        r
+        for r, row in enumerate(screening.rows, start=2)
+        if row.findings and row.findings[0].lacking
+    )
+    cell = sheet.cell(kept_out, lacking).value
+    codes = screening.rows[kept_out - 2].findings[0].lacking
+    assert cell.split(" ; ")[0].startswith(f"{codes[0]} ")
+    assert len(cell.split(" ; ")[0]) > len(codes[0]) + 5
+    words = load("words")["screening"]
+    statuses = {
+        sheet.cell(r, c).value for r in range(2, sheet.max_row + 1) for c in range(1, len(head) + 1)
+    }
+    assert words["met"]["fr"] in statuses
+    assert words["not_met"]["fr"] in statuses
+
+
+def test_several_grids_headers_start_with_each_grids_title(tmp_path: Path) -> None:
+    """With two grids, their columns are told apart by the grids' titles, not their ids."""
+    source = tmp_path / "appel.csv"
+    source.write_text("id;name\nA1;Pôle Un\n", encoding="utf-8")
+    chosen = screening_typologies(["labo-ess-ptce", "loi-ess-2014-art9"])
+    sheet = _write(screen(source, chosen), tmp_path / "v.xlsx")
+    head = [c.value for c in sheet[1]]
+    assert "Définition légale du PTCE — Questions à poser" in head
+    assert "Caractérisation des PTCE selon le Labo de l'ESS — Questions à poser" in head
+    assert not any(h.startswith(("labo-ess-ptce", "loi-ess-2014-art9")) for h in head)

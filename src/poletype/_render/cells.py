@@ -12,13 +12,21 @@ hold a Python value or a library's wording and stays for programs (``verdicts.js
 
 from __future__ import annotations
 
+import collections
 import itertools
 import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 
-from poletype._read.data import Lang, load
+from poletype._engine.codes import code_label
+from poletype._engine.justify import format_value
+from poletype._engine.typology import Typology
+from poletype._read.data import Lang, by_language, load
+from poletype._screening.fields import APPLICANT_FIELDS, LISTS, MEMBER_FIELDS, member_path
 from poletype._screening.fields import label as question_label
 from poletype._screening.tabular import RowError
-from poletype._screening.whatif import ChangeSet
+from poletype._screening.whatif import ChangeSet, FieldChange
 from poletype.errors import CODE_BRANCH, ERROR_CODES, InitiativeError
 from poletype.rulefile import Text
 
@@ -28,9 +36,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SHORT_TITLE = re.compile(r"\s*[(:]")
 _BY_CODE: dict[str, Text] = {
     code: Text(fr=w["fr"], en=w["en"]) for code, w in load("words")["row_errors"].items()
 }
+_CHANGE_WORDS = by_language(load("words")["changes"])
 _CASES: dict[str, Text] = {
     key: Text(fr=w["fr"], en=w["en"]) for key, w in load("words")["row_error_cases"].items()
 }
@@ -100,6 +110,25 @@ def error_text(error: RowError, lang: Lang | None = None) -> str:
     return text if error.code is None else f"{text} [{error.code}]"
 
 
+def grid_titles(typologies: Sequence[Typology], lang: Lang) -> dict[str, str]:
+    """Each grid's title, short enough to start a column header, by typology id.
+
+    A title is cut before its first bracket or colon (``Définition légale du PTCE (loi
+    ESS …)`` gives ``Définition légale du PTCE``): what precedes names the grid, what
+    follows cites it. Two grids whose short titles meet keep their whole titles, and
+    their ids if those meet too, so no two columns read alike.
+    """
+    full = {t.id: getattr(t.title, lang).strip() for t in typologies}
+    short = {
+        i: _SHORT_TITLE.split(title, maxsplit=1)[0].strip() or title for i, title in full.items()
+    }
+    for names in (short, full):
+        counts = collections.Counter(names.values())
+        if all(counts[n] == 1 for n in names.values()):
+            return names
+    return {i: f"{title} ({i})" for i, title in full.items()}
+
+
 def sentence(text: str) -> str:
     """A message shown on its own, its first letter a capital (``Un guillemet …``).
 
@@ -108,13 +137,69 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def change_lines(change_set: ChangeSet, lang: Lang) -> list[str]:
+def change_lines(change_set: ChangeSet, lang: Lang, *, words: bool = True) -> list[str]:
     """A change set's sentences, a run of identical ones (members added) said once, counted.
 
     "3 × Ajouter un membre (…)" reads at a glance where three identical lines do not.
+    With ``words`` (for a person), each change is `change_words`; without, its stored
+    ``text``, which names the path and the codes (the CSV's ``codes`` columns).
     """
+    texts = (change_words(c, lang) if words else getattr(c.text, lang) for c in change_set.changes)
     lines: list[str] = []
-    for text, run in itertools.groupby(getattr(c.text, lang) for c in change_set.changes):
+    for text, run in itertools.groupby(texts):
         count = len(list(run))
         lines.append(text if count == 1 else f"{count} × {text}")
     return lines
+
+
+def change_words(change: FieldChange, lang: Lang) -> str:
+    """One change for an applicant or an officer: the field's label, its values in words.
+
+    ``Part d'utilité sociale : 30 % → 51 %``, ``Ajouter un membre (Type de membre :
+    association de l'ESS)``: no dotted path and no code, which `FieldChange.text` keeps
+    for a program. A code with no words of its own is shown as it is.
+    """
+    w = _CHANGE_WORDS[lang]
+    head, _, attribute = change.path.partition(".")
+    if change.path in LISTS:
+        facts = change.after if isinstance(change.after, dict) else {}
+        said = ", ".join(
+            w["fact"].format(
+                label=getattr(question_label(f"{head}.{k}"), lang),
+                value=_value_words(v, f"{head}.{k}", lang),
+            )
+            for k, v in sorted(facts.items())
+        )
+        if not said:
+            return w["add"].format(entry=w[head])
+        return w["add_with"].format(entry=w[head], facts=said)
+    label = getattr(question_label(change.path), lang)
+    after = _value_words(change.after, change.path, lang)
+    if head in LISTS and attribute:
+        return w["each"].format(label=label, after=after, entry=w[head])
+    before = _value_words(change.before, change.path, lang)
+    return w["change"].format(label=label, before=before, after=after)
+
+
+def _value_words(value: Any, path: str, lang: Lang) -> str:
+    """A value as a person reads it: a code by its words, a share as a percentage."""
+    w = _CHANGE_WORDS[lang]
+    if value is None:
+        return w["not_stated"]
+    code_path = member_path(path)
+    if isinstance(value, str):
+        named = code_label(code_path, value)
+        return value if named is None else getattr(named, lang)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return format_value([_value_words(v, path, lang) for v in value], lang)
+    if _kind(path) == "share" and isinstance(value, int | float) and not isinstance(value, bool):
+        percent = format_value(Decimal(str(value)) * 100, lang)
+        return w["percent"].format(value=percent)
+    return format_value(value, lang)
+
+
+def _kind(path: str) -> str | None:
+    """How a field's cell is read (``share``…), for an applicant's or a member's path."""
+    head, _, attribute = path.partition(".")
+    doc = MEMBER_FIELDS.get(attribute) if head in LISTS else APPLICANT_FIELDS.get(path)
+    return None if doc is None else doc.kind

@@ -149,6 +149,10 @@ def file_stem(row: ScreenedRow) -> str:
     return f"{row.row:05d}-{slug}" if slug else f"{row.row:05d}"
 
 
+MERGE_COLUMNS = ("row", "id", "name", "email", "subject", "body", "letter")
+"""The mail-merge file's columns, in order; their headers are words in the letters' language."""
+
+
 def merge_name(lang: Lang) -> str:
     """The mail-merge file's path under the output folder, in the letters' folder."""
     w = table("letters", lang)
@@ -169,7 +173,8 @@ class LetterBox:
         self._seen: set[str] = set()
         merge.write("\ufeff")
         self._writer = csv.writer(merge, delimiter=DELIMITERS[lang], lineterminator="\r\n")
-        self._writer.writerow(["row", "id", "name", "email", "subject", "body", "letter"])
+        words = table("letters", lang)
+        self._writer.writerow([words[f"merge_{key}"] for key in MERGE_COLUMNS])
 
     def add(self, row: ScreenedRow, carried: Mapping[str, str]) -> tuple[str, str] | None:
         """One applicant's letter, by its path under the output folder; its line written.

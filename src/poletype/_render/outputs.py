@@ -39,7 +39,7 @@ from typing import IO, Any, Literal
 
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
 from poletype._read.data import Lang, by_language, load
-from poletype._render.cells import DELIMITERS, change_lines, error_text, safe_cell
+from poletype._render.cells import DELIMITERS, change_lines, error_text, grid_titles, safe_cell
 from poletype._render.html import REPORT_NAMES, outcome_class, report_chunks, report_row
 from poletype._render.letters import LetterBox, PdfWriter, merge_name, pdf_writer
 from poletype._render.report_app import Anchors, MainSource, Packer
@@ -335,6 +335,7 @@ def csv_header(
             header += [f"{typology.id}.{column}" for column in _typology_columns(typology)]
         return [*header, *(["change"] if changes else []), "notes", "error"]
     header = [words[c] for c in ("row", "source", "id", "name")] + screening.extra_columns
+    titles = grid_titles(screening.typologies, lang)
     for typology in screening.typologies:
         labels = {}
         if isinstance(typology, CrispTypology):
@@ -345,7 +346,7 @@ def csv_header(
                 named = f"{words['membership']} {column.split('.', 1)[1]}"
             elif column in labels:
                 named = f"{column} {labels[column]}"
-            header.append(f"{typology.id} — {named}")
+            header.append(f"{titles[typology.id]} — {named}")
     return [*header, *([words["change"]] if changes else []), words["notes"], words["error"]]
 
 
@@ -453,7 +454,7 @@ def _typology_cells(
     cells += [statuses.get(c, "") for c in criterion_ids(typology)]
     cells.append("; ".join(verdict.missing))
     if positive_outcome(typology) is not None:
-        cells.append(_changes_text(finding.changes or (), lang))
+        cells.append(_changes_text(finding.changes or (), lang, words=False))
     return cells
 
 
@@ -494,9 +495,12 @@ def _interval(low: float, high: float, lang: Lang) -> str:
     return number(low) if low == high else f"{number(low)}–{number(high)}"
 
 
-def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang) -> str:
-    """Each change set as its sentences joined by ' + ', the sets separated by ' | '."""
-    return " | ".join(" + ".join(change_lines(s, lang)) for s in changes)
+def _changes_text(changes: tuple[ChangeSet, ...], lang: Lang, *, words: bool = True) -> str:
+    """Each change set as its sentences joined by ' + ', the sets separated by ' | '.
+
+    In words for a person; the codes columns keep each change's stored text (its path).
+    """
+    return " | ".join(" + ".join(change_lines(s, lang, words=words)) for s in changes)
 
 
 def verdicts_jsonl(screening: Screening) -> str:

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
-from poletype._read.data import Lang
-from poletype._render.cells import change_lines, error_text
+from poletype._read.data import Lang, by_language, load
+from poletype._render.cells import change_lines, error_text, grid_titles, sentence
 from poletype._render.report_app import score, table
 from poletype._screening.fields import question
 from poletype._screening.screen import (
@@ -55,15 +55,8 @@ _FILLS = {
     "type": ("E6EEF9", "1F4E8C"),
     "error": ("E9EBEE", "4A4F57"),
 }
-_STATUS_WORDS = {
-    "fr": {"met": "Satisfait", "not_met": "Non satisfait", "unknown": "Inconnu"},
-    "en": {"met": "Met", "not_met": "Not met", "unknown": "Unknown"},
-}
-_EXCLUSION_WORDS = {
-    "fr": {"met": "S'applique", "not_met": "Ne s'applique pas", "unknown": "Inconnu"},
-    "en": {"met": "Applies", "not_met": "Does not apply", "unknown": "Unknown"},
-}
-"""An exclusion's statuses: one that is not met does not apply, which is no failure."""
+_SCREENING_WORDS = by_language(load("words")["screening"])
+"""The report's words for statuses, so the workbook, the report and the CSV say the same."""
 _ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 """Texts openpyxl would store as Excel errors rather than as text."""
 
@@ -154,9 +147,9 @@ def write_rows(
     book = Workbook(write_only=True)
     sheet = book.create_sheet(t["sheet"])
     header: list[str] = [t["row"], t["id"], t["name"], *extra]
-    several = len(typologies) > 1
+    titles = grid_titles(typologies, lang) if len(typologies) > 1 else {}
     for typology in typologies:
-        header += _typology_headers(typology, lang, t, several=several)
+        header += _typology_headers(typology, lang, t, grid=titles.get(typology.id))
     if changes:
         header.append(t["change"])
     header += [t["cell_notes"], t["error"], t["decision"], t["notes"]]
@@ -325,10 +318,11 @@ def read_decisions(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def _typology_headers(
-    typology: Typology, lang: Lang, t: Mapping[str, str], *, several: bool
+    typology: Typology, lang: Lang, t: Mapping[str, str], *, grid: str | None = None
 ) -> list[str]:
+    """One grid's headers; with several grids, each starts with the grid's short ``grid``."""
     title = getattr(typology.title, lang)
-    prefix = f"{typology.id} — " if several else ""
+    prefix = f"{grid} — " if grid else ""
     heads = [f"{t['outcome']} — {title}"]
     if _scored(typology):
         heads.append(f"{prefix}{t['score']}")
@@ -357,7 +351,7 @@ def _typology_cells(
 ) -> tuple[list[Any], str | None]:
     """One typology's cells for a row, and the colour of its outcome cell."""
     t = table("xlsx", lang)
-    width = len(_typology_headers(typology, lang, t, several=False))
+    width = len(_typology_headers(typology, lang, t))
     if finding is None:
         return [t["error"]] + [""] * (width - 1), "error"
     verdict = finding.verdict
@@ -370,7 +364,8 @@ def _typology_cells(
         cells.append(getattr(leaning.label, lang) if leaning is not None else "")
     separator = " ; " if lang == "fr" else "; "
     if positive_outcome(typology) is not None:
-        cells.append(separator.join(finding.lacking))
+        labels = _criterion_labels(typology, lang)
+        cells.append(separator.join(f"{c} {labels.get(c, '')}".rstrip() for c in finding.lacking))
     cells.append("\n".join(getattr(question(p), lang) for p in verdict.missing))
     if positive_outcome(typology) is not None:
         sets = finding.changes or ()
@@ -378,10 +373,24 @@ def _typology_cells(
     statuses = {r.id: r.status for r in verdict.criteria}
     reversed_ = against(typology)
     cells += [
-        (_EXCLUSION_WORDS if c in reversed_ else _STATUS_WORDS)[lang].get(statuses.get(c, ""), "")
+        _status_word(statuses.get(c, ""), lang, exclusion=c in reversed_)
         for c in criterion_ids(typology)
     ]
     return cells, outcome_class(typology, verdict.outcome)
+
+
+def _status_word(status: str, lang: Lang, *, exclusion: bool = False) -> str:
+    """A criterion's status as the report words it, capitalised for a cell of its own.
+
+    An exclusion that is not met does not apply, which is no failure: "Ne s'applique
+    pas", never "Non satisfait". An empty status (no verdict) stays empty.
+    """
+    if not status:
+        return ""
+    words = _SCREENING_WORDS[lang]
+    if exclusion and status in ("met", "not_met"):
+        return sentence(words["applies" if status == "met" else "does_not_apply"])
+    return sentence(words.get(status, status))
 
 
 def _cell_notes(row: ScreenedRow, lang: Lang) -> str:

@@ -45,14 +45,28 @@ _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$", re.IGNORECASE)
 def say(key: str, *, section: str = "messages", **params: object) -> Text:
     """One message of ``data/reading.yaml`` in both languages, its placeholders filled.
 
-    A `Text` parameter gives each language its own words (a list of allowed values).
+    A `Text` parameter gives each language its own words (a list of allowed values). A
+    number, or a text that is a plain decimal number (``12.5``), takes a decimal comma in
+    French (``12,5``), as a French reader writes it.
     """
     entry: dict[str, str] = _READING[section][key]
     texts = {}
     for lang in ("fr", "en"):
-        values = {k: getattr(v, lang) if isinstance(v, Text) else str(v) for k, v in params.items()}
+        values = {k: _param(v, lang) for k, v in params.items()}
         texts[lang] = entry[lang].format(**values)
     return Text(fr=texts["fr"], en=texts["en"])
+
+
+_DECIMAL = re.compile(r"[+-]?\d+\.\d+")
+
+
+def _param(value: object, lang: str) -> str:
+    if isinstance(value, Text):
+        return str(getattr(value, lang))
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    if lang == "fr" and _DECIMAL.fullmatch(text):
+        return text.replace(".", ",")
+    return text
 
 
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u00b4\u0060\u2032", "'"))

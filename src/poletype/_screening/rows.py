@@ -92,6 +92,7 @@ def read_row(
     extra: dict[int, str] | None = None,
     mapping: ColumnMapping = NO_MAPPING,
     sheet: str = "",
+    spans: Mapping[int, tuple[int, ...]] | None = None,
 ) -> Row:
     """One row's data, errors and notes; a `BadRow` is an error, with what its cells say.
 
@@ -100,7 +101,8 @@ def read_row(
     ``limits.cell_bytes`` characters or holding a control character (NUL, escape...) is
     never read: an error of its row when it is the id or the name, else a note and an
     unknown fact. ``extra`` names the unread columns whose cells are carried through;
-    ``sheet`` prefixes cell references (``membres!C5``).
+    ``sheet`` prefixes cell references (``membres!C5``). ``spans`` are merged header
+    cells over a field's columns (`Header.spans`): see `_read_spans`.
     """
     if isinstance(cells, BadRow):
         seen = read_row(number, cells.cells, keys, fields, limits, mapping=mapping)
@@ -109,6 +111,8 @@ def read_row(
         return row
     row = Row(number)
     extra = extra or {}
+    if spans:
+        cells = _read_spans(cells, spans, keys, row, lambda i: f"{sheet}{column_letter(i)}{number}")
     for index, cell in enumerate(cells):
         key = keys[index] if index < len(keys) else None
         if key is None:
@@ -242,6 +246,48 @@ def row_error(
     return RowError(
         row=row, column=column, message=text.en, source=source, code=code, text=text, cell=cell
     )
+
+
+def _read_spans(
+    cells: Sequence[Any],
+    spans: Mapping[int, tuple[int, ...]],
+    keys: list[str | None],
+    row: Row,
+    where: Callable[[int], str],
+) -> list[Any]:
+    """A row's cells with each merged header's columns read as the field's one cell.
+
+    A merged header cell names its field for every column under it, so the applicant's
+    answer may be in any of them: the one filled cell is the field's value, wherever it
+    is. Two cells filled alike are one answer. Two cells filled differently contradict
+    each other: the fact is unknown, and a note names both cells and values, for the
+    officer to settle. The other columns of the span are never carried through.
+    """
+    cells = list(cells)
+    for first, rest in spans.items():
+        filled = [
+            (i, cells[i]) for i in (first, *rest) if i < len(cells) and not is_blank(cells[i])
+        ]
+        for i in rest:
+            if i < len(cells):
+                cells[i] = None
+        if first >= len(cells):
+            continue
+        values = {shown(value) for _, value in filled}
+        if len(values) <= 1:
+            cells[first] = filled[0][1] if filled else None
+            continue
+        cells[first] = None
+        listed = {
+            lang: ", ".join(
+                f"« {shown(v)} » ({where(i)})" if lang == "fr" else f"'{shown(v)}' ({where(i)})"
+                for i, v in filled
+            )
+            for lang in ("fr", "en")
+        }
+        message = say("merged_conflict", values=Text(fr=listed["fr"], en=listed["en"]))
+        row.notes.append(CellNote(keys[first], where(first), message))
+    return cells
 
 
 def colon_of(lang: str) -> str:

@@ -240,11 +240,13 @@ class _Spreadsheet:
         # Headers are checked now, so that a broken file fails before any row is read.
         header = _locate(self.sheet, APPLICANT_FIELDS, self.mapping, self.header_row, self.notices)
         self.keys = header.keys
+        self.spans = merged_spans(header)
         self.extra = _extra_columns(self.sheet, header, self.notices)
         self.member_rows: MemberIndex[Row] = MemberIndex()
         if self.member_sheet is not None:
             member = _locate(self.member_sheet, MEMBER_FIELDS, self.mapping, None, self.notices)
             keys = _check_members(self.member_sheet, member)
+            member_spans = merged_spans(member)
             prefix = sheet_prefix(self.member_sheet.source)
             for number, cells in self.member_sheet.rows:
                 row = read_row(
@@ -255,6 +257,7 @@ class _Spreadsheet:
                     self.limits,
                     mapping=self.mapping,
                     sheet=prefix,
+                    spans=member_spans,
                 )
                 owner = row.data.pop("applicant_id", None)
                 self.member_rows.append((row, owner))
@@ -272,6 +275,7 @@ class _Spreadsheet:
                     self.limits,
                     extra=self.extra,
                     mapping=self.mapping,
+                    spans=self.spans,
                 )
                 yield self._applicant(row, members_of, first_row)
             except Exception as exc:
@@ -354,12 +358,16 @@ class _Spreadsheet:
                 f"; also {column}: {_english(text)}" if column else f"; also {_english(text)}"
                 for column, text in row.errors
             )
+            worded = None
+            if owner is not None and not row.errors:
+                worded = say("no_applicant", id=owner, source=self.sheet.source)
             error = RowError(
                 row=row.number,
                 column="applicant_id",
                 message=message,
                 source=source,
                 code=row.code,
+                text=worded,
                 cell=row.cells.get("applicant_id"),
             )
             yield Applicant(row.number, source, None, error, stated_id=owner)
@@ -422,6 +430,28 @@ def _locate(
     return header
 
 
+def merged_spans(header: Header) -> dict[int, tuple[int, ...]]:
+    """Each header cell merged over a field's columns: its first column, then the others.
+
+    The merged cell names its field for every column under it (each repeats its label),
+    so a row's answer may sit in any of them (`poletype._screening.rows.read_row`).
+    """
+    names = header.names
+    copies = {
+        i
+        for i in header.merged_copies
+        if 0 < i < len(names) and names[i] and names[i] == names[i - 1]
+    }
+    spans: dict[int, list[int]] = {}
+    for index in sorted(copies):
+        first = index
+        while first in copies:
+            first -= 1
+        if first < len(header.keys) and header.keys[first] is not None:
+            spans.setdefault(first, []).append(index)
+    return {first: tuple(rest) for first, rest in spans.items()}
+
+
 def _extra_columns(sheet: Sheet, header: Header, notices: list[Text]) -> dict[int, str]:
     """The unread columns carried through, by index: named by header, or by letter.
 
@@ -436,9 +466,12 @@ def _extra_columns(sheet: Sheet, header: Header, notices: list[Text]) -> dict[in
     width = max([len(header.keys), *(i + 1 for i in used)], default=0)
     names: dict[int, str] = {}
     taken: set[str] = set()
+    spanned = {i for rest in merged_spans(header).values() for i in rest}
     for index in range(width):
         if index < len(header.keys) and header.keys[index] is not None:
             continue
+        if index in spanned:
+            continue  # read with its field, under the merged header
         named = header.names[index] if index < len(header.names) else ""
         if not (named and index not in header.merged_copies) and index not in used:
             continue
