@@ -263,3 +263,14 @@ def test_export_qca_is_read_by_pandas_and_setqca(
     with pytest.raises(PoletypeError) as info:
         export_qca(graded, tmp_path / "missing" / "x.csv")
     assert info.value.code == "unwritable-output"
+
+
+def test_export_qca_writes_no_formula(tmp_path: Path) -> None:
+    """A case id a spreadsheet would run is written as text; a plain one as it is."""
+    cases = [
+        read_initiative(f).model_copy(update={"id": case_id})
+        for f, case_id in zip(sorted(EXAMPLES.glob("*.yaml"))[:3], ["=1+1", "@SUM(A1)", "C-3"])
+    ]
+    path = export_qca([classify(c, "matray-poisat") for c in cases], tmp_path / "qca.csv")
+    rows = [line.split(",", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()]
+    assert rows[1:] == ["'=1+1", "'@SUM(A1)", "C-3"]

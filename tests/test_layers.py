@@ -51,7 +51,6 @@ LAZY: dict[str, set[str]] = {
     "poletype._cli.serve": {"poletype._server._run"},
     "poletype._cli.inputs": {
         "poletype._analysis.frames",
-        "poletype._render.cells",
         "poletype._screening.tabular",
     },
     "poletype._cli.research": {

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from conftest import EXAMPLES, TEST_RULES
 from poletype import classify
-from poletype._render.cells import FORMULA_STARTS, safe_cell
+from poletype._read.cells import FORMULA_STARTS, safe_cell
 from poletype._render.outputs import (
     CSV_NAME,
     JSONL_NAME,

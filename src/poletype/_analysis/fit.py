@@ -66,6 +66,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from poletype._read.cells import safe_cell
 from poletype.errors import SetupError, UsageError
 from poletype.verdict import Status, Verdict
 
@@ -494,6 +495,8 @@ def export_qca(
     (default: every type membership and criterion of the verdicts), plus ``outcome`` as
     a column when given. An interval is written as its ``low``, ``mid`` or ``high``
     point: QCA tools need one number, and which one is the researcher's choice to state.
+    A case id or set name that a spreadsheet would take for a formula is written with a
+    leading ``'`` (`poletype._read.cells.safe_cell`), as every CSV poletype writes.
     """
     sets = list(conditions) if conditions is not None else _default_sets(verdicts)
     if outcome is not None:
@@ -509,9 +512,9 @@ def export_qca(
     try:
         with out.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["", *sets])
+            writer.writerow(["", *map(safe_cell, sets)])
             for i, case in enumerate(case_ids(verdicts)):
-                writer.writerow([case, *(f"{chosen(col[i]):.6g}" for col in columns)])
+                writer.writerow([safe_cell(case), *(f"{chosen(col[i]):.6g}" for col in columns)])
     except OSError as exc:
         raise SetupError(
             f"cannot write {out}", code="unwritable-output", found=exc.strerror

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from poletype._api import read_initiative
+from poletype._read.cells import safe_cell
 from poletype._read.params import read_value
 from poletype.errors import (
     EXIT_BAD_INPUT,
@@ -289,8 +290,6 @@ def input_files(files: Sequence[str]) -> list[str]:
 def write_csv(records: Sequence[dict[str, Any]], out: Path) -> Path:
     """Records as CSV (UTF-8, comma), every text cell formula-safe, numbers as Python writes."""
     import csv  # noqa: PLC0415
-
-    from poletype._render.cells import safe_cell  # noqa: PLC0415 - only commands that write CSV
 
     columns = list(dict.fromkeys(key for record in records for key in record))
     try:

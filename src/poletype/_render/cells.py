@@ -32,10 +32,6 @@ from poletype.rulefile import Text
 
 DELIMITERS: dict[Lang, str] = {"fr": ";", "en": ","}
 """The CSV separator per language: what Excel expects in a French or an English locale."""
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SHORT_TITLE = re.compile(r"\s*[(:]")
 _BY_CODE: dict[str, Text] = {
     code: Text(fr=w["fr"], en=w["en"]) for code, w in load("words")["row_errors"].items()
@@ -49,17 +45,6 @@ ROW_CODES: frozenset[str] = frozenset(
 ) | {"evaluation-error"}
 """The codes an applicant's row can carry: the input's faults, and a typology that fails
 on it. Each has its words; any other code, which only a bug could bring, gets general ones."""
-
-
-def safe_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: no formula, no control character.
-
-    A plain decimal number is kept as it is (see the module's docstring).
-    """
-    text = _CONTROL.sub("\ufffd", text)
-    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def error_field(error: RowError) -> Text | None:

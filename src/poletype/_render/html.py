@@ -344,13 +344,6 @@ def _name(row: ScreenedRow) -> str:
     return row.name or row.label
 
 
-def _id_note(row: ScreenedRow) -> str:
-    # An error row shows the id its row states, when that cell could be read.
-    if not row.id or (row.initiative is None and row.name is None):
-        return ""
-    return f' <span class="muted">{_e(row.id)}</span>'
-
-
 def _applicant(
     row: ScreenedRow,
     anchor: str,

@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from poletype._read.cells import safe_cell
 from poletype._read.data import Lang
-from poletype._render.cells import DELIMITERS, change_lines, error_text, safe_cell
+from poletype._render.cells import DELIMITERS, change_lines, error_text
 from poletype._render.report_app import table
 from poletype._screening.fields import question
 from poletype._screening.screen import Finding, ScreenedRow, Screening, against, positive_outcome

@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
+from poletype._read.cells import safe_cell
 from poletype._read.data import Lang, by_language, load
-from poletype._render.cells import DELIMITERS, change_lines, error_text, grid_titles, safe_cell
+from poletype._render.cells import DELIMITERS, change_lines, error_text, grid_titles
 from poletype._render.html import REPORT_NAMES, outcome_class, report_chunks, report_row
 from poletype._render.letters import LetterBox, PdfWriter, merge_name, pdf_writer
 from poletype._render.report_app import Anchors, MainSource, Packer

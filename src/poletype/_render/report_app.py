@@ -37,9 +37,6 @@ from poletype._read.data import Lang, by_language
 from poletype._read.yaml import load_yaml
 from poletype._screening.screen import Finding, ScreenedRow, Tally, against, criterion_ids
 
-LIST_STATE = "liste"
-"""The fragment that shows the list; ``#liste?…`` carries its state."""
-
 _STATUS_CHARS = {"met": "m", "not_met": "n", "unknown": "u"}
 _RANKS = {"positive": 0, "indeterminate": 1, "negative": 2, "type": 0}
 
@@ -59,11 +56,6 @@ def table(section: str, lang: Lang) -> dict[str, str]:
 def asset(name: str) -> str:
     """A script or style sheet shipped beside the code, to be inlined in the page."""
     return resources.files("poletype").joinpath("data", name).read_text(encoding="utf-8")
-
-
-def json_block(element_id: str, value: object) -> str:
-    """A JSON data block a script reads; ``<`` escaped so no text can close the element."""
-    return f'<script type="application/json" id="{element_id}">{_json(value)}</script>'
 
 
 def _json(value: object) -> str:
@@ -305,7 +297,7 @@ def list_chunks(
         '<div id="print-area"></div>'
         '<script type="application/json" id="pt-data">'
     )
-    # The data block written as json_block writes {"w", "t", "r": lines, "ch", "lang"}.
+    # The data block {"w", "t", "r": lines, "ch", "lang"}, written a line at a time.
     yield _json(head)[:-1] + ',"r":['
     for index, line in enumerate(lines):
         yield ("," if index else "") + _json(line)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from poletype._engine.typology import CrispTypology, GradedTypology, Typology
+from poletype._read.cells import looks_like_formula, without_controls
 from poletype._read.data import Lang, by_language, load
 from poletype._render.cells import change_lines, error_text, grid_titles, sentence
 from poletype._render.report_app import score, table
@@ -45,9 +46,6 @@ from poletype._screening.screen import (
 )
 
 XLSX_NAME = "verdicts.xlsx"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _FILLS = {
     "positive": ("E3F3E8", "17663A"),
     "negative": ("FBE9E7", "A12A22"),
@@ -196,7 +194,7 @@ def _cell(sheet: Any, value: Any, css: str | None) -> Any:
     from openpyxl.styles import Font, PatternFill  # noqa: PLC0415
 
     text = isinstance(value, str) and value
-    quote = bool(text) and _needs_quote(value)
+    quote = bool(text) and looks_like_formula(value)
     typed = bool(text) and (value.startswith("=") or value in _ERROR_CODES)
     if css is None and not quote and not typed:
         return _cell_value(value)
@@ -407,11 +405,7 @@ def _error(row: ScreenedRow, lang: Lang) -> str:
     return "" if row.error is None else error_text(row.error, lang)
 
 
-def _needs_quote(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
-
-
 def _cell_value(value: Any) -> Any:
     if isinstance(value, str):
-        return _CONTROL.sub("\ufffd", value)
+        return without_controls(value)
     return value

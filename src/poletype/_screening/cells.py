@@ -70,10 +70,6 @@ def fold_case(text: str) -> str:
     return fold(text)
 
 
-def shown_value(cell: Any) -> str:
-    return repr(cell.strip() if isinstance(cell, str) else cell)
-
-
 def read_cell(cell: Any, doc: FieldDoc) -> Any:
     """A cell's value for a column, ``None`` when empty (unknown); `CellError` if unreadable.
 
