@@ -45,6 +45,22 @@ def test_generated_readers_read_what_paths_reads(initiative: Initiative) -> None
         assert _same(shown, to_json_value(read_path(viewed, path))), path
 
 
+@settings(max_examples=60, deadline=None)
+@given(initiative=initiatives())
+def test_all_keys_at_once_are_each_items_key(initiative: Initiative) -> None:
+    """The fused key function gives, item for item, what each item's own key function gives."""
+    viewed = lists_view(initiative)
+    for typology_id in ("labo-ess-ptce", "matray-poisat", "geces-2021"):
+        found = plan(load_typology(typology_id))
+        extras = [("x", n) for n in range(len(found.items))]
+        expected = [
+            None if item.key is None else item.key(viewed, extras[n])
+            for n, item in enumerate(found.items)
+        ]
+        assert found.keys(viewed, extras) == expected
+        assert any(key is not None for key in expected)
+
+
 def test_only_criteria_of_plain_facts_are_remembered() -> None:
     """Facts in lists (members, maybe partial) and objects are not keys; yes/no and codes are."""
     typology = load_typology("labo-ess-ptce")

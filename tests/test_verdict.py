@@ -244,9 +244,9 @@ def test_reading_missing_renders_no_sentence(monkeypatch: pytest.MonkeyPatch) ->
     rendered: list[object] = []
     render = Sentences.render
 
-    def counted(self: Sentences, root: Any) -> tuple[str, str]:
+    def counted(self: Sentences, root: Any, known: Any = None) -> tuple[str, str]:
         rendered.append(self)
-        return render(self, root)
+        return render(self, root, known)
 
     monkeypatch.setattr(Sentences, "render", counted)
     asked = 0

@@ -11,7 +11,7 @@ file, as in `poletype._engine.codegen`.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rule_engine import DataType
@@ -21,6 +21,7 @@ from poletype._engine.symbols import initiative_schema
 from poletype._engine.typology import CompiledCriterion, CompiledIndicator, Expression
 
 Key = Callable[[Any, Any], tuple[Any, ...]]
+Keys = Callable[[Any, Sequence[Any]], list[tuple[Any, ...] | None]]
 Reader = Callable[[Any], list[Any]]
 
 
@@ -77,14 +78,44 @@ def key_function(paths: tuple[str, ...]) -> Key | None:
     tuples. The source holds model field names only (checked to be identifiers), never
     text from a rule file.
     """
-    fields = initiative_schema().fields
     lines = ["def key(i, extra):"]
+    reads = _key_reads(paths, {}, lines)
+    if reads is None:
+        return None
+    lines.append(f"    return (extra, {', '.join(reads)},)")
+    function: Key = _compiled(lines)["key"]
+    return function
+
+
+def keys_function(items: Sequence[tuple[str, ...] | None]) -> Keys:
+    """One function giving every item's key at once (None where an item has none).
+
+    The keys `key_function` gives, item by item; together, an object the items share
+    (``strategy``, ``governance``) is read once, and one call replaces one per item: a
+    verdict's JSON looks up every item's remembered text.
+    """
+    lines = ["def keys(i, extras):"]
     names: dict[str, str] = {}
-    parts_out = ["extra"]
+    out = []
+    for n, paths in enumerate(items):
+        reads = None if paths is None else _key_reads(paths, names, lines)
+        out.append("None" if reads is None else f"(extras[{n}], {', '.join(reads)},)")
+    lines.append(f"    return [{', '.join(out)}]")
+    function: Keys = _compiled(lines)["keys"]
+    return function
+
+
+def _key_reads(paths: tuple[str, ...], names: dict[str, str], lines: list[str]) -> list[str] | None:
+    """The expressions reading ``paths`` into a key's values; objects read once (``names``).
+
+    None when a path is not a plain dotted name (then nothing was added to ``lines``).
+    """
+    if not all(p.isidentifier() and not keyword.iskeyword(p) for q in paths for p in q.split(".")):
+        return None
+    fields = initiative_schema().fields
+    out = []
     for path in paths:
         parts = path.split(".")
-        if not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
-            return None
         owner = "i"
         for end in range(1, len(parts)):
             prefix = ".".join(parts[:end])
@@ -104,13 +135,15 @@ def key_function(paths: tuple[str, ...]) -> Key | None:
             or DataType.is_type(datatype, DataType.STRING)
         ):
             read = f"_typed({read})"
-        parts_out.append(read)
-    lines.append(f"    return ({', '.join(parts_out)},)")
+        out.append(read)
+    return out
+
+
+def _compiled(lines: list[str]) -> dict[str, Any]:
     namespace: dict[str, Any] = {"_list": _listed, "_typed": _typed}
     # Model field names only: no text from a rule file is in the source.
     exec(compile("\n".join(lines), "<poletype key>", "exec"), namespace)
-    function: Key = namespace["key"]
-    return function
+    return namespace
 
 
 def _typed(value: Any) -> Any:

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from poletype._engine.facts import cache_paths, fresh, key_function, reader_function
+from poletype._engine.facts import cache_paths, fresh, key_function, keys_function, reader_function
 from poletype._engine.interpreter import Backend, Root
 from poletype._engine.justify import Sentences
 from poletype._engine.typology import (
@@ -118,6 +118,7 @@ class Item:
         "fixed",
         "id",
         "key",
+        "key_paths",
         "keys",
         "parameters",
         "paths",
@@ -151,6 +152,7 @@ class Item:
         self.read = reader_function(tuple(shown))
         paths = cache_paths(item)
         self.key = None if paths is None else key_function(paths)
+        self.key_paths = None if self.key is None else paths
         self.cache: dict[tuple[Any, ...], Entry] = {}
         self.atoms = () if item.condition is None else tuple(item.condition.leaves())
         self.relevance: dict[tuple[Any, ...], tuple[bool, tuple[str, ...]]] = {}
@@ -193,10 +195,12 @@ class Entry:
 class Plan:
     """A typology's justifications, prepared: its items and its JSON shapes."""
 
-    __slots__ = ("items", "relevance", "shapes")
+    __slots__ = ("items", "keys", "relevance", "shapes")
 
     def __init__(self, typology: Typology) -> None:
         self.items = tuple(Item(typology, item) for item in typology.reported())
+        self.keys = keys_function([item.key_paths for item in self.items])
+        """Every item's cache key at once (`Item.key`'s, item by item)."""
         self.shapes = Shapes()
         self.relevance: dict[tuple[Any, ...], set[str]] = {}
         """The criteria that matter to an undecided outcome, by every criterion's value."""
@@ -231,6 +235,7 @@ class Justified:
         "_plan",
         "_rows",
         "_shown",
+        "_values",
         "root",
         "settled",
         "typology",
@@ -246,6 +251,7 @@ class Justified:
         self._shown: dict[tuple[str, int, int | None], str] | None = None
         self._missing: list[str] | None = None
         self._rows: list[Row] | None = None
+        self._values: dict[Any, Any] | None = None
 
     def statuses(self) -> list[Status]:
         """Every item's status, in order."""
@@ -293,12 +299,12 @@ class Justified:
         entries = self._entries
         if entries is None:
             entries = self._entries = [_UNSET] * len(self.plan.items)
-        initiative = self.root.initiative
-        extras = self.key_extras()
-        for index, item in enumerate(self.plan.items):
+        plan = self.plan
+        keys = plan.keys(self.root.initiative, self.key_extras())
+        for index, item in enumerate(plan.items):
             if entries[index] is _UNSET:
-                key = item.key
-                entries[index] = None if key is None else item.entry(key(initiative, extras[index]))
+                key = keys[index]
+                entries[index] = None if key is None else item.entry(key)
         return entries
 
     def item_missing(self, index: int) -> list[str]:
@@ -331,7 +337,10 @@ class Justified:
             return entry.row
         item = self.plan.items[index]
         status = self.statuses()[index]
-        fr, en = item.sentences[status].render(self.root)
+        known = self._values
+        if known is None:
+            known = self._values = {}
+        fr, en = item.sentences[status].render(self.root, known)
         row = (
             status,
             fr,

@@ -97,7 +97,7 @@ class Sentences:
     data in the format string, never code.
     """
 
-    __slots__ = ("done", "expressions", "formats", "natives", "slots")
+    __slots__ = ("compiled", "done", "expressions", "formats", "slots")
 
     def __init__(self, templates: dict[str, Template]) -> None:
         expressions: dict[str, int] = {}
@@ -119,22 +119,31 @@ class Sentences:
             formats.append("".join(text))
             slots.append(tuple(shown))
         self.expressions: tuple[Expression, ...] = tuple(parts)
-        self.natives = tuple(e.native.value for e in parts)
+        self.compiled = tuple(e.native for e in parts)
         self.formats = (formats[0], formats[1])
         self.slots = (slots[0], slots[1])
         self.done: dict[tuple[Any, ...], tuple[str, str]] = {}
 
-    def render(self, root: Root) -> tuple[str, str]:
+    def render(self, root: Root, known: dict[Any, Any] | None = None) -> tuple[str, str]:
         """The French and English sentences, filled with the values ``root`` gives.
 
         The compiled backend reuses sentences already written for the same values (of
         the same types): counts, yes/no and unknowns repeat from one initiative to the
-        next. The reference backend writes each, for the tests to compare.
+        next. ``known`` holds the values computed for this ``root`` already, by
+        expression: criteria show the same counts (``members.length`` in three of the
+        Labo's). The reference backend writes each, for the tests to compare.
         """
         key: tuple[Any, ...] | None = None
         if root.backend == "compiled":
             initiative, params = root.initiative, root.params
-            values = [value(initiative, params) for value in self.natives]
+            if known is None:
+                known = {}
+            values = []
+            for compiled in self.compiled:
+                value = known.get(compiled, _UNSEEN)
+                if value is _UNSEEN:
+                    value = known[compiled] = compiled.value(initiative, params)
+                values.append(value)
             key = (*values, *[type(v) for v in values])
             try:
                 found = self.done.get(key)
@@ -157,6 +166,8 @@ class Sentences:
             self.done[key] = found
         return found
 
+
+_UNSEEN: Any = object()
 
 _DONE_LIMIT = 512
 """Sentences remembered per status of a criterion: a bound on memory."""
