@@ -269,7 +269,9 @@ def test_export_qca_writes_no_formula(tmp_path: Path) -> None:
     """A case id a spreadsheet would run is written as text; a plain one as it is."""
     cases = [
         read_initiative(f).model_copy(update={"id": case_id})
-        for f, case_id in zip(sorted(EXAMPLES.glob("*.yaml"))[:3], ["=1+1", "@SUM(A1)", "C-3"])
+        for f, case_id in zip(
+            sorted(EXAMPLES.glob("*.yaml"))[:3], ["=1+1", "@SUM(A1)", "C-3"], strict=True
+        )
     ]
     path = export_qca([classify(c, "matray-poisat") for c in cases], tmp_path / "qca.csv")
     rows = [line.split(",", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()]
