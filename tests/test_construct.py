@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from conftest import example_files
 from poletype import Verdict, _construct, classify, load_typology, read_initiative, typologies
-from poletype._construct import constructed, same_instance
+from poletype._construct import constructed, private, same_instance
 
 
 class _Toy(BaseModel):
@@ -83,3 +83,19 @@ def test_a_pydantic_that_keeps_models_otherwise_gets_model_construct(
 def test_only_fields_are_given() -> None:
     with pytest.raises(TypeError, match="no field"):
         constructed(_Toy, set(), {"name": "a", "colour": "red"}, {})
+
+
+def test_private_reads_what_getattr_reads() -> None:
+    """Set fast, set by pydantic, left to its default, or on a model with no private part."""
+    given = {"name": "a", "owed": "b"}
+    assert private(constructed(_Toy, set(given), given, {"_note": 7}), "_note") == 7
+    public = _Toy.model_construct(**given)
+    assert private(public, "_note") is None
+    public._note = "set"
+    assert private(public, "_note") == "set"
+
+    class _Plain(BaseModel):
+        name: str
+
+    with pytest.raises(AttributeError):
+        private(_Plain(name="a"), "_note")

@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from poletype._construct import constructed
+from poletype._construct import constructed, private
 from poletype.rulefile import Text
 
 Status = Literal["met", "not_met", "unknown"]
@@ -361,14 +361,14 @@ class Verdict(_Frozen):
 
     def _complete(self) -> Verdict:
         """The verdict itself if built whole, else the complete verdict it stands for."""
-        justification = self._justification
+        justification = private(self, "_justification")
         return self if justification is None else justification.complete()
 
     if not TYPE_CHECKING:
 
         def __getattr__(self, name: str) -> Any:
             if name in _FIELDS:
-                justification = self._justification
+                justification = private(self, "_justification")
                 if justification is not None and justification.pending:
                     given, value = justification.early(name)
                     if given:
@@ -461,7 +461,7 @@ class Verdict(_Frozen):
         A deferred verdict has the engine write them from what it computed, without
         building the complete verdict's objects: the same bytes as pydantic's, faster.
         """
-        justification = self._justification
+        justification: _Justification | None = private(self, "_justification")
         if justification is not None and justification.pending:
             text = justification.json(indent)
             if text is not None:

@@ -318,6 +318,12 @@ class Compiled:
             self._value = self._write(atom=False)
         return self._value(initiative, params)
 
+    def function(self) -> Function:
+        """`value` as the generated function itself: callers evaluating many skip a call."""
+        if self._value is None:
+            self._value = self._write(atom=False)
+        return self._value
+
     def _reference(self, *, atom: bool) -> Function:
         if atom:
             return lambda i, p: interpret_atom(self, Root(i, p, "interpreter"))

@@ -14,6 +14,8 @@ The words are data, in ``data/codes.yaml``, read when this module is first impor
 
 from __future__ import annotations
 
+from typing import Any
+
 from poletype._read.data import Lang, load
 from poletype.rulefile import Text
 
@@ -27,6 +29,23 @@ WORDS: dict[str, _Words] = {
 
 Read from ``data/codes.yaml``; a test keeps it complete against the model.
 """
+
+
+def words_of(value: Any) -> _Words | None:
+    """The words of the one field whose codes ``value`` (a code, or a list of codes) are.
+
+    For a parameter, which names no field: ``[ess_association, local_authority]`` are
+    member kinds. None when no field, or fields that word a code differently, have them.
+    """
+    codes = {value} if isinstance(value, str) else value
+    if not isinstance(codes, list | tuple | set | frozenset) or not codes:
+        return None
+    if not all(isinstance(code, str) for code in codes):
+        return None
+    fields = [words for words in WORDS.values() if all(code in words for code in codes)]
+    if not fields or any({f[code] for f in fields} != {fields[0][code]} for code in codes):
+        return None
+    return fields[0]
 
 
 def code_label(path: str, code: str) -> Text | None:

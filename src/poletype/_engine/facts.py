@@ -168,10 +168,16 @@ def fresh(value: Any) -> Any:
 def reader_function(paths: tuple[str, ...]) -> Reader:
     """A function reading ``paths`` as the plain JSON values a result shows.
 
+    One function per tuple of paths and process, so that two criteria showing the same
+    facts (the Labo's M1 and M8) share it, and a verdict reads them once.
+
     The values of ``to_json_value(read_path(initiative, path))``: a fact outside lists as
     it is (a list of codes copied), a field of each entry of one list as the list of
     its values; any other path (an object, lists in lists) by ``read_path`` itself.
     """
+    found = _READERS.get(paths)
+    if found is not None:
+        return found
     fields = initiative_schema().fields
     lines = ["def read(i):"]
     names: dict[str, str] = {}
@@ -213,7 +219,11 @@ def reader_function(paths: tuple[str, ...]) -> Reader:
     # Model field names only: no text from a rule file is in the source.
     exec(compile("\n".join(lines), "<poletype reader>", "exec"), namespace)
     function: Reader = namespace["read"]
+    _READERS[paths] = function
     return function
+
+
+_READERS: dict[tuple[str, ...], Reader] = {}
 
 
 def _is(datatype: Any, kind: Any) -> bool:

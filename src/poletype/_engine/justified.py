@@ -31,7 +31,7 @@ from poletype._engine.typology import (
     CompiledIndicator,
     Typology,
 )
-from poletype._engine.verdictjson import Shape, Shapes, dump, excluded, holed, items, slot
+from poletype._engine.verdictjson import Shape, Shapes, brackets, dump, excluded, holed, items, slot
 from poletype.rulefile import Citation, Text
 from poletype.verdict import CriterionResult, Degree, GradedParts, Source, Status, Verdict
 
@@ -304,7 +304,11 @@ class Justified:
         for index, item in enumerate(plan.items):
             if entries[index] is _UNSET:
                 key = keys[index]
-                entries[index] = None if key is None else item.entry(key)
+                if key is None:
+                    entries[index] = None
+                else:
+                    found = item.cache.get(key)
+                    entries[index] = found if found is not None else item.entry(key)
         return entries
 
     def item_missing(self, index: int) -> list[str]:
@@ -341,11 +345,14 @@ class Justified:
         if known is None:
             known = self._values = {}
         fr, en = item.sentences[status].render(self.root, known)
+        read = known.get(item.read)
+        if read is None:
+            read = known[item.read] = item.read(self.root.initiative)
         row = (
             status,
             fr,
             en,
-            item.read(self.root.initiative),
+            read,
             self.item_missing(index),
             self.degree(index),
         )
@@ -400,7 +407,7 @@ class Justified:
         verdict = shapes.get(("verdict", indent, names, given, gone), make_verdict)
         if verdict is None:
             return None
-        written: list[str] = []
+        written: list[str | list[str]] = []
         for name, level in zip(verdict.names, verdict.levels, strict=True):
             if name == "criteria":
                 text = self._criteria(level, indent)
@@ -425,27 +432,42 @@ class Justified:
                 written.append(dump(value, level, indent))
         return verdict.fill(written)
 
-    def _criteria(self, level: int, indent: int | None) -> str | None:
-        """The criteria's JSON at depth ``level``: remembered, or written from shapes."""
-        written = []
-        layout = (indent, level)
+    def _criteria(self, level: int, indent: int | None) -> list[str] | None:
+        """The criteria's JSON at depth ``level``, as pieces: remembered, or written from shapes.
+
+        Pieces, joined once with the whole verdict: a criterion's JSON is kilobytes of
+        labels and interpretations, and a criterion no other verdict shares (a member
+        list's) would otherwise be copied twice.
+        """
         entries = self._all_entries()
+        if not entries:
+            return ["[]"]
+        layout = (indent, level)
+        opening, separator, closing = brackets(level, indent)
+        out = [opening]
         for index, item in enumerate(self.plan.items):
+            if index:
+                out.append(separator)
             entry = entries[index]
             if entry is not None:
                 text = entry.texts.get(layout)
                 if text is not None:
-                    written.append(text)
+                    out.append(text)
                     continue
             found = self._criterion(index, item, level, indent)
             if found is None:
                 return None
             if entry is not None:
-                entry.texts[layout] = found
-            written.append(found)
-        return items(written, level, indent)
+                text = entry.texts[layout] = "".join(found)
+                out.append(text)
+            else:
+                out += found
+        out.append(closing)
+        return out
 
-    def _criterion(self, index: int, item: Item, level: int, indent: int | None) -> str | None:
+    def _criterion(
+        self, index: int, item: Item, level: int, indent: int | None
+    ) -> list[str] | None:
         status, fr, en, read, missing, degree = self.row(index)
         key = ("criterion", index, indent, level, degree is None)
         shape = self.plan.shapes.get(key, lambda: _criterion_shape(item, degree, indent, level))
@@ -471,7 +493,7 @@ class Justified:
             if text is None:
                 text = shown[path, depth, indent] = dump(value, depth, indent)
             texts.append(text)
-        return shape.fill(texts)
+        return shape.pieces(texts)
 
 
 def _criterion_shape(item: Item, degree: Degree | None, indent: int | None, level: int) -> Shape:

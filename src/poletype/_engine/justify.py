@@ -97,7 +97,7 @@ class Sentences:
     data in the format string, never code.
     """
 
-    __slots__ = ("compiled", "done", "expressions", "formats", "slots")
+    __slots__ = ("compiled", "done", "expressions", "formats", "functions", "slots")
 
     def __init__(self, templates: dict[str, Template]) -> None:
         expressions: dict[str, int] = {}
@@ -123,6 +123,8 @@ class Sentences:
         self.formats = (formats[0], formats[1])
         self.slots = (slots[0], slots[1])
         self.done: dict[tuple[Any, ...], tuple[str, str]] = {}
+        self.functions: tuple[Any, ...] | None = None
+        """The expressions' generated functions, written on the first compiled render."""
 
     def render(self, root: Root, known: dict[Any, Any] | None = None) -> tuple[str, str]:
         """The French and English sentences, filled with the values ``root`` gives.
@@ -138,13 +140,16 @@ class Sentences:
             initiative, params = root.initiative, root.params
             if known is None:
                 known = {}
+            functions = self.functions
+            if functions is None:
+                functions = self.functions = tuple(c.function() for c in self.compiled)
             values = []
-            for compiled in self.compiled:
-                value = known.get(compiled, _UNSEEN)
+            for function in functions:
+                value = known.get(function, _UNSEEN)
                 if value is _UNSEEN:
-                    value = known[compiled] = compiled.value(initiative, params)
+                    value = known[function] = function(initiative, params)
                 values.append(value)
-            key = (*values, *[type(v) for v in values])
+            key = (*values, *map(type, values))
             try:
                 found = self.done.get(key)
             except TypeError:  # a set, remembered by its elements
@@ -198,30 +203,44 @@ def _shown(value: Any, words: Any, lang: Lang) -> str:
 
 
 def _word_reader(part: Expression, lang: Lang) -> Any:
-    """A code read from a field with a closed list, as its words in ``lang``, or None.
+    """Codes of a field with a closed list, as their words in ``lang``, or None.
 
     "La fonction principale est hébergement d'activités", not "… est hosting": a
-    placeholder that is one field path shows that field's codes through their words
-    (``data/codes.yaml``); any other value is shown as it is. None when the placeholder
-    is not one field path, so its value is shown as it is without a call.
+    placeholder whose values come from one field with a closed list (the field itself,
+    or an expression over it: the set of the members' kinds, the founders' kinds) shows
+    that field's codes through their words (``data/codes.yaml``); a parameter (a list of
+    member kinds) shows them through the words of the one field whose codes it lists;
+    any other value, a count of those members for instance, is shown as it is. None when
+    the placeholder reads no such field, so its value is shown as it is without a call.
     """
-    path = part.text.strip()
-    if part.paths != (path,):
-        return None
-    from poletype._engine.codes import WORDS  # noqa: PLC0415 - reads data/codes.yaml
+    from poletype._engine.codes import WORDS, words_of  # noqa: PLC0415 - reads data/codes.yaml
 
-    codes = WORDS.get(path, {})
+    worded = [p for p in part.paths if p in WORDS]
+    if len(worded) == 1:
+        codes = WORDS[worded[0]]
+    elif not part.paths and part.text.strip().startswith("params."):
+        codes = None
+    else:
+        return None
     index = 0 if lang == "fr" else 1
 
-    def word(code: Any) -> Any:
-        found = codes.get(code) if isinstance(code, str) else None
-        return code if found is None else found[index]
-
     def words(value: Any) -> Any:
+        found = codes if codes is not None else words_of(value)
+        if not found:
+            return value
+
+        def word(code: Any) -> Any:
+            if isinstance(code, Maybe):
+                return Maybe(word(code.value))
+            said = found.get(code) if isinstance(code, str) else None
+            return code if said is None else said[index]
+
         if isinstance(value, str):
             return word(value)
         if isinstance(value, tuple | list):
             return [word(item) for item in value]
+        if isinstance(value, set | frozenset):
+            return {word(item) for item in value}
         return value
 
     return words

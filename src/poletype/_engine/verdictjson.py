@@ -76,13 +76,25 @@ class Shape:
         self.levels = tuple(levels)
         self.names = tuple(names)
 
-    def fill(self, values: Sequence[str]) -> str:
-        """The JSON with hole ``n`` holding ``values[n]`` (JSON text already)."""
+    def fill(self, values: Sequence[str | list[str]]) -> str:
+        """The JSON with hole ``n`` holding ``values[n]``: JSON text, or its pieces.
+
+        A value given as pieces (`pieces`) is joined with the rest: a verdict's JSON is
+        some 24 kB, mostly its criteria, and each join of it is a copy.
+        """
+        return "".join(self.pieces(values))
+
+    def pieces(self, values: Sequence[str | list[str]]) -> list[str]:
+        """`fill`'s pieces, not joined yet: a criterion's go into its verdict's join."""
         out = [self.head]
         for number, piece in self.pairs:
-            out.append(values[number])
+            value = values[number]
+            if type(value) is list:
+                out += value
+            else:
+                out.append(value)
             out.append(piece)
-        return "".join(out)
+        return out
 
 
 class _Box(BaseModel):
@@ -117,12 +129,18 @@ def dump(value: Any, level: int, indent: int | None) -> str:
     if kind is int:
         return str(value)
     if kind is list or kind is tuple:
-        try:  # a list of strings (codes, paths), escaped in one pass
-            texts = list(map(encode_basestring, value))
-        except TypeError:
+        if not value:
+            return "[]"
+        texts: list[str] | None = None
+        if type(value[0]) is str:
+            try:  # a list of strings (codes, paths), escaped in one pass
+                texts = list(map(encode_basestring, value))
+            except TypeError:
+                texts = None
+        if texts is None:
             inner = level + 1
             texts = [
-                encode_basestring(v) if type(v) is str else dump(v, inner, indent) for v in value
+                _SCALAR[type(v)](v) if type(v) in _SCALAR else dump(v, inner, indent) for v in value
             ]
         return items(texts, level, indent)
     if kind is dict and all(type(k) is str for k in value):
@@ -136,6 +154,15 @@ def dump(value: Any, level: int, indent: int | None) -> str:
     return _boxed(value, level, indent)
 
 
+_SCALAR: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null",
+    int: str,
+}
+"""How `dump` writes the scalars lists hold."""
+
+
 def items(written: list[str], level: int, indent: int | None, brackets: str = "[]") -> str:
     """A JSON array (or object) of items written already, at depth ``level``."""
     if not written:
@@ -146,6 +173,14 @@ def items(written: list[str], level: int, indent: int | None, brackets: str = "[
     return (
         f"{brackets[0]}{inner}{(',' + inner).join(written)}\n{' ' * (indent * level)}{brackets[1]}"
     )
+
+
+def brackets(level: int, indent: int | None) -> tuple[str, str, str]:
+    """A JSON array's opening, separator and closing at depth ``level`` (`items`'s)."""
+    if indent is None:
+        return "[", ",", "]"
+    inner = "\n" + " " * (indent * (level + 1))
+    return "[" + inner, "," + inner, "\n" + " " * (indent * level) + "]"
 
 
 class Shapes:
