@@ -470,14 +470,17 @@ class Justified:
     ) -> list[str] | None:
         status, fr, en, read, missing, degree = self.row(index)
         key = ("criterion", index, indent, level, degree is None)
-        shape = self.plan.shapes.get(key, lambda: _criterion_shape(item, degree, indent, level))
+        shapes = self.plan.shapes
+        shape: Shape | None = shapes.made(key, _UNSET)
+        if shape is _UNSET:
+            shape = shapes.get(key, lambda: _criterion_shape(item, degree, indent, level))
         if shape is None:
             return None
         at = shape.levels
         texts = [
-            encode_basestring(status),
-            encode_basestring(fr),
-            encode_basestring(en),
+            _encoded(status),
+            _encoded(fr),
+            _encoded(en),
             items(list(map(encode_basestring, missing)), at[3], indent),
         ]
         if degree is not None:
@@ -494,6 +497,24 @@ class Justified:
                 text = shown[path, depth, indent] = dump(value, depth, indent)
             texts.append(text)
         return shape.pieces(texts)
+
+
+_ENCODED: dict[str, str] = {}
+_ENCODED_LIMIT = 8192
+
+
+def _encoded(text: str) -> str:
+    """``encode_basestring(text)`` for a status or a sentence, remembered (bounded).
+
+    Sentences come from each criterion's remembered renderings, so the same string
+    objects come back, their hashes already computed.
+    """
+    found = _ENCODED.get(text)
+    if found is None:
+        found = encode_basestring(text)
+        if len(_ENCODED) < _ENCODED_LIMIT:
+            _ENCODED[text] = found
+    return found
 
 
 def _criterion_shape(item: Item, degree: Degree | None, indent: int | None, level: int) -> Shape:

@@ -174,7 +174,7 @@ class Sentences:
 
 _UNSEEN: Any = object()
 
-_DONE_LIMIT = 512
+_DONE_LIMIT = 2048
 """Sentences remembered per status of a criterion: a bound on memory."""
 
 _SHOWN: dict[tuple[type, Any, str], str] = {}
@@ -199,7 +199,13 @@ def _shown(value: Any, words: Any, lang: Lang) -> str:
             if len(_SHOWN) < _SHOWN_LIMIT:
                 _SHOWN[key] = text
         return text
+    if kind in _COLLECTIONS and value and all(type(v) is str for v in value):
+        # Codes or their words (the members' kinds): what `format_value` writes, directly.
+        return ", ".join(sorted(value) if kind is set or kind is frozenset else value)
     return format_value(value, lang)
+
+
+_COLLECTIONS = frozenset({list, tuple, set, frozenset})
 
 
 def _word_reader(part: Expression, lang: Lang) -> Any:

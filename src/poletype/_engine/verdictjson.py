@@ -206,6 +206,10 @@ class Shapes:
                 self._made[key] = None
         return self._made[key]
 
+    def made(self, key: Any, default: Any = None) -> Any:
+        """The shape under ``key`` if made already (None when it has none), else ``default``."""
+        return self._made.get(key, default)
+
     def shared(self, value: Any, level: int, indent: int | None) -> str:
         """``dump`` of a value many verdicts share, written once."""
         key = (id(value), indent, level)
