@@ -195,10 +195,11 @@ class Entry:
 class Plan:
     """A typology's justifications, prepared: its items and its JSON shapes."""
 
-    __slots__ = ("items", "keys", "relevance", "shapes")
+    __slots__ = ("caches", "items", "keys", "relevance", "shapes")
 
     def __init__(self, typology: Typology) -> None:
         self.items = tuple(Item(typology, item) for item in typology.reported())
+        self.caches = tuple(item.cache for item in self.items)
         self.keys = keys_function([item.key_paths for item in self.items])
         """Every item's cache key at once (`Item.key`'s, item by item)."""
         self.shapes = Shapes()
@@ -301,14 +302,15 @@ class Justified:
             entries = self._entries = [_UNSET] * len(self.plan.items)
         plan = self.plan
         keys = plan.keys(self.root.initiative, self.key_extras())
+        found = [
+            None if key is None else cache.get(key)
+            for cache, key in zip(plan.caches, keys, strict=True)
+        ]
         for index, item in enumerate(plan.items):
             if entries[index] is _UNSET:
                 key = keys[index]
-                if key is None:
-                    entries[index] = None
-                else:
-                    found = item.cache.get(key)
-                    entries[index] = found if found is not None else item.entry(key)
+                entry = found[index]
+                entries[index] = entry if entry is not None or key is None else item.entry(key)
         return entries
 
     def item_missing(self, index: int) -> list[str]:
@@ -444,19 +446,19 @@ class Justified:
             return ["[]"]
         layout = (indent, level)
         opening, separator, closing = brackets(level, indent)
+        texts = [None if entry is None else entry.texts.get(layout) for entry in entries]
         out = [opening]
         for index, item in enumerate(self.plan.items):
             if index:
                 out.append(separator)
-            entry = entries[index]
-            if entry is not None:
-                text = entry.texts.get(layout)
-                if text is not None:
-                    out.append(text)
-                    continue
+            text = texts[index]
+            if text is not None:
+                out.append(text)
+                continue
             found = self._criterion(index, item, level, indent)
             if found is None:
                 return None
+            entry = entries[index]
             if entry is not None:
                 text = entry.texts[layout] = "".join(found)
                 out.append(text)
