@@ -15,6 +15,7 @@ bounded: the constructs are enumerated, the draws only vary the facts.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import warnings
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,7 +28,12 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from poletype import load_typology
-from poletype._engine.codegen import CompilerFallbackWarning, Generated, generate
+from poletype._engine.codegen import (
+    CompilerFallbackWarning,
+    Generated,
+    generate,
+    together,
+)
 from poletype._engine.derive import derive, lists_view
 from poletype._engine.evaluator import decide
 from poletype._engine.expressions import Scope, compile_expression
@@ -40,6 +46,8 @@ from poletype._engine.interpreter import (
     interpret_atom,
     interpret_value,
 )
+from poletype._engine.justified import plan
+from poletype._engine.paths import Partial
 from poletype._engine.typology import (
     ConditionNode,
     CrispTypology,
@@ -179,6 +187,51 @@ def test_every_shipped_expression_agrees(typology_id: str, data: st.DataObject) 
     for initiative in (partial, data.draw(completion(partial))):
         for expression in expressions:
             _both(expression, initiative, typology.params_value)
+
+
+@functools.cache
+def _together(typology_id: str) -> list[tuple[tuple[Any, ...], Any]]:
+    """Each sentence of the typology with several placeholders, and its `together`."""
+    groups = [
+        sentences.compiled
+        for item in plan(load_typology(typology_id)).items
+        for sentences in item.sentences.values()
+        if len(sentences.compiled) > 1
+    ]
+    return [(group, together(group)) for group in groups]
+
+
+@pytest.mark.parametrize("typology_id", SHIPPED)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_sentences_values_together_are_each_ones(typology_id: str, data: st.DataObject) -> None:
+    """`together` gives each placeholder's own value, or None where one would not decide.
+
+    Every sentence of the typology with several placeholders, on partial (format 1.1
+    lists included) and completed initiatives; None only where an expression's own
+    function hands it to the reference (a partial list) or fails.
+    """
+    typology = load_typology(typology_id)
+    written = _together(typology_id)
+    for group, function in written:
+        # Not written only when one of its expressions is the reference's alone.
+        assert function is not None or any(e.source(atom=False) is None for e in group)
+    assert any(function is not None for _, function in written)
+    params = typology.params_value
+    partial = data.draw(initiatives())
+    for drawn in (partial, data.draw(completion(partial))):
+        initiative = lists_view(drawn)
+        lists_partial = any(type(v) is Partial for v in (initiative.members, initiative.partners))
+        for group, function in written:
+            if function is None:
+                continue
+            got = function(initiative, params)
+            each = [_outcome(lambda e=e, i=initiative: e.value(i, params)) for e in group]
+            if got is None:
+                assert lists_partial or "evaluation-error" in each
+                continue
+            for mine, theirs in zip(got, each, strict=True):
+                assert _same(mine, theirs)
 
 
 MORE = [

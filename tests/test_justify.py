@@ -7,10 +7,13 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from poletype import Initiative, classify, read_initiative, typologies
+from benchmarks.workload import generate as workload
+
+from poletype import Initiative, classify, load_typology, read_initiative, typologies
 from poletype._engine import justify
 from poletype._engine.codes import WORDS, words_of
 from poletype._engine.interpreter import UNKNOWN, Interval, Maybe
+from poletype._engine.justified import plan
 from poletype._engine.justify import format_value
 from poletype.model import Member
 
@@ -91,3 +94,17 @@ def test_no_example_sentence_shows_a_member_kind_code() -> None:
                 text = criterion.justification.fr + " " + criterion.justification.en
                 found = [code for code in kinds if re.search(rf"\b{code}\b", text)]
                 assert not found, (example.name, typology, criterion.id, found)
+
+
+def test_a_sentence_rendered_often_gets_one_function_with_the_same_words() -> None:
+    """After `_FUSE_AFTER` renders a sentence's values come from one call; same verdicts."""
+    typology = load_typology("labo-ess-ptce")
+    items = workload(60) + workload(60, unknown=0.3)
+    for initiative in items:
+        assert (
+            classify(initiative, typology).to_json()
+            == classify(initiative, typology, backend="interpreter").to_json()
+        )
+    m1 = next(item for item in plan(typology).items if item.id == "M1")
+    assert m1.sentences["met"].fused is not None
+    assert m1.sentences["met"].renders >= justify._FUSE_AFTER

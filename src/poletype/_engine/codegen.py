@@ -41,7 +41,7 @@ reports it (``evaluation-error``) or decides it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -407,6 +407,54 @@ def _assemble(items: list[tuple[Compiled, bool]]) -> list[Function]:
     exec(compile("\n".join(factories), "<poletype generated>", "exec"), namespace)
     made = iter(namespace[f"m{n}"](*args) for n, args in enumerate(arguments))
     return [next(made) if f is None else f for f in functions]
+
+
+def together(expressions: Sequence[Compiled]) -> Function | None:
+    """One function giving every expression's value at once, as a tuple, or None.
+
+    A sentence shows several values of the same lists (members counted three ways): one
+    call reads each object once and replaces a call per value. The function returns
+    None where any expression's own function would go to the reference (a partial list,
+    an error); the caller then asks each `Compiled.value`. None when an expression is
+    one the writer does not translate.
+    """
+    constants: list[Any] = []
+    prologue = Prologue()
+    body: list[str] = []
+    returned: list[str] = []
+    partial: list[str] = []
+    total = True
+    for n, expression in enumerate(expressions):
+        writer = TriWriter(constants, prologue, f"v{n}")
+        try:
+            value = _field_set(writer, expression.tree)
+            if value is None:
+                value = _returned(writer, writer.value(expression.tree))
+        except Untranslatable:
+            return None
+        body += [*writer.lines, f"r{n} = {value}"]
+        returned.append(f"r{n}")
+        test = _partial_test(expression.tree)
+        if test is not None and test not in partial:
+            partial.append(test)
+        total = total and writer.total
+    if partial:
+        body = [f"if {' or '.join(partial)}:", "    return None", *body]
+    body.append(f"return ({''.join(r + ', ' for r in returned)})")
+    if not total:
+        body = [
+            "try:",
+            *(f"    {line}" for line in body),
+            "except (_Refused, ArithmeticError, TypeError):",
+            "    return None",
+        ]
+    lines = [f"k{n} = K[{n}]" for n in range(len(constants))]
+    lines += ["def f(i, p):", *(f"    {line}" for line in [*prologue.lines, *body])]
+    namespace: dict[str, Any] = {**_HELPERS, "K": tuple(constants)}
+    # Generated from checked trees: no text from a rule file is in the source.
+    exec(compile("\n".join(lines), "<poletype generated>", "exec"), namespace)
+    function: Function = namespace["f"]
+    return function
 
 
 def _returned(writer: TriWriter, code: Code) -> str:

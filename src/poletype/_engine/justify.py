@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from poletype._engine.codegen import together
 from poletype._engine.interpreter import UNKNOWN, Interval, Maybe, Root, Tail, evaluate_value
 from poletype._engine.typology import Expression, Template
 from poletype._read.data import Lang
@@ -97,7 +98,16 @@ class Sentences:
     data in the format string, never code.
     """
 
-    __slots__ = ("compiled", "done", "expressions", "formats", "functions", "slots")
+    __slots__ = (
+        "compiled",
+        "done",
+        "expressions",
+        "formats",
+        "functions",
+        "fused",
+        "renders",
+        "slots",
+    )
 
     def __init__(self, templates: dict[str, Template]) -> None:
         expressions: dict[str, int] = {}
@@ -125,6 +135,29 @@ class Sentences:
         self.done: dict[tuple[Any, ...], tuple[str, str]] = {}
         self.functions: tuple[Any, ...] | None = None
         """The expressions' generated functions, written on the first compiled render."""
+        self.fused: Any = None
+        """All the values in one call (`together`), written after `_FUSE_AFTER` renders."""
+        self.renders = 0
+
+    def _each(self, initiative: Any, params: Any, known: dict[Any, Any]) -> list[Any]:
+        """Each value by its own function, remembered in ``known`` for the other criteria.
+
+        A sentence rendered often (a sweep, a batch) gets one function for all its
+        values: writing it costs a ``compile``, which a single verdict does not repay.
+        """
+        functions = self.functions
+        if functions is None:
+            functions = self.functions = tuple(c.function() for c in self.compiled)
+        self.renders += 1
+        if self.renders == _FUSE_AFTER and len(functions) > 1:
+            self.fused = together(self.compiled)
+        values = []
+        for function in functions:
+            value = known.get(function, _UNSEEN)
+            if value is _UNSEEN:
+                value = known[function] = function(initiative, params)
+            values.append(value)
+        return values
 
     def render(self, root: Root, known: dict[Any, Any] | None = None) -> tuple[str, str]:
         """The French and English sentences, filled with the values ``root`` gives.
@@ -140,15 +173,8 @@ class Sentences:
             initiative, params = root.initiative, root.params
             if known is None:
                 known = {}
-            functions = self.functions
-            if functions is None:
-                functions = self.functions = tuple(c.function() for c in self.compiled)
-            values = []
-            for function in functions:
-                value = known.get(function, _UNSEEN)
-                if value is _UNSEEN:
-                    value = known[function] = function(initiative, params)
-                values.append(value)
+            got = None if self.fused is None else self.fused(initiative, params)
+            values = got if got is not None else self._each(initiative, params, known)
             key = (*values, *map(type, values))
             try:
                 found = self.done.get(key)
@@ -173,6 +199,9 @@ class Sentences:
 
 
 _UNSEEN: Any = object()
+
+_FUSE_AFTER = 16
+"""Renders of a sentence after which its values get one function."""
 
 _DONE_LIMIT = 2048
 """Sentences remembered per status of a criterion: a bound on memory."""
