@@ -175,15 +175,15 @@ class Sentences:
                 known = {}
             got = None if self.fused is None else self.fused(initiative, params)
             values = got if got is not None else self._each(initiative, params, known)
-            key = (*values, *map(type, values))
+            types = tuple(map(type, values))
+            if set in types:  # a set (the kinds present), remembered by its elements
+                key = (*[frozenset(v) if type(v) is set else v for v in values], *types)
+            else:
+                key = (*values, *types)
             try:
                 found = self.done.get(key)
-            except TypeError:  # a set, remembered by its elements
-                key = (*[frozenset(v) if type(v) is set else v for v in values], key[len(values) :])
-                try:
-                    found = self.done.get(key)
-                except TypeError:
-                    key = found = None
+            except TypeError:
+                key = found = None
             if found is not None:
                 return found
         else:
