@@ -112,7 +112,34 @@ def _number_out(value: Any) -> Any:
     """A number, count or interval as the reference returns it: ``Decimal`` or ``Interval``."""
     if value is None:
         return UNKNOWN
-    return Decimal(value) if type(value) is int else value
+    if type(value) is int:
+        return _DECIMALS[value] if 0 <= value < len(_DECIMALS) else Decimal(value)
+    return value
+
+
+_DECIMALS = tuple(Decimal(n) for n in range(256))
+"""The counts a sentence shows, made once: ``Decimal`` is immutable."""
+
+
+def _counted(low: Any, high: Any) -> Interval:
+    """``Interval(Decimal(low), Decimal(high))`` for counts, the small ones made once.
+
+    A sentence shows "between 2 and 5 members" for many initiatives; a frozen
+    dataclass costs a microsecond to build, and the same object is found at once in a
+    dictionary of sentences already written.
+    """
+    if type(low) is not int or type(high) is not int:
+        return Interval(Decimal(low), Decimal(high))
+    key = (low, high)
+    found = _INTERVALS.get(key)
+    if found is None:
+        found = Interval(Decimal(low), Decimal(high))
+        if len(_INTERVALS) < 4096:
+            _INTERVALS[key] = found
+    return found
+
+
+_INTERVALS: dict[tuple[Any, Any], Interval] = {}
 
 
 _HELPERS: dict[str, Any] = {
@@ -121,6 +148,7 @@ _HELPERS: dict[str, Any] = {
     "_Refused": _Refused,
     "Decimal": Decimal,
     "Interval": Interval,
+    "_counted": _counted,
     "UNKNOWN": UNKNOWN,
     "_interval": _interval,
     "_interval_arith": _interval_arith,

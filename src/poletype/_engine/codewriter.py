@@ -276,9 +276,7 @@ class TriWriter(Emitter):
             return code
         high, unsure = code.bounds
         t = self.temporary()
-        self.emit(
-            f"{t} = Interval(Decimal({code.text}), Decimal({high})) if {unsure} else {code.text}"
-        )
+        self.emit(f"{t} = _counted({code.text}, {high}) if {unsure} else {code.text}")
         return Code(t, "range")
 
     def _comparison(self, node: Any) -> Code:
@@ -558,8 +556,7 @@ class TriWriter(Emitter):
                 self.emit(f"{names.unsure} = {maybe}")
             else:
                 self.emit(
-                    f"{result} = {count} if not {maybe} else "
-                    f"Interval(Decimal({count}), Decimal({count} + {maybe}))"
+                    f"{result} = {count} if not {maybe} else _counted({count}, {count} + {maybe})"
                 )
             return "range"
         if use == "is_empty":
@@ -577,7 +574,7 @@ class TriWriter(Emitter):
             else:
                 self.emit(
                     f"{result} = {count} if {count} == {names.high} else "
-                    f"Interval(Decimal({count}), Decimal({names.high}))"
+                    f"_counted({count}, {names.high})"
                 )
             return "range"
         self.emit(f"if {result} is False and {maybe}:")
