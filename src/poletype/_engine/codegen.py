@@ -379,17 +379,10 @@ class Compiled:
             return None
         body = [*writer.lines, f"return {returned}"]
         partial = _partial_test(self.tree)
-        if partial is not None:
-            body = [f"if {partial}:", "    return R(i, p)", *body]
-        if not writer.total:
-            body = [
-                "try:",
-                *(f"    {line}" for line in body),
-                "except (_Refused, ArithmeticError, TypeError):",
-                "    return R(i, p)",
-            ]
-        lines = [f"k{n} = K[{n}]" for n in range(len(constants))]
-        lines += ["def f(i, p):", *(f"    {line}" for line in [*prologue.lines, *body])]
+        tests = [] if partial is None else [partial]
+        lines = _function(
+            body, tests, writer.total, otherwise="R(i, p)", constants=constants, prologue=prologue
+        )
         return lines, tuple(constants)
 
 
@@ -466,23 +459,42 @@ def together(expressions: Sequence[Compiled]) -> Function | None:
         if test is not None and test not in partial:
             partial.append(test)
         total = total and writer.total
-    if partial:
-        body = [f"if {' or '.join(partial)}:", "    return None", *body]
     body.append(f"return ({''.join(r + ', ' for r in returned)})")
-    if not total:
-        body = [
-            "try:",
-            *(f"    {line}" for line in body),
-            "except (_Refused, ArithmeticError, TypeError):",
-            "    return None",
-        ]
-    lines = [f"k{n} = K[{n}]" for n in range(len(constants))]
-    lines += ["def f(i, p):", *(f"    {line}" for line in [*prologue.lines, *body])]
+    lines = _function(
+        body, partial, total, otherwise="None", constants=constants, prologue=prologue
+    )
     namespace: dict[str, Any] = {**_HELPERS, "K": tuple(constants)}
     # Generated from checked trees: no text from a rule file is in the source.
     exec(compile("\n".join(lines), "<poletype generated>", "exec"), namespace)
     function: Function = namespace["f"]
     return function
+
+
+def _function(
+    body: list[str],
+    partial: list[str],
+    total: bool,
+    *,
+    otherwise: str,
+    constants: list[Any],
+    prologue: Prologue,
+) -> list[str]:
+    """``def f(i, p)`` around ``body``, returning ``otherwise`` on a partial list or an error.
+
+    ``partial`` are the tests of the lists the reference reads instead; ``total`` whether
+    nothing in ``body`` can raise.
+    """
+    if partial:
+        body = [f"if {' or '.join(partial)}:", f"    return {otherwise}", *body]
+    if not total:
+        body = [
+            "try:",
+            *(f"    {line}" for line in body),
+            "except (_Refused, ArithmeticError, TypeError):",
+            f"    return {otherwise}",
+        ]
+    lines = [f"k{n} = K[{n}]" for n in range(len(constants))]
+    return [*lines, "def f(i, p):", *(f"    {line}" for line in [*prologue.lines, *body])]
 
 
 def _returned(writer: TriWriter, code: Code) -> str:
