@@ -89,6 +89,22 @@ def test_param_changes_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture
     assert verdict["outcome"] == "not_ptce"
 
 
+def test_an_exclusion_says_whether_it_applies(capsys: pytest.CaptureFixture[str]) -> None:
+    """No "✗ non satisfait" for an exclusion that does not apply; one that applies counts."""
+    code, out, _ = run("classify", str(PTCE_EXAMPLE), capsys=capsys)
+    assert code == 0
+    assert "  – X1  " in out
+    assert "— ne s'applique pas\n" in out
+    assert "✗ X" not in out
+    assert "— non satisfait" not in out
+    chamber = EXAMPLES / "chambre-de-commerce.yaml"
+    code, out, _ = run("classify", str(chamber), "--lang", "en", capsys=capsys)
+    assert "  ✗ X3  Essentially a development agency or a chamber of commerce — applies\n" in out
+    assert code == 0
+    assert "  – X1  " in out
+    assert "— does not apply\n" in out
+
+
 def test_english_report(capsys: pytest.CaptureFixture[str]) -> None:
     """--lang en gives the English sentences."""
     code, out, _ = run("classify", str(PTCE_EXAMPLE), "--lang", "en", capsys=capsys)

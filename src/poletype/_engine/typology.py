@@ -352,3 +352,22 @@ def run_one_by_one(
             values.append(indicator.value)
     atoms = [(a.native, True) for node in conditions for a in node.expressions()]
     return atoms + [(v.native, False) for v in values]
+
+
+def against(typology: Typology) -> set[str]:
+    """The criteria that weigh against the positive outcome when met (the exclusions).
+
+    A criterion under an odd number of ``not`` in the verdict condition is one an
+    applicant should *not* meet: "not met" on an exclusion is not a failure.
+    """
+    found: set[str] = set()
+
+    def walk(node: VerdictTree, negated: bool) -> None:
+        if node.criterion is not None and negated:
+            found.add(node.criterion)
+        for child in node.children:
+            walk(child, negated != (node.op == "not"))
+
+    if isinstance(typology, CrispTypology):
+        walk(typology.verdict, negated=False)
+    return found

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from poletype._engine.justify import colon
-from poletype._engine.typology import CrispTypology, GradedTypology, Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology, against
 from poletype._read.data import Lang, by_language, load
 from poletype._render.cells import change_lines, error_field, error_words, sentence
 from poletype._render.chart import COLOURS, chart
@@ -24,7 +24,7 @@ from poletype._render.css import CSS
 from poletype._render.report import MARKS, hybrid_answer, span
 from poletype._render.report_app import Anchors, MainSource, Packer, asset, list_chunks, row_data
 from poletype._screening.fields import question
-from poletype._screening.screen import Finding, ScreenedRow, Screening, Tally, against
+from poletype._screening.screen import Finding, ScreenedRow, Screening, Tally
 from poletype._screening.tabular import RowError
 from poletype.rulefile import Text
 from poletype.verdict import CriterionResult, GradedParts, Source, Verdict

@@ -21,12 +21,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from poletype._engine.typology import against
 from poletype._read.cells import safe_cell
 from poletype._read.data import Lang
 from poletype._render.cells import DELIMITERS, change_lines, error_text
 from poletype._render.report_app import table
 from poletype._screening.fields import question
-from poletype._screening.screen import Finding, ScreenedRow, Screening, against, positive_outcome
+from poletype._screening.screen import Finding, ScreenedRow, Screening, positive_outcome
 from poletype._screening.whatif import ChangeSet
 
 _EMAIL_HEADER = re.compile(r"e-?mail|courriel|m[ée]l\b", re.IGNORECASE)

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from poletype._engine.typology import CrispTypology, GradedTypology, Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology, against
 from poletype._read.cells import safe_cell
 from poletype._read.data import Lang, by_language, load
 from poletype._render.cells import DELIMITERS, change_lines, error_text, grid_titles
@@ -52,7 +52,6 @@ from poletype._screening.screen import (
     ScreenedRow,
     Screening,
     Tally,
-    against,
     criterion_ids,
     positive_outcome,
 )

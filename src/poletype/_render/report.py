@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Container
 from typing import Any
 
 from poletype._analysis.hypotheses import HypothesesReport
@@ -24,6 +25,7 @@ from poletype._engine.typology import (
     Graded,
     GradedTypology,
     Typology,
+    against,
 )
 from poletype._read.data import Lang, by_language, load
 from poletype.rulefile import Citation, Text
@@ -69,10 +71,11 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
         lines += _graded_lines(verdict, verdict.graded, lang)
         lines += ["", t["indicators"]]
         lines += _result_lines(verdict.criteria, lang)
+    exclusions = against(typology)
     for group, label in typology.spec.groups.items():
         results = [r for r in verdict.criteria if r.group == group]
         if results:
-            lines += ["", getattr(label, lang), *_result_lines(results, lang)]
+            lines += ["", getattr(label, lang), *_result_lines(results, lang, exclusions)]
     for score in verdict.scores:
         counts = score.model_dump(include={"met", "not_met", "unknown", "total"})
         lines += ["", t["score"].format(label=getattr(score.label, lang), **counts)]
@@ -92,12 +95,24 @@ def verdict_text(verdict: Verdict, typology: Typology, lang: Lang = "fr") -> str
     return "\n".join(lines) + "\n"
 
 
-def _result_lines(results: list[CriterionResult], lang: Lang) -> list[str]:
+def _result_lines(
+    results: list[CriterionResult], lang: Lang, exclusions: Container[str] = ()
+) -> list[str]:
+    """Each result's lines; an exclusion (in ``exclusions``) says whether it applies.
+
+    An exclusion that is not met does not apply, which is no failure: "– ne s'applique
+    pas", not "✗ non satisfait"; one that is met counts against the initiative: "✗
+    s'applique".
+    """
     t, c = _words(lang), colon(lang)
     lines: list[str] = []
     for r in results:
         shown = t[r.status] if r.degree is None else f"{t['degree']} {span(r.degree, lang)}"
-        lines.append(f"  {MARKS[r.status]} {r.id}  {getattr(r.label, lang)} — {shown}")
+        mark = MARKS[r.status]
+        if r.id in exclusions and r.status != "unknown":
+            applies = r.status == "met"
+            mark, shown = ("✗", t["applies"]) if applies else ("–", t["does_not_apply"])
+        lines.append(f"  {mark} {r.id}  {getattr(r.label, lang)} — {shown}")
         lines.append(f"      {getattr(r.justification, lang)}")
         if r.missing:
             lines.append(f"      {t['missing_criterion']}{c}{', '.join(r.missing)}")

@@ -32,10 +32,10 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from poletype._engine.typology import CrispTypology, Typology
+from poletype._engine.typology import CrispTypology, Typology, against
 from poletype._read.data import Lang, by_language
 from poletype._read.yaml import load_yaml
-from poletype._screening.screen import Finding, ScreenedRow, Tally, against, criterion_ids
+from poletype._screening.screen import Finding, ScreenedRow, Tally, criterion_ids
 
 _STATUS_CHARS = {"met": "m", "not_met": "n", "unknown": "u"}
 _RANKS = {"positive": 0, "indeterminate": 1, "negative": 2, "type": 0}

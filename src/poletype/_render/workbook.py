@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from poletype._engine.typology import CrispTypology, GradedTypology, Typology
+from poletype._engine.typology import CrispTypology, GradedTypology, Typology, against
 from poletype._read.cells import looks_like_formula, without_controls
 from poletype._read.data import Lang, by_language, load
 from poletype._render.cells import change_lines, error_text, grid_titles, sentence
@@ -40,7 +40,6 @@ from poletype._screening.screen import (
     Finding,
     ScreenedRow,
     Screening,
-    against,
     criterion_ids,
     positive_outcome,
 )

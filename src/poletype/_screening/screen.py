@@ -273,25 +273,6 @@ def kept_out_by(tree: VerdictTree, statuses: Mapping[str, str]) -> tuple[str, ..
     return tuple(dict.fromkeys(found))
 
 
-def against(typology: Typology) -> set[str]:
-    """The criteria that weigh against the positive outcome when met (the exclusions).
-
-    A criterion under an odd number of ``not`` in the verdict condition is one an
-    applicant should *not* meet: "not met" on an exclusion is not a failure.
-    """
-    found: set[str] = set()
-
-    def walk(node: VerdictTree, negated: bool) -> None:
-        if node.criterion is not None and negated:
-            found.add(node.criterion)
-        for child in node.children:
-            walk(child, negated != (node.op == "not"))
-
-    if isinstance(typology, CrispTypology):
-        walk(typology.verdict, negated=False)
-    return found
-
-
 def criterion_ids(typology: Typology) -> list[str]:
     """The ids of a typology's criteria (graded: indicators), in rule-file order."""
     return [item.id for item in typology.reported()]
