@@ -20,12 +20,11 @@ from openpyxl import Workbook
 
 from conftest import EXAMPLES, ROOT
 from poletype import GradedTypology, classify, load_typology
-from poletype._engine.typology import VerdictTree
+from poletype._engine.typology import VerdictTree, against
 from poletype._screening.header import say
 from poletype._screening.screen import (
     Finding,
     Screening,
-    against,
     criterion_ids,
     kept_out_by,
     negative_outcome,
