@@ -342,9 +342,10 @@ class Compiled:
 
     def value(self, initiative: Any, params: dict[str, Any]) -> Any:
         """The expression's value, exactly as the reference backend computes it."""
-        if self._value is None:
-            self._value = self._write(atom=False)
-        return self._value(initiative, params)
+        function = self._value
+        if function is None:
+            function = self.function()
+        return function(initiative, params)
 
     def function(self) -> Function:
         """`value` as the generated function itself: callers evaluating many skip a call."""

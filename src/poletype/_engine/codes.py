@@ -14,6 +14,7 @@ The words are data, in ``data/codes.yaml``, read when this module is first impor
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from poletype._read.data import Lang, load
@@ -36,12 +37,18 @@ def words_of(value: Any) -> _Words | None:
 
     For a parameter, which names no field: ``[ess_association, local_authority]`` are
     member kinds. None when no field, or fields that word a code differently, have them.
+    Found once per set of codes: a sentence showing a parameter asks on every rendering.
     """
     codes = {value} if isinstance(value, str) else value
     if not isinstance(codes, list | tuple | set | frozenset) or not codes:
         return None
     if not all(isinstance(code, str) for code in codes):
         return None
+    return _field_words(frozenset(codes))
+
+
+@functools.lru_cache(maxsize=256)
+def _field_words(codes: frozenset[str]) -> _Words | None:
     fields = [words for words in WORDS.values() if all(code in words for code in codes)]
     if not fields or any({f[code] for f in fields} != {fields[0][code]} for code in codes):
         return None

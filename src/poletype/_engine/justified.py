@@ -472,10 +472,7 @@ class Justified:
     ) -> list[str] | None:
         status, fr, en, read, missing, degree = self.row(index)
         key = ("criterion", index, indent, level, degree is None)
-        shapes = self.plan.shapes
-        shape: Shape | None = shapes.made(key, _UNSET)
-        if shape is _UNSET:
-            shape = shapes.get(key, lambda: _criterion_shape(item, degree, indent, level))
+        shape = self.plan.shapes.get(key, lambda: _criterion_shape(item, degree, indent, level))
         if shape is None:
             return None
         at = shape.levels

@@ -67,7 +67,11 @@ def format_value(value: Any, lang: Lang) -> str:
         return format_value(value.value, lang) + " (?)"
     if isinstance(value, tuple | list | set | frozenset):
         items = sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
-        return ", ".join(format_value(v, lang) for v in items) if items else words["none"]
+        if not items:
+            return words["none"]
+        if all(type(v) is str for v in items):  # codes or their words, shown as they are
+            return ", ".join(items)
+        return ", ".join(format_value(v, lang) for v in items)
     if isinstance(value, BaseModel):
         return str(getattr(value, "name", None) or words["unknown"])
     return str(value)
@@ -228,13 +232,7 @@ def _shown(value: Any, words: Any, lang: Lang) -> str:
             if len(_SHOWN) < _SHOWN_LIMIT:
                 _SHOWN[key] = text
         return text
-    if kind in _COLLECTIONS and value and all(type(v) is str for v in value):
-        # Codes or their words (the members' kinds): what `format_value` writes, directly.
-        return ", ".join(sorted(value) if kind is set or kind is frozenset else value)
     return format_value(value, lang)
-
-
-_COLLECTIONS = frozenset({list, tuple, set, frozenset})
 
 
 def _word_reader(part: Expression, lang: Lang) -> Any:

@@ -119,15 +119,9 @@ def _boxed(value: Any, level: int, indent: int | None) -> str:
 def dump(value: Any, level: int, indent: int | None) -> str:
     """``value`` as pydantic writes it at depth ``level`` in a field typed ``Any``."""
     kind = type(value)
-    if kind is str:
-        text: str = encode_basestring(value)
-        return text
-    if value is None:
-        return "null"
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
+    scalar = _SCALAR.get(kind)
+    if scalar is not None:
+        return scalar(value)
     if kind is list or kind is tuple:
         if not value:
             return "[]"
@@ -163,24 +157,23 @@ _SCALAR: dict[type, Callable[[Any], str]] = {
 """How `dump` writes the scalars lists hold."""
 
 
-def items(written: list[str], level: int, indent: int | None, brackets: str = "[]") -> str:
-    """A JSON array (or object) of items written already, at depth ``level``."""
+def items(written: list[str], level: int, indent: int | None, pair: str = "[]") -> str:
+    """A JSON array (or, with ``pair`` ``{}``, object) of items written already."""
     if not written:
-        return brackets
-    if indent is None:
-        return brackets[0] + ",".join(written) + brackets[1]
-    inner = "\n" + " " * (indent * (level + 1))
-    return (
-        f"{brackets[0]}{inner}{(',' + inner).join(written)}\n{' ' * (indent * level)}{brackets[1]}"
-    )
+        return pair
+    opening, separator, closing = brackets(level, indent, pair)
+    return opening + separator.join(written) + closing
 
 
-def brackets(level: int, indent: int | None) -> tuple[str, str, str]:
-    """A JSON array's opening, separator and closing at depth ``level`` (`items`'s)."""
+def brackets(level: int, indent: int | None, pair: str = "[]") -> tuple[str, str, str]:
+    """An array's (or object's) opening, separator and closing at depth ``level``."""
     if indent is None:
-        return "[", ",", "]"
+        return pair[0], ",", pair[1]
     inner = "\n" + " " * (indent * (level + 1))
-    return "[" + inner, "," + inner, "\n" + " " * (indent * level) + "]"
+    return pair[0] + inner, "," + inner, "\n" + " " * (indent * level) + pair[1]
+
+
+_UNMADE: Any = object()
 
 
 class Shapes:
@@ -199,16 +192,14 @@ class Shapes:
 
     def get(self, key: Any, make: Callable[[], Shape]) -> Shape | None:
         """The shape under ``key``, made once; None when the model has none."""
-        if key not in self._made:
+        found = self._made.get(key, _UNMADE)
+        if found is _UNMADE:
             try:
-                self._made[key] = make()
+                found = make()
             except Unshapely:
-                self._made[key] = None
-        return self._made[key]
-
-    def made(self, key: Any, default: Any = None) -> Any:
-        """The shape under ``key`` if made already (None when it has none), else ``default``."""
-        return self._made.get(key, default)
+                found = None
+            self._made[key] = found
+        return found  # type: ignore[no-any-return]
 
     def shared(self, value: Any, level: int, indent: int | None) -> str:
         """``dump`` of a value many verdicts share, written once."""
